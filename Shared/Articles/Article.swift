@@ -1,0 +1,200 @@
+import Crypto
+import Foundation
+
+/// A news article parsed from a plain-text file, as analysts paste or save them (see `seeds/`).
+///
+/// Parsing keeps what a reader would call the article: the title (first real line), the byline, the body.
+/// Page furniture ("City", "Epaper", "Open in App", truncated teasers ending in "...", "Related Stories" and what
+/// follows, image tags like `tagreuters.com2025binary_…`) is dropped. The document id is content-addressed over
+/// the whitespace-normalized ``text``, so two analysts importing the same article get the same document.
+public struct Article: Hashable, Sendable {
+    public var title: String
+    /// The agency or author, from the dateline `(Reuters)` or the byline `By IANS | …`.
+    public var source: String?
+    /// The publication date as ISO 8601 (`YYYY-MM-DD`) when the byline gives one.
+    public var published: String?
+    /// The normalized article text: title, byline and body paragraphs separated by blank lines.
+    public var text: String
+
+    /// `document/<first 16 hex digits of SHA-256(text)>`.
+    public var id: EntityID { Article.documentID(forText: text) }
+
+    public static func documentID(forText text: String) -> EntityID {
+        let digest = SHA256.hash(data: Data(text.utf8))
+        let hex = digest.prefix(8).map { byte in
+            let s = String(byte, radix: 16)
+            return s.count == 1 ? "0" + s : s
+        }.joined()
+        return try! EntityID("document/" + hex)
+    }
+
+    /// The largest article file accepted.
+    public static let maximumBytes = Limits.documentTextBytes
+
+    /// Parses article bytes; `name` (usually the file path) appears in errors.
+    public static func parse(_ data: Data, name: String) throws(ArticleError) -> Article {
+        guard !data.isEmpty else { throw ArticleError(file: name, problem: "the file is empty") }
+        guard data.count <= maximumBytes else {
+            throw ArticleError(
+                file: name,
+                problem:
+                    "the file is \(data.count.formatted) bytes; articles are at most \(maximumBytes.formatted) bytes")
+        }
+        guard !data.contains(0), let raw = String(validating: data, as: UTF8.self) else {
+            throw ArticleError(file: name, problem: "the file is not UTF-8 text (binary data?)")
+        }
+        var lines = raw.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            .split(separator: "\n", omittingEmptySubsequences: true)
+            .map { normalizeSpaces($0) }
+            .filter { !$0.isEmpty }
+        if let end = lines.firstIndex(where: { isRelatedStoriesMarker($0) }) {
+            lines.removeSubrange(end...)
+        }
+        lines.removeAll { isFurniture($0) }
+        lines = dropTeasers(lines)
+        guard let title = lines.first else {
+            throw ArticleError(file: name, problem: "no text found: expected a title line and at least one paragraph")
+        }
+        guard lines.count >= 2 else {
+            throw ArticleError(file: name, problem: "only a title found: expected at least one paragraph after it")
+        }
+        guard title.count <= 500 else {
+            throw ArticleError(
+                file: name, problem: "the first line (the title) is \(title.count) characters; at most 500")
+        }
+        var source: String?
+        var published: String?
+        for line in lines.dropFirst().prefix(3) where line.hasPrefix("By ") {
+            let byline = line.dropFirst(3)
+            let author = byline.split(separator: "|").first.map { String($0).trimmingCharacters(in: .whitespaces) }
+            source = author
+            published = isoDate(in: String(byline))
+            break
+        }
+        if let agency = datelineAgency(lines) { source = agency }
+        return Article(title: title, source: source, published: published, text: lines.joined(separator: "\n\n"))
+    }
+
+    static func normalizeSpaces(_ line: Substring) -> String {
+        line.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    private static let furniture: Set<String> = [
+        "city", "epaper", "e-paper", "open in app", "advertisement", "read more", "share", "subscribe", "sign in",
+        "skip to content", "listen to this article", "save", "follow",
+    ]
+
+    static func isFurniture(_ line: String) -> Bool {
+        let lower = line.lowercased()
+        if furniture.contains(lower) { return true }
+        if lower.hasPrefix("disclaimer: this post has been auto-published") { return true }
+        // Image tags and similar tokens: one long word carrying "binary_" or a bare URL.
+        if !line.contains(" ")
+            && (lower.contains("binary_") || lower.hasPrefix("http://") || lower.hasPrefix("https://"))
+        {
+            return true
+        }
+        return false
+    }
+
+    static func isRelatedStoriesMarker(_ line: String) -> Bool {
+        let lower = line.lowercased()
+        return lower == "related stories" || lower == "related articles" || lower == "more stories"
+            || (lower.hasSuffix("stories") && lower.split(separator: " ").count <= 4 && lower.contains("rel"))
+    }
+
+    /// Drops teaser lines ending in "..." whose text starts a later line.
+    static func dropTeasers(_ lines: [String]) -> [String] {
+        var out: [String] = []
+        for (i, line) in lines.enumerated() {
+            var stem = line
+            if stem.hasSuffix("...") {
+                stem.removeLast(3)
+            } else if stem.hasSuffix("…") {
+                stem.removeLast()
+            } else {
+                out.append(line)
+                continue
+            }
+            stem = stem.trimmingCharacters(in: .whitespaces)
+            if !stem.isEmpty, lines[(i + 1)...].contains(where: { $0.hasPrefix(stem) && $0 != line }) { continue }
+            out.append(line)
+        }
+        return out
+    }
+
+    /// `(Reuters)` in a dateline like `SEOUL (Reuters) -South Korea …`.
+    static func datelineAgency(_ lines: [String]) -> String? {
+        for line in lines.dropFirst().prefix(4) {
+            guard let open = line.firstIndex(of: "("), let close = line[open...].firstIndex(of: ")") else { continue }
+            let before = line[..<open].trimmingCharacters(in: .whitespaces)
+            let inside = line[line.index(after: open)..<close]
+            let after = line[line.index(after: close)...].trimmingCharacters(in: .whitespaces)
+            if !before.isEmpty, before == before.uppercased(), before.count <= 40, !inside.isEmpty, inside.count <= 40,
+                after.hasPrefix("-") || after.hasPrefix("—") || after.hasPrefix("–")
+            {
+                return String(inside)
+            }
+        }
+        return nil
+    }
+
+    private static let months = [
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+        "december",
+    ]
+
+    /// Finds `Month D, YYYY` (full or 3-letter month) and returns `YYYY-MM-DD`.
+    static func isoDate(in text: String) -> String? {
+        let words = text.replacingOccurrences(of: ",", with: " ").split(separator: " ").map(String.init)
+        for i in 0..<max(0, words.count - 2) {
+            let m = words[i].lowercased()
+            guard let month = months.firstIndex(where: { $0 == m || (m.count == 3 && $0.hasPrefix(m)) }),
+                let day = Int(words[i + 1]), (1...31).contains(day), words[i + 2].count == 4,
+                let year = Int(words[i + 2])
+            else { continue }
+            let iso = String(format: "%04d-%02d-%02d", year, month + 1, day)
+            if EventDate.isValid(iso) { return iso }
+        }
+        return nil
+    }
+}
+
+/// An article file that could not be imported, naming the file and the problem.
+public struct ArticleError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var problem: String
+
+    public var description: String { "\(file): \(problem)" }
+}
+
+/// Whether an evidence quote occurs in a text, ignoring differences in whitespace and typographic quotes.
+public enum Evidence {
+    public static func occurs(_ quote: String, in text: String) -> Bool {
+        let q = normalize(quote)
+        return !q.isEmpty && normalize(text).contains(q)
+    }
+
+    static func normalize(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        var pendingSpace = false
+        for ch in s {
+            if ch.isWhitespace {
+                pendingSpace = !out.isEmpty
+                continue
+            }
+            if pendingSpace {
+                out.append(" ")
+                pendingSpace = false
+            }
+            switch ch {
+            case "\u{2018}", "\u{2019}", "\u{201B}", "\u{2032}": out.append("'")
+            case "\u{201C}", "\u{201D}", "\u{201F}", "\u{2033}": out.append("\"")
+            case "\u{2013}", "\u{2014}": out.append("-")
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+}

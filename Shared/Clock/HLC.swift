@@ -1,0 +1,66 @@
+/// A hybrid logical clock reading, `<unix-ms>:<counter>` with a 4-digit zero-padded counter.
+///
+/// Readings order by milliseconds, then counter. Where two changes carry equal readings, the merge breaks the tie
+/// by replica id and then change id (see ``Version/precedes(_:)``).
+public struct HLC: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    /// Unix time in milliseconds.
+    public let millis: Int64
+    /// Distinguishes readings within one millisecond, 0...9999.
+    public let counter: Int
+
+    public static let maxCounter = 9999
+    public static let zero = HLC(millis: 0, counter: 0)
+
+    public init(millis: Int64, counter: Int) {
+        precondition(millis >= 0 && (0...HLC.maxCounter).contains(counter), "HLC out of range")
+        self.millis = millis
+        self.counter = counter
+    }
+
+    /// Parses `<unix-ms>:<counter>`, e.g. `1752224400000:0003`.
+    public init(_ text: some StringProtocol) throws(IdentifierError) {
+        let expected = "<unix-ms>:<4-digit counter>, e.g. 1752224400000:0003"
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, (1...15).contains(parts[0].utf8.count), parts[1].utf8.count == 4,
+            parts[0].utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+            parts[1].utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+            let millis = Int64(parts[0]), let counter = Int(parts[1])
+        else {
+            throw IdentifierError(kind: "hlc", input: String(text), expected: expected)
+        }
+        self.init(millis: millis, counter: counter)
+    }
+
+    public var description: String {
+        let c = String(counter)
+        return "\(millis):" + String(repeating: "0", count: 4 - c.count) + c
+    }
+
+    public static func < (lhs: HLC, rhs: HLC) -> Bool {
+        lhs.millis != rhs.millis ? lhs.millis < rhs.millis : lhs.counter < rhs.counter
+    }
+
+    /// The reading just after this one.
+    public var successor: HLC {
+        counter < HLC.maxCounter ? HLC(millis: millis, counter: counter + 1) : HLC(millis: millis + 1, counter: 0)
+    }
+
+    /// How far a change's clock may run ahead of the server's before it is refused ("clock ahead").
+    public static let maximumDrift: Int64 = 10 * 60 * 1000
+
+    /// Whether this reading is more than ``maximumDrift`` ahead of the wall-clock time `now` (Unix ms).
+    public func isTooFarAhead(of now: Int64) -> Bool { millis > now + HLC.maximumDrift }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { self = try HLC(text) } catch {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: error.description))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

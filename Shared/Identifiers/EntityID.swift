@@ -1,0 +1,62 @@
+/// The address of an entity, `KIND/ID`: `document/<16 lowercase hex>` or `event/<UUID>`.
+///
+/// Parsing is strict: anything else (`../x`, `event/`, `user/1`, spaces) is refused, so an entity id can be used
+/// safely in URLs, file names and log lines.
+public struct EntityID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case document
+        case event
+    }
+
+    /// The full text, e.g. `event/0193f6c2-6e00-7000-8000-1a2b3c4d5e6f`.
+    public let rawValue: String
+    public let kind: Kind
+
+    public init(_ text: some StringProtocol) throws(IdentifierError) {
+        let string = String(text)
+        let expected = "document/<16 lowercase hex digits> or event/<UUID>"
+        guard let slash = string.firstIndex(of: "/"), let kind = Kind(rawValue: String(string[..<slash])) else {
+            throw IdentifierError(kind: "entity id", input: string, expected: expected)
+        }
+        let id = string[string.index(after: slash)...]
+        switch kind {
+        case .document:
+            guard id.utf8.count == 16, UUIDText.isLowerHex(id) else {
+                throw IdentifierError(kind: "entity id", input: string, expected: expected)
+            }
+            rawValue = string
+        case .event:
+            guard let canonical = UUIDText.canonical(id) else {
+                throw IdentifierError(kind: "entity id", input: string, expected: expected)
+            }
+            rawValue = "event/" + canonical
+        }
+        self.kind = kind
+    }
+
+    /// An event id for a freshly generated UUID.
+    public static func event(_ uuid: ChangeID) -> EntityID {
+        // A ChangeID is a canonical UUID, so this cannot fail.
+        try! EntityID("event/" + uuid.rawValue)
+    }
+
+    /// The part after `KIND/`.
+    public var id: Substring { rawValue[rawValue.index(after: rawValue.firstIndex(of: "/")!)...] }
+
+    public var description: String { rawValue }
+
+    public static func < (lhs: EntityID, rhs: EntityID) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { self = try EntityID(text) } catch {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: error.description))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}

@@ -1,0 +1,50 @@
+/// Parsing and formatting of canonical UUID text (`8-4-4-4-12` lowercase hex), shared by the identifier types.
+enum UUIDText {
+    /// Returns the lowercase canonical form of `text`, or `nil` when it is not a UUID.
+    static func canonical(_ text: some StringProtocol) -> String? {
+        let utf8 = text.utf8
+        guard utf8.count == 36 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(36)
+        var index = 0
+        for byte in utf8 {
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+                out.append(byte)
+            } else {
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"):
+                    out.append(byte)
+                case UInt8(ascii: "A")...UInt8(ascii: "F"):
+                    out.append(byte + 32)
+                default:
+                    return nil
+                }
+            }
+            index += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Formats 16 bytes as canonical lowercase UUID text.
+    static func format(_ bytes: [UInt8]) -> String {
+        precondition(bytes.count == 16)
+        var out = [UInt8]()
+        out.reserveCapacity(36)
+        for (i, byte) in bytes.enumerated() {
+            if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Whether every byte of `text` is a lowercase hex digit.
+    static func isLowerHex(_ text: some StringProtocol) -> Bool {
+        text.utf8.allSatisfy {
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+        }
+    }
+}

@@ -1,0 +1,72 @@
+/// What an entity looks like after the merge: every replica that has seen the same changes builds an equal snapshot.
+///
+/// Stores build it from what they persist (live register versions, live set adds, notes), so the rules that
+/// turn those into values, conflicts and delete/edit conflicts live here once.
+public struct EntitySnapshot: Hashable, Sendable {
+    public var id: EntityID
+    /// Register fields with at least one live version.
+    public var fields: [String: ResolvedRegister]
+    /// Set fields with their present elements, sorted; fields with no present element are omitted.
+    public var sets: [String: [String]]
+    /// Ids of the present set adds (needed for a delete's context), sorted.
+    public var setAddIDs: [ChangeID]
+    /// Notes in merge order.
+    public var notes: [Version]
+    /// Whether the displayed value of `deleted` is true.
+    public var deleted: Bool
+    /// Ids of live register versions, set adds and notes that the live delete did not see: written concurrently
+    /// with the delete. Empty unless `deleted`. Sorted.
+    public var deleteEditConflict: [ChangeID]
+
+    /// The field name that marks deletion.
+    public static let deletedField = "deleted"
+
+    public init(id: EntityID, registers: [String: [Version]], setAdds: [String: [Version]], notes: [Version]) {
+        self.id = id
+        var fields: [String: ResolvedRegister] = [:]
+        for (name, live) in registers {
+            if let resolved = ResolvedRegister(live: live) { fields[name] = resolved }
+        }
+        self.fields = fields
+        var sets: [String: [String]] = [:]
+        for (name, adds) in setAdds where !adds.isEmpty {
+            sets[name] = SetState.elements(of: adds)
+        }
+        self.sets = sets
+        self.setAddIDs = setAdds.values.flatMap { $0.map(\.change) }.sorted()
+        self.notes = notes.inMergeOrder()
+        let deletedRegister = fields[Self.deletedField]
+        deleted = deletedRegister?.value == .bool(true)
+
+        var unseen: [ChangeID] = []
+        if deleted, let deletedRegister {
+            var context = Set<ChangeID>()
+            for version in deletedRegister.candidates where version.value == .bool(true) {
+                context.formUnion(version.context)
+            }
+            for (name, live) in registers where name != Self.deletedField {
+                unseen += live.lazy.map(\.change).filter { !context.contains($0) }
+            }
+            for adds in setAdds.values {
+                unseen += adds.lazy.map(\.change).filter { !context.contains($0) }
+            }
+            unseen += notes.lazy.map(\.change).filter { !context.contains($0) }
+        }
+        deleteEditConflict = unseen.sorted()
+    }
+
+    /// The register fields in conflict, sorted by name.
+    public var conflictedFields: [String] { fields.filter { $0.value.conflict }.map(\.key).sorted() }
+
+    /// Number of open conflicts: register conflicts, plus one for a delete/edit conflict.
+    public var conflictCount: Int { conflictedFields.count + (deleteEditConflict.isEmpty ? 0 : 1) }
+
+    /// Every live register version, set add and note: the context a delete lists (DESIGN §4).
+    public var liveChangeIDs: [ChangeID] {
+        var ids: [ChangeID] = []
+        for register in fields.values { ids += register.candidates.map(\.change) }
+        ids += setAddIDs
+        ids += notes.map(\.change)
+        return ids.sorted()
+    }
+}

@@ -1,0 +1,21 @@
+/// The 16 PLOVER event types (DESIGN §6), so exports line up with public event data.
+public enum EventType: String, CaseIterable, Sendable, Codable {
+    // verbal cooperation
+    case agree = "AGREE", consult = "CONSULT", support = "SUPPORT", concede = "CONCEDE"
+    // material cooperation
+    case cooperate = "COOPERATE", aid = "AID", retreat = "RETREAT"
+    // verbal conflict
+    case request = "REQUEST", accuse = "ACCUSE", reject = "REJECT", threaten = "THREATEN"
+    // material conflict
+    case protest = "PROTEST", sanction = "SANCTION", mobilize = "MOBILIZE", coerce = "COERCE", assault = "ASSAULT"
+
+    /// PLOVER's quad class: verbal/material cooperation/conflict.
+    public var quadClass: String {
+        switch self {
+        case .agree, .consult, .support, .concede: return "verbal cooperation"
+        case .cooperate, .aid, .retreat: return "material cooperation"
+        case .request, .accuse, .reject, .threaten: return "verbal conflict"
+        case .protest, .sanction, .mobilize, .coerce, .assault: return "material conflict"
+        }
+    }
+}

@@ -1,0 +1,241 @@
+/// The versioned field schema of documents and events (DESIGN §2), and validation of changes against it.
+public enum Schema {
+    /// The schema version this build writes and understands.
+    public static let version = 1
+
+    /// How a field merges.
+    public enum Kind: String, Sendable {
+        /// Last-writer-visible with conflicts kept (`set`).
+        case register
+        /// Add-wins set (`add` / `remove`).
+        case set
+        /// Append-only list (`append`).
+        case list
+
+        /// The ops a field of this kind takes.
+        public var ops: [ChangeOp] {
+            switch self {
+            case .register: return [.set]
+            case .set: return [.add, .remove]
+            case .list: return [.append]
+            }
+        }
+    }
+
+    /// One field: its kind, whether it is required at creation, and the rule its values follow.
+    public struct Field: Sendable {
+        public let name: String
+        public let kind: Kind
+        /// Describes valid values, for error messages and `--help`.
+        public let expected: String
+        let check: @Sendable (FieldValue) -> Bool
+    }
+
+    public static let eventFields: [Field] = [
+        Field(name: "doc", kind: .register, expected: "a document id (document/<16 hex>)") {
+            guard let s = $0.string, let id = try? EntityID(s) else { return false }
+            return id.kind == .document
+        },
+        Field(name: "title", kind: .register, expected: "a non-empty string of at most 500 characters") {
+            guard let s = $0.string else { return false }
+            return !s.trimmingSpaces.isEmpty && s.count <= 500
+        },
+        text("summary", max: 10_000),
+        Field(
+            name: "type", kind: .register,
+            expected: "a PLOVER event type: " + EventType.allCases.map(\.rawValue).joined(separator: ", ")
+        ) {
+            $0.string.flatMap(EventType.init(rawValue:)) != nil
+        },
+        Field(name: "date", kind: .register, expected: "an ISO 8601 date: YYYY-MM-DD, YYYY-MM or YYYY") {
+            $0.string.map(EventDate.isValid) ?? false
+        },
+        text("location", max: 500),
+        Field(name: "country", kind: .register, expected: "an ISO 3166-1 alpha-3 code such as KOR, JPN, USA, PRK") {
+            $0.string.map(CountryCode.isValid) ?? false
+        },
+        choice("confidence", ["low", "medium", "high"]),
+        choice("status", ["draft", "reviewed", "disputed", "rejected"]),
+        text("evidence", max: 10_000),
+        element("actors"),
+        element("tags"),
+        Field(name: "notes", kind: .list, expected: "a non-empty string of at most 10,000 characters") {
+            guard let s = $0.string else { return false }
+            return !s.trimmingSpaces.isEmpty && s.count <= 10_000
+        },
+        Field(name: "deleted", kind: .register, expected: "true or false") { $0.bool != nil },
+    ]
+
+    public static let documentFields: [Field] = [
+        Field(name: "title", kind: .register, expected: "a non-empty string of at most 500 characters") {
+            guard let s = $0.string else { return false }
+            return !s.trimmingSpaces.isEmpty && s.count <= 500
+        },
+        text("source", max: 500),
+        text("published", max: 100),
+        Field(name: "text", kind: .register, expected: "a non-empty string of at most 4 MiB") {
+            guard let s = $0.string else { return false }
+            return !s.isEmpty && s.utf8.count <= Limits.documentTextBytes
+        },
+    ]
+
+    /// The fields an `event add` requires.
+    public static let requiredEventFields = ["doc", "title"]
+
+    private static let eventIndex = Dictionary(uniqueKeysWithValues: eventFields.map { ($0.name, $0) })
+    private static let documentIndex = Dictionary(uniqueKeysWithValues: documentFields.map { ($0.name, $0) })
+
+    /// The field named `name` on entities of `kind`, or nil if there is none.
+    public static func field(_ name: String, of kind: EntityID.Kind) -> Field? {
+        switch kind {
+        case .event: return eventIndex[name]
+        case .document: return documentIndex[name]
+        }
+    }
+
+    /// The fields of entities of `kind`, in schema order.
+    public static func fields(of kind: EntityID.Kind) -> [Field] {
+        kind == .event ? eventFields : documentFields
+    }
+
+    /// Checks a value for a field, as the CLI does before writing and the server before accepting.
+    public static func validate(value: FieldValue, field name: String, of kind: EntityID.Kind) throws(ValidationError) {
+        guard let field = field(name, of: kind) else {
+            throw ValidationError(
+                field: name,
+                expected: "\(kind == .event ? "an" : "a") \(kind.rawValue) field: "
+                    + fields(of: kind).map(\.name).joined(separator: ", "))
+        }
+        guard field.check(value) else {
+            throw ValidationError(field: name, value: value.description, expected: field.expected)
+        }
+    }
+
+    /// Checks everything about a change that does not need other changes: schema version, field, op, value, sizes.
+    public static func validate(_ change: Change) throws(ValidationError) {
+        if change.schema > version {
+            throw ValidationError(
+                entity: change.entity, field: "schema", value: String(change.schema),
+                expected: "schema \(version) or older; this change was written by a newer Concord, upgrade to read it")
+        }
+        if change.schema < 1 {
+            throw ValidationError(
+                entity: change.entity, field: "schema", value: String(change.schema), expected: "1 or greater")
+        }
+        guard let field = field(change.field, of: change.entity.kind) else {
+            throw ValidationError(
+                entity: change.entity, field: change.field,
+                expected: "\(change.entity.kind == .event ? "an" : "a") \(change.entity.kind.rawValue) field: "
+                    + fields(of: change.entity.kind).map(\.name).joined(separator: ", "))
+        }
+        guard field.kind.ops.contains(change.op) else {
+            throw ValidationError(
+                entity: change.entity, field: change.field, value: change.op.rawValue,
+                expected: "op " + field.kind.ops.map(\.rawValue).joined(separator: " or ")
+                    + " for a \(field.kind.rawValue) field")
+        }
+        guard field.check(change.value) else {
+            throw ValidationError(
+                entity: change.entity, field: change.field, value: change.value.description, expected: field.expected)
+        }
+        if change.op == .remove && change.supersedes.isEmpty {
+            throw ValidationError(
+                entity: change.entity, field: "supersedes",
+                expected: "the ids of the adds a remove removes (none given)")
+        }
+        if change.supersedes.count > Limits.supersedesCount {
+            throw ValidationError(
+                entity: change.entity, field: "supersedes", value: String(change.supersedes.count),
+                expected: "at most \(Limits.supersedesCount) ids")
+        }
+        if change.supersedes.contains(change.id) {
+            throw ValidationError(
+                entity: change.entity, field: "supersedes", value: change.id.rawValue,
+                expected: "ids other than the change's own")
+        }
+        if let reason = change.reason, reason.count > Limits.reasonLength {
+            throw ValidationError(
+                entity: change.entity, field: "reason", value: reason,
+                expected: "at most \(Limits.reasonLength) characters")
+        }
+    }
+
+    private static func text(_ name: String, max: Int) -> Field {
+        Field(name: name, kind: .register, expected: "a string of at most \(max.formatted) characters") {
+            guard let s = $0.string else { return false }
+            return s.count <= max
+        }
+    }
+
+    private static func choice(_ name: String, _ values: [String]) -> Field {
+        Field(name: name, kind: .register, expected: values.joined(separator: ", ")) {
+            guard let s = $0.string else { return false }
+            return values.contains(s)
+        }
+    }
+
+    private static func element(_ name: String) -> Field {
+        Field(name: name, kind: .set, expected: "a non-empty string of at most 200 characters") {
+            guard let s = $0.string else { return false }
+            return !s.trimmingSpaces.isEmpty && s.count <= 200
+        }
+    }
+}
+
+/// Size limits shared by the client and the server.
+public enum Limits {
+    public static let documentTextBytes = 4 * 1024 * 1024
+    public static let supersedesCount = 10_000
+    public static let reasonLength = 2_000
+    /// Largest request body the server accepts, decompressed.
+    public static let bodyBytes = 32 * 1024 * 1024
+    /// Most changes in one push.
+    public static let batchChanges = 10_000
+}
+
+/// ISO 8601 calendar dates at day, month or year precision.
+public enum EventDate {
+    /// Whether `text` is `YYYY-MM-DD`, `YYYY-MM` or `YYYY` naming a real date.
+    public static func isValid(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        let widths = [4, 2, 2]
+        guard (1...3).contains(parts.count) else { return false }
+        for (i, part) in parts.enumerated() {
+            guard part.utf8.count == widths[i], part.utf8.allSatisfy({ (48...57).contains($0) }) else { return false }
+        }
+        let year = Int(parts[0])!
+        guard year >= 1 else { return false }
+        if parts.count >= 2 {
+            let month = Int(parts[1])!
+            guard (1...12).contains(month) else { return false }
+            if parts.count == 3 {
+                let day = Int(parts[2])!
+                let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+                let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+                guard (1...days).contains(day) else { return false }
+            }
+        }
+        return true
+    }
+}
+
+extension String {
+    var trimmingSpaces: Substring {
+        var s = self[...]
+        while let first = s.first, first.isWhitespace { s.removeFirst() }
+        while let last = s.last, last.isWhitespace { s.removeLast() }
+        return s
+    }
+}
+
+extension Int {
+    var formatted: String {
+        let digits = Array(String(self))
+        var out = ""
+        for (i, d) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(d)
+        }
+        return out
+    }
+}

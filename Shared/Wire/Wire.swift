@@ -1,0 +1,133 @@
+/// Request and response bodies of the sync protocol (DESIGN §5). Both sides encode and decode these types only.
+public enum Wire {
+    /// `POST /v1/changes` body.
+    public struct PushRequest: Codable, Hashable, Sendable {
+        public var replica: ReplicaID
+        public var changes: [Change]
+
+        public init(replica: ReplicaID, changes: [Change]) {
+            self.replica = replica
+            self.changes = changes
+        }
+    }
+
+    /// `POST /v1/changes` answer: how many were new, how many the server already had, and its cursor after them.
+    public struct PushResponse: Codable, Hashable, Sendable {
+        public var accepted: Int
+        public var duplicates: Int
+        public var cursor: Int64
+
+        public init(accepted: Int, duplicates: Int, cursor: Int64) {
+            self.accepted = accepted
+            self.duplicates = duplicates
+            self.cursor = cursor
+        }
+    }
+
+    /// One refused change of a `422` push: its index in the batch, its id, and why.
+    public struct RefusedChange: Codable, Hashable, Sendable {
+        public var index: Int
+        public var id: String?
+        public var error: String
+
+        public init(index: Int, id: String?, error: String) {
+            self.index = index
+            self.id = id
+            self.error = error
+        }
+    }
+
+    /// A change with the server's commit order.
+    public struct SequencedChange: Codable, Hashable, Sendable {
+        public var seq: Int64
+        public var change: Change
+
+        public init(seq: Int64, change: Change) {
+            self.seq = seq
+            self.change = change
+        }
+
+        enum CodingKeys: String, CodingKey { case seq }
+
+        public init(from decoder: any Decoder) throws {
+            seq = try decoder.container(keyedBy: CodingKeys.self).decode(Int64.self, forKey: .seq)
+            change = try Change(from: decoder, allowing: ["seq"])
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            try change.encode(to: encoder)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(seq, forKey: .seq)
+        }
+    }
+
+    /// `GET /v1/changes?after=S&limit=N` answer.
+    public struct PullPage: Codable, Hashable, Sendable {
+        public var changes: [SequencedChange]
+        /// The cursor to ask for next: the last `seq` in this page, or `after` when the page is empty.
+        public var next: Int64
+        public var more: Bool
+
+        public init(changes: [SequencedChange], next: Int64, more: Bool) {
+            self.changes = changes
+            self.next = next
+            self.more = more
+        }
+    }
+
+    /// `GET /v1/me` answer.
+    public struct Me: Codable, Hashable, Sendable {
+        public var name: AnalystName
+        public var role: Role
+
+        public init(name: AnalystName, role: Role) {
+            self.name = name
+            self.role = role
+        }
+    }
+
+    /// Every error body: a sentence a person can act on, and optional structured detail.
+    public struct ErrorBody: Codable, Hashable, Sendable {
+        public var error: String
+        public var detail: Detail?
+
+        public init(error: String, detail: Detail? = nil) {
+            self.error = error
+            self.detail = detail
+        }
+    }
+
+    /// The `detail` of an error body: the refused changes of a 422, or a plain hint.
+    public enum Detail: Codable, Hashable, Sendable {
+        case refused([RefusedChange])
+        case text(String)
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let refused = try? container.decode([RefusedChange].self) {
+                self = .refused(refused)
+            } else {
+                self = .text(try container.decode(String.self))
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .refused(let list): try container.encode(list)
+            case .text(let text): try container.encode(text)
+            }
+        }
+    }
+
+    /// `GET /v1/health` answer.
+    public struct Health: Codable, Hashable, Sendable {
+        public var status: String
+        public var changes: Int64
+
+        public init(status: String, changes: Int64) {
+            self.status = status
+            self.changes = changes
+        }
+    }
+}
