@@ -1,0 +1,152 @@
+extension ConflictReport {
+    /// The report as Markdown for terminals and tickets: headings, tables, evidence as a blockquote.
+    ///
+    /// User text is escaped: Markdown formatting characters get a backslash, `|` cannot split a table cell, and
+    /// line breaks become spaces (`<br>` inside cells).
+    public func markdown() -> String {
+        var out: [String] = []
+        func md(_ text: String) -> String { ReportText.markdown(text) }
+        let cell = ReportText.cell
+        func table(_ header: [String], _ rows: [[String]]) {
+            out.append("| " + header.joined(separator: " | ") + " |")
+            out.append("|" + String(repeating: "---|", count: header.count))
+            for row in rows { out.append("| " + row.joined(separator: " | ") + " |") }
+            out.append("")
+        }
+        func titled(_ title: String?, _ entity: EntityID) -> String {
+            title.map { "“\(md($0))” (`\(entity)`)" } ?? "`\(entity)`"
+        }
+        func documentLine(_ document: DocumentRef?) {
+            guard let document else { return }
+            out.append("Document: " + (document.title.map { "**\(md($0))** " } ?? "") + "(`\(document.id)`)")
+            out.append("")
+        }
+        func candidateRows(_ candidates: [Candidate]) -> [[String]] {
+            candidates.map {
+                ["`\($0.change)`", cell($0.value.description), cell($0.author.rawValue), "`\($0.hlc)`", $0.time]
+            }
+        }
+
+        out.append("# Concord conflict report")
+        out.append("")
+        if let generatedAt { out.append("Generated \(generatedAt).") }
+        if let range = header.range {
+            out.append(
+                "Data from \(range.firstTime) to \(range.lastTime) (hlc `\(range.firstHLC)` – `\(range.lastHLC)`).")
+        } else {
+            out.append("No data yet.")
+        }
+        out.append("")
+        let c = header.counts
+        table(
+            [
+                "changes", "documents", "events", "deleted events", "analysts", "open conflicts", "resolved conflicts",
+                "delete/edit conflicts", "agreement rate",
+            ],
+            [
+                [
+                    String(c.changes), String(c.documents), String(c.events), String(c.deletedEvents),
+                    String(c.analysts),
+                    String(c.openConflicts), String(c.resolvedConflicts), String(c.deleteEditConflicts),
+                    ReportText.percent(header.agreementRate),
+                ]
+            ])
+
+        out.append("## Open conflicts (\(openConflicts.count))")
+        out.append("")
+        if openConflicts.isEmpty { out += ["None.", ""] }
+        for (n, conflict) in openConflicts.enumerated() {
+            out.append("### \(n + 1). `\(conflict.field)` of \(titled(conflict.title, conflict.entity))")
+            out.append("")
+            out.append("Open since \(ReportTime.iso(millis: conflict.since.millis)).")
+            out.append("")
+            documentLine(conflict.document)
+            if let evidence = conflict.evidence {
+                out += evidence.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map {
+                    "> " + md(String($0))
+                }
+                out.append("")
+            }
+            table(["change", "value", "author", "hlc", "time"], candidateRows(conflict.candidates))
+        }
+
+        out.append("## Resolved conflicts (\(resolvedConflicts.count))")
+        out.append("")
+        if resolvedConflicts.isEmpty { out += ["None.", ""] }
+        for resolution in resolvedConflicts {
+            let chosen = resolution.chosen
+            out.append("### `\(resolution.field)` of \(titled(resolution.title, resolution.entity))")
+            out.append("")
+            documentLine(resolution.document)
+            out.append(
+                "**\(md(chosen.author.rawValue))** chose **\(md(chosen.value.description))** at \(chosen.time) "
+                    + "(`\(chosen.change)`, hlc `\(chosen.hlc)`), "
+                    + (resolution.chosenWasAlternative ? "one of the alternatives." : "a new value."))
+            out.append("")
+            out.append("Reason: " + (resolution.reason.map { "“\(md($0))”" } ?? "none given."))
+            out.append("")
+            table(["alternative", "value", "author", "hlc", "time"], candidateRows(resolution.alternatives))
+        }
+
+        out.append("## Delete/edit conflicts (\(deleteEditConflicts.count))")
+        out.append("")
+        if deleteEditConflicts.isEmpty { out += ["None.", ""] }
+        for conflict in deleteEditConflicts {
+            out.append("### \(titled(conflict.title, conflict.entity))")
+            out.append("")
+            documentLine(conflict.document)
+            for delete in conflict.deletes {
+                out.append(
+                    "- Deleted by **\(md(delete.author.rawValue))** at \(delete.time) (`\(delete.change)`, "
+                        + "hlc `\(delete.hlc)`)")
+            }
+            out.append("")
+            table(
+                ["unseen edit", "field", "op", "value", "author", "hlc", "time"],
+                conflict.edits.map {
+                    [
+                        "`\($0.change)`", cell($0.field), $0.op.rawValue, cell($0.value.description),
+                        cell($0.author.rawValue), "`\($0.hlc)`", $0.time,
+                    ]
+                })
+        }
+
+        out.append("## Agreement by field")
+        out.append("")
+        if fieldAgreement.isEmpty {
+            out += ["No field has been written by two analysts together yet.", ""]
+        } else {
+            table(
+                ["entity", "field", "agreements", "conflicts", "rate"],
+                fieldAgreement.map {
+                    [
+                        $0.entityKind.rawValue, cell($0.field), String($0.agreements), String($0.conflicts),
+                        ReportText.percent($0.rate),
+                    ]
+                })
+        }
+
+        out.append("## Analysts")
+        out.append("")
+        table(
+            [
+                "analyst", "changes", "events touched", "conflicts involved", "agreements involved", "resolutions",
+                "first activity", "last activity",
+            ],
+            analysts.map {
+                [
+                    cell($0.analyst.rawValue), String($0.changes), String($0.eventsTouched),
+                    String($0.conflictsInvolved),
+                    String($0.agreementsInvolved), String($0.resolutions), $0.firstTime, $0.lastTime,
+                ]
+            })
+
+        out.append("## Definitions")
+        out.append("")
+        for (name, text) in definitions.sorted(by: { $0.key < $1.key }) {
+            out.append("- `\(name)`: \(md(text))")
+        }
+        out.append("")
+        return out.joined(separator: "\n")
+    }
+}
