@@ -32,12 +32,13 @@ extension ConflictReport {
                 + (document.title.map { "<strong>\(h($0))</strong> " } ?? "")
                 + "<code>\(h(document.id.rawValue))</code></div>"
         }
-        func candidate(_ c: Candidate, classes: String = "") -> String {
-            "<div class=\"candidate \(classes)\"><div class=\"value\">\(h(c.value.description))</div>"
+        func candidate(_ c: Candidate, classes: String = "", tag: String? = nil) -> String {
+            "<div class=\"candidate \(classes)\">" + (tag.map { "<span class=\"tag\">\($0)</span>" } ?? "")
+                + "<div class=\"value\">\(h(c.value.description))</div>"
                 + "<div class=\"who\">\(who(c.author))</div>"
                 + "<div class=\"when\">\(display(c.time))</div>"
-                + "<div class=\"ids\"><code title=\"\(h(c.change.rawValue))\">\(h(c.change.rawValue))</code> · hlc "
-                + "<code>\(h(c.hlc.description))</code></div></div>"
+                + "<div class=\"ids\"><code>\(h(c.change.rawValue))</code><br><span class=\"hlc\">hlc "
+                + "<code>\(h(c.hlc.description))</code></span></div></div>"
         }
 
         emit("<!DOCTYPE html>")
@@ -96,7 +97,8 @@ extension ConflictReport {
             if let evidence = conflict.evidence { emit("<blockquote>\(h(evidence))</blockquote>") }
             emit("<div class=\"candidates\">")
             for (i, cand) in conflict.candidates.enumerated() {
-                emit(candidate(cand, classes: i == conflict.candidates.count - 1 ? "provisional" : ""))
+                let shown = i == conflict.candidates.count - 1
+                emit(candidate(cand, classes: shown ? "provisional" : "", tag: shown ? "shown for now" : nil))
             }
             emit("</div></article>")
         }
@@ -125,7 +127,7 @@ extension ConflictReport {
                 emit(candidate(alternative, classes: alternative.value == chosen.value ? "kept" : "overruled"))
             }
             emit("<div class=\"arrow\">→</div>")
-            emit(candidate(chosen, classes: "decision"))
+            emit(candidate(chosen, classes: "decision", tag: "decision"))
             emit("</div></article>")
         }
         emit("</section>")
@@ -167,16 +169,18 @@ extension ConflictReport {
             emit("<p class=\"empty\">No field has been written by two analysts together yet.</p>")
         } else {
             emit("<div class=\"chart\">")
+            emit(
+                "<div class=\"legend\"><span class=\"swatch agree\"></span>agreements "
+                    + "<span class=\"swatch conflict\"></span>conflicts</div>")
             for row in fieldAgreement {
-                let total = row.agreements + row.conflicts
                 let agreeWidth = ReportText.percent(row.rate)
                 let label = row.entityKind == .event ? row.field : "\(row.entityKind.rawValue).\(row.field)"
                 emit(
                     "<div class=\"bar-row\"><div class=\"bar-label\">\(h(label))</div>"
                         + "<div class=\"bar\"><div class=\"bar-agree\" style=\"width:\(agreeWidth)\"></div></div>"
                         + "<div class=\"bar-figure\"><strong>\(ReportText.percent(row.rate))</strong> "
-                        + "<span class=\"muted\">\(row.agreements) of \(total) agree · \(row.conflicts) conflict"
-                        + (row.conflicts == 1 ? "" : "s") + "</span></div></div>")
+                        + "<span class=\"muted\">\(row.agreements) agreement" + (row.agreements == 1 ? "" : "s")
+                        + ", \(row.conflicts) conflict" + (row.conflicts == 1 ? "" : "s") + "</span></div></div>")
             }
             emit("</div>")
         }
@@ -207,8 +211,8 @@ extension ConflictReport {
     }
 
     static let css = """
-        :root{--ink:#1d2433;--muted:#6b7385;--line:#e3e6ee;--bg:#f5f6fa;--card:#fff;--alert:#c2410c;--alert-bg:#fff1ea;\
-        --ok:#15803d;--ok-bg:#ecfdf3;--warn:#b45309;--warn-bg:#fff8e6;--info:#1d4ed8;--info-bg:#eef3ff}
+        :root{--ink:#1d2433;--muted:#6b7385;--line:#e3e6ee;--bg:#f5f6fa;--card:#fff;--alert:#c62828;--alert-bg:#fdecec;\
+        --ok:#15803d;--ok-bg:#ecfdf3;--warn:#b7791f;--warn-bg:#fff7e0;--info:#1d4ed8;--info-bg:#eef3ff}
         *{box-sizing:border-box}
         body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,\
         "Helvetica Neue",Arial,sans-serif}
@@ -248,7 +252,7 @@ extension ConflictReport {
         .candidate .value{font-size:18px;font-weight:700;margin-bottom:6px;word-break:break-word}
         .candidate .who{display:flex;align-items:center;gap:6px}.candidate .when{color:var(--muted);font-size:13px}
         .candidate .ids{margin-top:6px;font-size:12px;color:var(--muted)}
-        .candidate.provisional{border-color:#f1b595;background:var(--alert-bg)}
+        .candidate.provisional{border-color:#f0a8a8;background:var(--alert-bg)}
         .candidate.overruled .value{text-decoration:line-through;color:var(--muted)}
         .candidate.kept{border-color:#b7e4c7}
         .candidate.decision{border:2px solid var(--ok);background:var(--ok-bg)}
@@ -269,9 +273,19 @@ extension ConflictReport {
         .chart{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:14px 18px}
         .bar-row{display:grid;grid-template-columns:150px 1fr 240px;gap:14px;align-items:center;padding:6px 0}
         .bar-label{font:600 13px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;text-align:right}
-        .bar{height:16px;border-radius:8px;background:#f3c9b5;overflow:hidden}
+        .bar{height:16px;border-radius:8px;background:#e57373;overflow:hidden}
         .bar-agree{height:100%;background:linear-gradient(90deg,#22a559,#15803d)}
         .bar-figure{font-size:14px}
+        .legend{display:flex;justify-content:flex-end;align-items:center;gap:6px;font-size:12px;color:var(--muted);\
+        margin-bottom:4px}
+        .swatch{display:inline-block;width:12px;height:12px;border-radius:3px;margin-left:10px}
+        .swatch.agree{background:#15803d}.swatch.conflict{background:#e57373}
+        .candidate{position:relative}.tag{position:absolute;top:-9px;right:10px;font-size:11px;font-weight:700;\
+        text-transform:uppercase;letter-spacing:.05em;background:var(--card);border:1px solid currentColor;\
+        border-radius:999px;padding:0 8px;color:var(--alert)}
+        .candidate.decision .tag{color:var(--ok)}
+        .hlc{white-space:nowrap}
+        table.analysts td{white-space:nowrap}
         footer dl{display:grid;grid-template-columns:190px 1fr;gap:6px 16px;font-size:13px;color:#4b5366}
         footer dt{font-weight:700;text-transform:capitalize}footer dd{margin:0}
         @media (max-width:760px){.summary{grid-template-columns:repeat(2,1fr)}.bar-row{grid-template-columns:100px 1fr}\
