@@ -14,13 +14,17 @@ import Foundation
 public struct ReportBuilder: Sendable {
     /// The merged state of every change added so far.
     public private(set) var replica = Replica()
-    private var tallies: [AnalystName: Tally] = [:]
+    private var authorIndex: [AnalystName: Int] = [:]
+    private var tallies: [Tally] = []
     private var multiSupersedes: [ChangeID] = []
     private var first: HLC?
     private var last: HLC?
 
     private struct Tally: Sendable {
+        var name: AnalystName
         var changes = 0
+        /// The event of this author's previous change: consecutive changes to one event skip the set insert.
+        var lastEvent: EntityID?
         var events = Set<EntityID>()
         var first: HLC
         var last: HLC
@@ -34,18 +38,24 @@ public struct ReportBuilder: Sendable {
         if change.op == .set && change.supersedes.count >= 2 { multiSupersedes.append(change.id) }
         if first.map({ change.hlc < $0 }) ?? true { first = change.hlc }
         if last.map({ change.hlc > $0 }) ?? true { last = change.hlc }
-        if var tally = tallies[change.author] {
-            tallies[change.author] = nil
-            tally.changes += 1
-            if change.entity.kind == .event { tally.events.insert(change.entity) }
-            if change.hlc < tally.first { tally.first = change.hlc }
-            if change.hlc > tally.last { tally.last = change.hlc }
-            tallies[change.author] = tally
+        let isEvent = change.entity.kind == .event
+        if let index = authorIndex[change.author] {
+            tallies[index].changes += 1
+            if isEvent && tallies[index].lastEvent != change.entity {
+                tallies[index].lastEvent = change.entity
+                tallies[index].events.insert(change.entity)
+            }
+            if change.hlc < tallies[index].first { tallies[index].first = change.hlc }
+            if change.hlc > tallies[index].last { tallies[index].last = change.hlc }
         } else {
-            var tally = Tally(first: change.hlc, last: change.hlc)
+            var tally = Tally(name: change.author, first: change.hlc, last: change.hlc)
             tally.changes = 1
-            if change.entity.kind == .event { tally.events.insert(change.entity) }
-            tallies[change.author] = tally
+            if isEvent {
+                tally.events.insert(change.entity)
+                tally.lastEvent = change.entity
+            }
+            authorIndex[change.author] = tallies.count
+            tallies.append(tally)
         }
     }
 
@@ -67,15 +77,16 @@ public struct ReportBuilder: Sendable {
 
     /// The report over everything added.
     public func finish(generatedAt: Date? = nil) -> ConflictReport {
-        var snapshots: [EntityID: EntitySnapshot] = [:]
-        snapshots.reserveCapacity(replica.entities.count)
-        for (id, state) in replica.entities { snapshots[id] = state.snapshot }
-
-        func title(_ snapshot: EntitySnapshot?) -> String? { snapshot?.fields["title"]?.value.description }
-        func document(of snapshot: EntitySnapshot) -> ConflictReport.DocumentRef? {
-            if snapshot.id.kind == .document { return .init(id: snapshot.id, title: title(snapshot)) }
-            guard let text = snapshot.fields["doc"]?.value.string, let id = try? EntityID(text) else { return nil }
-            return .init(id: id, title: title(snapshots[id]))
+        let entities = replica.entities
+        /// The displayed value of a register, through the merge; only small live sets are sorted.
+        func value(_ entity: EntityState?, _ field: String) -> FieldValue? {
+            entity?.registers[field]?.resolved?.value
+        }
+        func title(_ entity: EntityState?) -> String? { value(entity, "title")?.description }
+        func document(of entity: EntityState) -> ConflictReport.DocumentRef? {
+            if entity.id.kind == .document { return .init(id: entity.id, title: title(entity)) }
+            guard let text = value(entity, "doc")?.string, let id = try? EntityID(text) else { return nil }
+            return .init(id: id, title: title(entities[id]))
         }
 
         var counts = ConflictReport.Counts(
@@ -111,23 +122,27 @@ public struct ReportBuilder: Sendable {
             }
         }
 
-        for (id, snapshot) in snapshots {
+        for (id, entity) in entities {
+            // Only what can conflict or be deleted is resolved; a single live version needs no sorting.
+            let deleted = value(entity, EntitySnapshot.deletedField) == .bool(true)
             switch id.kind {
             case .document: counts.documents += 1
             case .event:
                 counts.events += 1
-                if snapshot.deleted { counts.deletedEvents += 1 }
+                if deleted { counts.deletedEvents += 1 }
             }
-            for (field, register) in snapshot.fields {
+            for (field, state) in entity.registers where state.live.count >= 2 {
+                guard let register = state.resolved else { continue }
                 episode(id, field, register.candidates)
                 guard register.conflict else { continue }
                 open.append(
                     .init(
-                        entity: id, title: title(snapshot), field: field, since: register.candidates[0].hlc,
+                        entity: id, title: title(entity), field: field, since: register.candidates[0].hlc,
                         candidates: register.candidates.map(ConflictReport.Candidate.init),
-                        document: document(of: snapshot),
-                        evidence: snapshot.fields["evidence"]?.value.description))
+                        document: document(of: entity), evidence: value(entity, "evidence")?.description))
             }
+            guard deleted else { continue }
+            let snapshot = entity.snapshot
             if !snapshot.deleteEditConflict.isEmpty {
                 let deletes = snapshot.fields[EntitySnapshot.deletedField]?.candidates.filter {
                     $0.value == .bool(true)
@@ -141,7 +156,7 @@ public struct ReportBuilder: Sendable {
                     }
                 deleteEdits.append(
                     .init(
-                        entity: id, title: title(snapshot), document: document(of: snapshot),
+                        entity: id, title: title(entity), document: document(of: entity),
                         deletes: (deletes ?? []).map(ConflictReport.Candidate.init), edits: edits))
             }
         }
@@ -160,11 +175,11 @@ public struct ReportBuilder: Sendable {
             versions = versions.inMergeOrder()
             episode(change.entity, change.field, versions)
             let values = Set(versions.map(\.value))
-            guard values.count >= 2, let snapshot = snapshots[change.entity] else { continue }
+            guard values.count >= 2, let entity = entities[change.entity] else { continue }
             resolved.append(
                 .init(
-                    entity: change.entity, title: title(snapshot), field: change.field,
-                    document: document(of: snapshot),
+                    entity: change.entity, title: title(entity), field: change.field,
+                    document: document(of: entity),
                     alternatives: versions.map(ConflictReport.Candidate.init), chosen: .init(Version(change)),
                     reason: change.reason, chosenWasAlternative: values.contains(change.value)))
         }
@@ -202,8 +217,9 @@ public struct ReportBuilder: Sendable {
 
         var resolutions: [AnalystName: Int] = [:]
         for resolution in resolved { resolutions[resolution.chosen.author, default: 0] += 1 }
-        let analysts = tallies.map { name, tally in
-            ConflictReport.AnalystActivity(
+        let analysts = tallies.map { tally -> ConflictReport.AnalystActivity in
+            let name = tally.name
+            return ConflictReport.AnalystActivity(
                 analyst: name, changes: tally.changes, eventsTouched: tally.events.count,
                 conflictsInvolved: involvedConflicts[name] ?? 0, agreementsInvolved: involvedAgreements[name] ?? 0,
                 resolutions: resolutions[name] ?? 0, firstHLC: tally.first, lastHLC: tally.last,
