@@ -11,6 +11,8 @@ public struct EntityID: Hashable, Comparable, Sendable, Codable, CustomStringCon
     /// The full text, e.g. `event/0193f6c2-6e00-7000-8000-1a2b3c4d5e6f`.
     public let rawValue: String
     public let kind: Kind
+    /// A 64-bit digest of `rawValue`, computed once, so hashing an id in the merge's dictionaries is cheap.
+    private let digest: UInt64
 
     public init(_ text: some StringProtocol) throws(IdentifierError) {
         let string = String(text)
@@ -32,7 +34,16 @@ public struct EntityID: Hashable, Comparable, Sendable, Codable, CustomStringCon
             rawValue = "event/" + canonical
         }
         self.kind = kind
+        var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in rawValue.utf8 { digest = (digest ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        self.digest = digest
     }
+
+    public static func == (lhs: EntityID, rhs: EntityID) -> Bool {
+        lhs.digest == rhs.digest && lhs.rawValue == rhs.rawValue
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 
     /// An event id for a freshly generated UUID.
     public static func event(_ uuid: ChangeID) -> EntityID {
