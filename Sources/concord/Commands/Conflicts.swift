@@ -19,7 +19,7 @@ struct Conflicts: ParsableCommand {
                 ])
             }
         }
+        if conflicts.isEmpty { return Terminal.message("no open conflicts") }
         Terminal.table(["ENTITY", "FIELD", "VALUE", "AUTHOR", "HLC", "CHANGE"], rows)
-        if conflicts.isEmpty { Terminal.message("no open conflicts") }
     }
 }
