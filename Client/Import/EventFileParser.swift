@@ -43,10 +43,10 @@ enum EventFileParser {
         var lineNumber = 0
         for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
+            if !line.contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) { continue }
             let object: Any
             do {
-                object = try JSONSerialization.jsonObject(with: Data(line))
+                object = try JSONSerialization.jsonObject(with: line)
             } catch {
                 throw StoreError.badLine(path: path, line: lineNumber, field: nil, problem: "not valid JSON")
             }

@@ -51,12 +51,12 @@ public final class LocalStore: Sendable {
         -> LocalStore
     {
         try create(
-            at: path, analyst: analyst, server: server, token: token, now: WallClock.millis, ids: UUIDv7Generator())
+            at: path, analyst: analyst, server: server, token: token, now: WallClock.millis, ids: defaultIDs())
     }
 
     /// Opens an existing store. Refuses files that are not Concord stores, leaving them unchanged.
     public static func open(at path: String) throws -> LocalStore {
-        try open(at: path, now: WallClock.millis, ids: UUIDv7Generator())
+        try open(at: path, now: WallClock.millis, ids: defaultIDs())
     }
 
     /// ``create(at:analyst:server:token:)`` with an injected wall clock and id source, for tests.
@@ -131,6 +131,12 @@ public final class LocalStore: Sendable {
         } catch {
             throw mapError(error, path: path)
         }
+    }
+
+    /// UUIDv7 ids from the wall clock, with random bits from a generator seeded once from the system's secure
+    /// source: `SystemRandomNumberGenerator` costs a `getrandom` system call per id, a third of a bulk import.
+    static func defaultIDs() -> UUIDv7Generator {
+        UUIDv7Generator(now: WallClock.millis, random: SeededRandom(seed: UInt64.random(in: .min ... .max)))
     }
 
     private static func configuration(path: String, checkIdentity: Bool) -> Configuration {
