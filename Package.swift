@@ -9,7 +9,9 @@ let package = Package(
     name: "Concord",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "ConcordCore", targets: ["ConcordCore"])
+        .executable(name: "concord", targets: ["concord"]),
+        .library(name: "ConcordCore", targets: ["ConcordCore"]),
+        .library(name: "ConcordClient", targets: ["ConcordClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
@@ -28,11 +30,39 @@ let package = Package(
             path: "Shared",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ConcordClient",
+            dependencies: [
+                "ConcordCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ],
+            path: "Client",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "concord",
+            dependencies: [
+                "ConcordClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/concord",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ConcordCoreTests",
             dependencies: ["ConcordCore"],
             path: "Tests/ConcordCoreTests",
             resources: [.copy("merge-vectors.json")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ConcordClientTests",
+            dependencies: ["ConcordClient"],
+            path: "Tests/ConcordClientTests",
             swiftSettings: swiftSettings
         ),
     ]

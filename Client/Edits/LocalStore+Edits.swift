@@ -1,0 +1,252 @@
+import ConcordCore
+import GRDB
+
+extension LocalStore {
+    /// Creates an event; returns its full id.
+    public func addEvent(_ draft: EventDraft) throws -> EntityID {
+        try edit { writer in
+            var documents = DocumentCache()
+            do {
+                return try Self.add(draft, &writer, &documents)
+            } catch let problem as FieldProblem {
+                throw StoreError.invalid("\(problem.field): \(problem.message)")
+            }
+        }
+    }
+
+    /// Checks a draft and writes its changes; throws ``FieldProblem`` naming the field at fault.
+    static func add(_ draft: EventDraft, _ writer: inout ChangeWriter, _ documents: inout DocumentCache) throws
+        -> EntityID
+    {
+        for name in Schema.requiredEventFields where (draft.values[name] ?? "").isEmpty {
+            throw FieldProblem(
+                field: name, message: "missing; an event needs \(Schema.requiredEventFields.joined(separator: " and "))"
+            )
+        }
+        for name in draft.values.keys where !EventDraft.registerFields.contains(name) {
+            throw FieldProblem(
+                field: name, message: "unknown field; expected one of " + EventDraft.importKeys.joined(separator: ", "))
+        }
+        let doc = try documents.resolve(draft.values["doc"]!, writer.db)
+        var values: [(String, FieldValue)] = []
+        for name in EventDraft.registerFields {
+            guard var text = draft.values[name] else { continue }
+            if name == "doc" { text = doc.rawValue }
+            if text.isEmpty && name != "doc" && name != "title" { continue }
+            let value = FieldValue.string(text)
+            do { try Schema.validate(value: value, field: name, of: .event) } catch {
+                throw FieldProblem(field: name, message: error.description)
+            }
+            do { try EditPlanner.authorize(field: name, value: value, role: writer.role) } catch {
+                throw FieldProblem(field: name, message: error.description)
+            }
+            if name == "evidence" {
+                try documents.checkEvidence(text, in: doc, writer.db)
+            }
+            values.append((name, value))
+        }
+        var elements: [(String, String)] = []
+        for (field, list) in [("actors", draft.actors), ("tags", draft.tags)] {
+            var seen = Set<String>()
+            for element in list where seen.insert(element).inserted {
+                do { try Schema.validate(value: .string(element), field: field, of: .event) } catch {
+                    throw FieldProblem(field: field, message: error.description)
+                }
+                elements.append((field, element))
+            }
+        }
+        let event = EntityID.event(writer.newID())
+        for (name, value) in values { writer.write(event, name, .set, value) }
+        for (field, element) in elements { writer.write(event, field, .add, .string(element)) }
+        return event
+    }
+
+    /// Loads an event for editing: refuses unknown and deleted events.
+    private static func editable(_ reference: String, _ db: Database) throws -> StoredEntity {
+        let id = try resolve(reference, kind: .event, db)
+        let stored = try StoredEntity.load(id, db)
+        if stored.snapshot.deleted { throw StoreError.refused(EditError.deleted(id).description) }
+        return stored
+    }
+
+    /// `concord event set EVENT FIELD VALUE`: writes a register field.
+    ///
+    /// In a conflict the new version replaces only the author's own candidate (see ``EditPlanner``), and the
+    /// outcome says so. Setting the value a field already shows, outside a conflict, writes nothing.
+    public func set(_ reference: String, field: String, value text: String) throws -> EditOutcome {
+        try edit { writer in
+            let stored = try Self.editable(reference, writer.db)
+            let id = stored.id
+            guard let schemaField = Schema.field(field, of: .event) else {
+                throw StoreError.invalid(
+                    "unknown field \"\(field)\"; event fields are "
+                        + Schema.eventFields.map(\.name).joined(separator: ", "))
+            }
+            switch schemaField.kind {
+            case .set:
+                let verbs = field == "actors" ? "add-actor / remove-actor" : "tag / untag"
+                throw StoreError.invalid("\(field) is a set; use `concord event \(verbs) EVENT VALUE`")
+            case .list:
+                throw StoreError.invalid("notes are append-only; use `concord event note EVENT TEXT`")
+            case .register:
+                break
+            }
+            if field == EntitySnapshot.deletedField {
+                throw StoreError.invalid("use `concord event delete` or `concord event restore` to change deleted")
+            }
+            var value = FieldValue.string(text)
+            if field == "doc" {
+                value = .string(try Self.resolve(text, kind: .document, writer.db).rawValue)
+            }
+            do { try Schema.validate(value: value, field: field, of: .event) } catch {
+                throw StoreError.invalid("\(error)")
+            }
+            do { try EditPlanner.authorize(field: field, value: value, role: writer.role) } catch {
+                throw StoreError.refused("\(error)")
+            }
+            if field == "evidence" {
+                var documents = DocumentCache()
+                guard let doc = stored.snapshot.fields["doc"]?.value.string.flatMap({ try? EntityID($0) }) else {
+                    throw StoreError.refused("\(id) has no document to check the evidence against; set doc first")
+                }
+                do { try documents.checkEvidence(text, in: doc, writer.db) } catch let problem as FieldProblem {
+                    throw StoreError.invalid("evidence: \(problem.message)")
+                }
+            }
+            let live = stored.registers[field] ?? []
+            let resolved = ResolvedRegister(live: live)
+            var notices: [String] = []
+            if let resolved, !resolved.conflict, resolved.value == value {
+                return EditOutcome(
+                    entity: id, changes: [], notices: ["\(field) is already \"\(text)\"; nothing written"])
+            }
+            let supersedes = EditPlanner.supersedesForSet(live: live, author: writer.analyst)
+            if resolved?.conflict == true {
+                notices.append(
+                    "\(field) is in conflict: your edit replaces only your own candidate; the other candidates stay "
+                        + "until an adjudicator resolves it (`concord conflicts` lists them)")
+            }
+            let change = writer.write(id, field, .set, value, supersedes: supersedes)
+            return EditOutcome(entity: id, changes: [change], notices: notices)
+        }
+    }
+
+    /// `concord event add-actor|tag EVENT VALUE`. Adding an element already present writes nothing.
+    public func addElement(_ reference: String, field: String, value: String) throws -> EditOutcome {
+        try edit { writer in
+            let stored = try Self.editable(reference, writer.db)
+            do { try Schema.validate(value: .string(value), field: field, of: .event) } catch {
+                throw StoreError.invalid("\(error)")
+            }
+            guard Schema.field(field, of: .event)?.kind == .set else {
+                throw StoreError.invalid("\(field) is not a set field; sets are actors and tags")
+            }
+            if SetState.elements(of: stored.setAdds[field] ?? []).contains(value) {
+                return EditOutcome(
+                    entity: stored.id, changes: [], notices: ["\"\(value)\" is already in \(field); nothing written"])
+            }
+            let change = writer.write(stored.id, field, .add, .string(value))
+            return EditOutcome(entity: stored.id, changes: [change])
+        }
+    }
+
+    /// `concord event remove-actor|untag EVENT VALUE`: removes every add of the element this replica has seen.
+    public func removeElement(_ reference: String, field: String, value: String) throws -> EditOutcome {
+        try edit { writer in
+            let stored = try Self.editable(reference, writer.db)
+            guard Schema.field(field, of: .event)?.kind == .set else {
+                throw StoreError.invalid("\(field) is not a set field; sets are actors and tags")
+            }
+            let supersedes: [ChangeID]
+            do {
+                supersedes = try EditPlanner.remove(element: value, adds: stored.setAdds[field] ?? [], field: field)
+            } catch {
+                let present = SetState.elements(of: stored.setAdds[field] ?? [])
+                throw StoreError.invalid(
+                    "\(error)"
+                        + (present.isEmpty
+                            ? "; \(field) is empty"
+                            : "; \(field) holds " + present.map { "\"\($0)\"" }.joined(separator: ", ")))
+            }
+            let change = writer.write(stored.id, field, .remove, .string(value), supersedes: supersedes)
+            return EditOutcome(entity: stored.id, changes: [change])
+        }
+    }
+
+    /// `concord event note EVENT TEXT`.
+    public func note(_ reference: String, text: String) throws -> EditOutcome {
+        try edit { writer in
+            let stored = try Self.editable(reference, writer.db)
+            do { try Schema.validate(value: .string(text), field: "notes", of: .event) } catch {
+                throw StoreError.invalid("\(error)")
+            }
+            let change = writer.write(stored.id, "notes", .append, .string(text))
+            return EditOutcome(entity: stored.id, changes: [change])
+        }
+    }
+
+    /// `concord event delete EVENT`: a `deleted=true` that lists, as context, everything live the author saw.
+    public func delete(_ reference: String) throws -> EditOutcome {
+        try edit { writer in
+            let id = try Self.resolve(reference, kind: .event, writer.db)
+            let snapshot = try StoredEntity.load(id, writer.db).snapshot
+            if snapshot.deleted && snapshot.deleteEditConflict.isEmpty {
+                throw StoreError.refused("\(id) is already deleted; `concord event restore` brings it back")
+            }
+            let change = writer.write(
+                id, EntitySnapshot.deletedField, .set, .bool(true), supersedes: EditPlanner.delete(snapshot))
+            return EditOutcome(entity: id, changes: [change])
+        }
+    }
+
+    /// `concord event restore EVENT`: `deleted=false`, bringing the event back with all its fields.
+    public func restore(_ reference: String) throws -> EditOutcome {
+        try edit { writer in
+            let id = try Self.resolve(reference, kind: .event, writer.db)
+            let snapshot = try StoredEntity.load(id, writer.db).snapshot
+            let supersedes: [ChangeID]
+            do { supersedes = try EditPlanner.restore(snapshot) } catch {
+                throw StoreError.refused("\(error)")
+            }
+            let change = writer.write(id, EntitySnapshot.deletedField, .set, .bool(false), supersedes: supersedes)
+            return EditOutcome(entity: id, changes: [change])
+        }
+    }
+}
+
+/// Resolves document references and their texts once per command.
+struct DocumentCache {
+    private var ids: [String: EntityID] = [:]
+    private var texts: [EntityID: String] = [:]
+
+    mutating func resolve(_ reference: String, _ db: Database) throws -> EntityID {
+        if let id = ids[reference] { return id }
+        do {
+            let id = try LocalStore.resolve(reference, kind: .document, db)
+            ids[reference] = id
+            return id
+        } catch let error as StoreError {
+            throw FieldProblem(field: "doc", message: error.description)
+        }
+    }
+
+    mutating func checkEvidence(_ quote: String, in doc: EntityID, _ db: Database) throws {
+        let text: String
+        if let cached = texts[doc] {
+            text = cached
+        } else {
+            text =
+                try String.fetchOne(
+                    db, sql: "SELECT value FROM version WHERE entity = ? AND field = 'text' LIMIT 1",
+                    arguments: [doc.rawValue]) ?? ""
+            texts[doc] = text
+        }
+        guard Evidence.occurs(quote, in: text) else {
+            throw FieldProblem(
+                field: "evidence",
+                message:
+                    "the quote does not occur in the text of \(doc) (differences in spaces and quote marks are "
+                    + "ignored); copy it verbatim from the article")
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import ConcordCore
+import GRDB
+
+extension LocalStore {
+    /// Every document, by id.
+    public func documents() throws -> [DocumentSummary] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT id, title, source, published FROM entity WHERE kind = 'document' ORDER BY id")
+            return try rows.map {
+                DocumentSummary(id: try EntityID($0[0] as String), title: $0[1], source: $0[2], published: $0[3])
+            }
+        }
+    }
+
+    /// Events by id, optionally only those of one document (a reference or prefix) or only those in conflict.
+    public func events(doc: String? = nil, conflictsOnly: Bool = false, includeDeleted: Bool = true) throws
+        -> [EventSummary]
+    {
+        try read { db in
+            var clauses = ["kind = 'event'"]
+            var arguments: StatementArguments = []
+            if let doc {
+                clauses.append("doc = ?")
+                _ = arguments.append(contentsOf: [try Self.resolve(doc, kind: .document, db).rawValue])
+            }
+            if conflictsOnly { clauses.append("conflicts > 0") }
+            if !includeDeleted { clauses.append("deleted = 0") }
+            let rows = try Row.fetchCursor(
+                db,
+                sql: "SELECT id, doc, title, type, date, conflicts, deleted FROM entity WHERE "
+                    + clauses.joined(separator: " AND ") + " ORDER BY id",
+                arguments: arguments)
+            var out: [EventSummary] = []
+            while let row = try rows.next() {
+                out.append(
+                    EventSummary(
+                        id: try EntityID(row[0] as String), doc: row[1], title: row[2], type: row[3], date: row[4],
+                        conflicts: row[5], deleted: row[6]))
+            }
+            return out
+        }
+    }
+
+    /// The event named by a reference (full id or unique prefix) with its merged state.
+    public func event(_ reference: String) throws -> EntitySnapshot {
+        try read { db in
+            let id = try Self.resolve(reference, kind: .event, db)
+            return try StoredEntity.load(id, db).snapshot
+        }
+    }
+
+    /// Every change to an entity, in merge order (hlc, replica, id).
+    public func history(of id: EntityID) throws -> [HistoryEntry] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT \(Columns.changeSelection), state FROM change WHERE entity = ?",
+                arguments: [id.rawValue])
+            return try rows.map { HistoryEntry(change: try Columns.change($0), state: $0[11]) }
+                .sorted { Version($0.change).precedes(Version($1.change)) }
+        }
+    }
+
+    /// The text of a document, if the store has it.
+    public func documentText(_ id: EntityID) throws -> String? {
+        try read { db in
+            try String.fetchOne(
+                db, sql: "SELECT value FROM version WHERE entity = ? AND field = 'text' LIMIT 1",
+                arguments: [id.rawValue])
+        }
+    }
+
+    /// Snapshots of every event, by id, read in one transaction (for exports).
+    public func eventSnapshots() throws -> [EntitySnapshot] {
+        try read { db in
+            let ids = try String.fetchAll(db, sql: "SELECT id FROM entity WHERE kind = 'event' ORDER BY id")
+            return try ids.map { try StoredEntity.load(try EntityID($0), db).snapshot }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import ConcordCore
+import GRDB
+
+extension LocalStore {
+    /// Resolves a full id or a unique prefix (like git's short hashes), with or without the `KIND/` part.
+    public func resolve(_ reference: String, kind: EntityID.Kind) throws -> EntityID {
+        try read { db in try Self.resolve(reference, kind: kind, db) }
+    }
+
+    static func resolve(_ reference: String, kind: EntityID.Kind, _ db: Database) throws -> EntityID {
+        var text = reference.trimmingCharacters(in: .whitespaces).lowercased()
+        if text.hasPrefix(kind.rawValue + "/") { text.removeFirst(kind.rawValue.count + 1) }
+        let allowed = text.utf8.allSatisfy {
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+                || $0 == UInt8(ascii: "-")
+        }
+        guard !text.isEmpty, allowed else { throw StoreError.unknownEntity(kind: kind, reference: reference) }
+        let lower = kind.rawValue + "/" + text
+        let ids = try String.fetchAll(
+            db.cachedStatement(sql: "SELECT id FROM entity WHERE id >= ? AND id < ? ORDER BY id LIMIT 11"),
+            arguments: [lower, lower + "~"])
+        if ids.count == 1 || ids.first == lower { return try EntityID(ids[0]) }
+        if ids.isEmpty { throw StoreError.unknownEntity(kind: kind, reference: reference) }
+        throw StoreError.ambiguous(
+            kind: kind, reference: reference, candidates: try ids.prefix(10).map { try EntityID($0) })
+    }
+}
+
+import Foundation

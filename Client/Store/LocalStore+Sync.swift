@@ -1,0 +1,190 @@
+import ConcordCore
+import Foundation
+import GRDB
+
+extension LocalStore {
+    /// The store's metadata and counts.
+    public func metadata() throws -> StoreMetadata {
+        try read { db in try Self.metadata(db) }
+    }
+
+    static func metadata(_ db: Database) throws -> StoreMetadata {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT analyst, replica, server, token, role, pullCursor, clock, lastSync FROM store")
+        else {
+            throw StoreError.invalid("the store has no metadata row; it was not created by `concord init`")
+        }
+        let counts = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT (SELECT COUNT(*) FROM change),
+                       (SELECT COUNT(*) FROM change WHERE state = 'pending'),
+                       (SELECT COUNT(*) FROM change WHERE state = 'rejected'),
+                       (SELECT COUNT(*) FROM entity WHERE kind = 'event'),
+                       (SELECT COUNT(*) FROM entity WHERE kind = 'document')
+                """)!
+        return StoreMetadata(
+            analyst: try AnalystName(row[0] as String), replica: try ReplicaID(row[1] as String), server: row[2],
+            token: row[3], role: Role(rawValue: row[4]) ?? .analyst, pullCursor: row[5],
+            lastSync: (row[7] as Double?).map {
+                Date(timeIntervalSince1970: $0)
+            }, clock: try HLC(row[6] as String), changeCount: counts[0], pendingCount: counts[1],
+            rejectedCount: counts[2], eventCount: counts[3], documentCount: counts[4])
+    }
+
+    /// Own changes not yet pushed, in local order.
+    public func pendingChanges(limit: Int) throws -> [Change] {
+        try read { db in
+            try Self.changes(
+                db, where: "state = 'pending' ORDER BY seq LIMIT ?", arguments: [limit])
+        }
+    }
+
+    /// Number of own changes not yet pushed.
+    public func pendingCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM change WHERE state = 'pending'") ?? 0 }
+    }
+
+    /// Marks own pending changes as accepted by the server.
+    public func markPushed(_ ids: [ChangeID]) throws {
+        try write { db in
+            let statement = try db.cachedStatement(
+                sql: "UPDATE change SET state = 'pushed' WHERE id = ? AND state = 'pending'")
+            for id in ids { try statement.execute(arguments: [id.rawValue]) }
+        }
+    }
+
+    /// Sets a change the server refused aside: it stays in the log and the view but is no longer pending.
+    public func markRejected(_ id: ChangeID, reason: String) throws {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE change SET state = 'rejected', rejectReason = ? WHERE id = ? AND state = 'pending'",
+                arguments: [reason, id.rawValue])
+        }
+    }
+
+    /// Changes the server refused, in local order, with its reasons.
+    public func rejectedChanges() throws -> [(change: Change, reason: String)] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT \(Columns.changeSelection), rejectReason FROM change WHERE state = 'rejected' ORDER BY seq"
+            )
+            return try rows.map { row -> (change: Change, reason: String) in
+                (change: try Columns.change(row), reason: (row[11] as String?) ?? "")
+            }
+        }
+    }
+
+    /// One transaction: applies the pulled changes through the merge (duplicates ignored; a pulled change that is
+    /// our own pending one marks it pushed), advances the clock past every received hlc, stores `cursor`.
+    public func applyPulled(_ changes: [Wire.SequencedChange], cursor: Int64) throws -> PullApplyResult {
+        try write { db in
+            var clock = HybridClock(last: try Self.metadata(db).clock)
+            let wall = now()
+            for sequenced in changes { clock.receive(sequenced.change.hlc, wall: wall) }
+            let result = try Self.apply(changes.map { ($0.change, $0.seq) }, origin: .pulled, db)
+            try db.execute(
+                sql: "UPDATE store SET clock = ?, pullCursor = ?", arguments: [clock.last.description, cursor])
+            return PullApplyResult(applied: result.fresh.count, duplicates: result.duplicates)
+        }
+    }
+
+    /// Records the role the server gave this analyst.
+    public func setRole(_ role: Role) throws {
+        try write { db in try db.execute(sql: "UPDATE store SET role = ?", arguments: [role.rawValue]) }
+    }
+
+    /// Changes the sync server and token (nil clears them).
+    public func setServer(url: String?, token: String?) throws {
+        try write { db in try db.execute(sql: "UPDATE store SET server = ?, token = ?", arguments: [url, token]) }
+    }
+
+    /// Records when the last successful sync ended.
+    public func recordSync(at date: Date) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE store SET lastSync = ?", arguments: [date.timeIntervalSince1970])
+        }
+    }
+
+    /// Every open conflict, by entity then field: register conflicts, and delete/edit conflicts as field `deleted`.
+    public func openConflicts() throws -> [ConflictSummary] {
+        try read { db in
+            let ids = try String.fetchAll(db, sql: "SELECT id FROM entity WHERE conflicts > 0 ORDER BY id")
+            var out: [ConflictSummary] = []
+            for id in ids {
+                let snapshot = try StoredEntity.load(try EntityID(id), db).snapshot
+                out += Self.conflicts(of: snapshot)
+            }
+            return out
+        }
+    }
+
+    static func conflicts(of snapshot: EntitySnapshot) -> [ConflictSummary] {
+        var out: [ConflictSummary] = []
+        var fields = snapshot.conflictedFields.map { ($0, false) }
+        if !snapshot.deleteEditConflict.isEmpty {
+            fields.append((EntitySnapshot.deletedField, true))
+            fields.sort { ($0.0, $0.1 ? 1 : 0) < ($1.0, $1.1 ? 1 : 0) }
+        }
+        for (field, deleteEdit) in fields {
+            if deleteEdit {
+                let deletes = snapshot.fields[field]?.candidates ?? []
+                let unseen = Set(snapshot.deleteEditConflict)
+                var concurrent: [Version] = []
+                for (name, register) in snapshot.fields where name != EntitySnapshot.deletedField {
+                    concurrent += register.candidates.filter { unseen.contains($0.change) }
+                }
+                concurrent += snapshot.notes.filter { unseen.contains($0.change) }
+                // Set adds are not in the snapshot as versions; they are listed by id in deleteEditConflict.
+                out.append(
+                    ConflictSummary(
+                        entity: snapshot.id, field: field, candidates: deletes + concurrent.inMergeOrder(),
+                        isDeleteEdit: true))
+            } else if let register = snapshot.fields[field] {
+                out.append(ConflictSummary(entity: snapshot.id, field: field, candidates: register.candidates))
+            }
+        }
+        return out
+    }
+
+    /// The merged state of an entity, or nil if the store has never seen a change to it.
+    public func snapshot(of id: EntityID) throws -> EntitySnapshot? {
+        try read { db in
+            let known =
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM entity WHERE id = ?", arguments: [id.rawValue]) ?? false
+            return known ? try StoredEntity.load(id, db).snapshot : nil
+        }
+    }
+
+    /// The whole log in local order.
+    public func allChanges() throws -> [Change] {
+        try read { db in try Self.changes(db, where: "1 ORDER BY seq", arguments: []) }
+    }
+
+    static func changes(_ db: Database, where clause: String, arguments: StatementArguments) throws -> [Change] {
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT \(Columns.changeSelection) FROM change WHERE \(clause)", arguments: arguments)
+        var out: [Change] = []
+        while let row = try rows.next() { out.append(try Columns.change(row)) }
+        return out
+    }
+
+    /// Drops the view and rebuilds it from the log, in one transaction.
+    public func rebuild() throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM version; DELETE FROM retired; DELETE FROM entity;")
+            var lastSeq: Int64 = 0
+            while true {
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT seq, \(Columns.changeSelection) FROM change WHERE seq > ? ORDER BY seq LIMIT 10000",
+                    arguments: [lastSeq])
+                if rows.isEmpty { break }
+                lastSeq = rows.last![0]
+                try Self.applyToView(try rows.map { try Columns.change($0, offset: 1) }, db)
+            }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+import ConcordCore
+import Foundation
+import GRDB
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#else
+    import Darwin
+#endif
+
+/// An analyst's local replica: one SQLite file holding the change log, the merged view and the sync metadata.
+///
+/// Every public method is one transaction. Edits are written with `synchronous=FULL`. The view is updated
+/// incrementally through the ConcordCore merge in the same transaction as the changes it folds in.
+///
+/// ```swift
+/// let store = try LocalStore.create(at: path, analyst: AnalystName("alice"), server: nil, token: nil)
+/// let event = try store.addEvent(EventDraft(doc: "3dab73a8", title: "Video talks"))
+/// ```
+public final class LocalStore: Sendable {
+    /// The store file.
+    public let path: String
+    let dbQueue: DatabaseQueue
+    /// Wall clock in Unix ms, for the hybrid clock and `lastSync`.
+    let now: @Sendable () -> Int64
+    let ids: Mutex<UUIDv7Generator>
+
+    /// The default store path, `~/.concord/store.sqlite`.
+    public static var defaultPath: String {
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        return home + "/.concord/store.sqlite"
+    }
+
+    /// How long a command waits for another process's write to finish before reporting the store as locked.
+    public static let busyTimeout: TimeInterval = 3
+
+    private init(
+        path: String, dbQueue: DatabaseQueue, now: @escaping @Sendable () -> Int64, ids: sending UUIDv7Generator
+    ) {
+        self.path = path
+        self.dbQueue = dbQueue
+        self.now = now
+        self.ids = Mutex(ids)
+    }
+
+    /// Creates a new store file (mode 0600) with a fresh replica id. Refuses to touch an existing file.
+    public static func create(at path: String, analyst: AnalystName, server: String?, token: String?) throws
+        -> LocalStore
+    {
+        try create(
+            at: path, analyst: analyst, server: server, token: token, now: WallClock.millis, ids: defaultIDs())
+    }
+
+    /// Opens an existing store. Refuses files that are not Concord stores, leaving them unchanged.
+    public static func open(at path: String) throws -> LocalStore {
+        try open(at: path, now: WallClock.millis, ids: defaultIDs())
+    }
+
+    /// ``create(at:analyst:server:token:)`` with an injected wall clock and id source, for tests.
+    public static func create(
+        at path: String, analyst: AnalystName, server: String?, token: String?, now: @escaping @Sendable () -> Int64,
+        ids: sending UUIDv7Generator
+    ) throws -> LocalStore {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StoreError.cannotOpen(path: path, detail: "cannot create directory \(directory)")
+            }
+        }
+        let fd = Glibc.open(path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+        if fd < 0 {
+            let code = errno
+            if code == EEXIST { throw StoreError.alreadyExists(path: path) }
+            throw StoreError.cannotOpen(path: path, detail: String(cString: strerror(code)))
+        }
+        close(fd)
+        var ids = ids
+        let replica = try! ReplicaID(ids.next().rawValue)
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration(path: path, checkIdentity: false))
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA application_id = \(StoreSchema.applicationID)")
+                try setUpConnection(db, path: path)
+            }
+            try StoreSchema.migrator.migrate(queue)
+            try queue.write { db in
+                try db.execute(
+                    sql: "INSERT INTO store (id, analyst, replica, server, token) VALUES (1, ?, ?, ?, ?)",
+                    arguments: [analyst.rawValue, replica.rawValue, server, token])
+            }
+            return LocalStore(path: path, dbQueue: queue, now: now, ids: ids)
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: path + "-wal")
+            try? FileManager.default.removeItem(atPath: path + "-shm")
+            throw mapError(error, path: path)
+        }
+    }
+
+    /// ``open(at:)`` with an injected wall clock and id source, for tests.
+    public static func open(at path: String, now: @escaping @Sendable () -> Int64, ids: sending UUIDv7Generator) throws
+        -> LocalStore
+    {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw StoreError.noStore(path: path)
+        }
+        if isDirectory.boolValue { throw StoreError.notAStore(path: path, detail: "it is a directory") }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw StoreError.cannotOpen(path: path, detail: "permission denied")
+        }
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration(path: path, checkIdentity: true))
+            // A store written by a newer Concord has migrations this build does not know.
+            let known = Set(StoreSchema.migrator.migrations)
+            let applied = try queue.read { db in try StoreSchema.migrator.appliedIdentifiers(db) }
+            if !applied.isSubset(of: known) {
+                throw StoreError.notAStore(path: path, detail: "written by a newer Concord; upgrade concord")
+            }
+            // Migrating takes the write lock: only do it when there is something to migrate.
+            if try !queue.read({ db in try StoreSchema.migrator.hasCompletedMigrations(db) }) {
+                try StoreSchema.migrator.migrate(queue)
+            }
+            return LocalStore(path: path, dbQueue: queue, now: now, ids: ids)
+        } catch {
+            throw mapError(error, path: path)
+        }
+    }
+
+    /// UUIDv7 ids from the wall clock, with random bits from a generator seeded once from the system's secure
+    /// source: `SystemRandomNumberGenerator` costs a `getrandom` system call per id, a third of a bulk import.
+    static func defaultIDs() -> UUIDv7Generator {
+        UUIDv7Generator(now: WallClock.millis, random: SeededRandom(seed: UInt64.random(in: .min ... .max)))
+    }
+
+    private static func configuration(path: String, checkIdentity: Bool) -> Configuration {
+        var config = Configuration()
+        config.busyMode = .timeout(busyTimeout)
+        config.label = "concord.store"
+        if checkIdentity {
+            config.prepareDatabase { db in
+                // Read before anything could write, so a foreign or corrupt file is never modified.
+                let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                guard id == StoreSchema.applicationID else {
+                    throw StoreError.notAStore(path: path, detail: "a SQLite database of another application")
+                }
+                try setUpConnection(db, path: path)
+            }
+        }
+        return config
+    }
+
+    /// WAL journal, `synchronous=FULL` (read back to be sure).
+    static func setUpConnection(_ db: Database, path: String) throws {
+        let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+        guard mode == "wal" else {
+            throw StoreError.cannotOpen(path: path, detail: "cannot use WAL journal mode (got \(mode ?? "nothing"))")
+        }
+        try db.execute(sql: "PRAGMA synchronous = FULL")
+        let synchronous = try Int.fetchOne(db, sql: "PRAGMA synchronous")
+        guard synchronous == 2 else {
+            throw StoreError.cannotOpen(path: path, detail: "cannot set synchronous=FULL")
+        }
+    }
+
+    static func mapError(_ error: any Error, path: String) -> any Error {
+        if error is StoreError { return error }
+        if let error = error as? DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                return StoreError.locked(path: path)
+            case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+                return StoreError.notAStore(path: path, detail: "the file is not a SQLite database or is damaged")
+            case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY:
+                return StoreError.cannotOpen(path: path, detail: error.message ?? "\(error.resultCode)")
+            default:
+                return error
+            }
+        }
+        return error
+    }
+
+    /// Runs `body` in one read transaction, mapping SQLite errors to ``StoreError``s.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try dbQueue.read(body) } catch { throw Self.mapError(error, path: path) }
+    }
+
+    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE`), mapping SQLite errors to ``StoreError``s.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try dbQueue.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch {
+            throw Self.mapError(error, path: path)
+        }
+    }
+}

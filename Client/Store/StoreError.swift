@@ -1,0 +1,69 @@
+import ConcordCore
+
+/// How the CLI should treat an error: a mistake the user can fix (exit 1) or a sync/network failure (exit 3).
+public enum ErrorCategory: Sendable {
+    case user
+    case network
+}
+
+/// An error the `concord` executable reports as one sentence and maps to an exit code by ``category``.
+public protocol ConcordError: Error, CustomStringConvertible {
+    var category: ErrorCategory { get }
+}
+
+extension ConcordError {
+    public var category: ErrorCategory { .user }
+}
+
+/// A local-store operation that was refused; nothing was written.
+public enum StoreError: ConcordError, Hashable, Sendable {
+    /// No store file at `path`.
+    case noStore(path: String)
+    /// `init` on a path that already holds a file.
+    case alreadyExists(path: String)
+    /// The file is not a Concord store (foreign SQLite database, corrupt file, other format).
+    case notAStore(path: String, detail: String)
+    /// Another process holds the write lock for longer than the busy timeout.
+    case locked(path: String)
+    /// The store file cannot be created or opened.
+    case cannotOpen(path: String, detail: String)
+    /// No entity of `kind` matches `reference`.
+    case unknownEntity(kind: EntityID.Kind, reference: String)
+    /// Several entities match a short id.
+    case ambiguous(kind: EntityID.Kind, reference: String, candidates: [EntityID])
+    /// A field name or value that the schema refuses, or an operation that does not apply to the field.
+    case invalid(String)
+    /// An edit refused by the edit rules (deleted event, role, ...).
+    case refused(String)
+    /// An input file that cannot be used.
+    case badFile(path: String, problem: String)
+    /// A line of an `event import` file that cannot be used.
+    case badLine(path: String, line: Int, field: String?, problem: String)
+
+    public var description: String {
+        switch self {
+        case .noStore(let path):
+            return "no Concord store at \(path); run `concord init --analyst NAME` first (or pass --store PATH)"
+        case .alreadyExists(let path):
+            return "\(path) already exists; pass another --store PATH, or remove the file if it is not needed"
+        case .notAStore(let path, let detail):
+            return "not a Concord store: \(path) (\(detail)); it was left unchanged. Pass another --store PATH"
+        case .locked(let path):
+            return "the store \(path) is locked by another concord process; wait for it to finish and retry"
+        case .cannotOpen(let path, let detail):
+            return "cannot open the store \(path): \(detail)"
+        case .unknownEntity(let kind, let reference):
+            let hint = kind == .event ? "`concord events` lists them" : "`concord docs` lists them"
+            return "no \(kind.rawValue) matches \"\(reference)\"; \(hint)"
+        case .ambiguous(let kind, let reference, let candidates):
+            return "\"\(reference)\" matches several \(kind.rawValue)s; use more characters:\n"
+                + candidates.map { "  \($0.rawValue)" }.joined(separator: "\n")
+        case .invalid(let message), .refused(let message):
+            return message
+        case .badFile(let path, let problem):
+            return "\(path): \(problem); nothing was imported"
+        case .badLine(let path, let line, let field, let problem):
+            return "\(path):\(line): \(field.map { "field \($0): " } ?? "")\(problem); nothing was imported"
+        }
+    }
+}

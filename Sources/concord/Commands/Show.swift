@@ -1,0 +1,68 @@
+import ArgumentParser
+import ConcordClient
+import ConcordCore
+import Foundation
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show one event, its conflicts, or its history.")
+
+    @OptionGroup var options: StoreOptions
+    @OptionGroup var output: JSONOption
+    @Argument(help: "The event (full id or unique prefix).") var event: String
+    @Flag(help: "List every change to the event.") var history = false
+
+    func run() throws {
+        let store = try options.open()
+        let snapshot = try store.event(event)
+        if history {
+            let entries = try store.history(of: snapshot.id)
+            if output.json { return try Terminal.json(entries.map(\.change)) }
+            Terminal.table(
+                ["HLC", "AUTHOR", "FIELD", "OP", "VALUE", "SUPERSEDES", "CHANGE", "STATE"],
+                entries.map { entry in
+                    let c = entry.change
+                    return [
+                        c.hlc.description, c.author.rawValue, c.field, c.op.rawValue, c.value.description,
+                        c.supersedes.isEmpty ? "-" : c.supersedes.map(\.rawValue).joined(separator: ","),
+                        c.id.rawValue, entry.state,
+                    ]
+                })
+            return
+        }
+        if output.json {
+            print(String(decoding: JSONShapes.show(snapshot), as: UTF8.self))
+            return
+        }
+        var lines: [String] = [snapshot.id.rawValue + (snapshot.deleted ? "  [deleted]" : "")]
+        let order = Schema.eventFields.map(\.name).filter { snapshot.fields[$0] != nil }
+        for name in order {
+            let register = snapshot.fields[name]!
+            let label = name.padding(toLength: 11, withPad: " ", startingAt: 0)
+            if register.conflict {
+                lines.append("  \(label) \(register.value)   CONFLICT, \(register.candidates.count) candidates:")
+                for c in register.candidates {
+                    lines.append("      \(c.value)  by \(c.author) at \(c.hlc)  (\(c.change))")
+                }
+            } else {
+                let agreed = register.agreement ? "   (\(register.candidates.count) agree)" : ""
+                lines.append("  \(label) \(register.value)\(agreed)")
+            }
+        }
+        for name in ["actors", "tags"] {
+            if let elements = snapshot.sets[name] {
+                lines.append(
+                    "  \(name.padding(toLength: 11, withPad: " ", startingAt: 0)) " + elements.joined(separator: "; "))
+            }
+        }
+        if !snapshot.notes.isEmpty {
+            lines.append("  notes")
+            for note in snapshot.notes { lines.append("    \(note.author) at \(note.hlc): \(note.value)") }
+        }
+        if !snapshot.deleteEditConflict.isEmpty {
+            lines.append(
+                "  DELETE/EDIT CONFLICT: \(snapshot.deleteEditConflict.count) edit(s) made concurrently with the "
+                    + "delete; restore it or delete it again")
+        }
+        print(lines.joined(separator: "\n"))
+    }
+}

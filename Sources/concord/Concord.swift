@@ -1,0 +1,19 @@
+import ArgumentParser
+import ConcordClient
+
+/// `concord`: an analyst's offline-first annotation tool.
+struct Concord: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "concord",
+        abstract: "Annotate news events offline; sync and reconcile later.",
+        discussion: """
+            The store is one SQLite file: --store PATH, else $CONCORD_STORE, else ~/.concord/store.sqlite.
+            Messages go to stderr, data to stdout. Exit codes: 0 ok, 1 user error (nothing written),
+            2 usage error, 3 sync or network error.
+            """,
+        subcommands: [
+            Init.self, Import.self, Docs.self, EventCommand.self, Events.self, Show.self, Status.self,
+            Conflicts.self, Export.self, Rebuild.self,
+        ]
+    )
+}

@@ -1,0 +1,343 @@
+import ConcordCore
+import Foundation
+import GRDB
+import Testing
+
+/// Runs the built `concord` binary, as a user would.
+struct CLI {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+    }
+
+    static let binary: String = {
+        var candidates: [String] = []
+        if let main = Bundle.main.executableURL {
+            candidates.append(main.deletingLastPathComponent().appendingPathComponent("concord").path)
+        }
+        let argument0 = URL(fileURLWithPath: CommandLine.arguments[0])
+        candidates.append(argument0.deletingLastPathComponent().appendingPathComponent("concord").path)
+        candidates.append(repositoryRoot + "/.build/debug/concord")
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
+    }()
+
+    let store: String
+
+    @discardableResult
+    func run(_ arguments: [String], store explicitStore: Bool = true, environment: [String: String] = [:]) throws
+        -> Result
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = explicitStore ? arguments + ["--store", store] : arguments
+        var env = ProcessInfo.processInfo.environment
+        env["CONCORD_STORE"] = nil
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Runs and requires exit 0.
+    @discardableResult
+    func ok(_ arguments: [String]) throws -> Result {
+        let result = try run(arguments)
+        #expect(result.status == 0, "concord \(arguments.joined(separator: " ")): \(result.stderr)")
+        return result
+    }
+
+    func json(_ arguments: [String]) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(try ok(arguments + ["--json"]).stdout.utf8))
+    }
+}
+
+@Suite("concord CLI", .serialized)
+struct CLITests {
+    func initialized(_ dir: TempDir, analyst: String = "alice") throws -> CLI {
+        let cli = CLI(store: dir.file("store.sqlite"))
+        try cli.ok(["init", "--analyst", analyst])
+        try cli.ok(["import"] + seedFiles)
+        return cli
+    }
+
+    func docID(_ cli: CLI) throws -> String {
+        let docs = try #require(try cli.json(["docs"]) as? [[String: Any]])
+        return try #require(docs.first?["id"] as? String)
+    }
+
+    @Test("the binary was built next to the tests")
+    func binaryExists() {
+        #expect(FileManager.default.isExecutableFile(atPath: CLI.binary), "build it with `swift build`: \(CLI.binary)")
+    }
+
+    @Test("every command without a store says to run concord init, exit 1")
+    func noStore() throws {
+        let dir = TempDir()
+        let cli = CLI(store: dir.file("none.sqlite"))
+        for arguments in [["docs"], ["events"], ["status"], ["show", "abc"], ["event", "note", "abc", "x"]] {
+            let result = try cli.run(arguments)
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("run `concord init"), "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("none.sqlite")))
+    }
+
+    @Test("usage errors exit 2")
+    func usage() throws {
+        let dir = TempDir()
+        let cli = try initialized(dir)
+        #expect(try cli.run(["frobnicate"]).status == 2)
+        #expect(try cli.run(["event", "set", "abc"]).status == 2)
+        #expect(try cli.run(["export", "--format", "xml"]).status == 2)
+        let help = try cli.run(["--help"], store: false)
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("event"))
+    }
+
+    @Test("init, import, event add, show, events, docs, status: the DESIGN §7 walk-through with the seeds")
+    func walkThrough() throws {
+        let dir = TempDir()
+        let cli = try initialized(dir)
+        let docs = try #require(try cli.json(["docs"]) as? [[String: Any]])
+        #expect(docs.count == seedFiles.count)
+        #expect(Set(docs[0].keys) == ["id", "title", "source", "published"])
+        let doc = try docID(cli)
+
+        let added = try cli.ok([
+            "event", "add", "--doc", String(doc.dropFirst("document/".count).prefix(8)), "--title",
+            "B-52 joint air drill",
+            "--type", "COOPERATE", "--date", "2025-07-11", "--country", "KOR", "--actor", "South Korea", "--actor",
+            "United States", "--tag", "b52", "--confidence", "medium",
+        ])
+        #expect(added.lines.count == 1)
+        let id = added.lines[0]
+        #expect((try? EntityID(id))?.kind == .event)
+
+        let short = String(id.dropFirst("event/".count).prefix(24))
+        try cli.ok(["event", "set", short, "type", "MOBILIZE"])
+        try cli.ok(["event", "tag", short, "deterrence"])
+        try cli.ok(["event", "untag", short, "b52"])
+        try cli.ok(["event", "add-actor", short, "Japan"])
+        try cli.ok(["event", "remove-actor", short, "United States"])
+        try cli.ok(["event", "note", short, "Show of force or routine drill?"])
+
+        let show = try #require(try cli.json(["show", short]) as? [String: Any])
+        #expect(Set(show.keys) == ["id", "fields", "actors", "tags", "notes", "deleted"])
+        #expect(show["id"] as? String == id)
+        let fields = try #require(show["fields"] as? [String: [String: Any]])
+        #expect(fields["type"]?["value"] as? String == "MOBILIZE")
+        #expect(fields["type"]?["conflict"] as? Bool == false)
+        let candidate = try #require((fields["type"]?["candidates"] as? [[String: Any]])?.first)
+        #expect(Set(candidate.keys) == ["change", "value", "author", "hlc"])
+        #expect(show["actors"] as? [String] == ["Japan", "South Korea"])
+        #expect(show["tags"] as? [String] == ["deterrence"])
+        let notes = try #require(show["notes"] as? [[String: Any]])
+        #expect(Set(notes[0].keys) == ["text", "author", "hlc"])
+
+        let events = try #require(try cli.json(["events"]) as? [[String: Any]])
+        #expect(events.count == 1)
+        #expect(Set(events[0].keys) == ["id", "doc", "title", "type", "date", "conflicts", "deleted"])
+        #expect(events[0]["conflicts"] as? Int == 0)
+        #expect(try cli.json(["events", "--doc", doc]) as? [[String: Any]] != nil)
+        #expect((try cli.json(["events", "--conflicts"]) as? [Any])?.isEmpty == true)
+        #expect((try cli.json(["conflicts"]) as? [Any])?.isEmpty == true)
+
+        let status = try #require(try cli.json(["status"]) as? [String: Any])
+        #expect(status["analyst"] as? String == "alice")
+        #expect(status["pending"] as? Int ?? 0 > 10)
+
+        let history = try cli.ok(["show", short, "--history"])
+        #expect(history.lines.count == 15)
+        #expect(history.stdout.contains("MOBILIZE"))
+        #expect(history.lines.allSatisfy { $0.split(separator: "\t").count == 8 })
+
+        try cli.ok(["event", "delete", short])
+        let refused = try cli.run(["event", "set", short, "type", "AID"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("restore it first"))
+        try cli.ok(["event", "restore", short])
+        #expect((try cli.json(["show", short]) as? [String: Any])?["deleted"] as? Bool == false)
+
+        // Piped listings are tab-separated without a header.
+        let piped = try cli.ok(["events"])
+        #expect(piped.lines == [[id, "MOBILIZE", "2025-07-11", "0", "B-52 joint air drill"].joined(separator: "\t")])
+    }
+
+    @Test("show --json prints the same bytes on two replicas with the same changes")
+    func showBytesAcrossReplicas() throws {
+        let dir = TempDir()
+        let cli = try initialized(dir)
+        let doc = try docID(cli)
+        let id = try cli.ok(["event", "add", "--doc", doc, "--title", "drill", "--tag", "b", "--tag", "a"]).lines[0]
+        try cli.ok(["event", "note", id, "one"])
+        try cli.ok(["event", "note", id, "two"])
+        let store = try LocalStoreCopy.copyChanges(from: cli.store, to: dir.file("other.sqlite"))
+        let other = CLI(store: store)
+        let a = try cli.ok(["show", id, "--json"]).stdout
+        let b = try other.ok(["show", id, "--json"]).stdout
+        #expect(a == b)
+        #expect(a.contains("\"tags\":[\"a\",\"b\"]"))
+    }
+
+    @Test("analysts cannot mark an event reviewed; invalid fields and values say what is allowed")
+    func refusals() throws {
+        let dir = TempDir()
+        let cli = try initialized(dir)
+        let doc = try docID(cli)
+        let id = try cli.ok(["event", "add", "--doc", doc, "--title", "t"]).lines[0]
+        let reviewed = try cli.run(["event", "set", id, "status", "reviewed"])
+        #expect(reviewed.status == 1)
+        #expect(reviewed.stderr.contains("adjudicator"))
+        let field = try cli.run(["event", "set", id, "colour", "red"])
+        #expect(field.status == 1)
+        #expect(field.stderr.contains("title, summary, type"))
+        let value = try cli.run(["event", "set", id, "confidence", "total"])
+        #expect(value.status == 1)
+        #expect(value.stderr.contains("low, medium, high"))
+        let evidence = try cli.run(["event", "set", id, "evidence", "the moon is made of cheese"])
+        #expect(evidence.status == 1)
+        #expect(evidence.stderr.contains("does not occur"))
+        let unknown = try cli.run(["show", "0000"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("no event matches"))
+        let unknownDoc = try cli.run(["event", "add", "--doc", "ffff", "--title", "t"])
+        #expect(unknownDoc.status == 1)
+        #expect(unknownDoc.stderr.contains("no document matches"))
+    }
+
+    @Test("event import: a malformed line names the line and field and imports nothing; a good file imports all")
+    func eventImport() throws {
+        let dir = TempDir()
+        let cli = try initialized(dir)
+        let doc = try docID(cli)
+        var lines = (1...50).map { "{\"doc\": \"\(doc)\", \"title\": \"event \($0)\", \"type\": \"CONSULT\"}" }
+        lines[36] = "{\"doc\": \"\(doc)\", \"title\": \"bad\", \"date\": \"yesterday\"}"
+        let bad = dir.write("bad.jsonl", lines.joined(separator: "\n"))
+        let result = try cli.run(["event", "import", bad])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("bad.jsonl:37: field date"), "\(result.stderr)")
+        #expect((try cli.json(["events"]) as? [Any])?.isEmpty == true)
+        lines[36] = "{\"doc\": \"\(doc)\", \"title\": \"fixed\", \"date\": \"2025-05\"}"
+        let good = dir.write("good.jsonl", lines.joined(separator: "\n"))
+        try cli.ok(["event", "import", good])
+        #expect((try cli.json(["events"]) as? [Any])?.count == 50)
+    }
+
+    @Test("bad article files exit 1 naming the file; nothing is imported")
+    func badArticles() throws {
+        let dir = TempDir()
+        let cli = CLI(store: dir.file("store.sqlite"))
+        try cli.ok(["init", "--analyst", "alice"])
+        let empty = dir.write("empty.txt", "")
+        let result = try cli.run(["import", seedFiles[0], empty])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(empty))
+        #expect((try cli.json(["docs"]) as? [Any])?.isEmpty == true)
+    }
+
+    @Test("a foreign SQLite file is refused and left unchanged")
+    func foreignStore() throws {
+        let dir = TempDir()
+        let path = dir.file("foreign.db")
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try db.execute(sql: "CREATE TABLE notes(x)") }
+        try queue.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let result = try CLI(store: path).run(["events"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("not a Concord store"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        let again = try CLI(store: path).run(["init", "--analyst", "alice"])
+        #expect(again.status == 1)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
+    @Test("a store locked by another process: the command waits, then says the store is locked")
+    func lockedStore() throws {
+        let dir = TempDir()
+        let cli = try initialized(dir)
+        let doc = try docID(cli)
+        let queue = try DatabaseQueue(path: cli.store)
+        let result = try queue.writeWithoutTransaction { db -> CLI.Result in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            defer { try? db.execute(sql: "ROLLBACK") }
+            return try cli.run(["event", "add", "--doc", doc, "--title", "t"])
+        }
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("locked"), "\(result.stderr)")
+        #expect(try cli.ok(["event", "add", "--doc", doc, "--title", "t"]).lines.count == 1)
+    }
+
+    @Test("CONCORD_STORE chooses the store when --store is absent")
+    func environmentStore() throws {
+        let dir = TempDir()
+        let cli = CLI(store: dir.file("env.sqlite"))
+        let created = try cli.run(
+            ["init", "--analyst", "bob"], store: false, environment: ["CONCORD_STORE": cli.store])
+        #expect(created.status == 0)
+        #expect(FileManager.default.fileExists(atPath: cli.store))
+    }
+
+    @Test("export writes CSV, JSON Lines and PLOVER records")
+    func export() throws {
+        let dir = TempDir()
+        let cli = try initialized(dir)
+        let doc = try docID(cli)
+        let id = try cli.ok([
+            "event", "add", "--doc", doc, "--title", "Talks, remote", "--type", "CONSULT", "--date", "2025-05-20",
+            "--country", "KOR", "--actor", "South Korea",
+        ]).lines[0]
+        let csv = try cli.ok(["export", "--format", "csv"]).lines
+        #expect(csv.count == 2)
+        #expect(csv[0].hasPrefix("id,doc,title"))
+        #expect(csv[1].contains("\"Talks, remote\""))
+        let jsonl = try cli.ok(["export", "--format", "jsonl"]).lines
+        #expect(jsonl == [try cli.ok(["show", id, "--json"]).stdout.trimmingCharacters(in: .newlines)])
+        let plover = try cli.ok(["export", "--format", "plover"]).lines
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(plover[0].utf8)) as? [String: Any])
+        #expect(record["event_type"] as? String == "CONSULT")
+        #expect(record["event_date"] as? String == "2025-05-20")
+        #expect(record["country"] as? String == "KOR")
+        #expect(record["actors"] as? [String] == ["South Korea"])
+        #expect(record["id"] as? String == id)
+    }
+
+    @Test("rebuild keeps every event as it was")
+    func rebuild() throws {
+        let dir = TempDir()
+        let cli = try initialized(dir)
+        let doc = try docID(cli)
+        let id = try cli.ok(["event", "add", "--doc", doc, "--title", "t", "--actor", "Japan"]).lines[0]
+        let before = try cli.ok(["show", id, "--json"]).stdout
+        try cli.ok(["rebuild"])
+        #expect(try cli.ok(["show", id, "--json"]).stdout == before)
+    }
+}
+
+/// Builds a second replica holding the same changes as a first, through the public store API.
+enum LocalStoreCopy {
+    static func copyChanges(from source: String, to destination: String) throws -> String {
+        let changes = try ConcordClient.LocalStore.open(at: source).allChanges()
+        let copy = try ConcordClient.LocalStore.create(
+            at: destination, analyst: AnalystName("bob"), server: nil, token: nil)
+        let reversed = changes.reversed().enumerated().map {
+            Wire.SequencedChange(seq: Int64($0.offset + 1), change: $0.element)
+        }
+        _ = try copy.applyPulled(reversed, cursor: Int64(changes.count))
+        return destination
+    }
+}
+
+import ConcordClient
