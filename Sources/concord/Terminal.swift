@@ -10,6 +10,7 @@ import Foundation
 /// Writing to the terminal: messages on stderr, data on stdout, tables on a TTY and tab-separated text when piped.
 enum Terminal {
     static let stdoutIsTTY = isatty(STDOUT_FILENO) != 0
+    static let stderrIsTTY = isatty(STDERR_FILENO) != 0
 
     static func error(_ message: String) {
         FileHandle.standardError.write(Data("concord: error: \(message)\n".utf8))

@@ -1,0 +1,130 @@
+import AsyncHTTPClient
+import CompressNIO
+import ConcordCore
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// The sync protocol over HTTP/1.1 with JSON bodies, gzip both ways and a bearer token (DESIGN §5).
+public struct HTTPTransport: SyncTransport {
+    public let server: String
+    private let token: String
+    private let client: HTTPClient
+    private let timeout: TimeAmount
+    /// Largest response accepted, decompressed.
+    private let maxResponseBytes = 256 * 1024 * 1024
+
+    /// - Parameters:
+    ///   - server: Base URL, e.g. `http://127.0.0.1:8080`.
+    ///   - client: Defaults to the shared client, which decompresses gzip responses.
+    public init(
+        server: String, token: String, client: HTTPClient = HTTPTransport.sharedClient,
+        timeout: TimeAmount = .seconds(60)
+    ) {
+        var base = server
+        while base.hasSuffix("/") { base.removeLast() }
+        self.server = base
+        self.token = token
+        self.client = client
+        self.timeout = timeout
+    }
+
+    /// An HTTP client that accepts gzip responses and times out stuck connections.
+    public static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration(
+            timeout: .init(connect: .seconds(5), read: .seconds(60)),
+            decompression: .enabled(limit: .ratio(200)))
+        configuration.httpVersion = .http1Only
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    public func me() async throws(SyncError) -> Wire.Me {
+        let (status, body) = try await send(method: .GET, path: "/v1/me", body: nil)
+        guard status == 200 else { throw failure(status: status, body: body) }
+        return try decode(Wire.Me.self, body)
+    }
+
+    public func push(_ request: Wire.PushRequest) async throws(SyncError) -> PushOutcome {
+        let json: Data
+        do { json = try Change.canonicalEncoder().encode(request) } catch {
+            throw .protocolViolation("could not encode the push: \(error)")
+        }
+        let (status, body) = try await send(method: .POST, path: "/v1/changes", body: json)
+        switch status {
+        case 200:
+            return .accepted(try decode(Wire.PushResponse.self, body))
+        case 403, 422:
+            let error = try? JSONDecoder().decode(Wire.ErrorBody.self, from: body)
+            var refused: [Wire.RefusedChange] = []
+            if case .refused(let list) = error?.detail { refused = list }
+            if status == 403 && refused.isEmpty { throw failure(status: status, body: body) }
+            return .refused(status: status, message: error?.error ?? "refused", refused: refused)
+        case 413:
+            let error = try? JSONDecoder().decode(Wire.ErrorBody.self, from: body)
+            return .tooLarge(message: error?.error ?? "request too large")
+        default:
+            throw failure(status: status, body: body)
+        }
+    }
+
+    public func pull(after cursor: Int64, limit: Int) async throws(SyncError) -> Wire.PullPage {
+        let (status, body) = try await send(method: .GET, path: "/v1/changes?after=\(cursor)&limit=\(limit)", body: nil)
+        guard status == 200 else { throw failure(status: status, body: body) }
+        return try decode(Wire.PullPage.self, body)
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ body: Data) throws(SyncError) -> T {
+        do { return try JSONDecoder().decode(type, from: body) } catch {
+            throw .protocolViolation("\(T.self): \(ChangeDecodingError(error).description)")
+        }
+    }
+
+    private func failure(status: Int, body: Data) -> SyncError {
+        let message =
+            (try? JSONDecoder().decode(Wire.ErrorBody.self, from: body))?.error
+            ?? String(decoding: body.prefix(300), as: UTF8.self)
+        switch status {
+        case 401: return .unauthorized(server: server, message: message)
+        case 500...599: return .transient("\(server) answered \(status): \(message)")
+        default: return .server(status: status, message: message)
+        }
+    }
+
+    private func send(method: HTTPMethod, path: String, body: Data?) async throws(SyncError) -> (Int, Data) {
+        var request = HTTPClientRequest(url: server + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "Accept-Encoding", value: "gzip")
+        if let body {
+            var buffer = ByteBuffer(bytes: body)
+            do {
+                let compressed = try buffer.compress(with: .gzip())
+                request.body = .bytes(compressed)
+                request.headers.add(name: "Content-Encoding", value: "gzip")
+            } catch {
+                request.body = .bytes(ByteBuffer(bytes: body))
+            }
+            request.headers.add(name: "Content-Type", value: "application/json")
+        }
+        do {
+            let response = try await client.execute(request, timeout: timeout)
+            let buffer = try await response.body.collect(upTo: maxResponseBytes)
+            return (Int(response.status.code), Data(buffer.readableBytesView))
+        } catch let error as HTTPClientError
+            where error == .remoteConnectionClosed || error == .readTimeout
+            || error == .connectTimeout || error == .deadlineExceeded
+        {
+            throw .transient("\(server): \(error)")
+        } catch {
+            throw .unreachable(server: server, reason: Self.describe(error))
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
+        if text.contains("connectTimeout") { return "connection timed out" }
+        return text
+    }
+}

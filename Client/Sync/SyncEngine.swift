@@ -1,0 +1,187 @@
+import ConcordCore
+import Foundation
+
+/// Pushes a store's pending changes, then pulls what the server has, resumably (DESIGN §7 "sync").
+///
+/// - Pushes go in batches. A batch the server refuses is narrowed down: the changes the server names are set aside
+///   as *rejected* (kept in the log, listed by `concord status`) and the rest is pushed again. If the server does
+///   not say which change it refused, the batch is split in halves until it does.
+/// - Pulled pages are applied together with the new cursor in one transaction, so a sync killed at any instant
+///   resumes where it stopped, with nothing lost or doubled.
+/// - Transient failures are retried with exponential backoff; then the sync stops with local data untouched.
+public struct SyncEngine: Sendable {
+    public struct Options: Sendable {
+        public var pushBatch = 5_000
+        public var pullPage = 5_000
+        public var attempts = 4
+        /// First backoff; doubles on every retry.
+        public var backoff: Duration = .milliseconds(200)
+        public init() {}
+    }
+
+    private let store: LocalStore
+    private let transport: any SyncTransport
+    private let options: Options
+    private let sleep: @Sendable (Duration) async -> Void
+    private let progress: @Sendable (SyncProgress) -> Void
+
+    public init(
+        store: LocalStore, transport: any SyncTransport, options: Options = Options(),
+        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
+        progress: @escaping @Sendable (SyncProgress) -> Void = { _ in }
+    ) {
+        self.store = store
+        self.transport = transport
+        self.options = options
+        self.sleep = sleep
+        self.progress = progress
+    }
+
+    /// Runs one full sync: who am I, push everything pending, pull everything new.
+    public func run() async throws -> SyncSummary {
+        var summary = SyncSummary()
+        let conflictsBefore = try openConflictKeys()
+        let me = try await retrying { () throws(SyncError) in try await transport.me() }
+        let metadata = try store.metadata()
+        if me.name != metadata.analyst {
+            throw SyncError.server(
+                status: 403,
+                message: "the token belongs to \(me.name), but this store is \(metadata.analyst)'s; use your own token")
+        }
+        if me.role != metadata.role { try store.setRole(me.role) }
+        summary.role = me.role
+
+        try await push(into: &summary)
+        try await pull(into: &summary)
+
+        try store.recordSync(at: Date())
+        let conflictsAfter = try openConflictKeys()
+        summary.newConflicts = conflictsAfter.subtracting(conflictsBefore).count
+        summary.openConflicts = conflictsAfter.count
+        return summary
+    }
+
+    private func openConflictKeys() throws -> Set<String> {
+        Set(try store.openConflicts().map { "\($0.entity) \($0.field) \($0.isDeleteEdit)" })
+    }
+
+    private func push(into summary: inout SyncSummary) async throws {
+        let replica = try store.metadata().replica
+        var batchSize = options.pushBatch
+        let total = try store.pendingCount()
+        var sent = 0
+        progress(.pushing(done: 0, total: total))
+        while true {
+            let batch = try store.pendingChanges(limit: batchSize)
+            if batch.isEmpty { break }
+            let outcome = try await retrying { () throws(SyncError) in
+                try await transport.push(Wire.PushRequest(replica: replica, changes: batch))
+            }
+            switch outcome {
+            case .accepted(let response):
+                try store.markPushed(batch.map(\.id))
+                summary.pushed += response.accepted
+                summary.duplicates += response.duplicates
+                sent += batch.count
+                progress(.pushing(done: sent, total: total))
+            case .tooLarge(let message):
+                if batch.count == 1 {
+                    try store.markRejected(batch[0].id, reason: "too large for the server: \(message)")
+                    summary.rejected += 1
+                } else {
+                    batchSize = max(1, batch.count / 2)
+                }
+            case .refused(let status, let message, let refused):
+                let named = refused.compactMap { entry -> ChangeID? in
+                    if let id = entry.id.flatMap({ try? ChangeID($0) }), batch.contains(where: { $0.id == id }) {
+                        return id
+                    }
+                    return batch.indices.contains(entry.index) ? batch[entry.index].id : nil
+                }
+                if !named.isEmpty {
+                    for entry in refused {
+                        let id =
+                            entry.id.flatMap { try? ChangeID($0) }
+                            ?? (batch.indices.contains(entry.index) ? batch[entry.index].id : nil)
+                        guard let id else { continue }
+                        try store.markRejected(id, reason: "\(status): \(entry.error)")
+                        summary.rejected += 1
+                    }
+                } else if batch.count == 1 {
+                    try store.markRejected(batch[0].id, reason: "\(status): \(message)")
+                    summary.rejected += 1
+                } else {
+                    // The server did not say which: narrow down by halves; smaller batches isolate the refused one.
+                    batchSize = max(1, batch.count / 2)
+                }
+            }
+        }
+    }
+
+    private func pull(into summary: inout SyncSummary) async throws {
+        var cursor = try store.metadata().pullCursor
+        while true {
+            let after = cursor
+            let page = try await retrying { () throws(SyncError) in
+                try await transport.pull(after: after, limit: options.pullPage)
+            }
+            if page.next < cursor {
+                throw SyncError.protocolViolation("the server's cursor went backwards (\(page.next) after \(cursor))")
+            }
+            let result = try store.applyPulled(page.changes, cursor: page.next)
+            summary.pulled += result.applied
+            cursor = page.next
+            progress(.pulling(received: summary.pulled, cursor: cursor))
+            if !page.more { break }
+            if page.changes.isEmpty {
+                throw SyncError.protocolViolation("the server said more changes follow but sent none")
+            }
+        }
+    }
+
+    /// Runs `operation`, retrying transient failures with exponential backoff.
+    private func retrying<T>(_ operation: () async throws(SyncError) -> T) async throws(SyncError) -> T {
+        var delay = options.backoff
+        var attempt = 1
+        while true {
+            do {
+                return try await operation()
+            } catch  where error.isTransient && attempt < options.attempts {
+                progress(.retrying(attempt: attempt, reason: error.description))
+                await sleep(delay)
+                delay *= 2
+                attempt += 1
+            }
+        }
+    }
+}
+
+/// What a sync did, for the one-line summary.
+public struct SyncSummary: Sendable, Equatable, CustomStringConvertible {
+    public var pushed = 0
+    public var duplicates = 0
+    public var rejected = 0
+    public var pulled = 0
+    public var newConflicts = 0
+    public var openConflicts = 0
+    public var role: Role = .analyst
+
+    public init() {}
+
+    public var description: String {
+        var parts = [
+            "pushed \(pushed)", "pulled \(pulled)", "\(newConflicts) new conflict\(newConflicts == 1 ? "" : "s")",
+        ]
+        if duplicates > 0 { parts.insert("\(duplicates) already on the server", at: 1) }
+        if rejected > 0 { parts.append("\(rejected) rejected (see `concord status`)") }
+        parts.append("\(openConflicts) open")
+        return "sync: " + parts.joined(separator: ", ")
+    }
+}
+
+/// Progress events, for a progress bar on a terminal.
+public enum SyncProgress: Sendable, Equatable {
+    case pushing(done: Int, total: Int)
+    case pulling(received: Int, cursor: Int64)
+    case retrying(attempt: Int, reason: String)
+}

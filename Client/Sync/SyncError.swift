@@ -1,0 +1,46 @@
+/// Why a sync stopped. Local data is never touched by a failed sync; running it again finishes the job.
+public enum SyncError: ConcordError, Sendable, Equatable {
+    /// The store has no server configured.
+    case noServer
+    /// The server could not be reached (connection refused, DNS, timeout) after retries.
+    case unreachable(server: String, reason: String)
+    /// The token was missing, wrong or revoked (401).
+    case unauthorized(server: String, message: String)
+    /// The server answered with an error that retrying will not fix.
+    case server(status: Int, message: String)
+    /// The server answered something that is not the sync protocol.
+    case protocolViolation(String)
+    /// A transient failure (5xx, reset connection) that may be retried.
+    case transient(String)
+
+    public var description: String {
+        switch self {
+        case .noServer:
+            return
+                "no server configured; run `concord init --analyst NAME --server URL --token TOKEN` or set it again with init"
+        case .unreachable(let server, let reason):
+            return
+                "cannot reach \(server): \(reason). Your local changes are safe; run `concord sync` again when the server is up"
+        case .unauthorized(let server, let message):
+            return
+                "\(server) refused the token: \(message). Ask your server admin for a token (`concord-server analyst add NAME`) and run `concord init --token TOKEN`"
+        case .server(let status, let message):
+            return "the server answered \(status): \(message)"
+        case .protocolViolation(let message):
+            return "unexpected answer from the server: \(message)"
+        case .transient(let message):
+            return "temporary failure: \(message). Your local changes are safe; run `concord sync` again"
+        }
+    }
+
+    /// Every sync failure exits 3: local data is untouched and a later `concord sync` finishes the job.
+    public var category: ErrorCategory { .network }
+
+    /// Whether waiting and retrying may help.
+    public var isTransient: Bool {
+        switch self {
+        case .transient, .unreachable: return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import ConcordCore
+
+/// How the sync engine talks to a sync server: the seam between the protocol logic and HTTP.
+///
+/// ``HTTPTransport`` is the real one; tests may use an in-memory twin that injects faults.
+public protocol SyncTransport: Sendable {
+    /// `GET /v1/me`: who the token belongs to.
+    func me() async throws(SyncError) -> Wire.Me
+    /// `POST /v1/changes`.
+    func push(_ request: Wire.PushRequest) async throws(SyncError) -> PushOutcome
+    /// `GET /v1/changes?after=S&limit=N`.
+    func pull(after cursor: Int64, limit: Int) async throws(SyncError) -> Wire.PullPage
+}
+
+/// The server's answer to a push.
+public enum PushOutcome: Sendable, Equatable {
+    /// The whole batch was stored (new or duplicate).
+    case accepted(Wire.PushResponse)
+    /// Nothing was stored; these changes of the batch were refused (422, or 403 for role and author rules).
+    /// `refused` may be empty when the server did not say which.
+    case refused(status: Int, message: String, refused: [Wire.RefusedChange])
+    /// The body was too large for the server (413): send smaller batches.
+    case tooLarge(message: String)
+}
