@@ -9,7 +9,9 @@ let package = Package(
     name: "Concord",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "ConcordCore", targets: ["ConcordCore"])
+        .executable(name: "concord-server", targets: ["concord-server"]),
+        .library(name: "ConcordCore", targets: ["ConcordCore"]),
+        .library(name: "ConcordServer", targets: ["ConcordServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
@@ -28,11 +30,43 @@ let package = Package(
             path: "Shared",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ConcordServer",
+            dependencies: [
+                "ConcordCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ],
+            path: "Server",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "concord-server",
+            dependencies: [
+                "ConcordServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/concord-server",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ConcordCoreTests",
             dependencies: ["ConcordCore"],
             path: "Tests/ConcordCoreTests",
             resources: [.copy("merge-vectors.json")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ConcordServerTests",
+            dependencies: [
+                "ConcordServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/ConcordServerTests",
             swiftSettings: swiftSettings
         ),
     ]
