@@ -24,8 +24,9 @@ enum BodyReader {
         case nil, "identity":
             return body
         case "gzip", "x-gzip":
+            let inflated: ByteBuffer
             do {
-                return try body.decompress(with: .gzip(), maxSize: limit)
+                inflated = try body.decompress(with: .gzip(), maxSize: limit)
             } catch let error as CompressNIOError where error == .bufferOverflow {
                 throw tooLarge
             } catch {
@@ -33,6 +34,9 @@ enum BodyReader {
                     "request body says Content-Encoding: gzip but is not valid gzip (\(error)); send plain JSON or "
                         + "gzip it whole")
             }
+            // maxSize bounds the allocation only roughly (capacities round up), so check the exact size too.
+            guard inflated.readableBytes <= limit else { throw tooLarge }
+            return inflated
         case let other?:
             throw APIError(
                 .unsupportedMediaType, "Content-Encoding \(other) is not supported; send gzip or no encoding")

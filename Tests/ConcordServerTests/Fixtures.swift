@@ -9,14 +9,14 @@ import Logging
 let serverNow: Int64 = 1_752_300_000_000
 
 /// Builds changes for tests with deterministic ids and clocks.
-struct ChangeFactory {
+final class ChangeFactory: @unchecked Sendable {
     var ids = UUIDv7Generator(now: { serverNow - 60_000 }, random: SeededRandom(seed: 42))
     var clock = HybridClock()
     let replica = try! ReplicaID("0197f6c2-6e00-7000-8000-1a2b3c4d5e6f")
 
-    mutating func event() -> EntityID { .event(ids.next()) }
+    func event() -> EntityID { .event(ids.next()) }
 
-    mutating func make(
+    func make(
         _ entity: EntityID, _ field: String, _ value: FieldValue, op: ChangeOp = .set, supersedes: [ChangeID] = [],
         author: String = "analyst-a", hlc: HLC? = nil
     ) -> Change {
@@ -26,7 +26,7 @@ struct ChangeFactory {
     }
 
     /// A new event with its required fields, by `author`.
-    mutating func newEvent(author: String = "analyst-a", title: String = "Joint air drill") -> [Change] {
+    func newEvent(author: String = "analyst-a", title: String = "Joint air drill") -> [Change] {
         let id = event()
         return [
             make(id, "doc", .string("document/3f9a1c0d5e7b2a46"), author: author),

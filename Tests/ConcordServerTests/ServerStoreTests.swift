@@ -75,7 +75,7 @@ struct ServerStoreTests {
     @Test("a refused batch stores nothing, even its valid changes", arguments: StoreKind.allCases)
     func refusedBatchIsAtomic(kind: StoreKind) async throws {
         let store = try kind.open()
-        var factory = ChangeFactory()
+        let factory = ChangeFactory()
         let good = factory.newEvent()
         var bad = factory.make(factory.event(), "type", .string("PARTY"))
         bad.field = "type"
@@ -94,7 +94,7 @@ struct ServerStoreTests {
     @Test("re-pushing a batch reports duplicates; the same id with other content is refused", arguments: StoreKind.allCases)
     func duplicates(kind: StoreKind) async throws {
         let store = try kind.open()
-        var factory = ChangeFactory()
+        let factory = ChangeFactory()
         let batch = factory.newEvent()
         let analyst = record("analyst-a")
         #expect(
@@ -117,7 +117,7 @@ struct ServerStoreTests {
     @Test("changes earlier in a batch count when judging a later resolution", arguments: StoreKind.allCases)
     func laterResolutionSeesEarlierChanges(kind: StoreKind) async throws {
         let store = try kind.open()
-        var factory = ChangeFactory()
+        let factory = ChangeFactory()
         let event = factory.newEvent()
         _ = try await store.push(event, replica: factory.replica, by: record("analyst-a"), now: serverNow)
         let id = event[0].entity
@@ -142,7 +142,7 @@ struct ServerStoreTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-server-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("server.sqlite").path
-        var factory = ChangeFactory()
+        let factory = ChangeFactory()
         let store = try SQLiteServerStore(path: path)
         _ = try await store.push(factory.newEvent(), replica: factory.replica, by: record("analyst-a"), now: serverNow)
         try await store.addAnalyst(AnalystRecord(name: try AnalystName("x"), role: .analyst, tokenHash: [1, 2], created: 5))
