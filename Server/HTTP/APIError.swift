@@ -9,7 +9,8 @@ public struct APIError: Error, Sendable {
     public var detail: Wire.Detail?
     public var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, _ message: String, detail: Wire.Detail? = nil, headers: HTTPFields = [:]) {
+    public init(_ status: HTTPResponse.Status, _ message: String, detail: Wire.Detail? = nil, headers: HTTPFields = [:])
+    {
         self.status = status
         self.message = message
         self.detail = detail

@@ -31,7 +31,10 @@ struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
         // Never log headers: they carry the bearer token.
         context.logger.info(
             "\(request.method) \(request.uri.path) \(response.status.code)",
-            metadata: ["http.duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)"])
+            metadata: [
+                "http.duration_ms":
+                    "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)"
+            ])
         return response
     }
 
@@ -47,8 +50,9 @@ struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
             if methods.isEmpty {
                 return APIError(
                     .notFound, "no route \(request.uri.path)",
-                    detail: .text("routes: " + APIRoute.all.map { "\($0.method) \($0.path)" }.joined(separator: ", ")
-                        + "; see GET /openapi.yaml"))
+                    detail: .text(
+                        "routes: " + APIRoute.all.map { "\($0.method) \($0.path)" }.joined(separator: ", ")
+                            + "; see GET /openapi.yaml"))
             }
         }
         return APIError(error.status, error.body ?? error.status.reasonPhrase)

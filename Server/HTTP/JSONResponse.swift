@@ -11,7 +11,9 @@ enum JSONResponse {
         return encoder
     }()
 
-    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, for request: Request) throws -> Response {
+    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, for request: Request) throws
+        -> Response
+    {
         try make(bytes: ByteBuffer(data: encoder.encode(value)), status: status, for: request)
     }
 
@@ -44,7 +46,8 @@ enum JSONResponse {
         for item in header.split(separator: ",") {
             let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             guard parts.first == "gzip" || parts.first == "*" else { continue }
-            if parts.dropFirst().contains(where: { $0 == "q=0" || $0 == "q=0.0" || $0 == "q=0.00" || $0 == "q=0.000" }) {
+            if parts.dropFirst().contains(where: { $0 == "q=0" || $0 == "q=0.0" || $0 == "q=0.00" || $0 == "q=0.000" })
+            {
                 return false
             }
             return true

@@ -56,7 +56,9 @@ public actor MemoryServerStore: ServerStore {
     }
 
     public func snapshot(of entity: EntityID) -> EntitySnapshot? {
-        guard let fields = live[entity] else { return byID.values.contains { $0.entity == entity } ? empty(entity) : nil }
+        guard let fields = live[entity] else {
+            return byID.values.contains { $0.entity == entity } ? empty(entity) : nil
+        }
         return EntitySnapshot.build(id: entity, live: fields.mapValues { Array($0.values) })
     }
 

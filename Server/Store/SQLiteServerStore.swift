@@ -206,7 +206,8 @@ public final class SQLiteServerStore: ServerStore {
 
     public func changes(after: Int64, limit: Int) async throws -> ChangePage {
         try await pool.read { db in
-            let statement = try db.cachedStatement(sql: "SELECT seq, body FROM change WHERE seq > ? ORDER BY seq LIMIT ?")
+            let statement = try db.cachedStatement(
+                sql: "SELECT seq, body FROM change WHERE seq > ? ORDER BY seq LIMIT ?")
             var page: [StoredChange] = []
             let rows = try Row.fetchCursor(statement, arguments: [after, limit + 1])
             while let row = try rows.next() {
@@ -299,7 +300,8 @@ public final class SQLiteServerStore: ServerStore {
             try Row.fetchAll(db, sql: "SELECT name, role, token_sha256, created, revoked FROM analyst ORDER BY name")
                 .map { row in
                     guard let role = Role(rawValue: row[1]) else {
-                        throw StoreError(path: "", message: "analyst \(row[0] as String) has unknown role \(row[1] as String)")
+                        throw StoreError(
+                            path: "", message: "analyst \(row[0] as String) has unknown role \(row[1] as String)")
                     }
                     return AnalystRecord(
                         name: try AnalystName(row[0] as String), role: role, tokenHash: Array(row[2] as Data),

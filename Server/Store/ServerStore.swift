@@ -94,7 +94,8 @@ public struct PushRefusal: Error, Hashable, Sendable {
         case .forbidden:
             return "batch refused, nothing was stored: \(count) may not be written by this analyst (see detail)"
         case .invalid:
-            return "batch refused, nothing was stored: \(count) invalid (see detail); fix or set them aside and push again"
+            return
+                "batch refused, nothing was stored: \(count) invalid (see detail); fix or set them aside and push again"
         }
     }
 }

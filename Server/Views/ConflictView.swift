@@ -14,6 +14,17 @@ public struct ConflictView: Codable, Hashable, Sendable {
     /// For a delete/edit conflict: the changes the delete did not see.
     public var concurrent: [ChangeID]?
 
+    public init(
+        entity: EntityID, field: String, candidates: [EventView.Candidate], kind: String? = nil,
+        concurrent: [ChangeID]? = nil
+    ) {
+        self.entity = entity
+        self.field = field
+        self.candidates = candidates
+        self.kind = kind
+        self.concurrent = concurrent
+    }
+
     /// The conflicts of one entity: its conflicted fields by name, then its delete/edit conflict.
     public static func list(_ snapshot: EntitySnapshot) -> [ConflictView] {
         var list = snapshot.conflictedFields.map { field in

@@ -17,7 +17,9 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: "The server database (default: $CONCORD_SERVER_DB, else ./concord-server.sqlite).")
     var db: String?
 
-    var path: String { db ?? ConcordServerConfiguration.defaultDBPath(environment: ProcessInfo.processInfo.environment) }
+    var path: String {
+        db ?? ConcordServerConfiguration.defaultDBPath(environment: ProcessInfo.processInfo.environment)
+    }
 }
 
 struct Serve: AsyncParsableCommand {

@@ -22,9 +22,12 @@ struct AuthTests {
                     #expect(response.status == .unauthorized, "\(uri) \(words)")
                     let body = try decode(Wire.ErrorBody.self, response.body)
                     #expect(body.error.contains(words))
-                    #expect(body.detail == .text(
-                        "send `Authorization: Bearer <token>` with the token `concord-server analyst add NAME` "
-                            + "printed; ask the server's administrator for a new one if yours was revoked or lost"))
+                    #expect(
+                        body.detail
+                            == .text(
+                                "send `Authorization: Bearer <token>` with the token `concord-server analyst add NAME` "
+                                    + "printed; ask the server's administrator for a new one if yours was revoked or lost"
+                            ))
                 }
             }
             #expect(try await team.store.changeCount() == 0)
@@ -109,7 +112,8 @@ struct AuthTests {
             let reviewed = factory.make(event[0].entity, "status", .string("reviewed"))
             let response = try await client.push([reviewed], token: team.a)
             #expect(response.status == .forbidden)
-            #expect(try decode(Wire.ErrorBody.self, response.body).detail.map { "\($0)" }?.contains("adjudicator") == true)
+            #expect(
+                try decode(Wire.ErrorBody.self, response.body).detail.map { "\($0)" }?.contains("adjudicator") == true)
             let disputed = factory.make(event[0].entity, "status", .string("disputed"))
             #expect(try await client.push([disputed], token: team.a).status == .ok)
             let byAdjudicator = factory.make(event[0].entity, "status", .string("reviewed"), author: "adjudicator")

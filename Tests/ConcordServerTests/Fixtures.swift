@@ -88,7 +88,9 @@ extension TestClientProtocol {
         var after: Int64 = 0
         var all: [Wire.SequencedChange] = []
         while true {
-            let page = try await execute(uri: "/v1/changes?after=\(after)&limit=\(limit)", method: .get, headers: auth(token)) {
+            let page = try await execute(
+                uri: "/v1/changes?after=\(after)&limit=\(limit)", method: .get, headers: auth(token)
+            ) {
                 try decode(Wire.PullPage.self, $0.body)
             }
             all += page.changes

@@ -99,7 +99,8 @@ struct PushRouteTests {
         let compressed = try bomb.compress(with: .gzip())
         #expect(compressed.readableBytes < 1_000_000)
         try await team.app().test(.router) { client in
-            let plain = try await client.execute(uri: "/v1/changes", method: .post, headers: auth(team.a), body: plainBody)
+            let plain = try await client.execute(
+                uri: "/v1/changes", method: .post, headers: auth(team.a), body: plainBody)
             #expect(plain.status == .contentTooLarge)
             #expect(try decode(Wire.ErrorBody.self, plain.body).error.contains("32 MiB"))
             let gzipped = try await client.execute(

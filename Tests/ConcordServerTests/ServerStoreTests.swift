@@ -79,7 +79,8 @@ struct ServerStoreTests {
         let good = factory.newEvent()
         var bad = factory.make(factory.event(), "type", .string("PARTY"))
         bad.field = "type"
-        let result = try await store.push(good + [bad], replica: factory.replica, by: record("analyst-a"), now: serverNow)
+        let result = try await store.push(
+            good + [bad], replica: factory.replica, by: record("analyst-a"), now: serverNow)
         guard case .refused(let refusal) = result else {
             Issue.record("expected a refusal, got \(result)")
             return
@@ -91,7 +92,9 @@ struct ServerStoreTests {
         #expect(try await store.snapshot(of: good[0].entity) == nil)
     }
 
-    @Test("re-pushing a batch reports duplicates; the same id with other content is refused", arguments: StoreKind.allCases)
+    @Test(
+        "re-pushing a batch reports duplicates; the same id with other content is refused",
+        arguments: StoreKind.allCases)
     func duplicates(kind: StoreKind) async throws {
         let store = try kind.open()
         let factory = ChangeFactory()
@@ -145,7 +148,8 @@ struct ServerStoreTests {
         let factory = ChangeFactory()
         let store = try SQLiteServerStore(path: path)
         _ = try await store.push(factory.newEvent(), replica: factory.replica, by: record("analyst-a"), now: serverNow)
-        try await store.addAnalyst(AnalystRecord(name: try AnalystName("x"), role: .analyst, tokenHash: [1, 2], created: 5))
+        try await store.addAnalyst(
+            AnalystRecord(name: try AnalystName("x"), role: .analyst, tokenHash: [1, 2], created: 5))
         try await store.close()
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
