@@ -319,6 +319,9 @@ public final class SQLiteServerStore: ServerStore {
     }
 
     public func close() async throws {
+        // Close the read-only connections first, so the writer is the last connection: it checkpoints and
+        // removes the WAL (DatabasePool.close() closes the writer first, GRDB issue #739).
+        pool.releaseMemory()
         try pool.close()
     }
 }

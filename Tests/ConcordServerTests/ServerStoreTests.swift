@@ -151,6 +151,7 @@ struct ServerStoreTests {
         try await store.addAnalyst(
             AnalystRecord(name: try AnalystName("x"), role: .analyst, tokenHash: [1, 2], created: 5))
         try await store.close()
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"), "closing checkpoints and removes the WAL")
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         let reopened = try SQLiteServerStore(path: path)
