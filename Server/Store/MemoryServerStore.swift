@@ -22,7 +22,7 @@ public actor MemoryServerStore: ServerStore {
             if retired[key]?.contains(change.id) == true { context.retired[key, default: []].insert(change.id) }
         }
         for entity in PushPlanner.entities(of: changes) {
-            for (field, versions) in live[entity] ?? [:] {
+            for (field, versions) in live[entity] ?? [:] where Schema.field(field, of: entity.kind)?.kind != .list {
                 context.live[FieldKey(entity: entity, field: field)] = Array(versions.values)
             }
         }
@@ -72,6 +72,11 @@ public actor MemoryServerStore: ServerStore {
 
     public func allSnapshots() -> [EntitySnapshot] {
         live.keys.sorted().map { EntitySnapshot.build(id: $0, live: live[$0]!.mapValues { Array($0.values) }) }
+    }
+
+    public func allChanges() throws -> [Change] {
+        let decoder = JSONDecoder()
+        return try log.map { try decoder.decode(Change.self, from: Data($0.body)) }
     }
 
     public func changeCount() -> Int64 { Int64(log.count) }

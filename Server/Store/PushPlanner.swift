@@ -10,7 +10,7 @@ public struct PushPlanner: Sendable {
     public struct Context: Sendable {
         /// Stored changes whose ids occur in the batch.
         public var existing: [ChangeID: Change] = [:]
-        /// Live versions (register versions, set adds, notes) of every field of the batch's entities.
+        /// Live register versions and set adds of every field of the batch's entities (notes are not needed).
         public var live: [FieldKey: [Version]] = [:]
         /// Ids of the batch already retired in the field of the same (entity, field).
         public var retired: [FieldKey: Set<ChangeID>] = [:]
@@ -122,11 +122,8 @@ public struct PushPlanner: Sendable {
                     continue
                 }
             }
-            guard forbidden.isEmpty && invalid.isEmpty else {
-                // The batch is refused anyway; keep checking the rest against the state before it.
-                working[key] = state
-                continue
-            }
+            // Fold in every acceptable change, even once the batch is refused, so later changes are judged
+            // against the same state they would be judged against if the refused ones were set aside.
             switch state {
             case .register(var register, let initial):
                 let delta = register.apply(change)

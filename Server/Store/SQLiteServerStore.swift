@@ -125,7 +125,7 @@ public final class SQLiteServerStore: ServerStore {
         let live = try db.cachedStatement(
             sql: """
                 SELECT change, entity, field, value, author, hlc, replica, context FROM live
-                WHERE entity IN (SELECT value FROM json_each(?))
+                WHERE entity IN (SELECT value FROM json_each(?)) AND kind != 'list'
                 """)
         let liveRows = try Row.fetchCursor(live, arguments: [entities])
         while let row = try liveRows.next() {
@@ -273,6 +273,16 @@ public final class SQLiteServerStore: ServerStore {
         try await pool.read { db in try Self.snapshots(db, entities: nil) }
     }
 
+    public func allChanges() async throws -> [Change] {
+        try await pool.read { db in
+            let decoder = JSONDecoder()
+            var changes: [Change] = []
+            let bodies = try Data.fetchCursor(db, sql: "SELECT body FROM change ORDER BY seq")
+            while let body = try bodies.next() { changes.append(try decoder.decode(Change.self, from: body)) }
+            return changes
+        }
+    }
+
     public func changeCount() async throws -> Int64 {
         try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM change") ?? 0 }
     }
@@ -324,17 +334,4 @@ public final class SQLiteServerStore: ServerStore {
         pool.releaseMemory()
         try pool.close()
     }
-}
-
-/// The server database could not be opened or read.
-public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var path: String
-    public var message: String
-
-    public init(path: String, message: String) {
-        self.path = path
-        self.message = message
-    }
-
-    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
 }

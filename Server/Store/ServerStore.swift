@@ -22,6 +22,9 @@ public protocol ServerStore: Sendable {
     /// Snapshots of every entity, by id (for reports).
     func allSnapshots() async throws -> [EntitySnapshot]
 
+    /// Every stored change in `seq` order (for reports: resolutions, activity).
+    func allChanges() async throws -> [Change]
+
     /// How many changes are stored.
     func changeCount() async throws -> Int64
 
@@ -36,81 +39,4 @@ public protocol ServerStore: Sendable {
 
     /// Finishes pending work and releases the database.
     func close() async throws
-}
-
-/// One stored change as the pull route sends it: its commit order and its canonical JSON.
-public struct StoredChange: Hashable, Sendable {
-    public var seq: Int64
-    /// The change's canonical JSON object (``Change/canonicalEncoder()``).
-    public var body: [UInt8]
-
-    public init(seq: Int64, body: [UInt8]) {
-        self.seq = seq
-        self.body = body
-    }
-}
-
-/// A page of the change log.
-public struct ChangePage: Hashable, Sendable {
-    public var changes: [StoredChange]
-    /// Whether changes after the last one of this page exist.
-    public var more: Bool
-
-    public init(changes: [StoredChange], more: Bool) {
-        self.changes = changes
-        self.more = more
-    }
-}
-
-/// What a push did.
-public enum PushResult: Hashable, Sendable {
-    /// Every change was new or a duplicate; the new ones are stored.
-    case stored(Wire.PushResponse)
-    /// Nothing was stored.
-    case refused(PushRefusal)
-}
-
-/// Why a batch was refused, with one entry per refused change.
-public struct PushRefusal: Error, Hashable, Sendable {
-    public enum Reason: String, Hashable, Sendable {
-        /// The analyst may not write some change (forged author, role): HTTP 403.
-        case forbidden
-        /// Some change is invalid (schema, clock, id reused): HTTP 422.
-        case invalid
-    }
-
-    public var reason: Reason
-    public var refused: [Wire.RefusedChange]
-
-    public init(reason: Reason, refused: [Wire.RefusedChange]) {
-        self.reason = reason
-        self.refused = refused
-    }
-
-    /// A sentence for the error body.
-    public var message: String {
-        let count = refused.count == 1 ? "1 change" : "\(refused.count) changes"
-        switch reason {
-        case .forbidden:
-            return "batch refused, nothing was stored: \(count) may not be written by this analyst (see detail)"
-        case .invalid:
-            return
-                "batch refused, nothing was stored: \(count) invalid (see detail); fix or set them aside and push again"
-        }
-    }
-}
-
-/// An administration request that cannot be carried out.
-public enum AdminError: Error, Hashable, Sendable, CustomStringConvertible {
-    case analystExists(AnalystName)
-    case unknownAnalyst(AnalystName)
-
-    public var description: String {
-        switch self {
-        case .analystExists(let name):
-            return "an analyst named \(name) already exists; choose another name, or revoke and re-add under a new one"
-        case .unknownAnalyst(let name):
-            return "no analyst named \(name); `concord-server analyst list` shows who exists"
-        }
-    }
 }

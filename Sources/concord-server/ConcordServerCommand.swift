@@ -9,6 +9,7 @@ struct ConcordServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "concord-server",
         abstract: "The Concord sync server: analysts push and pull changes through it.",
+        // `report` joins these with the report builder (DESIGN §8).
         subcommands: [Serve.self, AnalystCommand.self])
 }
 

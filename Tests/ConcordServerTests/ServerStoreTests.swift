@@ -62,6 +62,7 @@ struct ServerStoreTests {
             }
             let reference = Replica(folding: all)
             #expect(try await store.changeCount() == Int64(reference.changes.count))
+            #expect(Set(try await store.allChanges()) == Set(all))
             for expected in reference.snapshots {
                 let actual = try await store.snapshot(of: expected.id)
                 #expect(actual == expected, "seed \(seed), \(expected.id)")
