@@ -10,8 +10,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "concord", targets: ["concord"]),
+        .executable(name: "concord-server", targets: ["concord-server"]),
         .library(name: "ConcordCore", targets: ["ConcordCore"]),
         .library(name: "ConcordClient", targets: ["ConcordClient"]),
+        .library(name: "ConcordServer", targets: ["ConcordServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
@@ -43,13 +45,37 @@ let package = Package(
             path: "Client",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ConcordServer",
+            dependencies: [
+                "ConcordCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ],
+            path: "Server",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "concord",
             dependencies: [
                 "ConcordClient",
+                "ConcordServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/concord",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "concord-server",
+            dependencies: [
+                "ConcordServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/concord-server",
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -63,6 +89,21 @@ let package = Package(
             name: "ConcordClientTests",
             dependencies: ["ConcordClient"],
             path: "Tests/ConcordClientTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ConcordServerTests",
+            dependencies: [
+                "ConcordServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/ConcordServerTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["ConcordClient", "ConcordServer"],
+            path: "Tests/EndToEndTests",
             swiftSettings: swiftSettings
         ),
     ]

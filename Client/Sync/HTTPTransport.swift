@@ -32,7 +32,7 @@ public struct HTTPTransport: SyncTransport {
     /// An HTTP client that accepts gzip responses and times out stuck connections.
     public static let sharedClient: HTTPClient = {
         var configuration = HTTPClient.Configuration(
-            timeout: .init(connect: .seconds(5), read: .seconds(60)),
+            timeout: .init(connect: .seconds(3), read: .seconds(60)),
             decompression: .enabled(limit: .ratio(200)))
         configuration.httpVersion = .http1Only
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)

@@ -1,0 +1,47 @@
+import ConcordCore
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The Hummingbird application type the server runs.
+public typealias ConcordApplication = Application<RouterResponder<BasicRequestContext>>
+
+/// Builds the server application on the store `configuration.dbPath` names (or in memory).
+///
+/// Run it with `runService()` (graceful shutdown on SIGTERM/SIGINT: in-flight requests finish, then the
+/// database closes), or embed it with ``RunningServer``.
+public func buildApplication(_ configuration: ConcordServerConfiguration) async throws -> ConcordApplication {
+    let store: any ServerStore =
+        if let path = configuration.dbPath { try SQLiteServerStore(path: path) } else { MemoryServerStore() }
+    return buildApplication(configuration, store: store)
+}
+
+/// Builds the server application on `store`; the store is closed when the application shuts down.
+public func buildApplication(
+    _ configuration: ConcordServerConfiguration, store: any ServerStore,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) -> ConcordApplication {
+    let router = Router(context: BasicRequestContext.self)
+    router.middlewares.add(EdgeMiddleware())
+    SyncAPI(store: store, now: configuration.now).register(on: router)
+    return Application(
+        router: router,
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "concord-server"),
+        services: [StoreCloser(store: store, logger: configuration.logger)],
+        onServerRunning: onServerRunning,
+        logger: configuration.logger)
+}
+
+/// Closes the store once the HTTP server has stopped (services shut down in reverse order of start).
+struct StoreCloser: Service {
+    let store: any ServerStore
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await store.close()
+        logger.info("database closed")
+    }
+}

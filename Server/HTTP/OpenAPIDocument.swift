@@ -1,0 +1,206 @@
+/// The OpenAPI 3.1 description of the sync protocol, served at `GET /openapi.yaml`.
+///
+/// A test exercises every route and status listed here, so keep it in step with ``SyncAPI``.
+public enum OpenAPIDocument {
+    public static let yaml = """
+        openapi: 3.1.0
+        info:
+          title: Concord sync server
+          version: "1"
+          description: |
+            Offline-first annotation sync (DESIGN §5). Every route but /v1/health and /openapi.yaml needs
+            `Authorization: Bearer <token>`. Request bodies may be gzip (`Content-Encoding: gzip`), responses are
+            gzip when `Accept-Encoding` allows it. Every error is `{"error": "...", "detail": ...}`; an unknown path
+            answers 404 and a known path with another method 405 (with `Allow`).
+        components:
+          securitySchemes:
+            bearer:
+              type: http
+              scheme: bearer
+          schemas:
+            Error:
+              type: object
+              required: [error]
+              properties:
+                error: {type: string}
+                detail:
+                  oneOf:
+                    - type: string
+                    - type: array
+                      items: {$ref: "#/components/schemas/RefusedChange"}
+            RefusedChange:
+              type: object
+              required: [index, error]
+              properties:
+                index: {type: integer}
+                id: {type: string}
+                error: {type: string}
+            Change:
+              type: object
+              required: [id, entity, field, op, value, hlc, author, replica, schema]
+              properties:
+                id: {type: string, description: UUIDv7}
+                entity: {type: string, description: "document/<16 hex> or event/<UUIDv7>"}
+                field: {type: string}
+                op: {type: string, enum: [set, add, remove, append]}
+                value: {oneOf: [{type: string}, {type: boolean}]}
+                supersedes: {type: array, items: {type: string}}
+                hlc: {type: string, description: "<unix-ms>:<4-digit counter>"}
+                author: {type: string}
+                replica: {type: string}
+                reason: {type: string}
+                schema: {type: integer}
+            Candidate:
+              type: object
+              properties:
+                change: {type: string}
+                value: {oneOf: [{type: string}, {type: boolean}]}
+                author: {type: string}
+                hlc: {type: string}
+          responses:
+            Error:
+              description: What is wrong and what to do.
+              content:
+                application/json:
+                  schema: {$ref: "#/components/schemas/Error"}
+        security:
+          - bearer: []
+        paths:
+          /v1/changes:
+            post:
+              summary: Push a batch of changes, atomically.
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema:
+                      type: object
+                      required: [replica, changes]
+                      properties:
+                        replica: {type: string}
+                        changes: {type: array, maxItems: 10000, items: {$ref: "#/components/schemas/Change"}}
+              responses:
+                "200":
+                  description: Stored; ids already stored with the same content count as duplicates.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        properties:
+                          accepted: {type: integer}
+                          duplicates: {type: integer}
+                          cursor: {type: integer}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+                "403":
+                  description: Some change may not be written by this analyst (forged author, role); nothing stored.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
+                "413":
+                  description: Body over 32 MiB (decompressed) or more than 10,000 changes; nothing stored.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
+                "415": {$ref: "#/components/responses/Error"}
+                "422":
+                  description: Some change is invalid (schema, clock ahead, id reused); one detail entry each; nothing stored.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
+            get:
+              summary: Pull changes in commit order.
+              parameters:
+                - {name: after, in: query, schema: {type: integer, minimum: 0, default: 0}}
+                - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 10000, default: 1000}}
+              responses:
+                "200":
+                  description: A page; `next` is the cursor to ask for next.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        properties:
+                          changes:
+                            type: array
+                            items:
+                              allOf:
+                                - {$ref: "#/components/schemas/Change"}
+                                - {type: object, properties: {seq: {type: integer}}}
+                          next: {type: integer}
+                          more: {type: boolean}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+          /v1/me:
+            get:
+              summary: Who the token belongs to.
+              responses:
+                "200":
+                  description: The analyst's name and role.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        properties:
+                          name: {type: string}
+                          role: {type: string, enum: [analyst, adjudicator]}
+                "401": {$ref: "#/components/responses/Error"}
+          /v1/conflicts:
+            get:
+              summary: Open conflicts, as `concord conflicts --json` lists them.
+              responses:
+                "200":
+                  description: Register conflicts, then delete/edit conflicts (kind delete-edit, concurrent ids).
+                  content:
+                    application/json:
+                      schema:
+                        type: array
+                        items:
+                          type: object
+                          properties:
+                            entity: {type: string}
+                            field: {type: string}
+                            candidates: {type: array, items: {$ref: "#/components/schemas/Candidate"}}
+                            kind: {type: string, enum: [delete-edit]}
+                            concurrent: {type: array, items: {type: string}}
+                "401": {$ref: "#/components/responses/Error"}
+          /v1/events/{id}:
+            get:
+              summary: One event as `concord show --json` prints it.
+              parameters:
+                - {name: id, in: path, required: true, schema: {type: string}, description: the event's UUIDv7}
+              responses:
+                "200":
+                  description: The merged event.
+                  content:
+                    application/json:
+                      schema: {type: object}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+                "404": {$ref: "#/components/responses/Error"}
+          /v1/health:
+            get:
+              summary: Liveness and the number of stored changes. No auth.
+              security: []
+              responses:
+                "200":
+                  description: OK.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        properties:
+                          status: {type: string}
+                          changes: {type: integer}
+          /openapi.yaml:
+            get:
+              summary: This document. No auth.
+              security: []
+              responses:
+                "200":
+                  description: OpenAPI 3.1 YAML.
+                  content:
+                    application/yaml: {}
+
+        """
+}

@@ -1,0 +1,153 @@
+import ConcordCore
+import Foundation
+import Hummingbird
+import Logging
+
+/// The routes of the sync protocol (DESIGN §5) over a ``ServerStore``.
+///
+/// To add a route (e.g. `/v1/report`): register it in ``register(on:)``, list it in ``APIRoute/all`` and
+/// document it in ``OpenAPIDocument``; the OpenAPI test then asks for a scenario for each of its statuses.
+public struct SyncAPI: Sendable {
+    public let store: any ServerStore
+    /// The server's clock, Unix ms: bounds change clocks and stamps receipt.
+    public let now: @Sendable () -> Int64
+
+    public init(store: any ServerStore, now: @escaping @Sendable () -> Int64) {
+        self.store = store
+        self.now = now
+    }
+
+    /// Default and largest page of `GET /v1/changes`.
+    public static let defaultPageSize = 1_000
+    public static let maxPageSize = 10_000
+
+    public func register<Context: RequestContext>(on router: Router<Context>) {
+        router.post("/v1/changes") { request, context in try await push(request, context: context) }
+        router.get("/v1/changes") { request, _ in try await pull(request) }
+        router.get("/v1/me") { request, _ in
+            let analyst = try await authenticate(request)
+            return try JSONResponse.make(Wire.Me(name: analyst.name, role: analyst.role), for: request)
+        }
+        router.get("/v1/conflicts") { request, _ in
+            _ = try await authenticate(request)
+            let conflicts = try await store.conflictedSnapshots().flatMap(ConflictView.list)
+            return try JSONResponse.make(conflicts, for: request)
+        }
+        router.get("/v1/events/:id") { request, context in
+            _ = try await authenticate(request)
+            let text = context.parameters.get("id") ?? ""
+            let entity: EntityID
+            do {
+                entity = text.hasPrefix("event/") ? try EntityID(text) : .event(try ChangeID(text))
+            } catch {
+                throw APIError.badRequest(
+                    "\"\(text)\" is not an event id: expected the event's full UUIDv7, e.g. "
+                        + "0193f6c2-6e00-7000-8000-1a2b3c4d5e6f", detail: "\(error)")
+            }
+            guard entity.kind == .event, let snapshot = try await store.snapshot(of: entity) else {
+                throw APIError(
+                    .notFound, "no event \(text) on this server",
+                    detail: .text("push it first, or check the id with `concord events`"))
+            }
+            return try JSONResponse.make(EventView(snapshot), for: request)
+        }
+        router.get("/v1/health") { request, _ in
+            try JSONResponse.make(Wire.Health(status: "ok", changes: try await store.changeCount()), for: request)
+        }
+        router.get("/openapi.yaml") { request, _ in
+            try JSONResponse.make(
+                bytes: ByteBuffer(string: OpenAPIDocument.yaml), contentType: "application/yaml", for: request)
+        }
+    }
+
+    /// The analyst the request's bearer token belongs to; 401 when it is missing, unknown or revoked.
+    func authenticate(_ request: Request) async throws -> AnalystRecord {
+        guard let header = request.headers[.authorization] else {
+            throw APIError.unauthorized("missing Authorization header")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw APIError.unauthorized("Authorization header must be `Bearer <token>`")
+        }
+        let hash = AccessToken.hash(String(parts[1]).trimmingCharacters(in: .whitespaces))
+        var match: AnalystRecord?
+        for analyst in try await store.analysts() where AccessToken.constantTimeEqual(analyst.tokenHash, hash) {
+            match = analyst
+        }
+        guard let match else { throw APIError.unauthorized("unknown token") }
+        if match.revoked != nil { throw APIError.unauthorized("the token of \(match.name) was revoked") }
+        return match
+    }
+
+    func push<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
+        let analyst = try await authenticate(request)
+        let body = try await BodyReader.read(request)
+        let batch: Wire.PushRequest
+        do {
+            batch = try JSONDecoder().decode(Wire.PushRequest.self, from: Data(body.readableBytesView))
+        } catch {
+            let decoding = ChangeDecodingError(error)
+            throw APIError.badRequest(
+                "malformed push body: \(decoding); expected {\"replica\": ..., \"changes\": [...]}",
+                detail: decoding.description)
+        }
+        guard batch.changes.count <= Limits.batchChanges else {
+            throw APIError(
+                .contentTooLarge,
+                "batch of \(batch.changes.count) changes is over the limit of \(Limits.batchChanges); "
+                    + "push in smaller batches")
+        }
+        switch try await store.push(batch.changes, replica: batch.replica, by: analyst, now: now()) {
+        case .stored(let response):
+            context.logger.info(
+                "push stored",
+                metadata: [
+                    "concord.analyst": "\(analyst.name)", "concord.accepted": "\(response.accepted)",
+                    "concord.duplicates": "\(response.duplicates)", "concord.cursor": "\(response.cursor)",
+                ])
+            return try JSONResponse.make(response, for: request)
+        case .refused(let refusal):
+            context.logger.notice(
+                "push refused",
+                metadata: [
+                    "concord.analyst": "\(analyst.name)", "concord.reason": "\(refusal.reason.rawValue)",
+                    "concord.refused": "\(refusal.refused.count)",
+                ])
+            throw APIError(
+                refusal.reason == .forbidden ? .forbidden : .unprocessableContent, refusal.message,
+                detail: .refused(refusal.refused))
+        }
+    }
+
+    func pull(_ request: Request) async throws -> Response {
+        _ = try await authenticate(request)
+        let query = request.uri.queryParameters
+        var after: Int64 = 0
+        if let text = query.get("after") {
+            guard let value = Int64(text), value >= 0 else {
+                throw APIError.badRequest("after=\(text) is not a cursor: expected a non-negative integer (0 to start)")
+            }
+            after = value
+        }
+        var limit = Self.defaultPageSize
+        if let text = query.get("limit") {
+            guard let value = Int(text), (1...Self.maxPageSize).contains(value) else {
+                throw APIError.badRequest("limit=\(text) is out of range: expected 1 to \(Self.maxPageSize)")
+            }
+            limit = value
+        }
+        let page = try await store.changes(after: after, limit: limit)
+        // Splice "seq" into each stored canonical body instead of decoding and re-encoding it.
+        var out = ByteBuffer()
+        out.reserveCapacity(page.changes.reduce(64) { $0 + $1.body.count + 24 })
+        out.writeString("{\"changes\":[")
+        for (i, change) in page.changes.enumerated() {
+            if i > 0 { out.writeString(",") }
+            out.writeBytes(change.body.dropLast())
+            out.writeString(",\"seq\":\(change.seq)}")
+        }
+        let next = page.changes.last?.seq ?? after
+        out.writeString("],\"more\":\(page.more),\"next\":\(next)}")
+        return try JSONResponse.make(bytes: out, for: request)
+    }
+}

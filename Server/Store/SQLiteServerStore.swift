@@ -1,0 +1,337 @@
+import ConcordCore
+import Foundation
+import GRDB
+
+/// The embedded server store: one SQLite file in WAL mode (DESIGN §8).
+///
+/// Tables: `change` (the log; `seq` is the rowid, assigned inside the push transaction so commit order is seq
+/// order), `entity` (every entity with a stored change), `live` (the merged view: live register versions, live
+/// set adds and notes) and `retired` (ids superseded within each entity+field), and `analyst`. The view is kept
+/// incrementally by ``PushPlanner`` and the ConcordCore merge; SQL only stores and fetches rows.
+public final class SQLiteServerStore: ServerStore {
+    private let pool: DatabasePool
+    /// The database file.
+    public let path: String
+
+    /// Opens (creating with mode 0600 if needed) and migrates the database at `path`.
+    public init(path: String) throws {
+        self.path = path
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            else {
+                throw StoreError(
+                    path: path, message: "cannot create the database file; check the directory exists and is writable")
+            }
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            // A push is acknowledged only once durable.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw StoreError(path: path, message: "cannot open the server database: \(error)")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE change (
+                        seq INTEGER PRIMARY KEY,
+                        id TEXT NOT NULL UNIQUE,
+                        body BLOB NOT NULL,
+                        analyst TEXT NOT NULL,
+                        replica TEXT NOT NULL,
+                        received INTEGER NOT NULL
+                    );
+                    CREATE TABLE entity (id TEXT PRIMARY KEY) WITHOUT ROWID;
+                    CREATE TABLE live (
+                        change TEXT PRIMARY KEY,
+                        entity TEXT NOT NULL,
+                        field TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        value NOT NULL,
+                        author TEXT NOT NULL,
+                        hlc TEXT NOT NULL,
+                        replica TEXT NOT NULL,
+                        context TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX live_by_entity ON live(entity, field);
+                    CREATE TABLE retired (
+                        change TEXT NOT NULL,
+                        entity TEXT NOT NULL,
+                        field TEXT NOT NULL,
+                        PRIMARY KEY (change, entity, field)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE analyst (
+                        name TEXT PRIMARY KEY,
+                        role TEXT NOT NULL,
+                        token_sha256 BLOB NOT NULL UNIQUE,
+                        created INTEGER NOT NULL,
+                        revoked INTEGER
+                    );
+                    """)
+        }
+        return migrator
+    }
+
+    // MARK: Push
+
+    public func push(_ changes: [Change], replica: ReplicaID, by analyst: AnalystRecord, now: Int64) async throws
+        -> PushResult
+    {
+        let encoder = Change.canonicalEncoder()
+        return try await pool.write { db in
+            let context = try Self.loadContext(db, for: changes)
+            switch PushPlanner(analyst: analyst, now: now).plan(changes, context: context) {
+            case .failure(let refusal):
+                return .refused(refusal)
+            case .success(let plan):
+                try Self.persist(db, plan: plan, replica: replica, analyst: analyst.name, now: now, encoder: encoder)
+                let cursor = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM change") ?? 0
+                return .stored(
+                    Wire.PushResponse(accepted: plan.accepted.count, duplicates: plan.duplicates, cursor: cursor))
+            }
+        }
+    }
+
+    private static func jsonArray(_ items: some Sequence<String>) -> String {
+        // Identifiers are validated to [A-Za-z0-9/_.:-], so they need no escaping.
+        "[" + items.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+    }
+
+    private static func loadContext(_ db: Database, for changes: [Change]) throws -> PushPlanner.Context {
+        var context = PushPlanner.Context()
+        let ids = jsonArray(changes.map(\.id.rawValue))
+        let existing = try db.cachedStatement(
+            sql: "SELECT body FROM change WHERE id IN (SELECT value FROM json_each(?))")
+        let decoder = JSONDecoder()
+        for body in try Data.fetchAll(existing, arguments: [ids]) {
+            let change = try decoder.decode(Change.self, from: body)
+            context.existing[change.id] = change
+        }
+        let retired = try db.cachedStatement(
+            sql: "SELECT change, entity, field FROM retired WHERE change IN (SELECT value FROM json_each(?))")
+        let rows = try Row.fetchCursor(retired, arguments: [ids])
+        while let row = try rows.next() {
+            let key = FieldKey(entity: try EntityID(row[1] as String), field: row[2])
+            context.retired[key, default: []].insert(try ChangeID(row[0] as String))
+        }
+        let entities = jsonArray(PushPlanner.entities(of: changes).map(\.rawValue))
+        let live = try db.cachedStatement(
+            sql: """
+                SELECT change, entity, field, value, author, hlc, replica, context FROM live
+                WHERE entity IN (SELECT value FROM json_each(?)) AND kind != 'list'
+                """)
+        let liveRows = try Row.fetchCursor(live, arguments: [entities])
+        while let row = try liveRows.next() {
+            let (key, version) = try decodeLive(row)
+            context.live[key, default: []].append(version)
+        }
+        return context
+    }
+
+    private static func decodeLive(_ row: Row) throws -> (FieldKey, Version) {
+        let key = FieldKey(entity: try EntityID(row[1] as String), field: row[2])
+        let value: FieldValue
+        switch (row[3] as DatabaseValue).storage {
+        case .int64(let flag): value = .bool(flag != 0)
+        case .string(let text): value = .string(text)
+        default: throw StoreError(path: "", message: "live row \(row[0] as String) has a value of unexpected type")
+        }
+        let contextText: String = row[7]
+        let context = try contextText.isEmpty ? [] : contextText.split(separator: ",").map { try ChangeID($0) }
+        let version = Version(
+            change: try ChangeID(row[0] as String), value: value, author: try AnalystName(row[4] as String),
+            hlc: try HLC(row[5] as String), replica: try ReplicaID(row[6] as String), context: context)
+        return (key, version)
+    }
+
+    private static func persist(
+        _ db: Database, plan: PushPlanner.Plan, replica: ReplicaID, analyst: AnalystName, now: Int64,
+        encoder: JSONEncoder
+    ) throws {
+        let insertChange = try db.cachedStatement(
+            sql: "INSERT INTO change (id, body, analyst, replica, received) VALUES (?, ?, ?, ?, ?)")
+        let insertEntity = try db.cachedStatement(sql: "INSERT OR IGNORE INTO entity (id) VALUES (?)")
+        var entities = Set<EntityID>()
+        for change in plan.accepted {
+            let body = try encoder.encode(change)
+            insertChange.setUncheckedArguments([change.id.rawValue, body, analyst.rawValue, replica.rawValue, now])
+            try insertChange.execute()
+            if entities.insert(change.entity).inserted {
+                insertEntity.setUncheckedArguments([change.entity.rawValue])
+                try insertEntity.execute()
+            }
+        }
+        let deleteLive = try db.cachedStatement(sql: "DELETE FROM live WHERE change = ?")
+        let insertLive = try db.cachedStatement(
+            sql: """
+                INSERT INTO live (change, entity, field, kind, value, author, hlc, replica, context)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        let insertRetired = try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO retired (change, entity, field) VALUES (?, ?, ?)")
+        for (key, delta) in plan.fields {
+            let kind = key.kind?.rawValue ?? ""
+            for id in delta.removed {
+                deleteLive.setUncheckedArguments([id.rawValue])
+                try deleteLive.execute()
+            }
+            for version in delta.inserted {
+                let value: any DatabaseValueConvertible =
+                    switch version.value {
+                    case .string(let text): text
+                    case .bool(let flag): flag ? 1 : 0
+                    }
+                insertLive.setUncheckedArguments([
+                    version.change.rawValue, key.entity.rawValue, key.field, kind, value, version.author.rawValue,
+                    version.hlc.description, version.replica.rawValue,
+                    version.context.map(\.rawValue).joined(separator: ","),
+                ])
+                try insertLive.execute()
+            }
+            for id in delta.retired {
+                insertRetired.setUncheckedArguments([id.rawValue, key.entity.rawValue, key.field])
+                try insertRetired.execute()
+            }
+        }
+    }
+
+    // MARK: Reads
+
+    public func changes(after: Int64, limit: Int) async throws -> ChangePage {
+        try await pool.read { db in
+            let statement = try db.cachedStatement(
+                sql: "SELECT seq, body FROM change WHERE seq > ? ORDER BY seq LIMIT ?")
+            var page: [StoredChange] = []
+            let rows = try Row.fetchCursor(statement, arguments: [after, limit + 1])
+            while let row = try rows.next() {
+                page.append(StoredChange(seq: row[0], body: Array(row[1] as Data)))
+            }
+            let more = page.count > limit
+            if more { page.removeLast() }
+            return ChangePage(changes: page, more: more)
+        }
+    }
+
+    public func snapshot(of entity: EntityID) async throws -> EntitySnapshot? {
+        try await pool.read { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM entity WHERE id = ?", arguments: [entity.rawValue]) != nil
+            else { return nil }
+            return try Self.snapshots(db, entities: [entity]).first ?? EntitySnapshot.build(id: entity, live: [:])
+        }
+    }
+
+    /// Snapshots of `entities` (nil: all), by id; entities without live rows are left out.
+    private static func snapshots(_ db: Database, entities: [EntityID]?) throws -> [EntitySnapshot] {
+        let columns = "change, entity, field, value, author, hlc, replica, context"
+        let rows: RowCursor
+        if let entities {
+            rows = try Row.fetchCursor(
+                db.cachedStatement(
+                    sql: "SELECT \(columns) FROM live WHERE entity IN (SELECT value FROM json_each(?)) ORDER BY entity"),
+                arguments: [jsonArray(entities.map(\.rawValue))])
+        } else {
+            rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT \(columns) FROM live ORDER BY entity"))
+        }
+        var result: [EntitySnapshot] = []
+        var current: EntityID?
+        var fields: [String: [Version]] = [:]
+        while let row = try rows.next() {
+            let (key, version) = try decodeLive(row)
+            if key.entity != current {
+                if let current { result.append(EntitySnapshot.build(id: current, live: fields)) }
+                current = key.entity
+                fields = [:]
+            }
+            fields[key.field, default: []].append(version)
+        }
+        if let current { result.append(EntitySnapshot.build(id: current, live: fields)) }
+        return result
+    }
+
+    public func conflictedSnapshots() async throws -> [EntitySnapshot] {
+        try await pool.read { db in
+            // Candidates only; the merge in ConcordCore decides what is a conflict.
+            let candidates = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT entity FROM live WHERE kind = 'register' GROUP BY entity, field HAVING COUNT(*) > 1
+                    UNION SELECT entity FROM live WHERE field = 'deleted' AND value = 1
+                    """
+            ).map { try EntityID($0) }
+            return try Self.snapshots(db, entities: candidates).filter { $0.conflictCount > 0 }
+        }
+    }
+
+    public func allSnapshots() async throws -> [EntitySnapshot] {
+        try await pool.read { db in try Self.snapshots(db, entities: nil) }
+    }
+
+    public func allChanges() async throws -> [Change] {
+        try await pool.read { db in
+            let decoder = JSONDecoder()
+            var changes: [Change] = []
+            let bodies = try Data.fetchCursor(db, sql: "SELECT body FROM change ORDER BY seq")
+            while let body = try bodies.next() { changes.append(try decoder.decode(Change.self, from: body)) }
+            return changes
+        }
+    }
+
+    public func changeCount() async throws -> Int64 {
+        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM change") ?? 0 }
+    }
+
+    // MARK: Analysts
+
+    public func addAnalyst(_ analyst: AnalystRecord) async throws {
+        try await pool.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM analyst WHERE name = ?", arguments: [analyst.name.rawValue])
+                != nil
+            {
+                throw AdminError.analystExists(analyst.name)
+            }
+            try db.execute(
+                sql: "INSERT INTO analyst (name, role, token_sha256, created, revoked) VALUES (?, ?, ?, ?, ?)",
+                arguments: [
+                    analyst.name.rawValue, analyst.role.rawValue, Data(analyst.tokenHash), analyst.created,
+                    analyst.revoked,
+                ])
+        }
+    }
+
+    public func analysts() async throws -> [AnalystRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, role, token_sha256, created, revoked FROM analyst ORDER BY name")
+                .map { row in
+                    guard let role = Role(rawValue: row[1]) else {
+                        throw StoreError(
+                            path: "", message: "analyst \(row[0] as String) has unknown role \(row[1] as String)")
+                    }
+                    return AnalystRecord(
+                        name: try AnalystName(row[0] as String), role: role, tokenHash: Array(row[2] as Data),
+                        created: row[3], revoked: row[4])
+                }
+        }
+    }
+
+    public func revoke(_ name: AnalystName, at: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE analyst SET revoked = COALESCE(revoked, ?) WHERE name = ?", arguments: [at, name.rawValue])
+            if db.changesCount == 0 { throw AdminError.unknownAnalyst(name) }
+        }
+    }
+
+    public func close() async throws {
+        // Close the read-only connections first, so the writer is the last connection: it checkpoints and
+        // removes the WAL (DatabasePool.close() closes the writer first, GRDB issue #739).
+        pool.releaseMemory()
+        try pool.close()
+    }
+}

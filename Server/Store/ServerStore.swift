@@ -1,0 +1,42 @@
+import ConcordCore
+
+/// Where the server keeps the change log, the merged view and the analysts.
+///
+/// The seam for scale-out (DESIGN §8): ``SQLiteServerStore`` is the embedded default, ``MemoryServerStore`` its
+/// in-memory twin for tests; a PostgreSQL store would let several stateless servers share one database. Every
+/// implementation checks a push with ``PushPlanner`` and folds it with the ConcordCore merge, inside one
+/// transaction that also assigns `seq`, so a cursor never skips a change.
+public protocol ServerStore: Sendable {
+    /// Checks and stores a batch atomically: either every new change is stored (duplicates counted) or nothing is.
+    func push(_ changes: [Change], replica: ReplicaID, by analyst: AnalystRecord, now: Int64) async throws -> PushResult
+
+    /// Up to `limit` stored changes with `seq > after`, in `seq` order.
+    func changes(after: Int64, limit: Int) async throws -> ChangePage
+
+    /// The merged view of one entity, or nil if no change to it is stored.
+    func snapshot(of entity: EntityID) async throws -> EntitySnapshot?
+
+    /// Snapshots of every entity with an open conflict (a register conflict or a delete/edit conflict), by id.
+    func conflictedSnapshots() async throws -> [EntitySnapshot]
+
+    /// Snapshots of every entity, by id (for reports).
+    func allSnapshots() async throws -> [EntitySnapshot]
+
+    /// Every stored change in `seq` order (for reports: resolutions, activity).
+    func allChanges() async throws -> [Change]
+
+    /// How many changes are stored.
+    func changeCount() async throws -> Int64
+
+    /// Adds an analyst; throws ``AdminError/analystExists(_:)`` when the name is taken.
+    func addAnalyst(_ analyst: AnalystRecord) async throws
+
+    /// Every analyst, revoked ones included, by name.
+    func analysts() async throws -> [AnalystRecord]
+
+    /// Revokes an analyst's token; throws ``AdminError/unknownAnalyst(_:)`` for an unknown name.
+    func revoke(_ name: AnalystName, at: Int64) async throws
+
+    /// Finishes pending work and releases the database.
+    func close() async throws
+}

@@ -1,0 +1,44 @@
+import ConcordCore
+
+/// One open conflict, in the list shape of `concord conflicts --json` (DESIGN §7).
+///
+/// A register conflict is `{"entity", "field", "candidates"}`. A delete/edit conflict has `field` `deleted`,
+/// the live delete versions as `candidates`, `"kind": "delete-edit"` and `concurrent`: the ids of the versions
+/// written concurrently with the delete.
+public struct ConflictView: Codable, Hashable, Sendable {
+    public var entity: EntityID
+    public var field: String
+    public var candidates: [EventView.Candidate]
+    /// `delete-edit` for a delete/edit conflict; absent for a register conflict.
+    public var kind: String?
+    /// For a delete/edit conflict: the changes the delete did not see.
+    public var concurrent: [ChangeID]?
+
+    public init(
+        entity: EntityID, field: String, candidates: [EventView.Candidate], kind: String? = nil,
+        concurrent: [ChangeID]? = nil
+    ) {
+        self.entity = entity
+        self.field = field
+        self.candidates = candidates
+        self.kind = kind
+        self.concurrent = concurrent
+    }
+
+    /// The conflicts of one entity: its conflicted fields by name, then its delete/edit conflict.
+    public static func list(_ snapshot: EntitySnapshot) -> [ConflictView] {
+        var list = snapshot.conflictedFields.map { field in
+            ConflictView(
+                entity: snapshot.id, field: field,
+                candidates: snapshot.fields[field]!.candidates.map(EventView.Candidate.init))
+        }
+        if !snapshot.deleteEditConflict.isEmpty, let deleted = snapshot.fields[EntitySnapshot.deletedField] {
+            list.append(
+                ConflictView(
+                    entity: snapshot.id, field: EntitySnapshot.deletedField,
+                    candidates: deleted.candidates.filter { $0.value == .bool(true) }.map(EventView.Candidate.init),
+                    kind: "delete-edit", concurrent: snapshot.deleteEditConflict))
+        }
+        return list
+    }
+}

@@ -1,0 +1,49 @@
+import ConcordCore
+
+/// The `concord show EVENT --json` shape of DESIGN §7, built from a snapshot: sets sorted, notes in merge order,
+/// so two replicas with the same changes encode the same bytes (with sorted keys).
+public struct EventView: Codable, Hashable, Sendable {
+    public struct Candidate: Codable, Hashable, Sendable {
+        public var change: ChangeID
+        public var value: FieldValue
+        public var author: AnalystName
+        public var hlc: HLC
+
+        public init(_ version: Version) {
+            change = version.change
+            value = version.value
+            author = version.author
+            hlc = version.hlc
+        }
+    }
+
+    public struct Field: Codable, Hashable, Sendable {
+        public var value: FieldValue
+        public var conflict: Bool
+        public var candidates: [Candidate]
+    }
+
+    public struct Note: Codable, Hashable, Sendable {
+        public var text: String
+        public var author: AnalystName
+        public var hlc: HLC
+    }
+
+    public var id: EntityID
+    public var fields: [String: Field]
+    public var actors: [String]
+    public var tags: [String]
+    public var notes: [Note]
+    public var deleted: Bool
+
+    public init(_ snapshot: EntitySnapshot) {
+        id = snapshot.id
+        fields = snapshot.fields.mapValues {
+            Field(value: $0.value, conflict: $0.conflict, candidates: $0.candidates.map(Candidate.init))
+        }
+        actors = snapshot.sets["actors"] ?? []
+        tags = snapshot.sets["tags"] ?? []
+        notes = snapshot.notes.map { Note(text: $0.value.description, author: $0.author, hlc: $0.hlc) }
+        deleted = snapshot.deleted
+    }
+}

@@ -1,0 +1,138 @@
+import ArgumentParser
+import ConcordCore
+import ConcordServer
+import Foundation
+import Logging
+
+@main
+struct ConcordServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "concord-server",
+        abstract: "The Concord sync server: analysts push and pull changes through it.",
+        // `report` joins these with the report builder (DESIGN §8).
+        subcommands: [Serve.self, AnalystCommand.self])
+}
+
+/// `--db PATH`, shared by every subcommand.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "The server database (default: $CONCORD_SERVER_DB, else ./concord-server.sqlite).")
+    var db: String?
+
+    var path: String {
+        db ?? ConcordServerConfiguration.defaultDBPath(environment: ProcessInfo.processInfo.environment)
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the server until SIGTERM or SIGINT.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The port to listen on.") var port = 8080
+
+    func run() async throws {
+        var logger = Logger(label: "concord-server")
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let app: ConcordApplication
+        do {
+            app = try await buildApplication(
+                ConcordServerConfiguration(dbPath: database.path, host: host, port: port, logger: logger))
+        } catch {
+            FileHandle.standardError.write(Data("concord-server: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        logger.info("serving \(database.path) on http://\(host):\(port)")
+        try await app.runService()
+    }
+}
+
+struct AnalystCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyst", abstract: "Add, list and revoke analysts.",
+        subcommands: [Add.self, List.self, Revoke.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add an analyst and print their token (shown once; only its hash is kept).")
+
+        @Argument(help: "The analyst's name, as their changes' `author`.") var name: String
+        @Option(help: "analyst or adjudicator.") var role: String = "analyst"
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let name = try parseName(name)
+            guard let role = Role(rawValue: role) else {
+                throw ValidationError("unknown role \"\(role)\": expected analyst or adjudicator")
+            }
+            try await withAdmin(database) { admin in
+                let token = try await admin.addAnalyst(name, role: role)
+                print(token)
+                FileHandle.standardError.write(
+                    Data("added \(name) (\(role.rawValue)); give them the token above, it is not shown again\n".utf8))
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List analysts: name, role, created, status.")
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await withAdmin(database) { admin in
+                for analyst in try await admin.listAnalysts() {
+                    let created = Date(timeIntervalSince1970: Double(analyst.created) / 1000).ISO8601Format()
+                    let status =
+                        analyst.revoked.map {
+                            "revoked " + Date(timeIntervalSince1970: Double($0) / 1000).ISO8601Format()
+                        } ?? "active"
+                    print("\(analyst.name)\t\(analyst.role.rawValue)\t\(created)\t\(status)")
+                }
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke an analyst's token.")
+
+        @Argument(help: "The analyst whose token stops working.") var name: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let name = try parseName(name)
+            try await withAdmin(database) { admin in
+                try await admin.revoke(name)
+                FileHandle.standardError.write(Data("revoked \(name)\n".utf8))
+            }
+        }
+    }
+}
+
+private func parseName(_ text: String) throws -> AnalystName {
+    do {
+        return try AnalystName(text)
+    } catch {
+        throw ValidationError(error.description)
+    }
+}
+
+/// Runs `body` with the admin of the database, turning store errors into a message and exit code 1.
+private func withAdmin(_ database: DatabaseOptions, _ body: (ServerAdmin) async throws -> Void) async throws {
+    do {
+        let admin = try ServerAdmin(dbPath: database.path)
+        do {
+            try await body(admin)
+        } catch {
+            try? await admin.close()
+            throw error
+        }
+        try await admin.close()
+    } catch let error as AdminError {
+        FileHandle.standardError.write(Data("concord-server: \(error)\n".utf8))
+        throw ExitCode(1)
+    } catch let error as StoreError {
+        FileHandle.standardError.write(Data("concord-server: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}

@@ -1,0 +1,138 @@
+import ConcordCore
+import ConcordServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// A documented (method, path, status) of `openapi.yaml`.
+struct Documented: Hashable, CustomStringConvertible {
+    var method: String
+    var path: String
+    var status: Int
+    var description: String { "\(method.uppercased()) \(path) \(status)" }
+}
+
+/// Reads the routes and statuses out of the document's `paths` section.
+func documentedResponses(_ yaml: String) -> Set<Documented> {
+    var result = Set<Documented>()
+    var inPaths = false
+    var path = ""
+    var method = ""
+    for line in yaml.split(separator: "\n", omittingEmptySubsequences: true) {
+        let indent = line.prefix { $0 == " " }.count
+        let text = line.trimmingCharacters(in: .whitespaces)
+        if indent == 0 {
+            inPaths = text == "paths:"
+            continue
+        }
+        guard inPaths else { continue }
+        if indent == 2 && text.hasSuffix(":") {
+            path = String(text.dropLast())
+        } else if indent == 4 && text.hasSuffix(":") {
+            method = String(text.dropLast())
+        } else if indent == 8, text.hasPrefix("\""), let status = Int(text.dropFirst().prefix(3)) {
+            result.insert(Documented(method: method, path: path, status: status))
+        }
+    }
+    return result
+}
+
+@Suite("OpenAPI document")
+struct OpenAPITests {
+    typealias Scenario = @Sendable (any TestClientProtocol, Team) async throws -> TestResponse
+
+    /// One request per documented status, proving the server answers it.
+    static let scenarios: [Documented: Scenario] = {
+        let factory = ChangeFactory()
+        func doc(_ method: String, _ path: String, _ status: Int) -> Documented {
+            Documented(method: method, path: path, status: status)
+        }
+        let event = factory.newEvent()
+        let eventPath = "/v1/events/\(event[0].entity.id)"
+        return [
+            doc("post", "/v1/changes", 200): { client, team in try await client.push(factory.newEvent(), token: team.a)
+            },
+            doc("post", "/v1/changes", 400): { client, team in
+                try await client.execute(
+                    uri: "/v1/changes", method: .post, headers: auth(team.a), body: ByteBuffer(string: "[]"))
+            },
+            doc("post", "/v1/changes", 401): { client, _ in try await client.push(factory.newEvent(), token: "nope") },
+            doc("post", "/v1/changes", 403): { client, team in
+                try await client.push(factory.newEvent(author: "analyst-b"), token: team.a)
+            },
+            doc("post", "/v1/changes", 413): { client, team in
+                var big = ByteBuffer()
+                big.writeRepeatingByte(UInt8(ascii: " "), count: Limits.bodyBytes + 1)
+                return try await client.execute(uri: "/v1/changes", method: .post, headers: auth(team.a), body: big)
+            },
+            doc("post", "/v1/changes", 415): { client, team in
+                try await client.execute(
+                    uri: "/v1/changes", method: .post, headers: auth(team.a, [.contentEncoding: "zstd"]),
+                    body: pushBody(factory.newEvent()))
+            },
+            doc("post", "/v1/changes", 422): { client, team in
+                try await client.push([factory.make(factory.event(), "colour", .string("red"))], token: team.a)
+            },
+            doc("get", "/v1/changes", 200): { client, team in
+                try await client.execute(uri: "/v1/changes?after=0&limit=5", method: .get, headers: auth(team.a))
+            },
+            doc("get", "/v1/changes", 400): { client, team in
+                try await client.execute(uri: "/v1/changes?limit=0", method: .get, headers: auth(team.a))
+            },
+            doc("get", "/v1/changes", 401): { client, _ in try await client.execute(uri: "/v1/changes", method: .get) },
+            doc("get", "/v1/me", 200): { client, team in
+                try await client.execute(uri: "/v1/me", method: .get, headers: auth(team.b))
+            },
+            doc("get", "/v1/me", 401): { client, team in
+                try await client.execute(uri: "/v1/me", method: .get, headers: auth(team.revoked))
+            },
+            doc("get", "/v1/conflicts", 200): { client, team in
+                try await client.execute(uri: "/v1/conflicts", method: .get, headers: auth(team.a))
+            },
+            doc("get", "/v1/conflicts", 401): { client, _ in
+                try await client.execute(uri: "/v1/conflicts", method: .get)
+            },
+            doc("get", "/v1/events/{id}", 200): { client, team in
+                _ = try await client.push(event, token: team.a)
+                return try await client.execute(uri: eventPath, method: .get, headers: auth(team.a))
+            },
+            doc("get", "/v1/events/{id}", 400): { client, team in
+                try await client.execute(uri: "/v1/events/12", method: .get, headers: auth(team.a))
+            },
+            doc("get", "/v1/events/{id}", 401): { client, _ in try await client.execute(uri: eventPath, method: .get) },
+            doc("get", "/v1/events/{id}", 404): { client, team in
+                try await client.execute(uri: "/v1/events/\(factory.event().id)", method: .get, headers: auth(team.a))
+            },
+            doc("get", "/v1/health", 200): { client, _ in try await client.execute(uri: "/v1/health", method: .get) },
+            doc("get", "/openapi.yaml", 200): { client, _ in
+                try await client.execute(uri: "/openapi.yaml", method: .get)
+            },
+        ]
+    }()
+
+    @Test("documents every route the server has")
+    func coversRoutes() {
+        let documented = Set(documentedResponses(OpenAPIDocument.yaml).map { "\($0.method) \($0.path)" })
+        let routes = Set(APIRoute.all.map { "\($0.method.rawValue.lowercased()) \($0.path)" })
+        #expect(documented == routes)
+    }
+
+    @Test("every documented status is one the server answers, with a JSON error body for errors")
+    func everyStatusIsExercised() async throws {
+        let documented = documentedResponses(OpenAPIDocument.yaml)
+        #expect(documented.count > 15)
+        #expect(Set(Self.scenarios.keys) == documented, "documented statuses without a scenario or vice versa")
+        let team = try await Team.make()
+        try await team.app().test(.router) { client in
+            for key in Self.scenarios.keys.sorted(by: { $0.description < $1.description }) {
+                let response = try await Self.scenarios[key]!(client, team)
+                #expect(Int(response.status.code) == key.status, "\(key): \(String(buffer: response.body))")
+                if key.status >= 400 {
+                    let body = try decode(Wire.ErrorBody.self, response.body)
+                    #expect(!body.error.isEmpty, "\(key)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+import ConcordCore
+import ConcordServer
+import Foundation
+import Testing
+
+/// Opens each kind of store on a fresh temp file.
+enum StoreKind: String, CaseIterable, Sendable {
+    case sqlite, memory
+
+    func open() throws -> any ServerStore {
+        switch self {
+        case .memory:
+            return MemoryServerStore()
+        case .sqlite:
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-server-\(UUID())")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            return try SQLiteServerStore(path: dir.appendingPathComponent("server.sqlite").path)
+        }
+    }
+}
+
+func record(_ name: String, _ role: Role = .analyst) -> AnalystRecord {
+    AnalystRecord(name: try! AnalystName(name), role: role, tokenHash: [], created: 0)
+}
+
+@Suite("Server stores")
+struct ServerStoreTests {
+    @Test("the merged view equals the reference fold for random histories", arguments: StoreKind.allCases)
+    func mergedViewMatchesReplica(kind: StoreKind) async throws {
+        for seed in UInt64(1)...4 {
+            var simulator = HistorySimulator(seed: seed, analysts: 3)
+            for _ in 0..<150 {
+                let index = Int(simulator.nextRandom() % 3)
+                let written = simulator.edit(by: index)
+                if simulator.nextRandom() % 3 == 0 {
+                    let from = Int(simulator.nextRandom() % 3)
+                    simulator.deliver(simulator.analysts[from].written, to: index)
+                }
+                _ = written
+            }
+            let all = simulator.allChanges
+            let store = try kind.open()
+            // Push per author in shuffled batches, with some changes pushed twice.
+            var batches: [(AnalystName, [Change])] = []
+            for analyst in simulator.analysts {
+                var mine = simulator.shuffled(analyst.written)
+                mine += mine.prefix(5)
+                var start = 0
+                while start < mine.count {
+                    let size = 1 + Int(simulator.nextRandom() % 40)
+                    batches.append((analyst.name, Array(mine[start..<min(mine.count, start + size)])))
+                    start += size
+                }
+            }
+            for (name, batch) in simulator.shuffled(batches) {
+                let result = try await store.push(
+                    batch, replica: batch[0].replica, by: record(name.rawValue, .adjudicator), now: serverNow)
+                guard case .stored = result else {
+                    Issue.record("seed \(seed): batch refused: \(result)")
+                    return
+                }
+            }
+            let reference = Replica(folding: all)
+            #expect(try await store.changeCount() == Int64(reference.changes.count))
+            #expect(Set(try await store.allChanges()) == Set(all))
+            for expected in reference.snapshots {
+                let actual = try await store.snapshot(of: expected.id)
+                #expect(actual == expected, "seed \(seed), \(expected.id)")
+            }
+            let conflicted = try await store.conflictedSnapshots()
+            #expect(conflicted == reference.snapshots.filter { $0.conflictCount > 0 }, "seed \(seed)")
+            try await store.close()
+        }
+    }
+
+    @Test("a refused batch stores nothing, even its valid changes", arguments: StoreKind.allCases)
+    func refusedBatchIsAtomic(kind: StoreKind) async throws {
+        let store = try kind.open()
+        let factory = ChangeFactory()
+        let good = factory.newEvent()
+        var bad = factory.make(factory.event(), "type", .string("PARTY"))
+        bad.field = "type"
+        let result = try await store.push(
+            good + [bad], replica: factory.replica, by: record("analyst-a"), now: serverNow)
+        guard case .refused(let refusal) = result else {
+            Issue.record("expected a refusal, got \(result)")
+            return
+        }
+        #expect(refusal.reason == .invalid)
+        #expect(refusal.refused.map(\.index) == [2])
+        #expect(refusal.refused[0].error.contains("PARTY"))
+        #expect(try await store.changeCount() == 0)
+        #expect(try await store.snapshot(of: good[0].entity) == nil)
+    }
+
+    @Test(
+        "re-pushing a batch reports duplicates; the same id with other content is refused",
+        arguments: StoreKind.allCases)
+    func duplicates(kind: StoreKind) async throws {
+        let store = try kind.open()
+        let factory = ChangeFactory()
+        let batch = factory.newEvent()
+        let analyst = record("analyst-a")
+        #expect(
+            try await store.push(batch, replica: factory.replica, by: analyst, now: serverNow)
+                == .stored(Wire.PushResponse(accepted: 2, duplicates: 0, cursor: 2)))
+        #expect(
+            try await store.push(batch + [batch[0]], replica: factory.replica, by: analyst, now: serverNow)
+                == .stored(Wire.PushResponse(accepted: 0, duplicates: 3, cursor: 2)))
+        var reused = batch[1]
+        reused.value = .string("Another title")
+        let result = try await store.push([reused], replica: factory.replica, by: analyst, now: serverNow)
+        guard case .refused(let refusal) = result else {
+            Issue.record("expected a refusal, got \(result)")
+            return
+        }
+        #expect(refusal.refused[0].error.hasPrefix("id reused with different content"))
+        #expect(try await store.changeCount() == 2)
+    }
+
+    @Test("changes earlier in a batch count when judging a later resolution", arguments: StoreKind.allCases)
+    func laterResolutionSeesEarlierChanges(kind: StoreKind) async throws {
+        let store = try kind.open()
+        let factory = ChangeFactory()
+        let event = factory.newEvent()
+        _ = try await store.push(event, replica: factory.replica, by: record("analyst-a"), now: serverNow)
+        let id = event[0].entity
+        let mine = factory.make(id, "type", .string("COOPERATE"))
+        let theirs = factory.make(id, "type", .string("MOBILIZE"))
+        // Both versions arrive in one batch from one analyst (concurrent, neither supersedes the other) then a
+        // third change supersedes both: that decides the dispute, which only an adjudicator may do.
+        let decide = factory.make(id, "type", .string("COOPERATE"), supersedes: [mine.id, theirs.id])
+        let result = try await store.push(
+            [mine, theirs, decide], replica: factory.replica, by: record("analyst-a"), now: serverNow)
+        guard case .refused(let refusal) = result else {
+            Issue.record("expected a refusal, got \(result)")
+            return
+        }
+        #expect(refusal.reason == .forbidden)
+        #expect(refusal.refused.map(\.index) == [2])
+        #expect(try await store.changeCount() == 2)
+    }
+
+    @Test("the SQLite file is created with mode 0600 and survives reopening")
+    func sqliteFile() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-server-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("server.sqlite").path
+        let factory = ChangeFactory()
+        let store = try SQLiteServerStore(path: path)
+        _ = try await store.push(factory.newEvent(), replica: factory.replica, by: record("analyst-a"), now: serverNow)
+        try await store.addAnalyst(
+            AnalystRecord(name: try AnalystName("x"), role: .analyst, tokenHash: [1, 2], created: 5))
+        try await store.close()
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"), "closing checkpoints and removes the WAL")
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let reopened = try SQLiteServerStore(path: path)
+        #expect(try await reopened.changeCount() == 2)
+        #expect(try await reopened.analysts().map(\.tokenHash) == [[1, 2]])
+        try await reopened.close()
+    }
+}

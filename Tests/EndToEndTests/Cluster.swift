@@ -1,0 +1,70 @@
+import ConcordClient
+import ConcordCore
+import ConcordServer
+import Foundation
+import Logging
+
+/// A real sync server on a loopback port and several analysts' stores in a temporary directory.
+final class Cluster: @unchecked Sendable {
+    let directory: URL
+    let server: RunningServer
+    private(set) var stores: [String: LocalStore] = [:]
+    private(set) var tokens: [String: String] = [:]
+
+    static let seeds: [String] = {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../seeds")
+            .standardized
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".txt") }
+            .sorted().map { dir.appendingPathComponent($0).path }
+    }()
+
+    init(now: @escaping @Sendable () -> Int64 = WallClock.millis) async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("concord-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var logger = Logger(label: "concord-e2e")
+        logger.logLevel = .critical
+        server = try await RunningServer.start(
+            ConcordServerConfiguration(
+                dbPath: directory.appendingPathComponent("server.sqlite").path, port: 0, logger: logger, now: now))
+    }
+
+    /// Registers an analyst on the server and creates their store.
+    @discardableResult
+    func analyst(
+        _ name: String, role: Role = .analyst, clock: @escaping @Sendable () -> Int64 = WallClock.millis
+    ) async throws -> LocalStore {
+        let token = try await server.admin.addAnalyst(try AnalystName(name), role: role)
+        let store = try LocalStore.create(
+            at: directory.appendingPathComponent("\(name).sqlite").path, analyst: try AnalystName(name),
+            server: server.url.absoluteString, token: token, now: clock, ids: UUIDv7Generator(now: clock))
+        stores[name] = store
+        tokens[name] = token
+        return store
+    }
+
+    func store(_ name: String) -> LocalStore { stores[name]! }
+
+    @discardableResult
+    func sync(_ name: String, options: SyncEngine.Options = .init(), transport: (any SyncTransport)? = nil) async throws
+        -> SyncSummary
+    {
+        let store = stores[name]!
+        let engine = SyncEngine(
+            store: store,
+            transport: transport ?? HTTPTransport(server: server.url.absoluteString, token: tokens[name]!),
+            options: options, sleep: { _ in })
+        return try await engine.run()
+    }
+
+    /// Syncs everyone twice, so every change reaches every replica.
+    func syncAll() async throws {
+        for _ in 0..<2 {
+            for name in stores.keys.sorted() { try await sync(name) }
+        }
+    }
+
+    func shutdown() async {
+        try? await server.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
