@@ -6,13 +6,14 @@ public struct APIRoute: Hashable, Sendable {
     /// The path in OpenAPI form, parameters as `{name}`.
     public var path: String
 
-    /// Every route the server answers (DESIGN §5). `/v1/report` is added with the report builder.
+    /// Every route the server answers (DESIGN §5).
     public static let all: [APIRoute] = [
         APIRoute(method: .post, path: "/v1/changes"),
         APIRoute(method: .get, path: "/v1/changes"),
         APIRoute(method: .get, path: "/v1/me"),
         APIRoute(method: .get, path: "/v1/conflicts"),
         APIRoute(method: .get, path: "/v1/events/{id}"),
+        APIRoute(method: .get, path: "/v1/report"),
         APIRoute(method: .get, path: "/v1/health"),
         APIRoute(method: .get, path: "/openapi.yaml"),
     ]

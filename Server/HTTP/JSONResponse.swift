@@ -5,11 +5,8 @@ import Hummingbird
 
 /// Builds JSON responses, gzipped when the client's `Accept-Encoding` allows it.
 enum JSONResponse {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    /// The same canonical encoder as the CLI's `--json`, so a view is the same bytes on both sides.
+    static let encoder = EventView.encoder()
 
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, for request: Request) throws
         -> Response

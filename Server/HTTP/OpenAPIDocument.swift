@@ -163,6 +163,30 @@ public enum OpenAPIDocument {
                             candidates: {type: array, items: {$ref: "#/components/schemas/Candidate"}}
                             kind: {type: string, enum: [delete-edit]}
                             concurrent: {type: array, items: {type: string}}
+                            title: {type: string}
+                            evidence: {type: string}
+                            document:
+                              type: object
+                              properties:
+                                id: {type: string}
+                                title: {type: string}
+                "401": {$ref: "#/components/responses/Error"}
+          /v1/report:
+            get:
+              summary: The conflict-resolution report (open and resolved conflicts, agreement rates, activity).
+              parameters:
+                - {name: format, in: query, required: false, schema: {type: string, enum: [json, md, html], default: json}}
+              responses:
+                "200":
+                  description: The report in the requested format.
+                  content:
+                    application/json:
+                      schema: {type: object}
+                    text/markdown:
+                      schema: {type: string}
+                    text/html:
+                      schema: {type: string}
+                "400": {$ref: "#/components/responses/Error"}
                 "401": {$ref: "#/components/responses/Error"}
           /v1/events/{id}:
             get:

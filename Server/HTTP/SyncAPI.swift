@@ -30,8 +30,27 @@ public struct SyncAPI: Sendable {
         }
         router.get("/v1/conflicts") { request, _ in
             _ = try await authenticate(request)
-            let conflicts = try await store.conflictedSnapshots().flatMap(ConflictView.list)
+            var titles: [EntityID: String] = [:]
+            var conflicts: [ConflictView] = []
+            for snapshot in try await store.conflictedSnapshots() {
+                if let doc = snapshot.fields["doc"]?.value.string.flatMap({ try? EntityID($0) }), titles[doc] == nil {
+                    titles[doc] = try await store.snapshot(of: doc)?.fields["title"]?.value.string
+                }
+                conflicts += ConflictView.list(snapshot) { titles[$0] }
+            }
             return try JSONResponse.make(conflicts, for: request)
+        }
+        router.get("/v1/report") { request, _ in
+            _ = try await authenticate(request)
+            let format = request.uri.queryParameters.get("format") ?? "json"
+            guard let kind = ReportFormat(rawValue: format) else {
+                throw APIError.badRequest(
+                    "unknown report format \"\(format)\": use format=json, format=md or format=html")
+            }
+            let report = try await ServerReport.build(
+                from: store, generatedAt: Date(timeIntervalSince1970: Double(now()) / 1000))
+            return try JSONResponse.make(
+                bytes: ByteBuffer(data: kind.render(report)), contentType: kind.contentType, for: request)
         }
         router.get("/v1/events/:id") { request, context in
             _ = try await authenticate(request)

@@ -9,8 +9,7 @@ struct ConcordServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "concord-server",
         abstract: "The Concord sync server: analysts push and pull changes through it.",
-        // `report` joins these with the report builder (DESIGN §8).
-        subcommands: [Serve.self, AnalystCommand.self])
+        subcommands: [Serve.self, AnalystCommand.self, ReportCommand.self])
 }
 
 /// `--db PATH`, shared by every subcommand.
@@ -105,6 +104,25 @@ struct AnalystCommand: AsyncParsableCommand {
                 try await admin.revoke(name)
                 FileHandle.standardError.write(Data("revoked \(name)\n".utf8))
             }
+        }
+    }
+}
+
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Print the conflict-resolution report of the server's database.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "md, json or html.") var format: String = "md"
+
+    func run() async throws {
+        guard let kind = ReportFormat(rawValue: format) else {
+            throw ValidationError("unknown format \"\(format)\": expected md, json or html")
+        }
+        try await withAdmin(database) { admin in
+            let report = try await ServerReport.build(from: admin.store, generatedAt: Date())
+            FileHandle.standardOutput.write(kind.render(report))
+            if kind != .json { print() }
         }
     }
 }

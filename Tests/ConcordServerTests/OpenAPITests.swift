@@ -93,6 +93,15 @@ struct OpenAPITests {
             doc("get", "/v1/conflicts", 401): { client, _ in
                 try await client.execute(uri: "/v1/conflicts", method: .get)
             },
+            doc("get", "/v1/report", 200): { client, team in
+                try await client.execute(uri: "/v1/report?format=md", method: .get, headers: auth(team.a))
+            },
+            doc("get", "/v1/report", 400): { client, team in
+                try await client.execute(uri: "/v1/report?format=pdf", method: .get, headers: auth(team.a))
+            },
+            doc("get", "/v1/report", 401): { client, _ in
+                try await client.execute(uri: "/v1/report", method: .get)
+            },
             doc("get", "/v1/events/{id}", 200): { client, team in
                 _ = try await client.push(event, token: team.a)
                 return try await client.execute(uri: eventPath, method: .get, headers: auth(team.a))

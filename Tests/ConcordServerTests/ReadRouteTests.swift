@@ -99,7 +99,7 @@ struct ReadRouteTests {
             let list = try await client.execute(uri: "/v1/conflicts", method: .get, headers: auth(team.a)) {
                 try decode([ConflictView].self, $0.body)
             }
-            let expected = [
+            var expected = [
                 ConflictView(
                     entity: first[0].entity, field: "type",
                     candidates: [a, b].map { EventView.Candidate(Version($0)) }),
@@ -107,6 +107,12 @@ struct ReadRouteTests {
                     entity: second[0].entity, field: "deleted", candidates: [EventView.Candidate(Version(delete))],
                     kind: "delete-edit", concurrent: [tag.id]),
             ].sorted { $0.entity < $1.entity }
+            // Each conflict carries its event's context: the title, and the document it comes from.
+            for i in expected.indices {
+                expected[i].title = "Joint air drill"
+                expected[i].document = ConflictView.DocumentRef(
+                    id: try EntityID("document/3f9a1c0d5e7b2a46"), title: nil)
+            }
             #expect(list == expected)
         }
     }

@@ -1,25 +1,50 @@
 import ArgumentParser
 import ConcordClient
+import ConcordCore
 
 struct Conflicts: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List open conflicts and their candidates.")
+    static let configuration = CommandConfiguration(
+        abstract: "List open conflicts: each candidate with its author and clock, and the event's context.")
 
     @OptionGroup var options: StoreOptions
     @OptionGroup var output: JSONOption
 
     func run() throws {
-        let conflicts = try options.open().openConflicts()
-        if output.json { return try Terminal.json(conflicts.map(JSONShapes.Conflict.init)) }
-        var rows: [[String]] = []
-        for conflict in conflicts {
-            for c in conflict.candidates {
-                rows.append([
-                    conflict.entity.rawValue, conflict.field, c.value.description, c.author.rawValue, c.hlc.description,
-                    c.change.rawValue,
-                ])
-            }
-        }
+        let conflicts = try options.open().conflictViews()
+        if output.json { return try Terminal.json(conflicts) }
         if conflicts.isEmpty { return Terminal.message("no open conflicts") }
-        Terminal.table(["ENTITY", "FIELD", "VALUE", "AUTHOR", "HLC", "CHANGE"], rows)
+        guard Terminal.stdoutIsTTY else {
+            for conflict in conflicts {
+                for c in conflict.candidates {
+                    print(
+                        [
+                            conflict.entity.rawValue, conflict.field, c.value.description, c.author.rawValue,
+                            c.hlc.description, c.change.rawValue,
+                        ]
+                        .map { $0.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ") }
+                        .joined(separator: "\t"))
+                }
+            }
+            return
+        }
+        for conflict in conflicts {
+            let kind = conflict.kind == "delete-edit" ? "delete/edit conflict" : "conflict on \(conflict.field)"
+            print("\(conflict.entity)  \(conflict.title.map { "\"\($0)\"" } ?? "")")
+            if let document = conflict.document {
+                print("  from \(document.title ?? document.id.rawValue)")
+            }
+            if let evidence = conflict.evidence { print("  evidence: “\(evidence)”") }
+            print("  \(kind):")
+            for c in conflict.candidates {
+                print("    \(c.value)  — \(c.author), \(c.hlc)  [\(c.change)]")
+            }
+            if let concurrent = conflict.concurrent {
+                print("    edits the delete did not see: " + concurrent.map(\.rawValue).joined(separator: ", "))
+            }
+            print()
+        }
+        Terminal.message(
+            "\(conflicts.count) open conflict\(conflicts.count == 1 ? "" : "s"); an adjudicator decides with "
+                + "`concord resolve EVENT FIELD --keep CHANGE` or `--value V`")
     }
 }

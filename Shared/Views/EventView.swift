@@ -1,7 +1,9 @@
-import ConcordCore
+import Foundation
 
 /// The `concord show EVENT --json` shape of DESIGN §7, built from a snapshot: sets sorted, notes in merge order,
 /// so two replicas with the same changes encode the same bytes (with sorted keys).
+///
+/// The client's `show --json` and the server's `GET /v1/events/{id}` both encode this type with ``encoder()``.
 public struct EventView: Codable, Hashable, Sendable {
     public struct Candidate: Codable, Hashable, Sendable {
         public var change: ChangeID
@@ -45,5 +47,19 @@ public struct EventView: Codable, Hashable, Sendable {
         tags = snapshot.sets["tags"] ?? []
         notes = snapshot.notes.map { Note(text: $0.value.description, author: $0.author, hlc: $0.hlc) }
         deleted = snapshot.deleted
+    }
+
+    /// The encoder of every `--json` output and JSON response: sorted keys, slashes unescaped.
+    public static func encoder(pretty: Bool = false) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting =
+            pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// The canonical bytes of a snapshot's view (no trailing newline).
+    public static func json(_ snapshot: EntitySnapshot) -> Data {
+        // Encoding plain strings, booleans and arrays cannot fail.
+        try! encoder().encode(EventView(snapshot))
     }
 }
