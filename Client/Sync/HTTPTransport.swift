@@ -35,6 +35,8 @@ public struct HTTPTransport: SyncTransport {
             timeout: .init(connect: .seconds(3), read: .seconds(60)),
             decompression: .enabled(limit: .ratio(200)))
         configuration.httpVersion = .http1Only
+        // The sync engine retries with its own backoff; a refused connection should fail fast, not for seconds.
+        configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 

@@ -55,7 +55,7 @@ public final class RunningServer: Sendable {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else {
             try await task.value
-            throw StoreError(path: "", message: "the server stopped before it started listening")
+            throw ServerStoreError(path: "", message: "the server stopped before it started listening")
         }
         let url = URL(string: "http://\(configuration.host):\(port)")!
         return RunningServer(

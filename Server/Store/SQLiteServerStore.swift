@@ -19,7 +19,7 @@ public final class SQLiteServerStore: ServerStore {
         if !FileManager.default.fileExists(atPath: path) {
             guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
             else {
-                throw StoreError(
+                throw ServerStoreError(
                     path: path, message: "cannot create the database file; check the directory exists and is writable")
             }
         }
@@ -31,7 +31,7 @@ public final class SQLiteServerStore: ServerStore {
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrator.migrate(pool)
         } catch {
-            throw StoreError(path: path, message: "cannot open the server database: \(error)")
+            throw ServerStoreError(path: path, message: "cannot open the server database: \(error)")
         }
     }
 
@@ -141,7 +141,8 @@ public final class SQLiteServerStore: ServerStore {
         switch (row[3] as DatabaseValue).storage {
         case .int64(let flag): value = .bool(flag != 0)
         case .string(let text): value = .string(text)
-        default: throw StoreError(path: "", message: "live row \(row[0] as String) has a value of unexpected type")
+        default:
+            throw ServerStoreError(path: "", message: "live row \(row[0] as String) has a value of unexpected type")
         }
         let contextText: String = row[7]
         let context = try contextText.isEmpty ? [] : contextText.split(separator: ",").map { try ChangeID($0) }
@@ -310,7 +311,7 @@ public final class SQLiteServerStore: ServerStore {
             try Row.fetchAll(db, sql: "SELECT name, role, token_sha256, created, revoked FROM analyst ORDER BY name")
                 .map { row in
                     guard let role = Role(rawValue: row[1]) else {
-                        throw StoreError(
+                        throw ServerStoreError(
                             path: "", message: "analyst \(row[0] as String) has unknown role \(row[1] as String)")
                     }
                     return AnalystRecord(

@@ -149,7 +149,7 @@ private func withAdmin(_ database: DatabaseOptions, _ body: (ServerAdmin) async 
     } catch let error as AdminError {
         FileHandle.standardError.write(Data("concord-server: \(error)\n".utf8))
         throw ExitCode(1)
-    } catch let error as StoreError {
+    } catch let error as ServerStoreError {
         FileHandle.standardError.write(Data("concord-server: \(error)\n".utf8))
         throw ExitCode(1)
     }

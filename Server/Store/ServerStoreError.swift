@@ -1,5 +1,5 @@
 /// The server database could not be opened or read.
-public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct ServerStoreError: Error, Hashable, Sendable, CustomStringConvertible {
     public var path: String
     public var message: String
 
