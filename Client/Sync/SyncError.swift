@@ -2,6 +2,8 @@
 public enum SyncError: ConcordError, Sendable, Equatable {
     /// The store has no server configured.
     case noServer
+    /// The store has a server but no token.
+    case noToken(server: String)
     /// The server could not be reached (connection refused, DNS, timeout) after retries.
     case unreachable(server: String, reason: String)
     /// The token was missing, wrong or revoked (401).
@@ -18,12 +20,15 @@ public enum SyncError: ConcordError, Sendable, Equatable {
         case .noServer:
             return
                 "no server configured; run `concord init --analyst NAME --server URL --token TOKEN` or set it again with init"
+        case .noToken(let server):
+            return "no token for \(server); ask your server admin for one (`concord-server analyst add NAME`) and run "
+                + "`concord init --analyst NAME --token TOKEN`"
         case .unreachable(let server, let reason):
             return
                 "cannot reach \(server): \(reason). Your local changes are safe; run `concord sync` again when the server is up"
         case .unauthorized(let server, let message):
             return
-                "\(server) refused the token: \(message). Ask your server admin for a token (`concord-server analyst add NAME`) and run `concord init --token TOKEN`"
+                "\(server) refused the token: \(message). Ask your server admin for a token (`concord-server analyst add NAME`) and run `concord init --analyst NAME --token TOKEN`"
         case .server(let status, let message):
             return "the server answered \(status): \(message)"
         case .protocolViolation(let message):

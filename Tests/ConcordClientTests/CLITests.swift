@@ -94,6 +94,24 @@ struct CLITests {
         #expect(!FileManager.default.fileExists(atPath: dir.file("none.sqlite")))
     }
 
+    @Test("init on an existing store sets the server and token, refuses another analyst, and never touches the log")
+    func reinit() throws {
+        let dir = TempDir()
+        let cli = CLI(store: dir.file("a.sqlite"))
+        try cli.ok(["init", "--analyst", "alice"])
+        try cli.ok(["import"] + seedFiles)
+        let noServer = try cli.run(["sync"])
+        #expect(noServer.status == 3 && noServer.stderr.contains("no server configured"))
+        try cli.ok(["init", "--analyst", "alice", "--server", "http://127.0.0.1:9", "--token", "t0k"])
+        let status = try cli.json(["status", "--json"]) as? [String: Any]
+        #expect(status?["server"] as? String == "http://127.0.0.1:9")
+        #expect(status?["pending"] as? Int ?? 0 > 0, "the imported documents are still pending")
+        let other = try cli.run(["init", "--analyst", "bob", "--server", "http://127.0.0.1:9"])
+        #expect(other.status == 1 && other.stderr.contains("alice's store"))
+        #expect(try cli.run(["init", "--analyst", "alice"]).status == 1, "nothing to change: the store exists")
+        #expect(try cli.run(["init", "--analyst", "alice", "--server", "ftp://x"]).status == 2)
+    }
+
     @Test("usage errors exit 2")
     func usage() throws {
         let dir = TempDir()

@@ -14,7 +14,8 @@ struct Sync: AsyncParsableCommand {
     func run() async throws {
         let store = try options.open()
         let meta = try store.metadata()
-        guard let server = meta.server, let token = meta.token else { throw SyncError.noServer }
+        guard let server = meta.server else { throw SyncError.noServer }
+        guard let token = meta.token else { throw SyncError.noToken(server: server) }
         var engineOptions = SyncEngine.Options()
         engineOptions.pushBatch = max(1, batch)
         let bar = ProgressBar(enabled: Terminal.stderrIsTTY)
