@@ -58,7 +58,9 @@ struct LoadTests {
         let pid = try #require(rig.server.pid)
         _ = try rig.stores[names[0]]!.importArticles(Array(Cluster.seeds.prefix(3)))
         let documents = try rig.stores[names[0]]!.documents().map(\.id.rawValue)
+        // Everyone pulls the documents before the clock starts.
         _ = try await rig.engine(names[0]).run()
+        for name in names.dropFirst() { _ = try await rig.engine(name).run() }
 
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         let memory = MemorySampler(pid: pid)
@@ -78,6 +80,7 @@ struct LoadTests {
                     var syncs = 0
                     var errors: [String] = []
                     var serial = 0
+                    var events: [String] = []
                     var options = SyncEngine.Options()
                     options.attempts = 1
                     let engine = SyncEngine(store: store, transport: transport, options: options)
@@ -85,7 +88,7 @@ struct LoadTests {
                         do {
                             for _ in 0..<(1 + Int(random.next() % 3)) {
                                 serial += 1
-                                try CrashTests.edit(store, random: &random, documents: documents, serial: serial)
+                                try Self.edit(store, &events, random: &random, documents: documents, serial: serial)
                             }
                             _ = try await engine.run()
                             syncs += 1
@@ -132,6 +135,29 @@ struct LoadTests {
             )
         }
         rig.server.stop(signal: SIGTERM)
+    }
+}
+
+extension LoadTests {
+    /// A cheap edit (no listing of the store): a new event, or a change to one of this analyst's events.
+    static func edit(
+        _ store: LocalStore, _ events: inout [String], random: inout SeededRandom, documents: [String], serial: Int
+    ) throws {
+        if events.isEmpty || random.next() % 4 == 0 {
+            let id = try store.addEvent(
+                EventDraft(
+                    values: [
+                        "doc": documents[Int(random.next() % UInt64(documents.count))], "title": "load event \(serial)",
+                    ], actors: [], tags: ["t\(random.next() % 5)"]))
+            events.append(id.rawValue)
+            return
+        }
+        let event = events[Int(random.next() % UInt64(events.count))]
+        switch random.next() % 3 {
+        case 0: _ = try store.set(event, field: "confidence", value: ["low", "medium", "high"][Int(random.next() % 3)])
+        case 1: _ = try store.addElement(event, field: "tags", value: "t\(random.next() % 7)")
+        default: _ = try store.note(event, text: "note \(serial)")
+        }
     }
 }
 
