@@ -35,10 +35,11 @@ struct CrashTests {
             return store
         }
 
-        func engine(_ name: String, attempts: Int = 4) -> SyncEngine {
+        /// An engine with small batches and pages by default, so kills land between many requests.
+        func engine(_ name: String, attempts: Int = 4, batch: Int = 7, page: Int = 11) -> SyncEngine {
             var options = SyncEngine.Options()
-            options.pushBatch = 7
-            options.pullPage = 11
+            options.pushBatch = batch
+            options.pullPage = page
             options.attempts = attempts
             options.backoff = .milliseconds(20)
             return SyncEngine(

@@ -59,8 +59,8 @@ struct LoadTests {
         _ = try rig.stores[names[0]]!.importArticles(Array(Cluster.seeds.prefix(3)))
         let documents = try rig.stores[names[0]]!.documents().map(\.id.rawValue)
         // Everyone pulls the documents before the clock starts.
-        _ = try await rig.engine(names[0]).run()
-        for name in names.dropFirst() { _ = try await rig.engine(name).run() }
+        _ = try await rig.engine(names[0], batch: 500, page: 1_000).run()
+        for name in names.dropFirst() { _ = try await rig.engine(name, batch: 500, page: 1_000).run() }
 
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         let memory = MemorySampler(pid: pid)
@@ -110,7 +110,7 @@ struct LoadTests {
         }
         await sampler.value
         #expect(errors.isEmpty, "no errors under load: \(errors.prefix(5))")
-        for name in names { _ = try await rig.engine(name).run() }
+        for name in names { _ = try await rig.engine(name, batch: 500, page: 1_000).run() }
         try await rig.expectConvergedExactlyOnce()
         durations.sort()
         let p = { (q: Double) -> Double in

@@ -63,8 +63,8 @@ struct StorageFaultTests {
         rig.server.stop(signal: SIGKILL)
         try rig.server.start()
         #expect(try await CrashTests.serverCount(rig) == stored, "a restart keeps exactly what was acknowledged")
-        _ = try await rig.engine("ana").run()
-        _ = try await rig.engine("ben").run()
+        _ = try await rig.engine("ana", batch: 500, page: 1_000).run()
+        _ = try await rig.engine("ben", batch: 500, page: 1_000).run()
         try await rig.expectConvergedExactlyOnce()
         rig.server.stop(signal: SIGTERM)
     }
