@@ -177,8 +177,16 @@ public final class LocalStore: Sendable {
                 return StoreError.locked(path: path)
             case .SQLITE_NOTADB, .SQLITE_CORRUPT:
                 return StoreError.notAStore(path: path, detail: "the file is not a SQLite database or is damaged")
-            case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY:
+            case .SQLITE_CANTOPEN, .SQLITE_PERM:
                 return StoreError.cannotOpen(path: path, detail: error.message ?? "\(error.resultCode)")
+            case .SQLITE_FULL:
+                return StoreError.cannotWrite(path: path, detail: "the disk is full")
+            case .SQLITE_READONLY:
+                return StoreError.cannotWrite(path: path, detail: "the file or its directory is read-only")
+            case .SQLITE_IOERR:
+                return StoreError.cannotWrite(
+                    path: path, detail: "the disk refused the write (\(error.message ?? "I/O error"); full or failing?)"
+                )
             default:
                 return error
             }

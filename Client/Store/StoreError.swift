@@ -27,6 +27,8 @@ public enum StoreError: ConcordError, Hashable, Sendable {
     case locked(path: String)
     /// The store file cannot be created or opened.
     case cannotOpen(path: String, detail: String)
+    /// A write failed (disk full, file or directory read-only, I/O error); the transaction was rolled back.
+    case cannotWrite(path: String, detail: String)
     /// No entity of `kind` matches `reference`.
     case unknownEntity(kind: EntityID.Kind, reference: String)
     /// Several entities match a short id.
@@ -52,6 +54,10 @@ public enum StoreError: ConcordError, Hashable, Sendable {
             return "the store \(path) is locked by another concord process; wait for it to finish and retry"
         case .cannotOpen(let path, let detail):
             return "cannot open the store \(path): \(detail)"
+        case .cannotWrite(let path, let detail):
+            return
+                "cannot write the store \(path): \(detail); nothing was changed. Free disk space or make the file "
+                + "and its directory writable, then run the command again"
         case .unknownEntity(let kind, let reference):
             let hint = kind == .event ? "`concord events` lists them" : "`concord docs` lists them"
             return "no \(kind.rawValue) matches \"\(reference)\"; \(hint)"

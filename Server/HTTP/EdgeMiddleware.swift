@@ -1,4 +1,5 @@
 import ConcordCore
+import GRDB
 import Hummingbird
 import Logging
 
@@ -16,6 +17,9 @@ struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
             response = JSONResponse.error(error, for: request)
         } catch let error as HTTPError {
             response = JSONResponse.error(Self.translate(error, request: request), for: request)
+        } catch let error as DatabaseError where APIError.storage(error) != nil {
+            context.logger.error("database failure", metadata: ["error": "\(error)"])
+            response = JSONResponse.error(APIError.storage(error)!, for: request)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)"])
             response = JSONResponse.error(

@@ -1,0 +1,269 @@
+import ConcordClient
+import ConcordCore
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The real `concord-server` and `concord` binaries killed at random instants: nothing is lost, doubled or stuck.
+@Suite("Crash tests", .serialized)
+struct CrashTests {
+    /// A temporary directory, a server process on a free port and analysts' stores.
+    final class Rig: @unchecked Sendable {
+        let directory: URL
+        let server: ServerProcess
+        var stores: [String: LocalStore] = [:]
+        var tokens: [String: String] = [:]
+
+        init() throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("concord-crash-\(UUID())")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            server = ServerProcess(dbPath: directory.appendingPathComponent("server.sqlite").path, port: try freePort())
+        }
+
+        func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+        @discardableResult
+        func analyst(_ name: String) throws -> LocalStore {
+            let token = try server.addAnalyst(name)
+            let store = try LocalStore.create(
+                at: path("\(name).sqlite"), analyst: try AnalystName(name), server: server.url, token: token)
+            stores[name] = store
+            tokens[name] = token
+            return store
+        }
+
+        /// An engine with small batches and pages by default, so kills land between many requests.
+        func engine(_ name: String, attempts: Int = 4, batch: Int = 7, page: Int = 11) -> SyncEngine {
+            var options = SyncEngine.Options()
+            options.pushBatch = batch
+            options.pullPage = page
+            options.attempts = attempts
+            options.backoff = .milliseconds(20)
+            return SyncEngine(
+                store: stores[name]!, transport: HTTPTransport(server: server.url, token: tokens[name]!),
+                options: options)
+        }
+
+        /// Every change on the server, in order, walked page by page.
+        func serverLog() async throws -> [Wire.SequencedChange] {
+            let name = tokens.keys.sorted()[0]
+            let transport = HTTPTransport(server: server.url, token: tokens[name]!)
+            var all: [Wire.SequencedChange] = []
+            var cursor: Int64 = 0
+            while true {
+                let page = try await transport.pull(after: cursor, limit: 997)
+                all += page.changes
+                cursor = page.next
+                if !page.more { return all }
+            }
+        }
+
+        func expectConvergedExactlyOnce(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+            expectExactlyOnce(log: try await serverLog(), stores: stores, sourceLocation: sourceLocation)
+        }
+
+        deinit { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    /// One analyst's random edits: new events on the seed documents, field sets, tags.
+    static func edit(_ store: LocalStore, random: inout SeededRandom, documents: [String], serial: Int) throws {
+        let events = try store.eventSnapshots().filter { !$0.deleted }
+        let roll = Int(random.next() % 4)
+        if roll == 0 || events.isEmpty {
+            _ = try store.addEvent(
+                EventDraft(
+                    values: [
+                        "doc": documents[Int(random.next() % UInt64(documents.count))],
+                        "title": "event \(serial) by \(try store.metadata().analyst)",
+                    ], actors: [], tags: ["t\(random.next() % 5)"]))
+        } else {
+            let event = events[Int(random.next() % UInt64(events.count))].id.rawValue
+            switch roll {
+            case 1:
+                _ = try store.set(event, field: "confidence", value: ["low", "medium", "high"][Int(random.next() % 3)])
+            case 2: _ = try store.addElement(event, field: "tags", value: "t\(random.next() % 7)")
+            default: _ = try store.note(event, text: "note \(serial)")
+            }
+        }
+    }
+
+    @Test("kill -9 the server at ≥20 random instants while 4 clients push and pull: exactly once, converged")
+    func serverKilledRepeatedly() async throws {
+        let rig = try Rig()
+        let names = ["ana", "ben", "cy", "dee"]
+        for name in names { try rig.analyst(name) }
+        try rig.server.start()
+        for name in names { _ = try rig.stores[name]!.importArticles(Array(Cluster.seeds.prefix(3))) }
+        let documents = try rig.stores["ana"]!.documents().map(\.id.rawValue)
+        try #require(!documents.isEmpty, "the seed articles are in \(Cluster.seeds)")
+
+        let done = ManagedFlag()
+        let kills = 24
+        // The killer runs on a thread of its own so its sleeps never hold a cooperative thread.
+        let killer = Thread.detachNewThreadWithResult { () -> (reasons: [Process.TerminationReason], error: String?) in
+            var random = SeededRandom(seed: 0xC0FFEE)
+            var reasons: [Process.TerminationReason] = []
+            defer { done.set() }
+            for _ in 0..<kills {
+                usleep(UInt32(40_000 + random.next() % 260_000))
+                reasons.append(rig.server.stop(signal: SIGKILL).reason)
+                usleep(UInt32(random.next() % 50_000))
+                do { try rig.server.start() } catch { return (reasons, "restart failed: \(error)") }
+            }
+            return (reasons, nil)
+        }
+        var clients: [Task<Int, any Error>] = []
+        for (index, name) in names.enumerated() {
+            let store = rig.stores[name]!
+            let engine = rig.engine(name, attempts: 1)
+            clients.append(
+                Task.detached {
+                    var random = SeededRandom(seed: UInt64(index + 1))
+                    var serial = 0
+                    var failures = 0
+                    while !done.isSet {
+                        for _ in 0..<(1 + Int(random.next() % 4)) {
+                            serial += 1
+                            try Self.edit(store, random: &random, documents: documents, serial: serial)
+                        }
+                        do { _ = try await engine.run() } catch let error as SyncError {
+                            failures += 1
+                            #expect(error.isTransient || Self.isDown(error), "only the outage stops a sync: \(error)")
+                        }
+                    }
+                    return failures
+                })
+        }
+        var interrupted = 0
+        for client in clients { interrupted += try await client.value }
+        let killed = killer.wait()
+        #expect(killed.error == nil, "\(killed.error ?? "")")
+        #expect(killed.reasons == Array(repeating: .uncaughtSignal, count: kills), "every kill was a SIGKILL death")
+        // Everyone syncs twice after the last restart: pushes first, then everyone pulls everything.
+        for _ in 0..<2 { for name in names { _ = try await rig.engine(name).run() } }
+        try await rig.expectConvergedExactlyOnce()
+        let total = try await rig.serverLog().count
+        print("crash: \(kills) kills survived, \(interrupted) syncs interrupted, \(total) changes exactly once")
+        rig.server.stop(signal: SIGTERM)
+    }
+
+    static func isDown(_ error: SyncError) -> Bool {
+        if case .unreachable = error { return true }
+        return false
+    }
+
+    @Test("SIGTERM while clients push: in-flight work finishes, exit 0, and the database is consistent")
+    func sigtermIsGraceful() async throws {
+        let rig = try Rig()
+        try rig.analyst("ana")
+        try rig.server.start()
+        let store = rig.stores["ana"]!
+        _ = try store.importArticles(Array(Cluster.seeds.prefix(2)))
+        let doc = try store.documents()[0].id.rawValue
+        var random = SeededRandom(seed: 7)
+        for i in 0..<300 {
+            try Self.edit(store, random: &random, documents: [doc], serial: i)
+        }
+        let engine = rig.engine("ana", attempts: 1)
+        let sync = Task.detached { try? await engine.run() }
+        // Terminate as soon as the first batch has reached the server.
+        while try store.pendingCount() == (try store.allChanges().count) { usleep(1_000) }
+        let (status, reason) = rig.server.stop(signal: SIGTERM)
+        #expect(reason == .exit && status == 0, "SIGTERM exits 0: \(rig.server.log(tail: 1500))")
+        _ = await sync.value
+        try rig.server.start()
+        _ = try await rig.engine("ana").run()
+        try await rig.expectConvergedExactlyOnce()
+        rig.server.stop(signal: SIGTERM)
+    }
+
+    @Test("`concord sync` killed mid-push and mid-pull, then run again: exactly once, converged")
+    func clientBinaryKilled() async throws {
+        let rig = try Rig()
+        let pusher = try rig.analyst("ana")
+        let puller = try rig.analyst("ben")
+        try rig.server.start()
+        _ = try pusher.importArticles(Array(Cluster.seeds.prefix(3)))
+        let documents = try pusher.documents().map(\.id.rawValue)
+        // 1 500 events (about 3 000 changes) in one import, pushed 60 at a time: many batches to die between.
+        let rows = (0..<1_500).map {
+            "{\"doc\":\"\(documents[$0 % documents.count])\",\"title\":\"imported \($0)\",\"tags\":[\"t\($0 % 9)\"]}"
+        }
+        let file = rig.path("events.jsonl")
+        try rows.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try pusher.importEvents(from: file)
+        let total = try pusher.pendingCount()
+
+        var random = SeededRandom(seed: 42)
+        var midPush = 0
+        // Kill the pushing `concord sync` once the server has some but not all of its changes, at random points.
+        for _ in 0..<4 {
+            let before = try await rig.serverLog().count
+            if before == total { break }
+            let process = try Self.launchSync(store: rig.path("ana.sqlite"), batch: 60)
+            let target = before + 60 + Int(random.next() % 600)
+            while process.isRunning, try await Self.serverCount(rig) < min(target, total - 1) { usleep(2_000) }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                midPush += 1
+            }
+            process.waitUntilExit()
+            let after = try await rig.serverLog().count
+            #expect(after >= before && after <= total, "the server holds between \(before) and \(total): \(after)")
+        }
+        #expect(midPush >= 1, "at least one `concord sync` died mid-push")
+        let finished = try run(Binaries.client, ["sync", "--store", rig.path("ana.sqlite")])
+        #expect(finished.status == 0, "the rerun finishes: \(finished.stderr)")
+        #expect(try pusher.pendingCount() == 0)
+
+        // Now Ben pulls everything; kill his `concord sync` as soon as his cursor moved, then at random instants.
+        var midPull = 0
+        let benPath = rig.path("ben.sqlite")
+        for attempt in 0..<3 {
+            let process = try Self.launchSync(store: benPath, batch: 60)
+            if attempt == 0 {
+                while process.isRunning, try puller.metadata().pullCursor == 0 { usleep(1_000) }
+            } else {
+                usleep(UInt32(random.next() % 300_000))
+            }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                if try puller.metadata().pullCursor > 0 { midPull += 1 }
+            }
+            process.waitUntilExit()
+        }
+        #expect(midPull >= 1, "at least one `concord sync` died mid-pull")
+        let pulled = try run(Binaries.client, ["sync", "--store", benPath])
+        #expect(pulled.status == 0, "the rerun finishes: \(pulled.stderr)")
+        _ = try run(Binaries.client, ["sync", "--store", rig.path("ana.sqlite")])
+        try await rig.expectConvergedExactlyOnce()
+        rig.server.stop(signal: SIGTERM)
+    }
+
+    /// The server's change count, from `GET /v1/health`.
+    static func serverCount(_ rig: Rig) async throws -> Int {
+        let response = try #require(httpGet(port: rig.server.port, path: "/v1/health"))
+        return Int(try JSONDecoder().decode(Wire.Health.self, from: response.body).changes)
+    }
+
+    static func launchSync(store: String, batch: Int) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binaries.client)
+        process.arguments = ["sync", "--store", store, "--batch", String(batch)]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+}
+
+/// A flag set once, read from several tasks.
+final class ManagedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
+}

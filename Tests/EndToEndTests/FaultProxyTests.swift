@@ -1,0 +1,71 @@
+import ConcordClient
+import ConcordCore
+import Foundation
+import Testing
+
+/// Syncs through a proxy that delays, cuts, truncates, drops and duplicates: reruns finish the job, exactly once.
+@Suite("Network faults", .serialized)
+struct FaultProxyTests {
+    @Test("three analysts sync through a faulty proxy: nothing lost, nothing doubled, all converge")
+    func syncThroughFaults() async throws {
+        let cluster = try await Cluster()
+        defer { Task { await cluster.shutdown() } }
+        let names = ["ana", "ben", "cy"]
+        for name in names { try await cluster.analyst(name) }
+        let proxy = try FaultProxy(upstreamPort: cluster.server.port, seed: 0xFA017, faultRate: 45)
+        defer { proxy.stop() }
+        for name in names { _ = try cluster.store(name).importArticles(Array(Cluster.seeds.prefix(3))) }
+        let documents = try cluster.store("ana").documents().map(\.id.rawValue)
+
+        var options = SyncEngine.Options()
+        options.pushBatch = 9
+        options.pullPage = 13
+        options.attempts = 3
+        var random = SeededRandom(seed: 99)
+        var failedRuns = 0
+        /// Syncs `name` through the proxy, running again (as a person would) until a run completes.
+        func syncUntilDone(_ name: String) async throws {
+            for _ in 0..<60 {
+                do {
+                    try await cluster.sync(
+                        name, options: options,
+                        transport: HTTPTransport(
+                            server: proxy.url, token: cluster.tokens[name]!, timeout: .seconds(10)))
+                    return
+                } catch let error as SyncError {
+                    #expect(error.isTransient, "a fault is transient: \(error)")
+                    failedRuns += 1
+                }
+            }
+            Issue.record("\(name) never finished a sync through the proxy")
+        }
+        var serial = 0
+        for _ in 0..<8 {
+            for name in names {
+                for _ in 0..<(2 + Int(random.next() % 5)) {
+                    serial += 1
+                    try CrashTests.edit(cluster.store(name), random: &random, documents: documents, serial: serial)
+                }
+                try await syncUntilDone(name)
+            }
+        }
+        for _ in 0..<2 { for name in names { try await syncUntilDone(name) } }
+
+        let direct = HTTPTransport(server: cluster.server.url.absoluteString, token: cluster.tokens["ana"]!)
+        var log: [Wire.SequencedChange] = []
+        var cursor: Int64 = 0
+        repeat {
+            let page = try await direct.pull(after: cursor, limit: 500)
+            log += page.changes
+            cursor = page.next
+            if !page.more { break }
+        } while true
+        expectExactlyOnce(log: log, stores: cluster.stores)
+        let faults = proxy.faults
+        for fault in FaultProxy.Fault.allCases {
+            #expect(faults[fault, default: 0] > 0, "the proxy injected \(fault) at least once: \(faults)")
+        }
+        print(
+            "faults: \(faults.sorted { $0.key.rawValue < $1.key.rawValue }), \(failedRuns) runs failed and were rerun")
+    }
+}

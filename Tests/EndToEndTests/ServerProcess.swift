@@ -1,0 +1,206 @@
+import ConcordCore
+import ConcordServer
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Finds the built executables next to the test bundle (or in `.build/debug`).
+enum Binaries {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../..").standardized.path
+
+    static func path(_ name: String) -> String {
+        var candidates: [String] = []
+        if let main = Bundle.main.executableURL {
+            candidates.append(main.deletingLastPathComponent().appendingPathComponent(name).path)
+        }
+        let argument0 = URL(fileURLWithPath: CommandLine.arguments[0])
+        candidates.append(argument0.deletingLastPathComponent().appendingPathComponent(name).path)
+        candidates.append(repositoryRoot + "/.build/debug/" + name)
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
+    }
+
+    static let server = path("concord-server")
+    static let client = path("concord")
+}
+
+/// A free loopback port: bound once by us, then released for the server to take.
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXError(.EMFILE) }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+    }
+    guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Whether something accepts TCP connections on 127.0.0.1:`port`.
+func acceptsConnections(port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = UInt16(port).bigEndian
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+        }
+    }
+}
+
+/// The real `concord-server serve` binary on a database and a fixed port, started, killed and restarted by tests.
+final class ServerProcess: @unchecked Sendable {
+    let dbPath: String
+    let port: Int
+    private let lock = NSLock()
+    private var process: Process?
+    private let logPath: String
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    init(dbPath: String, port: Int) {
+        self.dbPath = dbPath
+        self.port = port
+        self.logPath = dbPath + ".log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+    }
+
+    /// Adds an analyst with the `concord-server analyst add` binary and returns the token it prints.
+    func addAnalyst(_ name: String, role: String = "analyst") throws -> String {
+        let result = try run(Binaries.server, ["analyst", "add", name, "--role", role, "--db", dbPath])
+        guard result.status == 0 else { throw ProcessFailure(message: "analyst add \(name): \(result.stderr)") }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Starts the server and returns once it accepts connections.
+    ///
+    /// - Parameter fileSizeLimitKB: a disk that fills up: no file the server writes may grow past this size
+    ///   (`ulimit -f`, with SIGXFSZ ignored so writes fail with EFBIG instead of killing the process).
+    func start(fileSizeLimitKB: Int? = nil, logLevel: String = "warning") throws {
+        let process = Process()
+        if let limit = fileSizeLimitKB {
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = [
+                "-c", "trap '' XFSZ; ulimit -f \(limit); exec \"$0\" \"$@\"", Binaries.server,
+                "serve", "--db", dbPath, "--port", String(port),
+            ]
+        } else {
+            process.executableURL = URL(fileURLWithPath: Binaries.server)
+            process.arguments = ["serve", "--db", dbPath, "--port", String(port)]
+        }
+        var environment = ProcessInfo.processInfo.environment
+        environment["LOG_LEVEL"] = logLevel
+        process.environment = environment
+        let log = FileHandle(forWritingAtPath: logPath)!
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        lock.withLock { self.process = process }
+        let deadline = Date().addingTimeInterval(60)
+        while !acceptsConnections(port: port) {
+            if !process.isRunning {
+                throw ProcessFailure(
+                    message: "concord-server exited with \(process.terminationStatus): \(self.log(tail: 2000))")
+            }
+            if Date() > deadline {
+                throw ProcessFailure(message: "concord-server did not listen on \(port) within 60 s")
+            }
+            usleep(5_000)
+        }
+    }
+
+    /// Sends `signal` and waits for the process to exit; returns its termination status.
+    @discardableResult
+    func stop(signal: Int32) -> (status: Int32, reason: Process.TerminationReason) {
+        guard let process = lock.withLock({ self.process }) else { return (0, .exit) }
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        lock.withLock { self.process = nil }
+        return (process.terminationStatus, process.terminationReason)
+    }
+
+    var pid: Int32? { lock.withLock { process?.processIdentifier } }
+
+    func log(tail: Int) -> String {
+        let data = FileManager.default.contents(atPath: logPath) ?? Data()
+        return String(decoding: data.suffix(tail), as: UTF8.self)
+    }
+}
+
+struct ProcessFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+struct ProcessResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs an executable to completion, capturing its output.
+func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env["CONCORD_STORE"] = nil
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let errReader = Thread.detachNewThreadWithResult { err.fileHandleForReading.readDataToEndOfFile() }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = errReader.wait()
+    process.waitUntilExit()
+    return ProcessResult(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// A value computed on a thread of its own.
+final class ThreadResult<T>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var value: T?
+
+    func set(_ value: T) {
+        condition.lock()
+        self.value = value
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func wait() -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        while value == nil { condition.wait() }
+        return value!
+    }
+}
+
+extension Thread {
+    static func detachNewThreadWithResult<T>(_ body: @escaping @Sendable () -> T) -> ThreadResult<T> {
+        let result = ThreadResult<T>()
+        let thread = Thread { result.set(body()) }
+        thread.start()
+        return result
+    }
+}
