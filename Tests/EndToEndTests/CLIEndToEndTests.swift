@@ -9,7 +9,7 @@ struct CLIEndToEndTests {
         let keep = FileManager.default.temporaryDirectory.appendingPathComponent(
             "concord-demo-test-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: keep) }
-        let result = try Binaries.run(Binaries.concord, ["demo", "--keep", keep.path])
+        let result = try run(Binaries.client, ["demo", "--keep", keep.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("identical on all three replicas: yes"))
         #expect(result.stdout.contains("MOBILIZE"))
@@ -26,16 +26,16 @@ struct CLIEndToEndTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("server.sqlite").path
-        let add = try Binaries.run(Binaries.concordServer, ["analyst", "add", "alice", "--db", db])
+        let add = try run(Binaries.server, ["analyst", "add", "alice", "--db", db])
         #expect(add.status == 0, "\(add.stderr)")
         let token = add.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(token.count >= 43, "a token of at least 256 bits")
-        let addBob = try Binaries.run(Binaries.concordServer, ["analyst", "add", "bob", "--db", db])
+        let addBob = try run(Binaries.server, ["analyst", "add", "bob", "--db", db])
         let bobToken = addBob.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
-        let port = Binaries.freePort()
+        let port = try freePort()
         let server = Process()
-        server.executableURL = URL(fileURLWithPath: Binaries.concordServer)
+        server.executableURL = URL(fileURLWithPath: Binaries.server)
         server.arguments = ["serve", "--db", db, "--port", String(port)]
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
@@ -48,8 +48,8 @@ struct CLIEndToEndTests {
             .standardized.path
         let alice = dir.appendingPathComponent("alice.sqlite").path
         let bob = dir.appendingPathComponent("bob.sqlite").path
-        func concord(_ store: String, _ arguments: [String]) throws -> Binaries.Result {
-            try Binaries.run(Binaries.concord, arguments + ["--store", store])
+        func concord(_ store: String, _ arguments: [String]) throws -> ProcessResult {
+            try run(Binaries.client, arguments + ["--store", store])
         }
         #expect(try concord(alice, ["init", "--analyst", "alice", "--server", url, "--token", token]).status == 0)
         #expect(try concord(bob, ["init", "--analyst", "bob", "--server", url, "--token", bobToken]).status == 0)
@@ -89,7 +89,7 @@ struct CLIEndToEndTests {
     private func waitForHealth(_ url: String) throws {
         let port = Int(url.split(separator: ":").last!)!
         for _ in 0..<200 {
-            if Binaries.accepts(port: port) { return }
+            if acceptsConnections(port: port) { return }
             Thread.sleep(forTimeInterval: 0.05)
         }
         Issue.record("the server at \(url) did not start listening")
