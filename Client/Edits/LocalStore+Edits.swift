@@ -194,7 +194,8 @@ extension LocalStore {
                 throw StoreError.refused("\(id) is already deleted; `concord event restore` brings it back")
             }
             let change = writer.write(
-                id, EntitySnapshot.deletedField, .set, .bool(true), supersedes: EditPlanner.delete(snapshot))
+                id, EntitySnapshot.deletedField, .set, .bool(true),
+                supersedes: EditPlanner.delete(snapshot, author: writer.role == .adjudicator ? nil : writer.analyst))
             return EditOutcome(entity: id, changes: [change])
         }
     }
@@ -205,7 +206,10 @@ extension LocalStore {
             let id = try Self.resolve(reference, kind: .event, writer.db)
             let snapshot = try StoredEntity.load(id, writer.db).snapshot
             let supersedes: [ChangeID]
-            do { supersedes = try EditPlanner.restore(snapshot) } catch {
+            do {
+                supersedes = try EditPlanner.restore(
+                    snapshot, author: writer.role == .adjudicator ? nil : writer.analyst)
+            } catch {
                 throw StoreError.refused("\(error)")
             }
             let change = writer.write(id, EntitySnapshot.deletedField, .set, .bool(false), supersedes: supersedes)

@@ -83,7 +83,7 @@ extension LocalStore {
             throw StoreError.refused(EditError.noConflict(field: EntitySnapshot.deletedField).description)
         }
         let live = snapshot.fields[EntitySnapshot.deletedField]?.candidates.map(\.change) ?? []
-        let supersedes = chosen == .bool(true) ? EditPlanner.delete(snapshot) : live.sorted()
+        let supersedes = chosen == .bool(true) ? EditPlanner.delete(snapshot, author: nil) : live.sorted()
         let change = writer.write(
             snapshot.id, EntitySnapshot.deletedField, .set, chosen, supersedes: supersedes, reason: reason)
         return EditOutcome(entity: snapshot.id, changes: [change])

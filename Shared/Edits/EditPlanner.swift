@@ -29,16 +29,31 @@ public enum EditPlanner {
     }
 
     /// The `supersedes` of a delete: the live versions of `deleted`, plus as context every live version of the entity.
-    public static func delete(_ snapshot: EntitySnapshot) -> [ChangeID] {
-        Array(Set(snapshot.liveChangeIDs)).sorted()
+    ///
+    /// When `deleted` is itself in conflict (a delete raced a restore) and `author` is given, only the author's own
+    /// `deleted` candidates are replaced, as for any field in conflict; pass nil for an adjudicator's resolution.
+    public static func delete(_ snapshot: EntitySnapshot, author: AnalystName?) -> [ChangeID] {
+        var ids = Set(snapshot.liveChangeIDs)
+        for other in othersCandidatesOfDeleted(snapshot, author: author) { ids.remove(other) }
+        return ids.sorted()
     }
 
-    /// The `supersedes` of a restore (`deleted=false`): the live versions of `deleted`.
-    public static func restore(_ snapshot: EntitySnapshot) throws(EditError) -> [ChangeID] {
+    /// The `supersedes` of a restore (`deleted=false`): the live versions of `deleted` (only the author's own when
+    /// `deleted` is in conflict and `author` is given).
+    public static func restore(_ snapshot: EntitySnapshot, author: AnalystName?) throws(EditError) -> [ChangeID] {
         guard let register = snapshot.fields[EntitySnapshot.deletedField], snapshot.deleted else {
             throw .notDeleted(snapshot.id)
         }
-        return register.candidates.map(\.change).sorted()
+        let others = Set(othersCandidatesOfDeleted(snapshot, author: author))
+        return register.candidates.map(\.change).filter { !others.contains($0) }.sorted()
+    }
+
+    /// Other analysts' candidates of a `deleted` register in conflict: what a non-adjudicator must not supersede.
+    private static func othersCandidatesOfDeleted(_ snapshot: EntitySnapshot, author: AnalystName?) -> [ChangeID] {
+        guard let author, let register = snapshot.fields[EntitySnapshot.deletedField], register.conflict else {
+            return []
+        }
+        return register.candidates.filter { $0.author != author }.map(\.change)
     }
 
     /// The `supersedes` of a `remove` of `element`: every present add of it.

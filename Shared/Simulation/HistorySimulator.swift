@@ -69,13 +69,17 @@ public struct HistorySimulator {
             if chance(50) {
                 return [
                     analyst.write(
-                        event, "deleted", .set, .bool(false), supersedes: try! EditPlanner.restore(snapshot), wall: now)
+                        event, "deleted", .set, .bool(false),
+                        supersedes: try! EditPlanner.restore(
+                            snapshot, author: analyst.role == .adjudicator ? nil : analyst.name), wall: now)
                 ]
             }
             if !snapshot.deleteEditConflict.isEmpty {
                 return [
                     analyst.write(
-                        event, "deleted", .set, .bool(true), supersedes: EditPlanner.delete(snapshot), wall: now)
+                        event, "deleted", .set, .bool(true),
+                        supersedes: EditPlanner.delete(
+                            snapshot, author: analyst.role == .adjudicator ? nil : analyst.name), wall: now)
                 ]
             }
             return []
@@ -106,7 +110,10 @@ public struct HistorySimulator {
             return [analyst.write(event, "notes", .append, .string("note \(random.next() % 1000)"), wall: now)]
         case 75..<82:
             return [
-                analyst.write(event, "deleted", .set, .bool(true), supersedes: EditPlanner.delete(snapshot), wall: now)
+                analyst.write(
+                    event, "deleted", .set, .bool(true),
+                    supersedes: EditPlanner.delete(snapshot, author: analyst.role == .adjudicator ? nil : analyst.name),
+                    wall: now)
             ]
         default:
             guard analyst.role == .adjudicator, let field = snapshot.conflictedFields.first else { return [] }

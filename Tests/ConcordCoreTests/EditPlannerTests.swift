@@ -36,3 +36,24 @@ struct EditPlannerTests {
         #expect(EditPlanner.supersedesForSet(live: [a, b], author: Story.carol) == [a.change, b.change])
     }
 }
+
+@Suite("Edit rules for deletes")
+struct DeleteEditRuleTests {
+    @Test("while a delete races a restore, an analyst's delete or restore replaces only their own candidate")
+    func deletedInConflict() throws {
+        var story = Story()
+        let title = story.change(Story.alice, "title", "Joint air drill", at: 1)
+        let delete = story.change(Story.alice, "deleted", .bool(true), supersedes: [title], at: 2)
+        let restore = story.change(Story.bob, "deleted", .bool(false), supersedes: [delete], at: 3)
+        let again = story.change(Story.carol, "deleted", .bool(true), supersedes: [delete, title], at: 3)
+        // bob's restore and carol's second delete are concurrent: `deleted` is in conflict.
+        let snapshot = try #require(Replica(folding: [title, delete, restore, again]).snapshot(of: Story.drill))
+        #expect(snapshot.fields["deleted"]?.conflict == true)
+        let byBob = EditPlanner.delete(snapshot, author: Story.bob)
+        #expect(byBob.contains(restore.id) && !byBob.contains(again.id) && byBob.contains(title.id))
+        #expect(!EditPlanner.isResolution(superseding: [Version(restore)]))
+        let byAdjudicator = EditPlanner.delete(snapshot, author: nil)
+        #expect(byAdjudicator.contains(restore.id) && byAdjudicator.contains(again.id))
+        #expect(try EditPlanner.restore(snapshot, author: Story.alice) == [])
+    }
+}

@@ -41,7 +41,19 @@ struct MergePropertyTests {
                 // Push what is new, sometimes re-sending an already pushed tail (a retry after a lost answer).
                 let written = sim.analysts[who].written
                 let from = sim.nextRandom() % 3 == 0 ? max(0, pushed[who] - 3) : pushed[who]
-                server.apply(written[from...])
+                for change in written[from...] {
+                    // The server refuses an analyst's change that decides a dispute; the edit rules must never write one.
+                    if sim.analysts[who].role == .analyst, change.op == .set,
+                        let live = server.entities[change.entity]?.registers[change.field]?.live,
+                        EditPlanner.isResolution(superseding: change.supersedes.compactMap { live[$0] })
+                    {
+                        Issue.record(
+                            "seed \(seed): analyst \(who)'s \(change.field) change \(change.id) would be refused as a resolution"
+                        )
+                        ok = false
+                    }
+                    server.apply(change)
+                }
                 pushed[who] = written.count
                 // Pull everything the server has, shuffled, with duplicates.
                 sim.deliver(Array(server.changes.values), to: who)

@@ -151,7 +151,7 @@ struct MergeRuleTests {
         let snapshot = try #require(Replica(folding: [title, delete]).snapshot(of: Story.drill))
         let restore = story.change(
             Story.carol, "deleted", .bool(false),
-            supersedes: try EditPlanner.restore(snapshot).map { id in
+            supersedes: try EditPlanner.restore(snapshot, author: Story.carol).map { id in
                 [title, delete].first { $0.id == id }!
             }, at: 3_000)
         let restored = try #require(Replica(folding: [restore, delete, title]).snapshot(of: Story.drill))
