@@ -21,7 +21,7 @@ struct ConcordBench: AsyncParsableCommand {
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the scenarios (default).")
 
-    @Option(help: "Changes for baseline, apply, ingest, pull and report.") var changes = 1_000_000
+    @Option(help: "Changes for baseline, apply, ingest, pull and report.") var changes = 200_000
     @Option(help: "Concurrent pushing clients in ingest (analysts of the simulated team).") var clients = 4
     @Option(help: "Events in the store of the cli scenario.") var cliEvents = 100_000
     @Option(help: "Runs of `concord event set` in the cli scenario.") var cliRuns = 40
