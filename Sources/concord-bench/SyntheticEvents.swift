@@ -18,8 +18,8 @@ struct SyntheticEvents {
         ids = UUIDv7Generator(random: SeededRandom(seed: seed &+ 1))
     }
 
-    /// The changes of one new event: doc, title, type, country, and a tag.
-    mutating func event() -> [Change] {
+    /// The changes of one new event: doc, title, type, country, and a tag (only doc and title when not `full`).
+    mutating func event(full: Bool = true) -> [Change] {
         count += 1
         let entity = EntityID.event(ids.next())
         func change(_ field: String, _ op: ChangeOp, _ value: String) -> Change {
@@ -28,9 +28,12 @@ struct SyntheticEvents {
                 id: ids.next(), entity: entity, field: field, op: op, value: .string(value), hlc: hlc, author: author,
                 replica: replica)
         }
-        return [
+        let required = [
             change("doc", .set, Self.document.rawValue),
             change("title", .set, "Synthetic event \(count) of \(author)"),
+        ]
+        guard full else { return required }
+        return required + [
             change("type", .set, Self.types[count % Self.types.count]),
             change("country", .set, "KOR"),
             change("tags", .add, "bench"),
