@@ -78,6 +78,20 @@ let package = Package(
             path: "Sources/concord-server",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "concord-bench",
+            dependencies: [
+                "ConcordClient",
+                "ConcordServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/concord-bench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ConcordCoreTests",
             dependencies: ["ConcordCore"],

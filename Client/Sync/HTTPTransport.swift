@@ -47,10 +47,7 @@ public struct HTTPTransport: SyncTransport {
     }
 
     public func push(_ request: Wire.PushRequest) async throws(SyncError) -> PushOutcome {
-        let json: Data
-        do { json = try Change.canonicalEncoder().encode(request) } catch {
-            throw .protocolViolation("could not encode the push: \(error)")
-        }
+        let json = request.canonicalJSON
         let (status, body) = try await send(method: .POST, path: "/v1/changes", body: json)
         switch status {
         case 200:
@@ -72,7 +69,9 @@ public struct HTTPTransport: SyncTransport {
     public func pull(after cursor: Int64, limit: Int) async throws(SyncError) -> Wire.PullPage {
         let (status, body) = try await send(method: .GET, path: "/v1/changes?after=\(cursor)&limit=\(limit)", body: nil)
         guard status == 200 else { throw failure(status: status, body: body) }
-        return try decode(Wire.PullPage.self, body)
+        do { return try Wire.PullPage.decode(json: body) } catch {
+            throw .protocolViolation("\(Wire.PullPage.self): \(ChangeDecodingError(error).description)")
+        }
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ body: Data) throws(SyncError) -> T {

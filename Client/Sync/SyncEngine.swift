@@ -120,22 +120,34 @@ public struct SyncEngine: Sendable {
 
     private func pull(into summary: inout SyncSummary) async throws {
         var cursor = try store.metadata().pullCursor
-        while true {
-            let after = cursor
-            let page = try await retrying { () throws(SyncError) in
-                try await transport.pull(after: after, limit: options.pullPage)
+        let engine = self
+        @Sendable func fetch(after: Int64) async throws(SyncError) -> Wire.PullPage {
+            try await engine.retrying { () throws(SyncError) in
+                try await engine.transport.pull(after: after, limit: engine.options.pullPage)
             }
+        }
+        var page = try await fetch(after: cursor)
+        while true {
             if page.next < cursor {
                 throw SyncError.protocolViolation("the server's cursor went backwards (\(page.next) after \(cursor))")
             }
-            let result = try store.applyPulled(page.changes, cursor: page.next)
+            // Ask for the next page while this one is applied: the server reads and compresses it meanwhile.
+            // Each page is still applied with its own cursor, in order, so a killed sync resumes as before.
+            let next =
+                page.more && !page.changes.isEmpty ? Task { [after = page.next] in try await fetch(after: after) } : nil
+            let result: PullApplyResult
+            do { result = try store.applyPulled(page.changes, cursor: page.next) } catch {
+                next?.cancel()
+                throw error
+            }
             summary.pulled += result.applied
             cursor = page.next
             progress(.pulling(received: summary.pulled, cursor: cursor))
             if !page.more { break }
-            if page.changes.isEmpty {
+            guard let next else {
                 throw SyncError.protocolViolation("the server said more changes follow but sent none")
             }
+            page = try await next.value
         }
     }
 

@@ -103,7 +103,7 @@ public struct SyncAPI: Sendable {
         let body = try await BodyReader.read(request)
         let batch: Wire.PushRequest
         do {
-            batch = try JSONDecoder().decode(Wire.PushRequest.self, from: Data(body.readableBytesView))
+            batch = try Wire.PushRequest.decode(json: Data(body.readableBytesView))
         } catch {
             let decoding = ChangeDecodingError(error)
             throw APIError.badRequest(

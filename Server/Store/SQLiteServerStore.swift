@@ -161,7 +161,7 @@ public final class SQLiteServerStore: ServerStore {
         let insertEntity = try db.cachedStatement(sql: "INSERT OR IGNORE INTO entity (id) VALUES (?)")
         var entities = Set<EntityID>()
         for change in plan.accepted {
-            let body = try encoder.encode(change)
+            let body = change.canonicalJSON
             insertChange.setUncheckedArguments([change.id.rawValue, body, analyst.rawValue, replica.rawValue, now])
             try insertChange.execute()
             if entities.insert(change.entity).inserted {

@@ -1,0 +1,47 @@
+import ConcordCore
+import Foundation
+import GRDB
+
+/// The physical reference: raw batched SQLite inserts of change-sized rows (DESIGN §10), measured in the same run.
+///
+/// One prepared statement, 10k rows a transaction, WAL, synchronous=NORMAL, an INTEGER PRIMARY KEY plus a UNIQUE
+/// UUIDv7 text column, ~300-byte rows.
+enum Baseline {
+    static func run(rows: Int, directory: URL) throws -> Measurement {
+        let path = directory.appendingPathComponent("baseline.sqlite").path
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode=WAL")
+        }
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous=NORMAL")
+            try db.execute(
+                sql: """
+                    CREATE TABLE rows (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, entity TEXT NOT NULL,
+                    field TEXT NOT NULL, body TEXT NOT NULL)
+                    """)
+        }
+        var ids = UUIDv7Generator()
+        let body = String(repeating: "x", count: 200)
+        let entity = "event/0197f0a0-0000-7000-8000-000000000001"
+        let start = ContinuousClock.now
+        var written = 0
+        while written < rows {
+            let n = min(10_000, rows - written)
+            try queue.inTransaction { db in
+                let statement = try db.cachedStatement(
+                    sql: "INSERT INTO rows (id, entity, field, body) VALUES (?, ?, ?, ?)")
+                for _ in 0..<n {
+                    statement.setUncheckedArguments([ids.next().rawValue, entity, "type", body])
+                    try statement.execute()
+                }
+                return .commit
+            }
+            written += n
+        }
+        let seconds = elapsed(start)
+        let rate = Double(rows) / seconds
+        return Measurement(name: "baseline", changes: rows, seconds: seconds, baseline: rate)
+    }
+}

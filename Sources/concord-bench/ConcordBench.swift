@@ -1,0 +1,109 @@
+import ArgumentParser
+import ConcordClient
+import ConcordCore
+import ConcordServer
+import Foundation
+
+/// `concord-bench`: every scenario of BENCHMARKS.md on real files and a real loopback server, with the raw SQLite
+/// baseline measured in the same run.
+@main
+struct ConcordBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "concord-bench",
+        abstract: "Measure Concord's speed and memory against raw SQLite inserts.",
+        discussion: """
+            Scenarios: baseline, apply, ingest, pull, cli, report, load. Run in release mode:
+              swift run -c release concord-bench --json
+            """,
+        subcommands: [Run.self, PullChild.self], defaultSubcommand: Run.self)
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the scenarios (default).")
+
+    @Option(help: "Changes for baseline, apply, ingest, pull and report.") var changes = 200_000
+    @Option(help: "Concurrent pushing clients in ingest (analysts of the simulated team).") var clients = 4
+    @Option(help: "Events in the store of the cli scenario.") var cliEvents = 100_000
+    @Option(help: "Runs of `concord event set` in the cli scenario.") var cliRuns = 40
+    @Option(help: "Clients of the load scenario.") var loadClients = 32
+    @Option(help: "Seconds the load scenario runs.") var seconds = 10.0
+    @Option(help: "Run only these scenarios (comma-separated: baseline,apply,ingest,pull,cli,report,load).")
+    var only: String?
+    @Flag(help: "Print one JSON object per scenario instead of a table.") var json = false
+    @Flag(help: "Tiny sizes, for CI: checks every scenario runs, figures meaningless.") var smoke = false
+    @Option(help: "Keep the files here instead of a temporary directory.") var directory: String?
+
+    func run() async throws {
+        var options = self
+        if smoke {
+            options.changes = min(changes, 3_000)
+            options.cliEvents = min(cliEvents, 300)
+            options.cliRuns = min(cliRuns, 3)
+            options.loadClients = min(loadClients, 4)
+            options.seconds = min(seconds, 1)
+        }
+        let selected = Set(
+            (only ?? "baseline,apply,ingest,pull,cli,report,load").split(separator: ",").map(String.init))
+        let known: Set = ["baseline", "apply", "ingest", "pull", "cli", "report", "load"]
+        if let unknown = selected.subtracting(known).first {
+            throw ValidationError("unknown scenario \(unknown); choose among \(known.sorted().joined(separator: ", "))")
+        }
+        let root = URL(fileURLWithPath: directory ?? NSTemporaryDirectory())
+            .appendingPathComponent("concord-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { if directory == nil { try? FileManager.default.removeItem(at: root) } }
+
+        var results: [Measurement] = []
+        func record(_ m: Measurement) {
+            results.append(m)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try! encoder.encode(m), as: UTF8.self))
+            } else {
+                print(m.row)
+            }
+            fflush(nil)
+        }
+        if !json { print(Measurement.header) }
+
+        // The baseline always runs: every ratio is against this run's machine state.
+        ProcessStats.resetPeakRSS()
+        let baseline = try Baseline.run(rows: options.changes, directory: root)
+        if selected.contains("baseline") { record(baseline) }
+        let rate = baseline.changes_per_s
+
+        let needsWorkload = !selected.isDisjoint(with: ["apply", "ingest", "pull", "report"])
+        let workload = needsWorkload ? Workload(changes: options.changes, analysts: max(2, options.clients)) : nil
+
+        if selected.contains("apply"), let workload {
+            ProcessStats.resetPeakRSS()
+            record(try Scenarios.apply(workload, directory: root, baseline: rate))
+        }
+        if !selected.isDisjoint(with: ["ingest", "pull"]), let workload {
+            let server = try await BenchServer.start(directory: root, analysts: workload.analysts)
+            ProcessStats.resetPeakRSS()
+            let ingest = try await Scenarios.ingest(workload, server: server, baseline: rate)
+            if selected.contains("ingest") { record(ingest) }
+            if selected.contains("pull") {
+                record(
+                    try await Scenarios.pull(changes: ingest.changes, server: server, directory: root, baseline: rate))
+            }
+            try await server.stop()
+        }
+        if selected.contains("report"), let workload {
+            ProcessStats.resetPeakRSS()
+            record(try Scenarios.report(workload, directory: root, baseline: rate))
+        }
+        if selected.contains("cli") {
+            ProcessStats.resetPeakRSS()
+            record(try Scenarios.cli(events: options.cliEvents, runs: options.cliRuns, directory: root, baseline: rate))
+        }
+        if selected.contains("load") {
+            ProcessStats.resetPeakRSS()
+            record(
+                try await Scenarios.load(
+                    clients: options.loadClients, seconds: options.seconds, directory: root, baseline: rate))
+        }
+    }
+}

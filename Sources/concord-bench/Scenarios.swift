@@ -1,0 +1,256 @@
+import AsyncHTTPClient
+import ConcordClient
+import ConcordCore
+import Foundation
+import NIOCore
+
+/// The scenarios of BENCHMARKS.md. Each returns its figures; the caller resets the peak RSS before each.
+enum Scenarios {
+    /// `apply`: the workload applied through the client store (log + incremental merge), 5k changes a transaction,
+    /// as pulled pages are.
+    static func apply(_ workload: Workload, directory: URL, baseline: Double) throws -> Measurement {
+        let store = try LocalStore.create(
+            at: directory.appendingPathComponent("apply.sqlite").path, analyst: try AnalystName("reader"),
+            server: nil, token: nil)
+        let pages = stride(from: 0, to: workload.all.count, by: 5_000).map { start in
+            (start..<min(start + 5_000, workload.all.count)).map {
+                Wire.SequencedChange(seq: Int64($0 + 1), change: workload.all[$0])
+            }
+        }
+        let start = ContinuousClock.now
+        var applied = 0
+        for page in pages {
+            applied += try store.applyPulled(page, cursor: page.last!.seq).applied
+        }
+        let seconds = elapsed(start)
+        guard applied == workload.all.count else {
+            throw BenchError("apply stored \(applied) of \(workload.all.count) changes")
+        }
+        return Measurement(name: "apply", changes: applied, seconds: seconds, baseline: baseline)
+    }
+
+    /// `ingest`: one client per analyst pushing its changes concurrently over HTTP (gzip bodies), 5k a request.
+    static func ingest(_ workload: Workload, server: BenchServer, baseline: Double) async throws -> Measurement {
+        let start = ContinuousClock.now
+        let results = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+            for (index, analyst) in workload.analysts.enumerated() {
+                let changes = workload.byAuthor[index]
+                let transport = server.transport(for: analyst.name)
+                group.addTask {
+                    guard let replica = changes.first?.replica else { return (0, 0) }
+                    return try await pushAll(changes, replica: replica, transport: transport)
+                }
+            }
+            var total = (0, 0)
+            for try await result in group { total = (total.0 + result.0, total.1 + result.1) }
+            return total
+        }
+        let seconds = elapsed(start)
+        return Measurement(
+            name: "ingest", changes: results.0, seconds: seconds, baseline: baseline,
+            extra: ["clients": Double(workload.analysts.count), "refused": Double(results.1)])
+    }
+
+    /// `pull`: a fresh client's initial sync of everything on the server, in a child process so its peak RSS is its
+    /// own; plus the gzip ratio of one full pull page.
+    static func pull(changes: Int, server: BenchServer, directory: URL, baseline: Double) async throws -> Measurement {
+        let store = directory.appendingPathComponent("pull.sqlite").path
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: try selfExecutable())
+        child.arguments = [
+            "pull-child", "--server", server.url, "--token", server.tokens[try AnalystName("reader")]!,
+            "--store", store,
+        ]
+        let output = Pipe()
+        child.standardOutput = output
+        try child.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        child.waitUntilExit()
+        guard child.terminationStatus == 0 else {
+            throw BenchError("the pull child failed with status \(child.terminationStatus)")
+        }
+        let report = try JSONDecoder().decode(PullChild.Report.self, from: data)
+        guard report.pulled == changes else {
+            throw BenchError("the initial sync pulled \(report.pulled) changes, the server has \(changes)")
+        }
+        let (plain, gzipped) = try await pageSizes(server: server)
+        var m = Measurement(
+            name: "pull", changes: report.pulled, seconds: report.seconds, baseline: baseline,
+            extra: [
+                "page_bytes": Double(plain), "page_gzip_bytes": Double(gzipped),
+                "gzip_ratio": gzipped > 0 ? Double(plain) / Double(gzipped) : 0,
+            ])
+        m.peak_rss_mb = report.peakRSSMegabytes
+        return m
+    }
+
+    /// The bytes of the first 5k-change pull page, as sent without and with gzip.
+    static func pageSizes(server: BenchServer) async throws -> (plain: Int, gzipped: Int) {
+        func size(_ client: HTTPClient, gzip: Bool) async throws -> Int {
+            var request = HTTPClientRequest(url: server.url + "/v1/changes?after=0&limit=5000")
+            request.headers.add(name: "Authorization", value: "Bearer \(server.tokens[try AnalystName("reader")]!)")
+            if gzip { request.headers.add(name: "Accept-Encoding", value: "gzip") }
+            let response = try await client.execute(request, timeout: .seconds(60))
+            return try await response.body.collect(upTo: 512 * 1024 * 1024).readableBytes
+        }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let plain = try await size(client, gzip: false)
+        let gzipped = try await size(client, gzip: true)
+        try await client.shutdown()
+        return (plain, gzipped)
+    }
+
+    /// `report`: the conflict report of the store `apply` filled, as `concord report` builds it; the in-memory build
+    /// over the same changes is in `extra`.
+    static func report(_ workload: Workload, directory: URL, baseline: Double) throws -> Measurement {
+        let path = directory.appendingPathComponent("apply.sqlite").path
+        var extra: [String: Double] = [:]
+        if FileManager.default.fileExists(atPath: path) {
+            let store = try LocalStore.open(at: path)
+            let start = ContinuousClock.now
+            let report = try store.report(generatedAt: nil)
+            extra["store_seconds"] = elapsed(start)
+            extra["store_open_conflicts"] = Double(report.openConflicts.count)
+        }
+        let start = ContinuousClock.now
+        let report = ConflictReport.build(from: workload.all)
+        let seconds = elapsed(start)
+        extra["open_conflicts"] = Double(report.openConflicts.count)
+        extra["resolved_conflicts"] = Double(report.resolvedConflicts.count)
+        extra["delete_edit_conflicts"] = Double(report.deleteEditConflicts.count)
+        return Measurement(
+            name: "report", changes: workload.all.count, seconds: seconds, baseline: baseline, extra: extra)
+    }
+
+    /// `cli`: wall time of single `concord event set` processes on a store holding `events` events.
+    static func cli(events: Int, runs: Int, directory: URL, baseline: Double) throws -> Measurement {
+        let binary = URL(fileURLWithPath: try selfExecutable()).deletingLastPathComponent().appendingPathComponent(
+            "concord"
+        ).path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw BenchError("no concord binary at \(binary); build it first (swift build [-c release])")
+        }
+        let path = directory.appendingPathComponent("cli.sqlite").path
+        let store = try LocalStore.create(at: path, analyst: try AnalystName("analyst-cli"), server: nil, token: nil)
+        var writer = SyntheticEvents(author: try AnalystName("analyst-other"), seed: 99)
+        var seq: Int64 = 0
+        var targets: [EntityID] = []
+        var made = 0
+        while made < events {
+            var page: [Wire.SequencedChange] = []
+            for _ in 0..<min(1_000, events - made) {
+                let changes = writer.event(full: false)
+                if made % max(1, events / runs) == 0 { targets.append(changes[0].entity) }
+                for change in changes {
+                    seq += 1
+                    page.append(Wire.SequencedChange(seq: seq, change: change))
+                }
+                made += 1
+            }
+            _ = try store.applyPulled(page, cursor: seq)
+        }
+        var times: [Double] = []
+        var failures = 0
+        for run in 0..<runs {
+            let event = targets[run % targets.count]
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = [
+                "event", "set", event.rawValue, "type", SyntheticEvents.types[(run + 1) % SyntheticEvents.types.count],
+                "--store", path,
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            let start = ContinuousClock.now
+            try process.run()
+            process.waitUntilExit()
+            times.append(elapsed(start))
+            if process.terminationStatus != 0 { failures += 1 }
+        }
+        guard failures < runs else { throw BenchError("every `concord event set` run failed") }
+        times.sort()
+        let total = times.reduce(0, +)
+        var m = Measurement(
+            name: "cli", changes: runs, seconds: total, baseline: baseline,
+            extra: [
+                "events": Double(events), "median_ms": percentile(times, 0.5) * 1000,
+                "p95_ms": percentile(times, 0.95) * 1000, "failures": Double(failures),
+            ])
+        m.ratio = 0
+        return m
+    }
+
+    /// `load`: `clients` analysts mixing small pushes (one new event, 5 changes) and pulls (100 changes after a
+    /// random cursor) for `seconds`.
+    static func load(clients: Int, seconds: Double, directory: URL, baseline: Double) async throws -> Measurement {
+        let names = try (0..<clients).map { try AnalystName("load-\($0)") }
+        let server = try await BenchServer.start(
+            directory: directory, analysts: names.map { ($0, Role.analyst) }, file: "load.sqlite")
+        // Seed: something to pull.
+        for (index, name) in names.enumerated() {
+            var writer = SyntheticEvents(author: name, seed: 1_000 + UInt64(index))
+            let changes = (0..<20).flatMap { _ in writer.event() }
+            _ = try await pushAll(changes, replica: writer.replica, transport: server.transport(for: name))
+        }
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        let start = ContinuousClock.now
+        let results = await withTaskGroup(of: ([Double], Int, Int).self) { group in
+            for (index, name) in names.enumerated() {
+                let transport = server.transport(for: name)
+                group.addTask {
+                    var writer = SyntheticEvents(author: name, seed: 2_000 + UInt64(index))
+                    var random = SeededRandom(seed: UInt64(index))
+                    var latencies: [Double] = []
+                    var errors = 0
+                    var pushed = 0
+                    while ContinuousClock.now < deadline {
+                        let begin = ContinuousClock.now
+                        do {
+                            if random.next() % 2 == 0 {
+                                let changes = writer.event()
+                                let outcome = try await transport.push(
+                                    Wire.PushRequest(replica: writer.replica, changes: changes))
+                                if case .accepted = outcome { pushed += changes.count } else { errors += 1 }
+                            } else {
+                                _ = try await transport.pull(after: Int64(random.next() % 600), limit: 100)
+                            }
+                        } catch {
+                            errors += 1
+                        }
+                        latencies.append(elapsed(begin))
+                    }
+                    return (latencies, errors, pushed)
+                }
+            }
+            var all: ([Double], Int, Int) = ([], 0, 0)
+            for await result in group {
+                all.0 += result.0
+                all.1 += result.1
+                all.2 += result.2
+            }
+            return all
+        }
+        let total = elapsed(start)
+        try await server.stop()
+        let latencies = results.0.sorted()
+        var m = Measurement(
+            name: "load", changes: results.2, seconds: total, baseline: baseline,
+            extra: [
+                "clients": Double(clients), "requests": Double(latencies.count),
+                "requests_per_s": Double(latencies.count) / total, "p50_ms": percentile(latencies, 0.5) * 1000,
+                "p99_ms": percentile(latencies, 0.99) * 1000, "errors": Double(results.1),
+            ])
+        m.ratio = 0
+        return m
+    }
+
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+    }
+
+    /// This executable's path (the `concord` binary sits beside it).
+    static func selfExecutable() throws -> String {
+        try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+    }
+}
