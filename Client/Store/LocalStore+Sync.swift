@@ -111,14 +111,18 @@ extension LocalStore {
     /// Every open conflict, by entity then field: register conflicts, and delete/edit conflicts as field `deleted`.
     public func openConflicts() throws -> [ConflictSummary] {
         try read { db in
-            let ids = try String.fetchAll(db, sql: "SELECT id FROM entity WHERE conflicts > 0 ORDER BY id")
             var out: [ConflictSummary] = []
-            for id in ids {
-                let snapshot = try StoredEntity.load(try EntityID(id), db).snapshot
+            for id in try Self.conflictedEntities(db) {
+                let snapshot = try StoredEntity.load(id, db).snapshot
                 out += Self.conflicts(of: snapshot)
             }
             return out
         }
+    }
+
+    /// The entities whose view row counts at least one open conflict, sorted.
+    static func conflictedEntities(_ db: Database) throws -> [EntityID] {
+        try String.fetchAll(db, sql: "SELECT id FROM entity WHERE conflicts > 0 ORDER BY id").map { try EntityID($0) }
     }
 
     static func conflicts(of snapshot: EntitySnapshot) -> [ConflictSummary] {

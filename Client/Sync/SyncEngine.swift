@@ -92,19 +92,16 @@ public struct SyncEngine: Sendable {
                     batchSize = max(1, batch.count / 2)
                 }
             case .refused(let status, let message, let refused):
-                let named = refused.compactMap { entry -> ChangeID? in
+                // The refused changes of this batch, by the id the server gave or else by index.
+                let named = refused.compactMap { entry -> (ChangeID, String)? in
                     if let id = entry.id.flatMap({ try? ChangeID($0) }), batch.contains(where: { $0.id == id }) {
-                        return id
+                        return (id, entry.error)
                     }
-                    return batch.indices.contains(entry.index) ? batch[entry.index].id : nil
+                    return batch.indices.contains(entry.index) ? (batch[entry.index].id, entry.error) : nil
                 }
                 if !named.isEmpty {
-                    for entry in refused {
-                        let id =
-                            entry.id.flatMap { try? ChangeID($0) }
-                            ?? (batch.indices.contains(entry.index) ? batch[entry.index].id : nil)
-                        guard let id else { continue }
-                        try store.markRejected(id, reason: "\(status): \(entry.error)")
+                    for (id, error) in named {
+                        try store.markRejected(id, reason: "\(status): \(error)")
                         summary.rejected += 1
                     }
                 } else if batch.count == 1 {

@@ -35,16 +35,6 @@ enum ProcessStats {
         return 0
     }
 
-    /// Current resident set size (VmRSS), in MiB.
-    static func currentRSSMegabytes() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
-            return kb / 1024
-        }
-        return 0
-    }
-
     /// Resets the peak RSS counter so each scenario reports its own peak (Linux ≥ 4.0).
     static func resetPeakRSS() {
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
