@@ -18,7 +18,8 @@ extension LocalStore {
     static func apply(
         _ changes: [(change: Change, seq: Int64?)], origin: ChangeOrigin, _ db: Database
     ) throws -> (fresh: [Change], duplicates: Int) {
-        let insert = try db.cachedStatement(
+        let insert = try RawStatement(
+            db,
             sql: """
                 INSERT OR IGNORE INTO change
                     (id, entity, field, op, value, supersedes, hlc, author, replica, reason, schema, state, serverSeq)
@@ -29,11 +30,20 @@ extension LocalStore {
         fresh.reserveCapacity(changes.count)
         var duplicates = 0
         for (change, seq) in changes {
-            try insert.execute(arguments: [
-                change.id.rawValue, change.entity.rawValue, change.field, change.op.rawValue,
-                Columns.value(change.value), Columns.ids(change.supersedes), change.hlc.description,
-                change.author.rawValue, change.replica.rawValue, change.reason, change.schema, state, seq,
-            ])
+            insert.bind(change.id.rawValue, at: 1)
+            insert.bind(change.entity.rawValue, at: 2)
+            insert.bind(change.field, at: 3)
+            insert.bind(change.op.rawValue, at: 4)
+            insert.bind(change.value, at: 5)
+            insert.bind(Columns.ids(change.supersedes), at: 6)
+            insert.bind(change.hlc.description, at: 7)
+            insert.bind(change.author.rawValue, at: 8)
+            insert.bind(change.replica.rawValue, at: 9)
+            insert.bind(change.reason, at: 10)
+            insert.bind(Int64(change.schema), at: 11)
+            insert.bind(state, at: 12)
+            insert.bind(seq, at: 13)
+            try insert.run()
             if db.changesCount > 0 {
                 fresh.append(change)
             } else {
@@ -53,110 +63,123 @@ extension LocalStore {
         return (fresh, duplicates)
     }
 
-    /// Folds changes (not yet in the view) into the view, once per touched entity: loads the entity's live rows,
-    /// applies the ConcordCore merge, persists the deltas and recomputes the entity's summary row.
+    /// Folds changes (not yet in the view) into the view.
+    ///
+    /// The whole batch is folded in memory, entity by entity, through the ConcordCore merge, starting from the
+    /// live rows of every touched entity (read in one query); only the net effect is written: the versions no
+    /// longer live are deleted, the new live ones inserted, newly retired ids recorded, and each touched entity's
+    /// summary row rewritten once. A version both added and superseded within the batch never reaches the table.
     static func applyToView(_ changes: [Change], _ db: Database) throws {
+        guard !changes.isEmpty else { return }
         var order: [EntityID] = []
         var groups: [EntityID: [Change]] = [:]
         for change in changes {
             if groups[change.entity] == nil { order.append(change.entity) }
             groups[change.entity, default: []].append(change)
         }
+        let known = try knownEntities(order, db)
+        let stored = try StoredEntity.loadAll(known.keys, db)
+        let writer = try ViewWriter(db)
         for entity in order {
-            try applyToView(entity: entity, groups[entity]!, db)
+            try fold(
+                groups[entity]!, into: stored[entity] ?? StoredEntity(id: entity), summary: known[entity], writer)
         }
     }
 
-    private static func applyToView(entity: EntityID, _ changes: [Change], _ db: Database) throws {
-        let known =
-            try Bool.fetchOne(
-                db.cachedStatement(sql: "SELECT 1 FROM entity WHERE id = ?"), arguments: [entity.rawValue]) ?? false
-        var stored = known ? try StoredEntity.load(entity, db) : StoredEntity(id: entity)
+    /// The entities of `ids` that have a summary row (and so may have live and retired rows), with that row.
+    private static func knownEntities(_ ids: [EntityID], _ db: Database) throws -> [EntityID: EntitySummary] {
+        let statement = try RawStatement(
+            db,
+            sql: "SELECT id, \(EntitySummary.columns) FROM entity WHERE id IN (SELECT value FROM json_each(?))")
+        statement.bind(Columns.jsonArray(ids.map(\.rawValue)), at: 1)
+        var known: [EntityID: EntitySummary] = [:]
+        while try statement.step() {
+            known[EntityID(stored: statement.text(0))] = EntitySummary(row: statement, from: 1)
+        }
+        return known
+    }
 
+    /// A field's merge state during a batch, with the ids that were live before it (to write only the net delta).
+    private struct FieldFold<State> {
+        var state: State
+        let initial: Set<ChangeID>
+        var retired: [ChangeID] = []
+    }
+
+    /// Folds one entity's changes into its stored state and writes the net effect; `summary` is its summary row
+    /// if the store knows the entity (the row is rewritten only if it changes).
+    private static func fold(
+        _ changes: [Change], into stored: StoredEntity, summary: EntitySummary?, _ writer: ViewWriter
+    ) throws {
+        let known = summary != nil
+        var stored = stored
+        let entity = stored.id
         // The ids among the incoming changes that the store already knows to be retired, by field.
         var retiredByField: [String: Set<ChangeID>] = [:]
         if known {
-            let isRetired = try db.cachedStatement(
-                sql: "SELECT 1 FROM retired WHERE entity = ? AND field = ? AND change = ?")
             for change in changes where change.op != .append {
-                if try Bool.fetchOne(isRetired, arguments: [entity.rawValue, change.field, change.id.rawValue]) ?? false
-                {
+                if try writer.isRetired(entity: entity, field: change.field, change: change.id) {
                     retiredByField[change.field, default: []].insert(change.id)
                 }
             }
         }
 
-        var registers: [String: RegisterState] = [:]
-        var sets: [String: SetState] = [:]
-        let insertVersion = try db.cachedStatement(
-            sql: """
-                INSERT OR REPLACE INTO version (entity, field, change, kind, value, author, hlc, replica, context)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        let deleteVersion = try db.cachedStatement(
-            sql: "DELETE FROM version WHERE entity = ? AND field = ? AND change = ?")
-        let insertRetired = try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO retired (entity, field, change) VALUES (?, ?, ?)")
-
-        func persist(field: String, kind: String, removed: [ChangeID], inserted: Version?, retired: [ChangeID]) throws {
-            for id in removed {
-                try deleteVersion.execute(arguments: [entity.rawValue, field, id.rawValue])
-            }
-            for id in retired {
-                try insertRetired.execute(arguments: [entity.rawValue, field, id.rawValue])
-            }
-            if let version = inserted {
-                try insertVersion.execute(arguments: [
-                    entity.rawValue, field, version.change.rawValue, kind, Columns.value(version.value),
-                    version.author.rawValue, version.hlc.description, version.replica.rawValue,
-                    Columns.ids(version.context),
-                ])
-            }
-        }
-
+        var registers: [String: FieldFold<RegisterState>] = [:]
+        var sets: [String: FieldFold<SetState>] = [:]
+        var notes: [(field: String, version: Version)] = []
         for change in changes {
             switch change.op {
             case .set:
-                var state =
-                    registers[change.field]
-                    ?? RegisterState(
-                        live: stored.registers[change.field] ?? [], retired: retiredByField[change.field] ?? [])
-                let delta = state.apply(change)
-                registers[change.field] = state
-                try persist(
-                    field: change.field, kind: VersionKind.register, removed: delta.removed, inserted: delta.inserted,
-                    retired: delta.retired)
+                if registers[change.field] == nil {
+                    let live = stored.registers[change.field] ?? []
+                    registers[change.field] = FieldFold(
+                        state: RegisterState(live: live, retired: retiredByField[change.field] ?? []),
+                        initial: Set(live.map(\.change)))
+                }
+                registers[change.field]!.retired += registers[change.field]!.state.apply(change).retired
             case .add, .remove:
-                var state =
-                    sets[change.field]
-                    ?? SetState(adds: stored.setAdds[change.field] ?? [], retired: retiredByField[change.field] ?? [])
-                let delta = state.apply(change)
-                sets[change.field] = state
-                try persist(
-                    field: change.field, kind: VersionKind.setAdd, removed: delta.removed, inserted: delta.inserted,
-                    retired: delta.retired)
+                if sets[change.field] == nil {
+                    let adds = stored.setAdds[change.field] ?? []
+                    sets[change.field] = FieldFold(
+                        state: SetState(adds: adds, retired: retiredByField[change.field] ?? []),
+                        initial: Set(adds.map(\.change)))
+                }
+                sets[change.field]!.retired += sets[change.field]!.state.apply(change).retired
             case .append:
-                let version = Version(change)
-                stored.notes.append(version)
-                try persist(field: change.field, kind: VersionKind.note, removed: [], inserted: version, retired: [])
+                notes.append((change.field, Version(change)))
             }
         }
-        for (field, state) in registers { stored.registers[field] = Array(state.live.values) }
-        for (field, state) in sets { stored.setAdds[field] = Array(state.adds.values) }
-        try writeSummary(stored.snapshot, db)
-    }
 
-    /// Replaces the summary row of an entity with what its snapshot shows.
-    static func writeSummary(_ snapshot: EntitySnapshot, _ db: Database) throws {
-        func text(_ field: String) -> String? { snapshot.fields[field]?.value.string }
-        try db.cachedStatement(
-            sql: """
-                INSERT OR REPLACE INTO entity (id, kind, doc, title, type, date, source, published, conflicts, deleted)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            snapshot.id.rawValue, snapshot.id.kind.rawValue, text("doc"), text("title"), text("type"), text("date"),
-            text("source"), text("published"), snapshot.conflictCount, snapshot.deleted,
-        ])
+        func persist(
+            field: String, kind: String, initial: Set<ChangeID>, final: [ChangeID: Version], retired: [ChangeID]
+        )
+            throws
+        {
+            for id in initial where final[id] == nil {
+                try writer.deleteVersion(entity: entity, field: field, change: id)
+            }
+            for (id, version) in final where !initial.contains(id) {
+                try writer.insertVersion(entity: entity, field: field, kind: kind, version)
+            }
+            for id in retired { try writer.insertRetired(entity: entity, field: field, change: id) }
+        }
+        for (field, fold) in registers {
+            try persist(
+                field: field, kind: VersionKind.register, initial: fold.initial, final: fold.state.live,
+                retired: fold.retired)
+            stored.registers[field] = Array(fold.state.live.values)
+        }
+        for (field, fold) in sets {
+            try persist(
+                field: field, kind: VersionKind.setAdd, initial: fold.initial, final: fold.state.adds,
+                retired: fold.retired)
+            stored.setAdds[field] = Array(fold.state.adds.values)
+        }
+        for (field, note) in notes {
+            try writer.insertVersion(entity: entity, field: field, kind: VersionKind.note, note)
+        }
+        stored.notes += notes.map(\.version)
+        let updated = EntitySummary(stored.snapshot)
+        if updated != summary { try writer.writeSummary(entity, updated) }
     }
 }

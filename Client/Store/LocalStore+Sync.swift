@@ -81,7 +81,9 @@ extension LocalStore {
     /// our own pending one marks it pushed), advances the clock past every received hlc, stores `cursor`.
     public func applyPulled(_ changes: [Wire.SequencedChange], cursor: Int64) throws -> PullApplyResult {
         try write { db in
-            var clock = HybridClock(last: try Self.metadata(db).clock)
+            // Only the clock: `metadata` also counts the log, a scan per page.
+            let stored = try String.fetchOne(db, sql: "SELECT clock FROM store") ?? HLC.zero.description
+            var clock = HybridClock(last: try HLC(stored))
             let wall = now()
             for sequenced in changes { clock.receive(sequenced.change.hlc, wall: wall) }
             let result = try Self.apply(changes.map { ($0.change, $0.seq) }, origin: .pulled, db)

@@ -17,22 +17,51 @@ struct StoredEntity {
 
     /// Loads the live rows of `id`; empty if the store does not know the entity.
     static func load(_ id: EntityID, _ db: Database) throws -> StoredEntity {
+        let statement = try RawStatement(db, sql: "SELECT \(columns) FROM version WHERE entity = ?")
+        statement.bind(id.rawValue, at: 1)
         var entity = StoredEntity(id: id)
-        let statement = try db.cachedStatement(
-            sql: "SELECT field, kind, change, value, author, hlc, replica, context FROM version WHERE entity = ?")
-        let rows = try Row.fetchCursor(statement, arguments: [id.rawValue])
-        while let row = try rows.next() {
-            let field: String = row[0]
-            let kind: String = row[1]
-            let version = try Columns.version(
-                change: row[2], value: row[3], author: row[4], hlc: row[5], replica: row[6], context: row[7])
-            switch kind {
-            case VersionKind.register: entity.registers[field, default: []].append(version)
-            case VersionKind.setAdd: entity.setAdds[field, default: []].append(version)
-            default: entity.notes.append(version)
-            }
-        }
+        while try statement.step() { entity.add(row: statement) }
         return entity
+    }
+
+    /// Loads the live rows of every entity of `ids` in one query; entities without rows are left out.
+    static func loadAll(_ ids: some Collection<EntityID>, _ db: Database) throws -> [EntityID: StoredEntity] {
+        guard !ids.isEmpty else { return [:] }
+        let statement = try RawStatement(
+            db, sql: "SELECT \(columns) FROM version WHERE entity IN (SELECT value FROM json_each(?))")
+        statement.bind(Columns.jsonArray(ids.map(\.rawValue)), at: 1)
+        var entities: [EntityID: StoredEntity] = [:]
+        entities.reserveCapacity(ids.count)
+        var current = StoredEntity(id: ids.first!)
+        while try statement.step() {
+            let entity = statement.text(0)
+            if entity != current.id.rawValue {
+                if !current.isEmpty { entities[current.id] = current }
+                current = StoredEntity(id: EntityID(stored: entity))
+            }
+            current.add(row: statement)
+        }
+        if !current.isEmpty { entities[current.id] = current }
+        return entities
+    }
+
+    /// The columns ``add(row:)`` reads.
+    private static let columns = "entity, field, kind, change, value, author, hlc, replica, context"
+
+    /// Adds the version in the current row of a query selecting ``columns``. The rows were written by this store
+    /// from validated changes, so ids and clocks are rebuilt without re-validation (``ChangeID/init(stored:)``).
+    private mutating func add(row: RawStatement) {
+        let field = row.text(1)
+        let kind = row.text(2)
+        let version = Version(
+            change: ChangeID(stored: row.text(3)), value: row.fieldValue(4), author: AnalystName(stored: row.text(5)),
+            hlc: HLC(stored: row.text(6)), replica: ReplicaID(stored: row.text(7)),
+            context: Columns.storedIDs(row.text(8)))
+        switch kind {
+        case VersionKind.register: registers[field, default: []].append(version)
+        case VersionKind.setAdd: setAdds[field, default: []].append(version)
+        default: notes.append(version)
+        }
     }
 }
 
@@ -64,6 +93,25 @@ enum Columns {
 
     static func ids(_ ids: [ChangeID]) -> String {
         ids.map(\.rawValue).joined(separator: ",")
+    }
+
+    /// Ids this store joined with ``ids(_:)-([ChangeID])`` from validated changes; not re-validated.
+    static func storedIDs(_ text: String) -> [ChangeID] {
+        if text.isEmpty { return [] }
+        return text.split(separator: ",").map { ChangeID(stored: String($0)) }
+    }
+
+    /// A JSON array of identifier texts, for `json_each(?)`: identifiers are validated to `[A-Za-z0-9/_.:-]`,
+    /// so they need no escaping.
+    static func jsonArray(_ items: some Sequence<String>) -> String {
+        var json = "["
+        for item in items {
+            if json.utf8.count > 1 { json += "," }
+            json += "\""
+            json += item
+            json += "\""
+        }
+        return json + "]"
     }
 
     static func ids(_ text: String) throws -> [ChangeID] {

@@ -32,8 +32,27 @@ public struct HLC: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     }
 
     public var description: String {
-        let c = String(counter)
-        return "\(millis):" + String(repeating: "0", count: 4 - c.count) + c
+        // Written digit by digit: stores write one of these per change and per live version.
+        String(unsafeUninitializedCapacity: 25) { buffer in
+            var digits = 0
+            var rest = millis
+            repeat {
+                digits += 1
+                rest /= 10
+            } while rest > 0
+            rest = millis
+            for index in stride(from: digits - 1, through: 0, by: -1) {
+                buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            buffer[digits] = UInt8(ascii: ":")
+            var counter = self.counter
+            for index in stride(from: digits + 4, to: digits, by: -1) {
+                buffer[index] = UInt8(ascii: "0") + UInt8(counter % 10)
+                counter /= 10
+            }
+            return digits + 5
+        }
     }
 
     public static func < (lhs: HLC, rhs: HLC) -> Bool {

@@ -16,6 +16,8 @@ public struct AnalystName: Hashable, Comparable, Sendable, Codable, CustomString
         rawValue = String(text)
     }
 
+    init(trusted: String) { rawValue = trusted }
+
     public var description: String { rawValue }
 
     public static func < (lhs: AnalystName, rhs: AnalystName) -> Bool { lhs.rawValue < rhs.rawValue }

@@ -34,9 +34,22 @@ public struct EntityID: Hashable, Comparable, Sendable, Codable, CustomStringCon
             rawValue = "event/" + canonical
         }
         self.kind = kind
+        digest = Self.digest(of: rawValue)
+    }
+
+    /// An id from text this program validated before storing it (a store's own rows): no checks in release
+    /// builds, the full parse as an assertion in debug builds. Use ``init(_:)`` for anything from outside.
+    public init(stored text: String) {
+        assert((try? EntityID(text))?.rawValue == text, "stored entity id \(text) is not canonical")
+        rawValue = text
+        kind = text.utf8.first == UInt8(ascii: "e") ? .event : .document
+        digest = Self.digest(of: text)
+    }
+
+    private static func digest(of text: String) -> UInt64 {
         var digest: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in rawValue.utf8 { digest = (digest ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        self.digest = digest
+        for byte in text.utf8 { digest = (digest ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return digest
     }
 
     public static func == (lhs: EntityID, rhs: EntityID) -> Bool {

@@ -10,6 +10,8 @@ public struct ReplicaID: Hashable, Comparable, Sendable, Codable, CustomStringCo
         rawValue = canonical
     }
 
+    init(trusted: String) { rawValue = trusted }
+
     public var description: String { rawValue }
 
     public static func < (lhs: ReplicaID, rhs: ReplicaID) -> Bool { lhs.rawValue < rhs.rawValue }

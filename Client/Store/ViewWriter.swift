@@ -1,0 +1,122 @@
+import ConcordCore
+import GRDB
+
+/// The row writes of the merged view (`version`, `retired`, `entity`), prepared once per batch and bound
+/// directly (``RawStatement``). Only ``LocalStore/applyToView(_:_:)`` decides what to write, through the merge.
+struct ViewWriter {
+    private let retiredLookup: RawStatement
+    private let insertVersionRow: RawStatement
+    private let deleteVersionRow: RawStatement
+    private let insertRetiredRow: RawStatement
+    private let summary: RawStatement
+
+    init(_ db: Database) throws {
+        retiredLookup = try RawStatement(
+            db, sql: "SELECT 1 FROM retired WHERE entity = ? AND field = ? AND change = ?")
+        insertVersionRow = try RawStatement(
+            db,
+            sql: """
+                INSERT OR REPLACE INTO version (entity, field, change, kind, value, author, hlc, replica, context)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        deleteVersionRow = try RawStatement(
+            db, sql: "DELETE FROM version WHERE entity = ? AND field = ? AND change = ?")
+        insertRetiredRow = try RawStatement(
+            db, sql: "INSERT OR IGNORE INTO retired (entity, field, change) VALUES (?, ?, ?)")
+        summary = try RawStatement(
+            db,
+            sql: """
+                INSERT OR REPLACE INTO entity (id, kind, doc, title, type, date, source, published, conflicts, deleted)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+    }
+
+    /// Whether `change` is already listed in a `supersedes` of the same entity and field.
+    func isRetired(entity: EntityID, field: String, change: ChangeID) throws -> Bool {
+        retiredLookup.bind(entity.rawValue, at: 1)
+        retiredLookup.bind(field, at: 2)
+        retiredLookup.bind(change.rawValue, at: 3)
+        let found = try retiredLookup.step()
+        if found { retiredLookup.reset() }
+        return found
+    }
+
+    func insertVersion(entity: EntityID, field: String, kind: String, _ version: Version) throws {
+        let row = insertVersionRow
+        row.bind(entity.rawValue, at: 1)
+        row.bind(field, at: 2)
+        row.bind(version.change.rawValue, at: 3)
+        row.bind(kind, at: 4)
+        row.bind(version.value, at: 5)
+        row.bind(version.author.rawValue, at: 6)
+        row.bind(version.hlc.description, at: 7)
+        row.bind(version.replica.rawValue, at: 8)
+        row.bind(Columns.ids(version.context), at: 9)
+        try row.run()
+    }
+
+    func deleteVersion(entity: EntityID, field: String, change: ChangeID) throws {
+        deleteVersionRow.bind(entity.rawValue, at: 1)
+        deleteVersionRow.bind(field, at: 2)
+        deleteVersionRow.bind(change.rawValue, at: 3)
+        try deleteVersionRow.run()
+    }
+
+    func insertRetired(entity: EntityID, field: String, change: ChangeID) throws {
+        insertRetiredRow.bind(entity.rawValue, at: 1)
+        insertRetiredRow.bind(field, at: 2)
+        insertRetiredRow.bind(change.rawValue, at: 3)
+        try insertRetiredRow.run()
+    }
+
+    /// Writes the summary row of an entity.
+    func writeSummary(_ entity: EntityID, _ values: EntitySummary) throws {
+        let row = summary
+        row.bind(entity.rawValue, at: 1)
+        row.bind(entity.kind.rawValue, at: 2)
+        row.bind(values.doc, at: 3)
+        row.bind(values.title, at: 4)
+        row.bind(values.type, at: 5)
+        row.bind(values.date, at: 6)
+        row.bind(values.source, at: 7)
+        row.bind(values.published, at: 8)
+        row.bind(values.conflicts, at: 9)
+        row.bind(values.deleted ? 1 : 0 as Int64, at: 10)
+        try row.run()
+    }
+}
+
+/// The columns of an entity's summary row (table `entity`), as its snapshot shows them.
+struct EntitySummary: Equatable {
+    var doc, title, type, date, source, published: String?
+    var conflicts: Int64
+    var deleted: Bool
+
+    /// The summary columns `SELECT`ed after the id, in the order ``init(row:from:)`` reads them.
+    static let columns = "doc, title, type, date, source, published, conflicts, deleted"
+
+    init(_ snapshot: EntitySnapshot) {
+        func text(_ field: String) -> String? { snapshot.fields[field]?.value.string }
+        doc = text("doc")
+        title = text("title")
+        type = text("type")
+        date = text("date")
+        source = text("source")
+        published = text("published")
+        conflicts = Int64(snapshot.conflictCount)
+        deleted = snapshot.deleted
+    }
+
+    /// Reads ``columns`` from the current row of `statement`, starting at column `offset`.
+    init(row statement: RawStatement, from offset: Int32) {
+        func text(_ index: Int32) -> String? { statement.isNull(offset + index) ? nil : statement.text(offset + index) }
+        doc = text(0)
+        title = text(1)
+        type = text(2)
+        date = text(3)
+        source = text(4)
+        published = text(5)
+        conflicts = statement.int64(offset + 6)
+        deleted = statement.int64(offset + 7) != 0
+    }
+}
