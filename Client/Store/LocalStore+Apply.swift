@@ -28,6 +28,8 @@ extension LocalStore {
         let state = origin == .local ? "pending" : "remote"
         var fresh: [Change] = []
         fresh.reserveCapacity(changes.count)
+        var freshSeqs: [Int64] = []
+        freshSeqs.reserveCapacity(changes.count)
         var duplicates = 0
         for (change, seq) in changes {
             insert.bind(change.id.rawValue, at: 1)
@@ -46,6 +48,7 @@ extension LocalStore {
             try insert.run()
             if db.changesCount > 0 {
                 fresh.append(change)
+                freshSeqs.append(db.lastInsertedRowID)
             } else {
                 duplicates += 1
                 if origin == .pulled {
@@ -59,7 +62,7 @@ extension LocalStore {
                 }
             }
         }
-        try applyToView(fresh, db)
+        try applyToView(fresh, seqs: freshSeqs, db)
         return (fresh, duplicates)
     }
 
@@ -69,13 +72,23 @@ extension LocalStore {
     /// live rows of every touched entity (read in one query); only the net effect is written: the versions no
     /// longer live are deleted, the new live ones inserted, newly retired ids recorded, and each touched entity's
     /// summary row rewritten once. A version both added and superseded within the batch never reaches the table.
-    static func applyToView(_ changes: [Change], _ db: Database) throws {
+    ///
+    /// `seqs` are the changes' local `seq`s (their order in the log), in which order they must come. They decide
+    /// which retired ids need a row: the `retired` table is only read for a change folded for the first time
+    /// (new to the log, or refolded by ``rebuild()`` in log order), to tell whether something folded earlier
+    /// already superseded it. An id whose change is in the log before the superseding change has been folded
+    /// already and never will be again, so its row would never be read; only ids superseded before their own
+    /// change arrived (or an id that is no change of this field) get a row. Most superseded ids were live
+    /// versions, so this saves a row write per edit; the rule depends only on log order, so ``rebuild()`` writes
+    /// exactly the rows the incremental path wrote.
+    static func applyToView(_ changes: [Change], seqs: [Int64], _ db: Database) throws {
         guard !changes.isEmpty else { return }
+        precondition(changes.count == seqs.count)
         var order: [EntityID] = []
-        var groups: [EntityID: [Change]] = [:]
-        for change in changes {
+        var groups: [EntityID: [(change: Change, seq: Int64)]] = [:]
+        for (change, seq) in zip(changes, seqs) {
             if groups[change.entity] == nil { order.append(change.entity) }
-            groups[change.entity, default: []].append(change)
+            groups[change.entity, default: []].append((change, seq))
         }
         let known = try knownEntities(order, db)
         let stored = try StoredEntity.loadAll(known.keys, db)
@@ -103,13 +116,22 @@ extension LocalStore {
     private struct FieldFold<State> {
         var state: State
         let initial: Set<ChangeID>
-        var retired: [ChangeID] = []
+        /// Ids this batch retired that were not live (so may not be in the log yet), with the seq of the change
+        /// that retired them.
+        var retired: [(id: ChangeID, by: Int64)] = []
+
+        /// Notes what one change's delta retired: ids it removed from the live versions were folded before it and
+        /// need no row; the others are checked against the log when the batch is written.
+        mutating func note(retired: [ChangeID], removed: [ChangeID], by seq: Int64) {
+            for id in retired where !removed.contains(id) { self.retired.append((id, seq)) }
+        }
     }
 
     /// Folds one entity's changes into its stored state and writes the net effect; `summary` is its summary row
     /// if the store knows the entity (the row is rewritten only if it changes).
     private static func fold(
-        _ changes: [Change], into stored: StoredEntity, summary: EntitySummary?, _ writer: ViewWriter
+        _ changes: [(change: Change, seq: Int64)], into stored: StoredEntity, summary: EntitySummary?,
+        _ writer: ViewWriter
     ) throws {
         let known = summary != nil
         var stored = stored
@@ -117,7 +139,7 @@ extension LocalStore {
         // The ids among the incoming changes that the store already knows to be retired, by field.
         var retiredByField: [String: Set<ChangeID>] = [:]
         if known {
-            for change in changes where change.op != .append {
+            for (change, _) in changes where change.op != .append {
                 if try writer.isRetired(entity: entity, field: change.field, change: change.id) {
                     retiredByField[change.field, default: []].insert(change.id)
                 }
@@ -127,7 +149,7 @@ extension LocalStore {
         var registers: [String: FieldFold<RegisterState>] = [:]
         var sets: [String: FieldFold<SetState>] = [:]
         var notes: [(field: String, version: Version)] = []
-        for change in changes {
+        for (change, seq) in changes {
             switch change.op {
             case .set:
                 if registers[change.field] == nil {
@@ -136,7 +158,8 @@ extension LocalStore {
                         state: RegisterState(live: live, retired: retiredByField[change.field] ?? []),
                         initial: Set(live.map(\.change)))
                 }
-                registers[change.field]!.retired += registers[change.field]!.state.apply(change).retired
+                let delta = registers[change.field]!.state.apply(change)
+                registers[change.field]!.note(retired: delta.retired, removed: delta.removed, by: seq)
             case .add, .remove:
                 if sets[change.field] == nil {
                     let adds = stored.setAdds[change.field] ?? []
@@ -144,24 +167,26 @@ extension LocalStore {
                         state: SetState(adds: adds, retired: retiredByField[change.field] ?? []),
                         initial: Set(adds.map(\.change)))
                 }
-                sets[change.field]!.retired += sets[change.field]!.state.apply(change).retired
+                let delta = sets[change.field]!.state.apply(change)
+                sets[change.field]!.note(retired: delta.retired, removed: delta.removed, by: seq)
             case .append:
                 notes.append((change.field, Version(change)))
             }
         }
 
         func persist(
-            field: String, kind: String, initial: Set<ChangeID>, final: [ChangeID: Version], retired: [ChangeID]
-        )
-            throws
-        {
+            field: String, kind: String, initial: Set<ChangeID>, final: [ChangeID: Version],
+            retired: [(id: ChangeID, by: Int64)]
+        ) throws {
             for id in initial where final[id] == nil {
                 try writer.deleteVersion(entity: entity, field: field, change: id)
             }
             for (id, version) in final where !initial.contains(id) {
                 try writer.insertVersion(entity: entity, field: field, kind: kind, version)
             }
-            for id in retired { try writer.insertRetired(entity: entity, field: field, change: id) }
+            for (id, seq) in retired where try !writer.isInLog(id, before: seq) {
+                try writer.insertRetired(entity: entity, field: field, change: id)
+            }
         }
         for (field, fold) in registers {
             try persist(

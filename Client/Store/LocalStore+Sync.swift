@@ -189,7 +189,8 @@ extension LocalStore {
                     arguments: [lastSeq])
                 if rows.isEmpty { break }
                 lastSeq = rows.last![0]
-                try Self.applyToView(try rows.map { try Columns.change($0, offset: 1) }, db)
+                try Self.applyToView(
+                    try rows.map { try Columns.change($0, offset: 1) }, seqs: rows.map { $0[0] as Int64 }, db)
             }
         }
     }

@@ -5,6 +5,7 @@ import GRDB
 /// directly (``RawStatement``). Only ``LocalStore/applyToView(_:_:)`` decides what to write, through the merge.
 struct ViewWriter {
     private let retiredLookup: RawStatement
+    private let changeLookup: RawStatement
     private let insertVersionRow: RawStatement
     private let deleteVersionRow: RawStatement
     private let insertRetiredRow: RawStatement
@@ -13,6 +14,7 @@ struct ViewWriter {
     init(_ db: Database) throws {
         retiredLookup = try RawStatement(
             db, sql: "SELECT 1 FROM retired WHERE entity = ? AND field = ? AND change = ?")
+        changeLookup = try RawStatement(db, sql: "SELECT seq FROM change WHERE id = ?")
         insertVersionRow = try RawStatement(
             db,
             sql: """
@@ -39,6 +41,15 @@ struct ViewWriter {
         let found = try retiredLookup.step()
         if found { retiredLookup.reset() }
         return found
+    }
+
+    /// Whether the log holds change `id` before local seq `seq` (see ``LocalStore/applyToView(_:seqs:_:)``).
+    func isInLog(_ id: ChangeID, before seq: Int64) throws -> Bool {
+        changeLookup.bind(id.rawValue, at: 1)
+        guard try changeLookup.step() else { return false }
+        let found = changeLookup.int64(0)
+        changeLookup.reset()
+        return found < seq
     }
 
     func insertVersion(entity: EntityID, field: String, kind: String, _ version: Version) throws {
