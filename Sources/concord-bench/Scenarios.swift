@@ -84,10 +84,11 @@ enum Scenarios {
         return m
     }
 
-    /// The bytes of the first 5k-change pull page, as sent without and with gzip.
+    /// The bytes of the first pull page (of the sync engine's size), as sent without and with gzip.
     static func pageSizes(server: BenchServer) async throws -> (plain: Int, gzipped: Int) {
+        let limit = SyncEngine.Options().pullPage
         func size(_ client: HTTPClient, gzip: Bool) async throws -> Int {
-            var request = HTTPClientRequest(url: server.url + "/v1/changes?after=0&limit=5000")
+            var request = HTTPClientRequest(url: server.url + "/v1/changes?after=0&limit=\(limit)")
             request.headers.add(name: "Authorization", value: "Bearer \(server.tokens[try AnalystName("reader")]!)")
             if gzip { request.headers.add(name: "Accept-Encoding", value: "gzip") }
             let response = try await client.execute(request, timeout: .seconds(60))
