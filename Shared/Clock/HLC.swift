@@ -19,14 +19,34 @@ public struct HLC: Hashable, Comparable, Sendable, Codable, CustomStringConverti
 
     /// Parses `<unix-ms>:<counter>`, e.g. `1752224400000:0003`.
     public init(_ text: some StringProtocol) throws(IdentifierError) {
-        let expected = "<unix-ms>:<4-digit counter>, e.g. 1752224400000:0003"
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, (1...15).contains(parts[0].utf8.count), parts[1].utf8.count == 4,
-            parts[0].utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-            parts[1].utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-            let millis = Int64(parts[0]), let counter = Int(parts[1])
-        else {
-            throw IdentifierError(kind: "hlc", input: String(text), expected: expected)
+        // One pass over the bytes: 1–15 digits, a colon, exactly 4 digits.
+        var millis: Int64 = 0
+        var counter = 0
+        var millisDigits = 0
+        var counterDigits = 0
+        var colon = false
+        var valid = true
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ":") && !colon {
+                colon = true
+            } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                let digit = byte - UInt8(ascii: "0")
+                if colon {
+                    counter = counter * 10 + Int(digit)
+                    counterDigits += 1
+                } else {
+                    millis = millis &* 10 &+ Int64(digit)
+                    millisDigits += 1
+                }
+            } else {
+                valid = false
+            }
+            if millisDigits > 15 || counterDigits > 4 { valid = false }
+            if !valid { break }
+        }
+        guard valid, colon, millisDigits >= 1, counterDigits == 4 else {
+            throw IdentifierError(
+                kind: "hlc", input: String(text), expected: "<unix-ms>:<4-digit counter>, e.g. 1752224400000:0003")
         }
         self.init(millis: millis, counter: counter)
     }

@@ -28,10 +28,11 @@ public struct EntityID: Hashable, Comparable, Sendable, Codable, CustomStringCon
             }
             rawValue = string
         case .event:
-            guard let canonical = UUIDText.canonical(id) else {
-                throw IdentifierError(kind: "entity id", input: string, expected: expected)
+            switch UUIDText.check(id) {
+            case .canonical: rawValue = string
+            case .uppercase: rawValue = "event/" + UUIDText.canonical(id)!
+            case .invalid: throw IdentifierError(kind: "entity id", input: string, expected: expected)
             }
-            rawValue = "event/" + canonical
         }
         self.kind = kind
         digest = Self.digest(of: rawValue)

@@ -2,28 +2,36 @@
 enum UUIDText {
     /// Returns the lowercase canonical form of `text`, or `nil` when it is not a UUID.
     static func canonical(_ text: some StringProtocol) -> String? {
+        switch check(text) {
+        case .canonical: return String(text)
+        case .uppercase:
+            return String(decoding: text.utf8.map { (0x41...0x46).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
+        case .invalid: return nil
+        }
+    }
+
+    enum Form { case canonical, uppercase, invalid }
+
+    /// Checks `text` in one pass without allocating: ids on the wire and in files are almost always canonical
+    /// already, and every change carries several.
+    static func check(_ text: some StringProtocol) -> Form {
         let utf8 = text.utf8
-        guard utf8.count == 36 else { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(36)
+        guard utf8.count == 36 else { return .invalid }
         var index = 0
+        var uppercase = false
         for byte in utf8 {
             if index == 8 || index == 13 || index == 18 || index == 23 {
-                guard byte == UInt8(ascii: "-") else { return nil }
-                out.append(byte)
+                guard byte == UInt8(ascii: "-") else { return .invalid }
             } else {
                 switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"):
-                    out.append(byte)
-                case UInt8(ascii: "A")...UInt8(ascii: "F"):
-                    out.append(byte + 32)
-                default:
-                    return nil
+                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): break
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): uppercase = true
+                default: return .invalid
                 }
             }
             index += 1
         }
-        return String(decoding: out, as: UTF8.self)
+        return uppercase ? .uppercase : .canonical
     }
 
     /// The 128 bits of canonical UUID text, as (first 64, last 64).
