@@ -1,0 +1,145 @@
+import ConcordCore
+import GRDB
+
+extension LocalStore {
+    /// What the conflict report needs, read from the log's few columns and the merged view instead of refolding
+    /// every change (see ``ReportInputs``).
+    public func reportInputs() throws -> ReportInputs {
+        try read { db in try Self.reportInputs(db) }
+    }
+
+    static func reportInputs(_ db: Database) throws -> ReportInputs {
+        var inputs = ReportInputs()
+        var supersedingSeqs: [Int64] = []
+        try tallyLog(db, into: &inputs, superseding: &supersedingSeqs)
+
+        // Entity counts from the summary rows the view keeps for every entity with a change.
+        let counts = try Row.fetchAll(
+            db, sql: "SELECT kind, COUNT(*), TOTAL(deleted != 0) FROM entity GROUP BY kind")
+        for row in counts {
+            let kind: String = row[0]
+            switch EntityID.Kind(rawValue: kind) {
+            case .document: inputs.documents = row[1]
+            case .event:
+                inputs.events = row[1]
+                inputs.deletedEvents = Int(row[2] as Double)
+            case nil:
+                throw StoreError.invalid("the store holds an entity of unknown kind \"\(kind)\"; upgrade concord")
+            }
+        }
+
+        // The entities that can show a conflict: a register with two or more live versions (a conflict or an
+        // agreement), or a delete/edit conflict (the summary counts it among the entity's conflicts).
+        var involved = Set<String>()
+        let registers = try String.fetchCursor(
+            db,
+            sql: """
+                SELECT entity FROM version WHERE kind = '\(VersionKind.register)'
+                GROUP BY entity, field HAVING COUNT(*) > 1
+                """)
+        while let entity = try registers.next() { involved.insert(entity) }
+        involved.formUnion(try String.fetchAll(db, sql: "SELECT id FROM entity WHERE conflicts > 0 AND deleted != 0"))
+
+        // The set changes that supersede several ids, and the set changes they supersede.
+        let byID = try db.cachedStatement(sql: "SELECT \(Columns.changeSelection) FROM change WHERE id = ?")
+        let bySeq = try db.cachedStatement(sql: "SELECT \(Columns.changeSelection) FROM change WHERE seq = ?")
+        for seq in supersedingSeqs {
+            guard let row = try Row.fetchOne(bySeq, arguments: [seq]) else { continue }
+            let change = try Columns.change(row)
+            inputs.superseding.append(.init(change: .init(change), reason: change.reason))
+            involved.insert(change.entity.rawValue)
+            for id in change.supersedes where inputs.supersededSets[id] == nil {
+                guard let row = try Row.fetchOne(byID, arguments: [id.rawValue]) else { continue }
+                let old = try Columns.change(row)
+                if old.op == .set { inputs.supersededSets[id] = .init(old) }
+            }
+        }
+
+        for text in involved {
+            let entity = try liveEntity(try EntityID(text), db)
+            inputs.entities[entity.id] = entity
+        }
+        for entity in inputs.entities.values where entity.id.kind == .event {
+            guard let text = entity.snapshot.fields["doc"]?.value.string, let document = try? EntityID(text),
+                inputs.documentTitles[document] == nil,
+                let title = try liveEntity(document, db).snapshot.fields["title"]?.value.description
+            else { continue }
+            inputs.documentTitles[document] = title
+        }
+        return inputs
+    }
+
+    /// One pass over three columns of the log: per-author tallies, and the `seq` of every `set` change whose
+    /// `supersedes` lists two or more ids (the column joins ids with commas).
+    private static func tallyLog(_ db: Database, into inputs: inout ReportInputs, superseding: inout [Int64]) throws {
+        struct Tally {
+            var changes = 0
+            var events = Set<String>()
+            var lastEvent = ""
+            /// Clock texts: the store writes them canonically (no leading zeros, 4-digit counter), so comparing
+            /// (length, text) orders them as clocks without parsing every row.
+            var first: String
+            var last: String
+        }
+        func precedes(_ a: String, _ b: String) -> Bool {
+            a.utf8.count != b.utf8.count ? a.utf8.count < b.utf8.count : a < b
+        }
+        var tallies: [String: Tally] = [:]
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT author, entity, hlc, CASE WHEN op = 'set' AND instr(supersedes, ',') > 0 THEN seq END
+                FROM change
+                """)
+        var lastAuthor = ""
+        var tally: Tally?
+        while let row = try rows.next() {
+            let author: String = row[0]
+            let entity: String = row[1]
+            let hlc: String = row[2]
+            if let seq = row[3] as Int64? { superseding.append(seq) }
+            inputs.changes += 1
+            if author != lastAuthor || tally == nil {
+                if let tally { tallies[lastAuthor] = tally }
+                lastAuthor = author
+                tally = tallies[author] ?? Tally(first: hlc, last: hlc)
+            }
+            tally!.changes += 1
+            if entity.hasPrefix("event/") && entity != tally!.lastEvent {
+                tally!.lastEvent = entity
+                tally!.events.insert(entity)
+            }
+            if precedes(hlc, tally!.first) { tally!.first = hlc }
+            if precedes(tally!.last, hlc) { tally!.last = hlc }
+        }
+        if let tally { tallies[lastAuthor] = tally }
+        inputs.analysts = try tallies.map { name, tally in
+            .init(
+                name: try AnalystName(name), changes: tally.changes, eventsTouched: tally.events.count,
+                first: try HLC(tally.first), last: try HLC(tally.last))
+        }
+    }
+
+    /// The live rows of one entity from the view, by field.
+    private static func liveEntity(_ id: EntityID, _ db: Database) throws -> ReportInputs.LiveEntity {
+        var entity = ReportInputs.LiveEntity(id: id)
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: "SELECT field, kind, change, value, author, hlc, replica, context FROM version WHERE entity = ?"),
+            arguments: [id.rawValue])
+        while let row = try rows.next() {
+            let field: String = row[0]
+            let kind: String = row[1]
+            let version = Version(
+                change: try ChangeID(row[2] as String), value: Columns.fieldValue(row[3]),
+                author: try AnalystName(row[4] as String), hlc: try HLC(row[5] as String),
+                replica: try ReplicaID(row[6] as String), context: try Columns.ids(row[7] as String))
+            switch kind {
+            case VersionKind.register: entity.registers[field, default: []].append(version)
+            case VersionKind.setAdd: entity.setAdds[field, default: []].append(version)
+            default: entity.notes[field, default: []].append(version)
+            }
+        }
+        return entity
+    }
+}
