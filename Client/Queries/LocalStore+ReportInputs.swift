@@ -59,9 +59,10 @@ extension LocalStore {
             let entity = try liveEntity(try EntityID(text), db)
             inputs.entities[entity.id] = entity
         }
+        var documents = Set<EntityID>()
         for entity in inputs.entities.values where entity.id.kind == .event {
             guard let text = entity.snapshot.fields["doc"]?.value.string, let document = try? EntityID(text),
-                inputs.documentTitles[document] == nil,
+                documents.insert(document).inserted,
                 let title = try liveEntity(document, db).snapshot.fields["title"]?.value.description
             else { continue }
             inputs.documentTitles[document] = title
@@ -73,6 +74,7 @@ extension LocalStore {
     /// `supersedes` lists two or more ids (the column joins ids with commas).
     private static func tallyLog(_ db: Database, into inputs: inout ReportInputs, superseding: inout [Int64]) throws {
         struct Tally {
+            var name: String
             var changes = 0
             var events = Set<String>()
             var lastEvent = ""
@@ -84,38 +86,44 @@ extension LocalStore {
         func precedes(_ a: String, _ b: String) -> Bool {
             a.utf8.count != b.utf8.count ? a.utf8.count < b.utf8.count : a < b
         }
-        var tallies: [String: Tally] = [:]
+        var tallies: [Tally] = []
+        var index: [String: Int] = [:]
         let rows = try Row.fetchCursor(
             db,
             sql: """
                 SELECT author, entity, hlc, CASE WHEN op = 'set' AND instr(supersedes, ',') > 0 THEN seq END
                 FROM change
                 """)
+        // Consecutive rows are often by one author: the last one's position saves a dictionary lookup.
         var lastAuthor = ""
-        var tally: Tally?
+        var current = -1
         while let row = try rows.next() {
             let author: String = row[0]
             let entity: String = row[1]
             let hlc: String = row[2]
             if let seq = row[3] as Int64? { superseding.append(seq) }
-            inputs.changes += 1
-            if author != lastAuthor || tally == nil {
-                if let tally { tallies[lastAuthor] = tally }
+            if current < 0 || author != lastAuthor {
                 lastAuthor = author
-                tally = tallies[author] ?? Tally(first: hlc, last: hlc)
+                if let known = index[author] {
+                    current = known
+                } else {
+                    current = tallies.count
+                    index[author] = current
+                    tallies.append(Tally(name: author, first: hlc, last: hlc))
+                }
             }
-            tally!.changes += 1
-            if entity.hasPrefix("event/") && entity != tally!.lastEvent {
-                tally!.lastEvent = entity
-                tally!.events.insert(entity)
+            tallies[current].changes += 1
+            if entity.hasPrefix("event/") && entity != tallies[current].lastEvent {
+                tallies[current].lastEvent = entity
+                tallies[current].events.insert(entity)
             }
-            if precedes(hlc, tally!.first) { tally!.first = hlc }
-            if precedes(tally!.last, hlc) { tally!.last = hlc }
+            if precedes(hlc, tallies[current].first) { tallies[current].first = hlc }
+            if precedes(tallies[current].last, hlc) { tallies[current].last = hlc }
         }
-        if let tally { tallies[lastAuthor] = tally }
-        inputs.analysts = try tallies.map { name, tally in
+        inputs.changes = tallies.reduce(0) { $0 + $1.changes }
+        inputs.analysts = try tallies.map { tally in
             .init(
-                name: try AnalystName(name), changes: tally.changes, eventsTouched: tally.events.count,
+                name: try AnalystName(tally.name), changes: tally.changes, eventsTouched: tally.events.count,
                 first: try HLC(tally.first), last: try HLC(tally.last))
         }
     }

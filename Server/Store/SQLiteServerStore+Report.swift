@@ -52,9 +52,10 @@ extension SQLiteServerStore {
                 inputs.entities[entity.id] = entity
                 if entity.id.kind == .event && entity.snapshot.deleted { inputs.deletedEvents += 1 }
             }
+            var documents = Set<EntityID>()
             for entity in inputs.entities.values where entity.id.kind == .event {
                 guard let text = entity.snapshot.fields["doc"]?.value.string, let document = try? EntityID(text),
-                    inputs.documentTitles[document] == nil,
+                    documents.insert(document).inserted,
                     let title = try Self.liveEntity(document, db).snapshot.fields["title"]?.value.description
                 else { continue }
                 inputs.documentTitles[document] = title
