@@ -46,3 +46,36 @@ struct StoreReportTests {
         #expect(try store.report(generatedAt: nil) == ConflictReport.build(from: try store.allChanges()))
     }
 }
+
+extension StoreReportTests {
+    @Test("a delete/edit conflict on an entity with no other dispute is in the store's report")
+    func deleteEditConflictAlone() throws {
+        let dir = TempDir()
+        var ids = UUIDv7Generator(now: { 1_752_224_400_000 }, random: SeededRandom(seed: 3))
+        let event = EntityID.event(ids.next())
+        let alice = try AnalystName("alice")
+        let bob = try AnalystName("bob")
+        let aliceReplica = try ReplicaID(ids.next().rawValue)
+        let bobReplica = try ReplicaID(ids.next().rawValue)
+        func change(
+            _ author: AnalystName, _ replica: ReplicaID, _ field: String, _ value: FieldValue,
+            supersedes: [ChangeID] = [], at millis: Int64
+        ) -> Change {
+            Change(
+                id: ids.next(), entity: event, field: field, op: .set, value: value, supersedes: supersedes,
+                hlc: HLC(millis: millis, counter: 0), author: author, replica: replica)
+        }
+        let doc = change(alice, aliceReplica, "doc", "document/3f9a1c0d5e7b2a46", at: 1_752_224_401_000)
+        // A delete listing one id supersedes fewer than two: only the delete/edit conflict brings the entity in.
+        let delete = change(alice, aliceReplica, "deleted", .bool(true), supersedes: [doc.id], at: 1_752_224_402_000)
+        // Bob, who never saw the delete, sets a field nobody else wrote: no register has two live versions.
+        let edit = change(bob, bobReplica, "confidence", "high", at: 1_752_224_402_001)
+        let changes = [doc, delete, edit]
+        let store = try makeStore(dir)
+        var random = SeededRandom(seed: 3)
+        try StoreMergeTests.deliver(changes, to: store, random: &random)
+        let report = try store.report(generatedAt: nil)
+        #expect(report.deleteEditConflicts.map(\.edits.count) == [1])
+        #expect(report == ConflictReport.build(from: changes))
+    }
+}
