@@ -10,8 +10,7 @@ extension LocalStore {
 
     static func reportInputs(_ db: Database) throws -> ReportInputs {
         var inputs = ReportInputs()
-        var supersedingSeqs: [Int64] = []
-        try tallyLog(db, into: &inputs, superseding: &supersedingSeqs)
+        try tallyLog(db, into: &inputs)
 
         // Entity counts from the summary rows the view keeps for every entity with a change.
         let counts = try Row.fetchAll(
@@ -40,19 +39,40 @@ extension LocalStore {
         while let entity = try registers.next() { involved.insert(entity) }
         involved.formUnion(try String.fetchAll(db, sql: "SELECT id FROM entity WHERE conflicts > 0 AND deleted != 0"))
 
-        // The set changes that supersede several ids, and the set changes they supersede.
-        let byID = try db.cachedStatement(sql: "SELECT \(Columns.changeSelection) FROM change WHERE id = ?")
+        // The set changes that supersede two or more set changes of their own entity and field, and those. Most
+        // changes superseding several ids are deletes listing the entity's live ids of other fields: they show
+        // nothing, so SQLite picks the others out (comparing ids as text, through the entity index) and only they
+        // are decoded, and only their entities loaded.
+        let supersedingSeqs = try Int64.fetchAll(
+            db,
+            sql: """
+                WITH s AS (
+                    SELECT seq, entity, field, ',' || supersedes || ',' AS listed FROM change
+                    WHERE op = 'set' AND instr(supersedes, ',') > 0)
+                SELECT s.seq FROM s JOIN change c
+                    ON c.entity = s.entity AND c.field = s.field AND c.op = 'set' AND c.seq != s.seq
+                    AND instr(s.listed, ',' || c.id || ',') > 0
+                GROUP BY s.seq HAVING COUNT(*) >= 2
+                """)
         let bySeq = try db.cachedStatement(sql: "SELECT \(Columns.changeSelection) FROM change WHERE seq = ?")
+        let sameField = try db.cachedStatement(
+            sql: """
+                SELECT \(Columns.changeSelection) FROM change WHERE entity = ? AND field = ? AND op = 'set' AND seq != ?
+                """)
         for seq in supersedingSeqs {
             guard let row = try Row.fetchOne(bySeq, arguments: [seq]) else { continue }
             let change = try Columns.change(row)
+            let listed = Set(change.supersedes.map(\.rawValue))
+            var superseded: [Change] = []
+            let rows = try Row.fetchCursor(
+                sameField, arguments: [change.entity.rawValue, change.field, seq])
+            while let row = try rows.next() {
+                if listed.contains(row[0] as String) { superseded.append(try Columns.change(row)) }
+            }
+            guard superseded.count >= 2 else { continue }
             inputs.superseding.append(.init(change: .init(change), reason: change.reason))
             involved.insert(change.entity.rawValue)
-            for id in change.supersedes where inputs.supersededSets[id] == nil {
-                guard let row = try Row.fetchOne(byID, arguments: [id.rawValue]) else { continue }
-                let old = try Columns.change(row)
-                if old.op == .set { inputs.supersededSets[id] = .init(old) }
-            }
+            for old in superseded { inputs.supersededSets[old.id] = .init(old) }
         }
 
         for text in involved {
@@ -70,9 +90,8 @@ extension LocalStore {
         return inputs
     }
 
-    /// One pass over three columns of the log: per-author tallies, and the `seq` of every `set` change whose
-    /// `supersedes` lists two or more ids (the column joins ids with commas).
-    private static func tallyLog(_ db: Database, into inputs: inout ReportInputs, superseding: inout [Int64]) throws {
+    /// One pass over three columns of the log: per-author tallies.
+    private static func tallyLog(_ db: Database, into inputs: inout ReportInputs) throws {
         struct Tally {
             var name: String
             var changes = 0
@@ -88,12 +107,7 @@ extension LocalStore {
         }
         var tallies: [Tally] = []
         var index: [String: Int] = [:]
-        let rows = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT author, entity, hlc, CASE WHEN op = 'set' AND instr(supersedes, ',') > 0 THEN seq END
-                FROM change
-                """)
+        let rows = try Row.fetchCursor(db, sql: "SELECT author, entity, hlc FROM change")
         // Consecutive rows are often by one author: the last one's position saves a dictionary lookup.
         var lastAuthor = ""
         var current = -1
@@ -101,7 +115,6 @@ extension LocalStore {
             let author: String = row[0]
             let entity: String = row[1]
             let hlc: String = row[2]
-            if let seq = row[3] as Int64? { superseding.append(seq) }
             if current < 0 || author != lastAuthor {
                 lastAuthor = author
                 if let known = index[author] {
@@ -141,7 +154,9 @@ extension LocalStore {
             let version = Version(
                 change: try ChangeID(row[2] as String), value: Columns.fieldValue(row[3]),
                 author: try AnalystName(row[4] as String), hlc: try HLC(row[5] as String),
-                replica: try ReplicaID(row[6] as String), context: try Columns.ids(row[7] as String))
+                replica: try ReplicaID(row[6] as String),
+                // Only a delete's context decides anything (delete/edit conflicts): other ids are not parsed.
+                context: field == EntitySnapshot.deletedField ? try Columns.ids(row[7] as String) : [])
             switch kind {
             case VersionKind.register: entity.registers[field, default: []].append(version)
             case VersionKind.setAdd: entity.setAdds[field, default: []].append(version)

@@ -38,14 +38,21 @@ extension SQLiteServerStore {
                         UNION SELECT entity FROM live WHERE field = 'deleted' AND value = 1
                         """))
             let byID = try db.cachedStatement(sql: "SELECT body FROM change WHERE id = ?")
+            // Most of these are deletes listing the entity's live ids of other fields; one that supersedes fewer
+            // than two `set` changes of its own field shows nothing, so it is left out and its entity not loaded.
             for change in superseding {
-                inputs.superseding.append(.init(change: .init(change), reason: change.reason))
-                involved.insert(change.entity.rawValue)
-                for id in change.supersedes where inputs.supersededSets[id] == nil {
+                var superseded: [Change] = []
+                for id in Set(change.supersedes) where id != change.id {
                     guard let body = try Data.fetchOne(byID, arguments: [id.rawValue]) else { continue }
                     let old = try Change.decodeFast(json: body)
-                    if old.op == .set { inputs.supersededSets[id] = .init(old) }
+                    if old.op == .set && old.entity == change.entity && old.field == change.field {
+                        superseded.append(old)
+                    }
                 }
+                guard superseded.count >= 2 else { continue }
+                inputs.superseding.append(.init(change: .init(change), reason: change.reason))
+                involved.insert(change.entity.rawValue)
+                for old in superseded { inputs.supersededSets[old.id] = .init(old) }
             }
             for text in involved {
                 let entity = try Self.liveEntity(try EntityID(text), db)

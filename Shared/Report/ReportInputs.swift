@@ -11,8 +11,9 @@
 /// - ``entities``: the live state (from the merge) of at least every entity with a register field of two or more
 ///   live versions, every deleted entity with a delete/edit conflict, and every entity of ``superseding``.
 /// - ``documentTitles``: the displayed title of every known document that an entity of ``entities`` names in `doc`.
-/// - ``superseding``: every `set` change whose `supersedes` lists two or more ids.
-/// - ``supersededSets``: the `set` changes among the ids those list (ids of other ops, or unknown, are left out).
+/// - ``superseding``: every `set` change whose `supersedes` lists two or more `set` changes of its own entity and
+///   field (others show nothing: a store may leave them out, as most are deletes listing other fields' ids).
+/// - ``supersededSets``: at least the `set` changes of their own entity and field that those list.
 public struct ReportInputs: Sendable {
     /// Distinct changes.
     public var changes = 0
