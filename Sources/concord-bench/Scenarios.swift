@@ -112,8 +112,10 @@ enum Scenarios {
         }
         let store = try LocalStore.open(at: path)
         let start = ContinuousClock.now
+        let cpuStart = ProcessStats.threadCPUSeconds()
         let report = try store.report(generatedAt: nil)
         let seconds = elapsed(start)
+        let cpuSeconds = ProcessStats.threadCPUSeconds() - cpuStart
         let storePeak = ProcessStats.peakRSSMegabytes()
 
         let memoryStart = ContinuousClock.now
@@ -121,8 +123,10 @@ enum Scenarios {
         let memorySeconds = elapsed(memoryStart)
         // What `concord report` did before it read its inputs from the view: every change read back and refolded.
         let refoldStart = ContinuousClock.now
+        let refoldCPUStart = ProcessStats.threadCPUSeconds()
         let refolded = ConflictReport.build(from: try store.allChanges())
         let refoldSeconds = elapsed(refoldStart)
+        let refoldCPUSeconds = ProcessStats.threadCPUSeconds() - refoldCPUStart
         guard reference == report, refolded == report else {
             throw BenchError("the store's report differs from the in-memory report over the same changes")
         }
@@ -130,6 +134,8 @@ enum Scenarios {
             name: "report", changes: report.header.counts.changes, seconds: seconds, baseline: baseline,
             extra: [
                 "memory_seconds": memorySeconds, "refold_seconds": refoldSeconds,
+                // CPU time of the calling thread (GRDB runs the read on it): steadier than wall time when shared.
+                "cpu_seconds": cpuSeconds, "refold_cpu_seconds": refoldCPUSeconds,
                 "open_conflicts": Double(report.openConflicts.count),
                 "resolved_conflicts": Double(report.resolvedConflicts.count),
                 "delete_edit_conflicts": Double(report.deleteEditConflicts.count),
