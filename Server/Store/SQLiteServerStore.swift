@@ -9,7 +9,7 @@ import GRDB
 /// set adds and notes) and `retired` (ids superseded within each entity+field), and `analyst`. The view is kept
 /// incrementally by ``PushPlanner`` and the ConcordCore merge; SQL only stores and fetches rows.
 public final class SQLiteServerStore: ServerStore {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     /// The database file.
     public let path: String
 

@@ -2,8 +2,9 @@ import Foundation
 
 /// The conflict-resolution report of DESIGN §9: what analysts disagree on, what was decided, by whom and why.
 ///
-/// Built once from the set of all changes by ``build(from:generatedAt:)`` (or a ``ReportBuilder`` fed row by row),
-/// through the one merge (``Replica``), and rendered as ``markdown()``, ``json()`` or ``html()`` from this one
+/// Built from the set of all changes by ``build(from:generatedAt:)`` (or a ``ReportBuilder`` fed row by row)
+/// through the one merge, or by a store from ``ReportInputs`` it reads off its merged view
+/// (``build(inputs:generatedAt:)``), and rendered as ``markdown()``, ``json()`` or ``html()`` from this one
 /// value, so the three always agree. The value depends only on the *set* of changes: order and duplicates do not
 /// matter, and with a fixed `generatedAt` the JSON is byte-identical.
 ///
@@ -65,7 +66,13 @@ public struct ConflictReport: Hashable, Sendable, Codable {
 
     /// Builds the report from every change known (any order, duplicates welcome).
     public static func build(from changes: some Sequence<Change>, generatedAt: Date? = nil) -> ConflictReport {
-        var builder = ReportBuilder()
+        let changes = Array(changes)
+        // Knowing every change in advance, the builder need keep only the `set` changes a resolution may list.
+        var keeping = Set<ChangeID>()
+        for change in changes where change.op == .set && change.supersedes.count >= 2 {
+            keeping.formUnion(change.supersedes)
+        }
+        var builder = ReportBuilder(keeping: keeping)
         builder.add(contentsOf: changes)
         return builder.finish(generatedAt: generatedAt)
     }

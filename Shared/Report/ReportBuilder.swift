@@ -1,6 +1,6 @@
 import Foundation
 
-/// Builds a ``ConflictReport`` incrementally, so a store can feed changes as it reads them.
+/// Builds a ``ConflictReport`` incrementally, so a caller can feed changes as it reads them.
 ///
 /// ```swift
 /// var builder = ReportBuilder()
@@ -8,17 +8,25 @@ import Foundation
 /// let report = builder.finish(generatedAt: Date())
 /// ```
 ///
-/// State comes from the one merge (``Replica``); the builder only adds per-analyst tallies and remembers which
-/// set changes supersede several ids (the candidates for resolutions and past episodes). `add` is O(1 +
-/// supersedes); `finish` is linear in the number of entities, live versions and such changes' supersedes.
+/// State comes from the one merge (``EntityState`` per entity, as ``Replica`` folds them); the builder adds
+/// per-analyst tallies and keeps, of the changes themselves, only what the report looks up: the `set` changes
+/// that supersede several ids (resolutions and past episodes), the `set` changes such changes may list, and the
+/// field of each note. It ends in ``ReportInputs`` and the one finishing step the stores use too. `add` is
+/// O(1 + supersedes); `finish` is linear in the entities that can show a conflict and such changes' supersedes.
 public struct ReportBuilder: Sendable {
-    /// The merged state of every change added so far.
-    public private(set) var replica = Replica()
+    /// The merge state of every entity added so far.
+    public private(set) var entities: [EntityID: EntityState] = [:]
+    /// Every change id added: a change added again is ignored.
+    private var seen = Set<ChangeID>()
+    /// The ids whose `set` changes to keep for resolutions' lookups; nil keeps every `set` change.
+    private let keeping: Set<ChangeID>?
+    /// The kept `set` changes, by id.
+    private var sets: [ChangeID: ReportInputs.SetChange] = [:]
+    private var superseding: [ReportInputs.SupersedingChange] = []
+    /// The field of each note: ``EntityState`` keeps notes without it, and a delete/edit conflict shows it.
+    private var noteFields: [ChangeID: String] = [:]
     private var authorIndex: [AnalystName: Int] = [:]
     private var tallies: [Tally] = []
-    private var multiSupersedes: [ChangeID] = []
-    private var first: HLC?
-    private var last: HLC?
 
     private struct Tally: Sendable {
         var name: AnalystName
@@ -30,14 +38,28 @@ public struct ReportBuilder: Sendable {
         var last: HLC
     }
 
-    public init() {}
+    public init() { keeping = nil }
+
+    /// A builder that keeps, for resolutions' lookups, only the `set` changes whose ids are in `keeping`: for a
+    /// caller that knows every change in advance and passes every id listed by a `set` change superseding two or
+    /// more (``ConflictReport/build(from:generatedAt:)``), so it need not keep every change.
+    init(keeping: Set<ChangeID>) { self.keeping = keeping }
 
     /// Adds one change; a change already added is ignored.
     public mutating func add(_ change: Change) {
-        guard replica.apply(change) else { return }
-        if change.op == .set && change.supersedes.count >= 2 { multiSupersedes.append(change.id) }
-        if first.map({ change.hlc < $0 }) ?? true { first = change.hlc }
-        if last.map({ change.hlc > $0 }) ?? true { last = change.hlc }
+        guard seen.insert(change.id).inserted else { return }
+        entities[change.entity, default: EntityState(id: change.entity)].apply(change)
+        switch change.op {
+        case .set:
+            if change.supersedes.count >= 2 {
+                superseding.append(.init(change: .init(change), reason: change.reason))
+            }
+            if keeping?.contains(change.id) ?? true { sets[change.id] = .init(change) }
+        case .append:
+            noteFields[change.id] = change.field
+        case .add, .remove:
+            break
+        }
         let isEvent = change.entity.kind == .event
         if let index = authorIndex[change.author] {
             tallies[index].changes += 1
@@ -64,181 +86,64 @@ public struct ReportBuilder: Sendable {
         for change in changes { add(change) }
     }
 
-    private struct FieldKey: Hashable {
-        var kind: EntityID.Kind
-        var field: String
+    /// What the report needs, gathered from the fold: the entities that can show a conflict, the changes that
+    /// supersede several ids and the ones they supersede.
+    public var inputs: ReportInputs {
+        var inputs = ReportInputs()
+        inputs.changes = seen.count
+        inputs.analysts = tallies.map {
+            .init(name: $0.name, changes: $0.changes, eventsTouched: $0.events.count, first: $0.first, last: $0.last)
+        }
+        var involved: [EntityID] = []
+        for (id, entity) in entities {
+            // Only what can conflict or be deleted is resolved; a single live version needs no sorting.
+            let deleted = entity.registers[EntitySnapshot.deletedField]?.resolved?.value == .bool(true)
+            switch id.kind {
+            case .document: inputs.documents += 1
+            case .event:
+                inputs.events += 1
+                if deleted { inputs.deletedEvents += 1 }
+            }
+            if deleted || entity.registers.values.contains(where: { $0.live.count >= 2 }) { involved.append(id) }
+        }
+        inputs.superseding = superseding
+        for change in superseding {
+            involved.append(change.change.entity)
+            for id in change.change.version.context {
+                if let old = sets[id] { inputs.supersededSets[id] = old }
+            }
+        }
+        for id in involved where inputs.entities[id] == nil {
+            guard let entity = entities[id] else { continue }
+            inputs.entities[id] = Self.live(entity, noteFields: noteFields)
+            if id.kind == .event, let text = entity.registers["doc"]?.resolved?.value.string,
+                let document = try? EntityID(text),
+                let title = entities[document]?.registers["title"]?.resolved?.value.description
+            {
+                inputs.documentTitles[document] = title
+            }
+        }
+        return inputs
     }
 
-    private struct EpisodeKey: Hashable {
-        var entity: EntityID
-        var field: String
-        var versions: [ChangeID]
+    /// An entity's merge state as the live rows a store persists.
+    static func live(_ entity: EntityState, noteFields: [ChangeID: String]) -> ReportInputs.LiveEntity {
+        var notes: [String: [Version]] = [:]
+        for version in entity.notes.values { notes[noteFields[version.change]!, default: []].append(version) }
+        return .init(
+            id: entity.id, registers: entity.registers.mapValues { Array($0.live.values) },
+            setAdds: entity.sets.mapValues { Array($0.adds.values) }, notes: notes)
     }
 
     /// The report over everything added.
     public func finish(generatedAt: Date? = nil) -> ConflictReport {
-        let entities = replica.entities
-        /// The displayed value of a register, through the merge; only small live sets are sorted.
-        func value(_ entity: EntityState?, _ field: String) -> FieldValue? {
-            entity?.registers[field]?.resolved?.value
-        }
-        func title(_ entity: EntityState?) -> String? { value(entity, "title")?.description }
-        func document(of entity: EntityState) -> ConflictReport.DocumentRef? {
-            if entity.id.kind == .document { return .init(id: entity.id, title: title(entity)) }
-            guard let text = value(entity, "doc")?.string, let id = try? EntityID(text) else { return nil }
-            return .init(id: id, title: title(entities[id]))
-        }
+        ConflictReport.build(inputs: inputs, generatedAt: generatedAt)
+    }
+}
 
-        var counts = ConflictReport.Counts(
-            changes: replica.changes.count, documents: 0, events: 0, deletedEvents: 0, analysts: tallies.count,
-            openConflicts: 0, resolvedConflicts: 0, deleteEditConflicts: 0, agreementEpisodes: 0, conflictEpisodes: 0)
-        var open: [ConflictReport.OpenConflict] = []
-        var deleteEdits: [ConflictReport.DeleteEditConflict] = []
-        var resolved: [ConflictReport.ResolvedConflict] = []
-        var seenEpisodes = Set<EpisodeKey>()
-        var perField: [FieldKey: (agreements: Int, conflicts: Int)] = [:]
-        var involvedConflicts: [AnalystName: Int] = [:]
-        var involvedAgreements: [AnalystName: Int] = [:]
-
-        /// Counts an episode once: versions of one (entity, field) seen together.
-        func episode(_ entity: EntityID, _ field: String, _ versions: [Version]) {
-            guard versions.count >= 2 else { return }
-            let authors = Set(versions.map(\.author))
-            guard authors.count >= 2 else { return }
-            guard
-                seenEpisodes.insert(EpisodeKey(entity: entity, field: field, versions: versions.map(\.change).sorted()))
-                    .inserted
-            else { return }
-            let agreement = versions.allSatisfy { $0.value == versions[0].value }
-            let key = FieldKey(kind: entity.kind, field: field)
-            if agreement {
-                perField[key, default: (0, 0)].agreements += 1
-                counts.agreementEpisodes += 1
-                for author in authors { involvedAgreements[author, default: 0] += 1 }
-            } else {
-                perField[key, default: (0, 0)].conflicts += 1
-                counts.conflictEpisodes += 1
-                for author in authors { involvedConflicts[author, default: 0] += 1 }
-            }
-        }
-
-        for (id, entity) in entities {
-            // Only what can conflict or be deleted is resolved; a single live version needs no sorting.
-            let deleted = value(entity, EntitySnapshot.deletedField) == .bool(true)
-            switch id.kind {
-            case .document: counts.documents += 1
-            case .event:
-                counts.events += 1
-                if deleted { counts.deletedEvents += 1 }
-            }
-            for (field, state) in entity.registers where state.live.count >= 2 {
-                guard let register = state.resolved else { continue }
-                episode(id, field, register.candidates)
-                guard register.conflict else { continue }
-                open.append(
-                    .init(
-                        entity: id, title: title(entity), field: field, since: register.candidates[0].hlc,
-                        candidates: register.candidates.map(ConflictReport.Candidate.init),
-                        document: document(of: entity), evidence: value(entity, "evidence")?.description))
-            }
-            guard deleted else { continue }
-            let snapshot = entity.snapshot
-            if !snapshot.deleteEditConflict.isEmpty {
-                let deletes = snapshot.fields[EntitySnapshot.deletedField]?.candidates.filter {
-                    $0.value == .bool(true)
-                }
-                let edits = snapshot.deleteEditConflict.compactMap { replica.changes[$0] }.map(Version.init)
-                    .inMergeOrder().map { version in
-                        let change = replica.changes[version.change]!
-                        return ConflictReport.Edit(
-                            change: change.id, field: change.field, op: change.op, value: change.value,
-                            author: change.author, hlc: change.hlc, time: ReportTime.iso(millis: change.hlc.millis))
-                    }
-                deleteEdits.append(
-                    .init(
-                        entity: id, title: title(entity), document: document(of: entity),
-                        deletes: (deletes ?? []).map(ConflictReport.Candidate.init), edits: edits))
-            }
-        }
-
-        for id in multiSupersedes {
-            guard let change = replica.changes[id] else { continue }
-            var seen = Set<ChangeID>()
-            var versions: [Version] = []
-            for superseded in change.supersedes where superseded != change.id && seen.insert(superseded).inserted {
-                guard let old = replica.changes[superseded], old.op == .set, old.entity == change.entity,
-                    old.field == change.field
-                else { continue }
-                versions.append(Version(old))
-            }
-            guard versions.count >= 2 else { continue }
-            versions = versions.inMergeOrder()
-            episode(change.entity, change.field, versions)
-            let values = Set(versions.map(\.value))
-            guard values.count >= 2, let entity = entities[change.entity] else { continue }
-            resolved.append(
-                .init(
-                    entity: change.entity, title: title(entity), field: change.field,
-                    document: document(of: entity),
-                    alternatives: versions.map(ConflictReport.Candidate.init), chosen: .init(Version(change)),
-                    reason: change.reason, chosenWasAlternative: values.contains(change.value)))
-        }
-
-        open.sort { a, b in
-            if a.since != b.since { return a.since < b.since }
-            if a.entity != b.entity { return a.entity < b.entity }
-            return a.field < b.field
-        }
-        resolved.sort { a, b in
-            if a.chosen.hlc != b.chosen.hlc { return a.chosen.hlc < b.chosen.hlc }
-            if a.entity != b.entity { return a.entity < b.entity }
-            if a.field != b.field { return a.field < b.field }
-            return a.chosen.change < b.chosen.change
-        }
-        deleteEdits.sort { a, b in
-            let x = a.deletes.first?.hlc ?? .zero
-            let y = b.deletes.first?.hlc ?? .zero
-            return x != y ? x < y : a.entity < b.entity
-        }
-        counts.openConflicts = open.count
-        counts.resolvedConflicts = resolved.count
-        counts.deleteEditConflicts = deleteEdits.count
-
-        func rate(_ agreements: Int, _ conflicts: Int) -> Double? {
-            agreements + conflicts == 0 ? nil : Double(agreements) / Double(agreements + conflicts)
-        }
-        let fields = perField.map { key, value in
-            ConflictReport.FieldAgreement(
-                entityKind: key.kind, field: key.field, agreements: value.agreements, conflicts: value.conflicts,
-                rate: rate(value.agreements, value.conflicts))
-        }.sorted { a, b in
-            a.entityKind != b.entityKind ? a.entityKind.rawValue < b.entityKind.rawValue : a.field < b.field
-        }
-
-        var resolutions: [AnalystName: Int] = [:]
-        for resolution in resolved { resolutions[resolution.chosen.author, default: 0] += 1 }
-        let analysts = tallies.map { tally -> ConflictReport.AnalystActivity in
-            let name = tally.name
-            return ConflictReport.AnalystActivity(
-                analyst: name, changes: tally.changes, eventsTouched: tally.events.count,
-                conflictsInvolved: involvedConflicts[name] ?? 0, agreementsInvolved: involvedAgreements[name] ?? 0,
-                resolutions: resolutions[name] ?? 0, firstHLC: tally.first, lastHLC: tally.last,
-                firstTime: ReportTime.iso(millis: tally.first.millis),
-                lastTime: ReportTime.iso(millis: tally.last.millis))
-        }.sorted { $0.analyst < $1.analyst }
-
-        let range = first.flatMap { first in
-            last.map { last in
-                ConflictReport.TimeRange(
-                    firstHLC: first, lastHLC: last, firstTime: ReportTime.iso(millis: first.millis),
-                    lastTime: ReportTime.iso(millis: last.millis))
-            }
-        }
-        return ConflictReport(
-            reportVersion: ConflictReport.formatVersion, generatedAt: generatedAt.map(ReportTime.iso),
-            header: .init(
-                range: range, counts: counts, agreementRate: rate(counts.agreementEpisodes, counts.conflictEpisodes)),
-            openConflicts: open, resolvedConflicts: resolved, deleteEditConflicts: deleteEdits, fieldAgreement: fields,
-            analysts: analysts, definitions: ConflictReport.standardDefinitions)
+extension ReportInputs.SetChange {
+    /// A `set` change as the report keeps it.
+    public init(_ change: Change) {
+        self.init(entity: change.entity, field: change.field, version: Version(change))
     }
 }

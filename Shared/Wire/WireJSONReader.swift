@@ -161,7 +161,7 @@ struct WireJSONReader {
     }
 
     /// Only whitespace may follow the top-level value.
-    private mutating func end() throws(Fallback) {
+    mutating func end() throws(Fallback) {
         skipSpace()
         if i != bytes.count { throw Fallback() }
     }

@@ -35,6 +35,13 @@ enum ProcessStats {
         return 0
     }
 
+    /// CPU time consumed by the calling thread so far, in seconds.
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
     /// Resets the peak RSS counter so each scenario reports its own peak (Linux ≥ 4.0).
     static func resetPeakRSS() {
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)

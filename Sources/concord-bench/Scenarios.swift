@@ -101,26 +101,50 @@ enum Scenarios {
         return (plain, gzipped)
     }
 
-    /// `report`: the conflict report of the store `apply` filled, as `concord report` builds it; the in-memory build
-    /// over the same changes is in `extra`.
+    /// `report`: what `concord report` costs on a store of N changes — `LocalStore.report` over the store `apply`
+    /// filled (filled here first when `apply` did not run). The in-memory `ConflictReport.build` over the same
+    /// changes is in `extra.memory_seconds`, the former store path (read every change back, refold) in
+    /// `extra.refold_seconds`; all three reports must be equal.
     static func report(_ workload: Workload, directory: URL, baseline: Double) throws -> Measurement {
         let path = directory.appendingPathComponent("apply.sqlite").path
-        var extra: [String: Double] = [:]
-        if FileManager.default.fileExists(atPath: path) {
-            let store = try LocalStore.open(at: path)
-            let start = ContinuousClock.now
-            let report = try store.report(generatedAt: nil)
-            extra["store_seconds"] = elapsed(start)
-            extra["store_open_conflicts"] = Double(report.openConflicts.count)
+        if !FileManager.default.fileExists(atPath: path) {
+            _ = try apply(workload, directory: directory, baseline: baseline)
+            ProcessStats.resetPeakRSS()
         }
+        let store = try LocalStore.open(at: path)
         let start = ContinuousClock.now
-        let report = ConflictReport.build(from: workload.all)
+        let cpuStart = ProcessStats.threadCPUSeconds()
+        let report = try store.report(generatedAt: nil)
         let seconds = elapsed(start)
-        extra["open_conflicts"] = Double(report.openConflicts.count)
-        extra["resolved_conflicts"] = Double(report.resolvedConflicts.count)
-        extra["delete_edit_conflicts"] = Double(report.deleteEditConflicts.count)
-        return Measurement(
-            name: "report", changes: workload.all.count, seconds: seconds, baseline: baseline, extra: extra)
+        let cpuSeconds = ProcessStats.threadCPUSeconds() - cpuStart
+        let storePeak = ProcessStats.peakRSSMegabytes()
+
+        let memoryStart = ContinuousClock.now
+        let reference = ConflictReport.build(from: workload.all)
+        let memorySeconds = elapsed(memoryStart)
+        // What `concord report` did before it read its inputs from the view: every change read back and refolded.
+        let refoldStart = ContinuousClock.now
+        let refoldCPUStart = ProcessStats.threadCPUSeconds()
+        let refolded = ConflictReport.build(from: try store.allChanges())
+        let refoldSeconds = elapsed(refoldStart)
+        let refoldCPUSeconds = ProcessStats.threadCPUSeconds() - refoldCPUStart
+        guard reference == report, refolded == report else {
+            throw BenchError("the store's report differs from the in-memory report over the same changes")
+        }
+        var m = Measurement(
+            name: "report", changes: report.header.counts.changes, seconds: seconds, baseline: baseline,
+            extra: [
+                "memory_seconds": memorySeconds, "refold_seconds": refoldSeconds,
+                // CPU time of the calling thread (GRDB runs the read on it): steadier than wall time when shared.
+                "cpu_seconds": cpuSeconds, "refold_cpu_seconds": refoldCPUSeconds,
+                "open_conflicts": Double(report.openConflicts.count),
+                "resolved_conflicts": Double(report.resolvedConflicts.count),
+                "delete_edit_conflicts": Double(report.deleteEditConflicts.count),
+            ])
+        // The headline peak is the store report's; the in-memory build (which also holds the workload) is apart.
+        m.extra["memory_peak_rss_mb"] = m.peak_rss_mb
+        m.peak_rss_mb = storePeak
+        return m
     }
 
     /// `cli`: wall time of single `concord event set` processes on a store holding `events` events.

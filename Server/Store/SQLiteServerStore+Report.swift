@@ -1,0 +1,135 @@
+import ConcordCore
+import Foundation
+import GRDB
+
+extension SQLiteServerStore {
+    /// What the conflict report needs (see ``ReportInputs``): one pass over the log's bodies for the per-author
+    /// tallies and the changes that supersede several ids, and the merged `live` view for the entities that can
+    /// show a conflict, instead of refolding every change.
+    public func reportInputs() async throws -> ReportInputs {
+        try await pool.read { db in
+            var inputs = ReportInputs()
+            var tallies = Tallies()
+            var superseding: [Change] = []
+            let bodies = try Row.fetchCursor(db, sql: "SELECT body FROM change")
+            while let row = try bodies.next() {
+                let change = try Change.decodeFast(json: row[0] as Data)
+                tallies.add(change)
+                if change.op == .set && change.supersedes.count >= 2 { superseding.append(change) }
+            }
+            inputs.changes = tallies.changes
+            inputs.analysts = tallies.analysts
+
+            let kinds = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT TOTAL(substr(id, 1, 9) = 'document/'), TOTAL(substr(id, 1, 6) = 'event/') FROM entity
+                    """)!
+            inputs.documents = Int(kinds[0] as Double)
+            inputs.events = Int(kinds[1] as Double)
+
+            // Entities that can show a conflict: a register with two or more live versions, or a live
+            // `deleted=true` version (the merge then says whether it is displayed, and what it did not see).
+            var involved = Set<String>(
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT entity FROM live WHERE kind = 'register' GROUP BY entity, field HAVING COUNT(*) > 1
+                        UNION SELECT entity FROM live WHERE field = 'deleted' AND value = 1
+                        """))
+            let byID = try db.cachedStatement(sql: "SELECT body FROM change WHERE id = ?")
+            // Most of these are deletes listing the entity's live ids of other fields; one that supersedes fewer
+            // than two `set` changes of its own field shows nothing, so it is left out and its entity not loaded.
+            for change in superseding {
+                var superseded: [Change] = []
+                for id in Set(change.supersedes) where id != change.id {
+                    guard let body = try Data.fetchOne(byID, arguments: [id.rawValue]) else { continue }
+                    let old = try Change.decodeFast(json: body)
+                    if old.op == .set && old.entity == change.entity && old.field == change.field {
+                        superseded.append(old)
+                    }
+                }
+                guard superseded.count >= 2 else { continue }
+                inputs.superseding.append(.init(change: .init(change), reason: change.reason))
+                involved.insert(change.entity.rawValue)
+                for old in superseded { inputs.supersededSets[old.id] = .init(old) }
+            }
+            for text in involved {
+                let entity = try Self.liveEntity(try EntityID(text), db)
+                inputs.entities[entity.id] = entity
+                if entity.id.kind == .event && entity.snapshot.deleted { inputs.deletedEvents += 1 }
+            }
+            var documents = Set<EntityID>()
+            for entity in inputs.entities.values where entity.id.kind == .event {
+                guard let text = entity.snapshot.fields["doc"]?.value.string, let document = try? EntityID(text),
+                    documents.insert(document).inserted,
+                    let title = try Self.liveEntity(document, db).snapshot.fields["title"]?.value.description
+                else { continue }
+                inputs.documentTitles[document] = title
+            }
+            return inputs
+        }
+    }
+
+    /// Per-author tallies over the log.
+    private struct Tallies {
+        private var index: [AnalystName: Int] = [:]
+        private var list: [(name: AnalystName, changes: Int, events: Set<EntityID>, first: HLC, last: HLC)] = []
+        private(set) var changes = 0
+
+        mutating func add(_ change: Change) {
+            changes += 1
+            let position: Int
+            if let known = index[change.author] {
+                position = known
+            } else {
+                position = list.count
+                index[change.author] = position
+                list.append((change.author, 0, [], change.hlc, change.hlc))
+            }
+            list[position].changes += 1
+            if change.entity.kind == .event { list[position].events.insert(change.entity) }
+            if change.hlc < list[position].first { list[position].first = change.hlc }
+            if change.hlc > list[position].last { list[position].last = change.hlc }
+        }
+
+        var analysts: [ReportInputs.AnalystTally] {
+            list.map {
+                .init(
+                    name: $0.name, changes: $0.changes, eventsTouched: $0.events.count, first: $0.first, last: $0.last)
+            }
+        }
+    }
+
+    /// The live rows of one entity, by field, as the merged view holds them.
+    private static func liveEntity(_ id: EntityID, _ db: Database) throws -> ReportInputs.LiveEntity {
+        var entity = ReportInputs.LiveEntity(id: id)
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: "SELECT change, field, kind, value, author, hlc, replica, context FROM live WHERE entity = ?"),
+            arguments: [id.rawValue])
+        while let row = try rows.next() {
+            let field: String = row[1]
+            let kind: String = row[2]
+            let value: FieldValue
+            switch (row[3] as DatabaseValue).storage {
+            case .int64(let flag): value = .bool(flag != 0)
+            case .string(let text): value = .string(text)
+            default:
+                throw ServerStoreError(path: "", message: "live row \(row[0] as String) has a value of unexpected type")
+            }
+            let contextText: String = row[7]
+            let version = Version(
+                change: try ChangeID(row[0] as String), value: value, author: try AnalystName(row[4] as String),
+                hlc: try HLC(row[5] as String), replica: try ReplicaID(row[6] as String),
+                context: try contextText.isEmpty ? [] : contextText.split(separator: ",").map { try ChangeID($0) })
+            switch Schema.Kind(rawValue: kind) {
+            case .register: entity.registers[field, default: []].append(version)
+            case .set: entity.setAdds[field, default: []].append(version)
+            case .list: entity.notes[field, default: []].append(version)
+            case nil: break
+            }
+        }
+        return entity
+    }
+}

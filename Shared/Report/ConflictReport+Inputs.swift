@@ -1,0 +1,183 @@
+import Foundation
+
+extension ConflictReport {
+    private struct FieldKey: Hashable {
+        var kind: EntityID.Kind
+        var field: String
+    }
+
+    private struct EpisodeKey: Hashable {
+        var entity: EntityID
+        var field: String
+        var versions: [ChangeID]
+    }
+
+    /// The one finishing step of every report: the report that `inputs` describe.
+    ///
+    /// ``ReportBuilder`` (in memory), the client store and the server store all end here, so their reports are
+    /// byte-identical for the same set of changes. Linear in the entities, live versions and superseded ids given.
+    public static func build(inputs: ReportInputs, generatedAt: Date? = nil) -> ConflictReport {
+        let entities = inputs.entities
+        func title(_ snapshot: EntitySnapshot) -> String? { snapshot.fields["title"]?.value.description }
+        func document(of snapshot: EntitySnapshot) -> DocumentRef? {
+            if snapshot.id.kind == .document { return .init(id: snapshot.id, title: title(snapshot)) }
+            guard let text = snapshot.fields["doc"]?.value.string, let id = try? EntityID(text) else { return nil }
+            return .init(id: id, title: inputs.documentTitles[id])
+        }
+
+        var counts = Counts(
+            changes: inputs.changes, documents: inputs.documents, events: inputs.events,
+            deletedEvents: inputs.deletedEvents, analysts: inputs.analysts.count, openConflicts: 0,
+            resolvedConflicts: 0, deleteEditConflicts: 0, agreementEpisodes: 0, conflictEpisodes: 0)
+        var open: [OpenConflict] = []
+        var deleteEdits: [DeleteEditConflict] = []
+        var resolved: [ResolvedConflict] = []
+        var seenEpisodes = Set<EpisodeKey>()
+        var perField: [FieldKey: (agreements: Int, conflicts: Int)] = [:]
+        var involvedConflicts: [AnalystName: Int] = [:]
+        var involvedAgreements: [AnalystName: Int] = [:]
+
+        /// Counts an episode once: versions of one (entity, field) seen together.
+        func episode(_ entity: EntityID, _ field: String, _ versions: [Version]) {
+            guard versions.count >= 2 else { return }
+            let authors = Set(versions.map(\.author))
+            guard authors.count >= 2 else { return }
+            guard
+                seenEpisodes.insert(EpisodeKey(entity: entity, field: field, versions: versions.map(\.change).sorted()))
+                    .inserted
+            else { return }
+            let agreement = versions.allSatisfy { $0.value == versions[0].value }
+            let key = FieldKey(kind: entity.kind, field: field)
+            if agreement {
+                perField[key, default: (0, 0)].agreements += 1
+                counts.agreementEpisodes += 1
+                for author in authors { involvedAgreements[author, default: 0] += 1 }
+            } else {
+                perField[key, default: (0, 0)].conflicts += 1
+                counts.conflictEpisodes += 1
+                for author in authors { involvedConflicts[author, default: 0] += 1 }
+            }
+        }
+
+        var snapshots: [EntityID: EntitySnapshot] = [:]
+        snapshots.reserveCapacity(entities.count)
+        for (id, entity) in entities {
+            let snapshot = entity.snapshot
+            snapshots[id] = snapshot
+            for (field, register) in snapshot.fields where register.candidates.count >= 2 {
+                episode(id, field, register.candidates)
+                guard register.conflict else { continue }
+                open.append(
+                    .init(
+                        entity: id, title: title(snapshot), field: field, since: register.candidates[0].hlc,
+                        candidates: register.candidates.map(Candidate.init), document: document(of: snapshot),
+                        evidence: snapshot.fields["evidence"]?.value.description))
+            }
+            guard snapshot.deleted, !snapshot.deleteEditConflict.isEmpty else { continue }
+            // The unseen ids are live register versions, set adds or notes of this entity: their ops follow.
+            var unseen: [ChangeID: (field: String, op: ChangeOp, version: Version)] = [:]
+            let wanted = Set(snapshot.deleteEditConflict)
+            for (ops, byField) in [
+                (ChangeOp.set, entity.registers), (ChangeOp.add, entity.setAdds), (ChangeOp.append, entity.notes),
+            ] {
+                for (field, versions) in byField {
+                    for version in versions where wanted.contains(version.change) {
+                        unseen[version.change] = (field, ops, version)
+                    }
+                }
+            }
+            let edits = snapshot.deleteEditConflict.compactMap { unseen[$0] }.sorted { $0.version.precedes($1.version) }
+                .map { edit in
+                    Edit(
+                        change: edit.version.change, field: edit.field, op: edit.op, value: edit.version.value,
+                        author: edit.version.author, hlc: edit.version.hlc,
+                        time: ReportTime.iso(millis: edit.version.hlc.millis))
+                }
+            let deletes = snapshot.fields[EntitySnapshot.deletedField]?.candidates.filter { $0.value == .bool(true) }
+            deleteEdits.append(
+                .init(
+                    entity: id, title: title(snapshot), document: document(of: snapshot),
+                    deletes: (deletes ?? []).map(Candidate.init), edits: edits))
+        }
+
+        for superseding in inputs.superseding {
+            let change = superseding.change
+            let id = change.version.change
+            var seen = Set<ChangeID>()
+            var versions: [Version] = []
+            for superseded in change.version.context where superseded != id && seen.insert(superseded).inserted {
+                guard let old = inputs.supersededSets[superseded], old.entity == change.entity,
+                    old.field == change.field
+                else { continue }
+                versions.append(old.version)
+            }
+            guard versions.count >= 2 else { continue }
+            versions = versions.inMergeOrder()
+            episode(change.entity, change.field, versions)
+            let values = Set(versions.map(\.value))
+            guard values.count >= 2, let snapshot = snapshots[change.entity] else { continue }
+            resolved.append(
+                .init(
+                    entity: change.entity, title: title(snapshot), field: change.field,
+                    document: document(of: snapshot), alternatives: versions.map(Candidate.init),
+                    chosen: .init(change.version), reason: superseding.reason,
+                    chosenWasAlternative: values.contains(change.version.value)))
+        }
+
+        open.sort { a, b in
+            if a.since != b.since { return a.since < b.since }
+            if a.entity != b.entity { return a.entity < b.entity }
+            return a.field < b.field
+        }
+        resolved.sort { a, b in
+            if a.chosen.hlc != b.chosen.hlc { return a.chosen.hlc < b.chosen.hlc }
+            if a.entity != b.entity { return a.entity < b.entity }
+            if a.field != b.field { return a.field < b.field }
+            return a.chosen.change < b.chosen.change
+        }
+        deleteEdits.sort { a, b in
+            let x = a.deletes.first?.hlc ?? .zero
+            let y = b.deletes.first?.hlc ?? .zero
+            return x != y ? x < y : a.entity < b.entity
+        }
+        counts.openConflicts = open.count
+        counts.resolvedConflicts = resolved.count
+        counts.deleteEditConflicts = deleteEdits.count
+
+        func rate(_ agreements: Int, _ conflicts: Int) -> Double? {
+            agreements + conflicts == 0 ? nil : Double(agreements) / Double(agreements + conflicts)
+        }
+        let fields = perField.map { key, value in
+            FieldAgreement(
+                entityKind: key.kind, field: key.field, agreements: value.agreements, conflicts: value.conflicts,
+                rate: rate(value.agreements, value.conflicts))
+        }.sorted { a, b in
+            a.entityKind != b.entityKind ? a.entityKind.rawValue < b.entityKind.rawValue : a.field < b.field
+        }
+
+        var resolutions: [AnalystName: Int] = [:]
+        for resolution in resolved { resolutions[resolution.chosen.author, default: 0] += 1 }
+        let analysts = inputs.analysts.map { tally -> AnalystActivity in
+            let name = tally.name
+            return AnalystActivity(
+                analyst: name, changes: tally.changes, eventsTouched: tally.eventsTouched,
+                conflictsInvolved: involvedConflicts[name] ?? 0, agreementsInvolved: involvedAgreements[name] ?? 0,
+                resolutions: resolutions[name] ?? 0, firstHLC: tally.first, lastHLC: tally.last,
+                firstTime: ReportTime.iso(millis: tally.first.millis),
+                lastTime: ReportTime.iso(millis: tally.last.millis))
+        }.sorted { $0.analyst < $1.analyst }
+
+        var range: TimeRange?
+        if let first = inputs.analysts.lazy.map(\.first).min(), let last = inputs.analysts.lazy.map(\.last).max() {
+            range = TimeRange(
+                firstHLC: first, lastHLC: last, firstTime: ReportTime.iso(millis: first.millis),
+                lastTime: ReportTime.iso(millis: last.millis))
+        }
+        return ConflictReport(
+            reportVersion: formatVersion, generatedAt: generatedAt.map(ReportTime.iso),
+            header: .init(
+                range: range, counts: counts, agreementRate: rate(counts.agreementEpisodes, counts.conflictEpisodes)),
+            openConflicts: open, resolvedConflicts: resolved, deleteEditConflicts: deleteEdits, fieldAgreement: fields,
+            analysts: analysts, definitions: standardDefinitions)
+    }
+}

@@ -1,0 +1,56 @@
+import ConcordCore
+import ConcordServer
+import Foundation
+import Testing
+
+/// The server's report (`GET /v1/report`, `concord-server report`) reads its inputs from the store's merged view
+/// and a light pass over the log; it must give the very report the in-memory build gives over the same changes.
+@Suite("Server report")
+struct ServerReportTests {
+    static let generatedAt = Date(timeIntervalSince1970: 1_752_300_000)
+
+    @Test(
+        "on random histories pushed in random batches the server's report is byte-identical to the in-memory one",
+        arguments: StoreKind.allCases)
+    func matchesInMemoryBuild(kind: StoreKind) async throws {
+        for seed in UInt64(1)...8 {
+            let changes = ReportHistory.changes(
+                seed: seed, analysts: 3 + Int(seed % 3), steps: 200 + Int(seed % 5) * 60)
+            var random = SeededRandom(seed: seed &* 131)
+            var batches: [[Change]] = []
+            for author in Set(changes.map(\.author)) {
+                var mine = changes.filter { $0.author == author }
+                mine.shuffle(using: &random)
+                mine += mine.prefix(3)
+                var start = 0
+                while start < mine.count {
+                    let size = 1 + Int(random.next() % 40)
+                    batches.append(Array(mine[start..<min(mine.count, start + size)]))
+                    start += size
+                }
+            }
+            batches.shuffle(using: &random)
+            let store = try kind.open()
+            for batch in batches {
+                let result = try await store.push(
+                    batch, replica: batch[0].replica, by: record(batch[0].author.rawValue, .adjudicator),
+                    now: serverNow)
+                guard case .stored = result else {
+                    Issue.record("seed \(seed): batch refused: \(result)")
+                    return
+                }
+            }
+            let expected = ConflictReport.build(from: changes, generatedAt: Self.generatedAt)
+            let report = try await ServerReport.build(from: store, generatedAt: Self.generatedAt)
+            #expect(report.json() == expected.json(), "seed \(seed)")
+            try await store.close()
+        }
+    }
+
+    @Test("an empty server's report is the empty report", arguments: StoreKind.allCases)
+    func emptyStore(kind: StoreKind) async throws {
+        let store = try kind.open()
+        #expect(try await ServerReport.build(from: store, generatedAt: nil) == ConflictReport.build(from: [Change]()))
+        try await store.close()
+    }
+}
