@@ -90,54 +90,62 @@ extension LocalStore {
         return inputs
     }
 
-    /// One pass over three columns of the log: per-author tallies.
+    /// One pass over three columns of the log: per-author tallies. The columns are compared as bytes in SQLite's
+    /// buffers; a `String` is made only when an author, an event or a first/last clock changes.
     private static func tallyLog(_ db: Database, into inputs: inout ReportInputs) throws {
         struct Tally {
             var name: String
             var changes = 0
             var events = Set<String>()
-            var lastEvent = ""
+            var lastEvent: [UInt8] = []
             /// Clock texts: the store writes them canonically (no leading zeros, 4-digit counter), so comparing
-            /// (length, text) orders them as clocks without parsing every row.
-            var first: String
-            var last: String
+            /// (length, bytes) orders them as clocks without parsing every row.
+            var first: [UInt8]
+            var last: [UInt8]
         }
-        func precedes(_ a: String, _ b: String) -> Bool {
-            a.utf8.count != b.utf8.count ? a.utf8.count < b.utf8.count : a < b
+        func precedes(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Bool {
+            a.count != b.count ? a.count < b.count : a.lexicographicallyPrecedes(b)
         }
+        func follows(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Bool {
+            a.count != b.count ? a.count > b.count : b.lexicographicallyPrecedes(a)
+        }
+        let eventPrefix = Array("event/".utf8)
         var tallies: [Tally] = []
         var index: [String: Int] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT author, entity, hlc FROM change")
+        let rows = try RawStatement(db, sql: "SELECT author, entity, hlc FROM change")
         // Consecutive rows are often by one author: the last one's position saves a dictionary lookup.
-        var lastAuthor = ""
+        var lastAuthor: [UInt8] = []
         var current = -1
-        while let row = try rows.next() {
-            let author: String = row[0]
-            let entity: String = row[1]
-            let hlc: String = row[2]
-            if current < 0 || author != lastAuthor {
-                lastAuthor = author
-                if let known = index[author] {
+        while try rows.step() {
+            let author = rows.bytes(0)
+            if current < 0 || !author.elementsEqual(lastAuthor) {
+                lastAuthor = Array(author)
+                let name = String(decoding: author, as: UTF8.self)
+                if let known = index[name] {
                     current = known
                 } else {
                     current = tallies.count
-                    index[author] = current
-                    tallies.append(Tally(name: author, first: hlc, last: hlc))
+                    index[name] = current
+                    let hlc = Array(rows.bytes(2))
+                    tallies.append(Tally(name: name, first: hlc, last: hlc))
                 }
             }
             tallies[current].changes += 1
-            if entity.hasPrefix("event/") && entity != tallies[current].lastEvent {
-                tallies[current].lastEvent = entity
-                tallies[current].events.insert(entity)
+            let entity = rows.bytes(1)
+            if entity.starts(with: eventPrefix) && !entity.elementsEqual(tallies[current].lastEvent) {
+                tallies[current].lastEvent = Array(entity)
+                tallies[current].events.insert(String(decoding: entity, as: UTF8.self))
             }
-            if precedes(hlc, tallies[current].first) { tallies[current].first = hlc }
-            if precedes(tallies[current].last, hlc) { tallies[current].last = hlc }
+            let hlc = rows.bytes(2)
+            if precedes(hlc, tallies[current].first) { tallies[current].first = Array(hlc) }
+            if follows(hlc, tallies[current].last) { tallies[current].last = Array(hlc) }
         }
         inputs.changes = tallies.reduce(0) { $0 + $1.changes }
         inputs.analysts = try tallies.map { tally in
             .init(
                 name: try AnalystName(tally.name), changes: tally.changes, eventsTouched: tally.events.count,
-                first: try HLC(tally.first), last: try HLC(tally.last))
+                first: try HLC(String(decoding: tally.first, as: UTF8.self)),
+                last: try HLC(String(decoding: tally.last, as: UTF8.self)))
         }
     }
 
@@ -151,12 +159,13 @@ extension LocalStore {
         while let row = try rows.next() {
             let field: String = row[0]
             let kind: String = row[1]
+            // The store wrote these rows from validated changes: ids and clocks are rebuilt, not re-parsed.
             let version = Version(
-                change: try ChangeID(row[2] as String), value: Columns.fieldValue(row[3]),
-                author: try AnalystName(row[4] as String), hlc: try HLC(row[5] as String),
-                replica: try ReplicaID(row[6] as String),
+                change: ChangeID(stored: row[2] as String), value: Columns.fieldValue(row[3]),
+                author: AnalystName(stored: row[4] as String), hlc: HLC(stored: row[5] as String),
+                replica: ReplicaID(stored: row[6] as String),
                 // Only a delete's context decides anything (delete/edit conflicts): other ids are not parsed.
-                context: field == EntitySnapshot.deletedField ? try Columns.ids(row[7] as String) : [])
+                context: field == EntitySnapshot.deletedField ? Columns.storedIDs(row[7] as String) : [])
             switch kind {
             case VersionKind.register: entity.registers[field, default: []].append(version)
             case VersionKind.setAdd: entity.setAdds[field, default: []].append(version)

@@ -83,6 +83,12 @@ struct RawStatement {
         return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
     }
 
+    /// The bytes of text column `index` (0-based) of the current row, valid until the next step or reset.
+    func bytes(_ index: Int32) -> UnsafeBufferPointer<UInt8> {
+        let start = sqlite3_column_text(handle, index)  // before _bytes, as SQLite asks
+        return UnsafeBufferPointer(start: start, count: Int(sqlite3_column_bytes(handle, index)))
+    }
+
     /// Whether column `index` (0-based) of the current row is NULL.
     func isNull(_ index: Int32) -> Bool { sqlite3_column_type(handle, index) == SQLITE_NULL }
 
