@@ -32,6 +32,8 @@ public struct PushPlanner: Sendable {
     public struct Plan: Sendable {
         /// The new changes, in batch order.
         public var accepted: [Change] = []
+        /// The position in the pushed batch of each change of ``accepted``.
+        public var acceptedIndices: [Int] = []
         public var duplicates = 0
         public var fields: [FieldKey: FieldDelta] = [:]
     }
@@ -138,6 +140,7 @@ public struct PushPlanner: Sendable {
             }
             working[key] = state
             plan.accepted.append(change)
+            plan.acceptedIndices.append(index)
         }
 
         if !forbidden.isEmpty || !invalid.isEmpty {
