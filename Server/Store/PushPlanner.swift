@@ -65,6 +65,11 @@ public struct PushPlanner: Sendable {
         var working: [FieldKey: Working] = [:]
         var retired: [FieldKey: [ChangeID]] = [:]
         var notes: [FieldKey: [Version]] = [:]
+        // A batch holds up to 10k changes: size the tables once instead of rehashing them as they grow.
+        seen.reserveCapacity(changes.count)
+        working.reserveCapacity(changes.count)
+        plan.accepted.reserveCapacity(changes.count)
+        plan.acceptedIndices.reserveCapacity(changes.count)
 
         for (index, change) in changes.enumerated() {
             func refuse(_ message: String, forbidding: Bool = false) {
@@ -147,6 +152,7 @@ public struct PushPlanner: Sendable {
             let all = (forbidden + invalid).sorted { $0.index < $1.index }
             return .failure(PushRefusal(reason: forbidden.isEmpty ? .invalid : .forbidden, refused: all))
         }
+        plan.fields.reserveCapacity(working.count)
         for (key, state) in working {
             var delta = FieldDelta()
             switch state {
