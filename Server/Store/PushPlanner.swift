@@ -32,6 +32,8 @@ public struct PushPlanner: Sendable {
     public struct Plan: Sendable {
         /// The new changes, in batch order.
         public var accepted: [Change] = []
+        /// The position in the pushed batch of each change of ``accepted``.
+        public var acceptedIndices: [Int] = []
         public var duplicates = 0
         public var fields: [FieldKey: FieldDelta] = [:]
     }
@@ -63,6 +65,11 @@ public struct PushPlanner: Sendable {
         var working: [FieldKey: Working] = [:]
         var retired: [FieldKey: [ChangeID]] = [:]
         var notes: [FieldKey: [Version]] = [:]
+        // A batch holds up to 10k changes: size the tables once instead of rehashing them as they grow.
+        seen.reserveCapacity(changes.count)
+        working.reserveCapacity(changes.count)
+        plan.accepted.reserveCapacity(changes.count)
+        plan.acceptedIndices.reserveCapacity(changes.count)
 
         for (index, change) in changes.enumerated() {
             func refuse(_ message: String, forbidding: Bool = false) {
@@ -138,12 +145,14 @@ public struct PushPlanner: Sendable {
             }
             working[key] = state
             plan.accepted.append(change)
+            plan.acceptedIndices.append(index)
         }
 
         if !forbidden.isEmpty || !invalid.isEmpty {
             let all = (forbidden + invalid).sorted { $0.index < $1.index }
             return .failure(PushRefusal(reason: forbidden.isEmpty ? .invalid : .forbidden, refused: all))
         }
+        plan.fields.reserveCapacity(working.count)
         for (key, state) in working {
             var delta = FieldDelta()
             switch state {
