@@ -69,10 +69,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/concord",
-            swiftSettings: swiftSettings,
-            // Every CLI command is a new process: with the Swift runtime and Foundation linked in statically,
-            // the dynamic loader no longer relocates them at each start (a quarter of `concord event set`'s CPU).
-            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))]
+            swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "concord-server",
