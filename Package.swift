@@ -33,11 +33,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "ConcordClient",
+            name: "ConcordSQLite",
             dependencies: [
                 "ConcordCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            path: "SQLite",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ConcordClient",
+            dependencies: [
+                "ConcordCore",
+                "ConcordSQLite",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -50,8 +60,8 @@ let package = Package(
             name: "ConcordServer",
             dependencies: [
                 "ConcordCore",
+                "ConcordSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

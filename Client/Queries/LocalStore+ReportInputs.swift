@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordSQLite
 import GRDB
 
 extension LocalStore {
@@ -116,8 +117,8 @@ extension LocalStore {
         // Consecutive rows are often by one author: the last one's position saves a dictionary lookup.
         var lastAuthor: [UInt8] = []
         var current = -1
-        while try rows.step() {
-            let author = rows.bytes(0)
+        try rows.forEachRow { row in
+            let author = row.bytes(0)
             if current < 0 || !author.elementsEqual(lastAuthor) {
                 lastAuthor = Array(author)
                 let name = String(decoding: author, as: UTF8.self)
@@ -126,17 +127,17 @@ extension LocalStore {
                 } else {
                     current = tallies.count
                     index[name] = current
-                    let hlc = Array(rows.bytes(2))
+                    let hlc = Array(row.bytes(2))
                     tallies.append(Tally(name: name, first: hlc, last: hlc))
                 }
             }
             tallies[current].changes += 1
-            let entity = rows.bytes(1)
+            let entity = row.bytes(1)
             if entity.starts(with: eventPrefix) && !entity.elementsEqual(tallies[current].lastEvent) {
                 tallies[current].lastEvent = Array(entity)
                 tallies[current].events.insert(String(decoding: entity, as: UTF8.self))
             }
-            let hlc = rows.bytes(2)
+            let hlc = row.bytes(2)
             if precedes(hlc, tallies[current].first) { tallies[current].first = Array(hlc) }
             if follows(hlc, tallies[current].last) { tallies[current].last = Array(hlc) }
         }

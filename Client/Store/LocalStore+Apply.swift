@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordSQLite
 import GRDB
 
 /// Where changes being applied come from, which decides their sync state in the log.
@@ -45,7 +46,7 @@ extension LocalStore {
             insert.bind(Int64(change.schema), at: 11)
             insert.bind(state, at: 12)
             insert.bind(seq, at: 13)
-            try insert.run()
+            try insert.execute()
             if db.changesCount > 0 {
                 fresh.append(change)
                 freshSeqs.append(db.lastInsertedRowID)
@@ -106,8 +107,8 @@ extension LocalStore {
             sql: "SELECT id, \(EntitySummary.columns) FROM entity WHERE id IN (SELECT value FROM json_each(?))")
         statement.bind(Columns.jsonArray(ids.map(\.rawValue)), at: 1)
         var known: [EntityID: EntitySummary] = [:]
-        while try statement.step() {
-            known[EntityID(stored: statement.text(0))] = EntitySummary(row: statement, from: 1)
+        try statement.forEachRow { row in
+            known[EntityID(stored: row.text(0))] = EntitySummary(row: row, from: 1)
         }
         return known
     }

@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordSQLite
 import GRDB
 
 /// The persisted merge state of one entity, as loaded from the `version` table: live register versions, live set
@@ -20,7 +21,7 @@ struct StoredEntity {
         let statement = try RawStatement(db, sql: "SELECT \(columns) FROM version WHERE entity = ?")
         statement.bind(id.rawValue, at: 1)
         var entity = StoredEntity(id: id)
-        while try statement.step() { entity.add(row: statement) }
+        try statement.forEachRow { row in entity.add(row: row) }
         return entity
     }
 
@@ -33,13 +34,13 @@ struct StoredEntity {
         var entities: [EntityID: StoredEntity] = [:]
         entities.reserveCapacity(ids.count)
         var current = StoredEntity(id: ids.first!)
-        while try statement.step() {
-            let entity = statement.text(0)
+        try statement.forEachRow { row in
+            let entity = row.text(0)
             if entity != current.id.rawValue {
                 if !current.isEmpty { entities[current.id] = current }
                 current = StoredEntity(id: EntityID(stored: entity))
             }
-            current.add(row: statement)
+            current.add(row: row)
         }
         if !current.isEmpty { entities[current.id] = current }
         return entities
@@ -50,7 +51,7 @@ struct StoredEntity {
 
     /// Adds the version in the current row of a query selecting ``columns``. The rows were written by this store
     /// from validated changes, so ids and clocks are rebuilt without re-validation (``ChangeID/init(stored:)``).
-    private mutating func add(row: RawStatement) {
+    private mutating func add(row: RawStatement.CurrentRow) {
         let field = row.text(1)
         let kind = row.text(2)
         let version = Version(

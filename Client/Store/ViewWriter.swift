@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordSQLite
 import GRDB
 
 /// The row writes of the merged view (`version`, `retired`, `entity`), prepared once per batch and bound
@@ -38,17 +39,13 @@ struct ViewWriter {
         retiredLookup.bind(entity.rawValue, at: 1)
         retiredLookup.bind(field, at: 2)
         retiredLookup.bind(change.rawValue, at: 3)
-        let found = try retiredLookup.step()
-        if found { retiredLookup.reset() }
-        return found
+        return try retiredLookup.firstRow { _ in true } ?? false
     }
 
     /// Whether the log holds change `id` before local seq `seq` (see ``LocalStore/applyToView(_:seqs:_:)``).
     func isInLog(_ id: ChangeID, before seq: Int64) throws -> Bool {
         changeLookup.bind(id.rawValue, at: 1)
-        guard try changeLookup.step() else { return false }
-        let found = changeLookup.int64(0)
-        changeLookup.reset()
+        guard let found = try changeLookup.firstRow({ $0.integer(0) }) else { return false }
         return found < seq
     }
 
@@ -63,21 +60,21 @@ struct ViewWriter {
         row.bind(version.hlc.description, at: 7)
         row.bind(version.replica.rawValue, at: 8)
         row.bind(Columns.ids(version.context), at: 9)
-        try row.run()
+        try row.execute()
     }
 
     func deleteVersion(entity: EntityID, field: String, change: ChangeID) throws {
         deleteVersionRow.bind(entity.rawValue, at: 1)
         deleteVersionRow.bind(field, at: 2)
         deleteVersionRow.bind(change.rawValue, at: 3)
-        try deleteVersionRow.run()
+        try deleteVersionRow.execute()
     }
 
     func insertRetired(entity: EntityID, field: String, change: ChangeID) throws {
         insertRetiredRow.bind(entity.rawValue, at: 1)
         insertRetiredRow.bind(field, at: 2)
         insertRetiredRow.bind(change.rawValue, at: 3)
-        try insertRetiredRow.run()
+        try insertRetiredRow.execute()
     }
 
     /// Writes the summary row of an entity.
@@ -93,7 +90,7 @@ struct ViewWriter {
         row.bind(values.published, at: 8)
         row.bind(values.conflicts, at: 9)
         row.bind(values.deleted ? 1 : 0 as Int64, at: 10)
-        try row.run()
+        try row.execute()
     }
 }
 
@@ -119,7 +116,7 @@ struct EntitySummary: Equatable {
     }
 
     /// Reads ``columns`` from the current row of `statement`, starting at column `offset`.
-    init(row statement: RawStatement, from offset: Int32) {
+    init(row statement: RawStatement.CurrentRow, from offset: Int32) {
         func text(_ index: Int32) -> String? { statement.isNull(offset + index) ? nil : statement.text(offset + index) }
         doc = text(0)
         title = text(1)
@@ -127,7 +124,7 @@ struct EntitySummary: Equatable {
         date = text(3)
         source = text(4)
         published = text(5)
-        conflicts = statement.int64(offset + 6)
-        deleted = statement.int64(offset + 7) != 0
+        conflicts = statement.integer(offset + 6)
+        deleted = statement.integer(offset + 7) != 0
     }
 }

@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordSQLite
 import Foundation
 import GRDB
 

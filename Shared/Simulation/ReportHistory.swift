@@ -1,10 +1,9 @@
-import ConcordCore
-
-/// Random team histories for the report's equality tests: the simulator's edits with partial delivery, plus the
-/// shared document's title written concurrently by two analysts (resolved by the adjudicator on odd seeds), so
-/// documents, their titles and document conflicts are covered too.
-enum ReportHistory {
-    static func changes(seed: UInt64, analysts count: Int = 4, steps: Int = 300) -> [Change] {
+/// Random team histories for the report's equality tests (Core, client store, server store): the simulator's edits
+/// with partial delivery, plus the shared document's title written concurrently by two analysts (resolved by the
+/// adjudicator on odd seeds), so documents, their titles and document conflicts are covered too.
+public enum ReportHistory {
+    /// The changes of one seeded history, in the order they were written.
+    public static func changes(seed: UInt64, analysts count: Int = 4, steps: Int = 300) -> [Change] {
         var simulator = HistorySimulator(seed: seed, analysts: count)
         for step in 0..<steps {
             let writer = Int(simulator.nextRandom() % UInt64(count))
