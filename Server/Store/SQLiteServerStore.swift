@@ -229,28 +229,6 @@ public final class SQLiteServerStore: ServerStore {
         return try HLC(String(decoding: bytes, as: UTF8.self))
     }
 
-    /// `hlc.description` (`<unix-ms>:<4-digit counter>`), written digit by digit without intermediate strings.
-    static func storedText(_ hlc: HLC) -> String {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 25) { buffer in
-            var end = 25
-            func prepend(_ value: Int64, digits minimum: Int) {
-                var value = value
-                var written = 0
-                repeat {
-                    end -= 1
-                    buffer[end] = UInt8(ascii: "0") + UInt8(value % 10)
-                    value /= 10
-                    written += 1
-                } while value > 0 || written < minimum
-            }
-            prepend(Int64(hlc.counter), digits: 4)
-            end -= 1
-            buffer[end] = UInt8(ascii: ":")
-            prepend(hlc.millis, digits: 1)
-            return String(decoding: UnsafeBufferPointer(rebasing: buffer[end...]), as: UTF8.self)
-        }
-    }
-
     private static func decodeLive(_ row: Row) throws -> (FieldKey, Version) {
         let key = FieldKey(entity: try EntityID(row[1] as String), field: row[2])
         let value: FieldValue
@@ -315,7 +293,7 @@ public final class SQLiteServerStore: ServerStore {
                 case .bool(let flag): insertLive.bind(flag ? 1 : 0, at: 5)
                 }
                 insertLive.bind(version.author.rawValue, at: 6)
-                insertLive.bind(storedText(version.hlc), at: 7)
+                insertLive.bind(version.hlc.description, at: 7)
                 insertLive.bind(version.replica.rawValue, at: 8)
                 switch version.context.count {
                 case 0: insertLive.bind("", at: 9)

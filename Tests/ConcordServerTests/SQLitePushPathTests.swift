@@ -62,8 +62,8 @@ struct SQLitePushPathTests {
         }
     }
 
-    @Test("clocks are stored as their description")
-    func clocksAreStoredAsDescription() {
+    @Test("clocks are written digit by digit as the reference format, and read back as they were")
+    func clocksAreStoredAsDescription() throws {
         var random = SeededRandom(seed: 7)
         var clocks = [HLC.zero, HLC(millis: 1, counter: 9999), HLC(millis: 999_999_999_999_999, counter: 10)]
         for _ in 0..<1_000 {
@@ -71,7 +71,12 @@ struct SQLitePushPathTests {
                 HLC(millis: Int64(random.next() % 2_000_000_000_000), counter: Int(random.next() % 10_000)))
         }
         for clock in clocks {
-            #expect(SQLiteServerStore.storedText(clock) == clock.description)
+            // The format HLC.description had before it was written digit by digit.
+            let counter = String(clock.counter)
+            let reference = "\(clock.millis):" + String(repeating: "0", count: 4 - counter.count) + counter
+            #expect(clock.description == reference)
+            #expect(HLC(stored: clock.description) == clock)
+            #expect(try HLC(clock.description) == clock)
         }
     }
 
