@@ -79,6 +79,13 @@ public actor MemoryServerStore: ServerStore {
         return try log.map { try decoder.decode(Change.self, from: Data($0.body)) }
     }
 
+    /// Folds every change: the in-memory store is for tests and small demos.
+    public func reportInputs() throws -> ReportInputs {
+        var builder = ReportBuilder()
+        builder.add(contentsOf: try allChanges())
+        return builder.inputs
+    }
+
     public func changeCount() -> Int64 { Int64(log.count) }
 
     public func addAnalyst(_ analyst: AnalystRecord) throws {

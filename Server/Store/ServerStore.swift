@@ -22,8 +22,11 @@ public protocol ServerStore: Sendable {
     /// Snapshots of every entity, by id (for reports).
     func allSnapshots() async throws -> [EntitySnapshot]
 
-    /// Every stored change in `seq` order (for reports: resolutions, activity).
+    /// Every stored change in `seq` order.
     func allChanges() async throws -> [Change]
+
+    /// What the conflict report needs (``ReportInputs``), gathered however the store can do it cheapest.
+    func reportInputs() async throws -> ReportInputs
 
     /// How many changes are stored.
     func changeCount() async throws -> Int64

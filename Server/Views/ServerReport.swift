@@ -4,14 +4,10 @@ import Foundation
 /// The conflict-resolution report over everything the server holds, built by ConcordCore's one report builder, so
 /// `GET /v1/report`, `concord-server report` and `concord report` on a synced replica agree.
 public enum ServerReport {
-    ///
-    /// The SQLite store gathers the report's inputs from its merged view and a light pass over its log; other
-    /// stores fold every change in memory. Both end in ``ConflictReport/build(inputs:generatedAt:)``.
+    /// The report over `store`: the store gathers the inputs (the SQLite store from its merged view and a light
+    /// pass over its log), ``ConflictReport/build(inputs:generatedAt:)`` finishes it.
     public static func build(from store: any ServerStore, generatedAt: Date?) async throws -> ConflictReport {
-        if let store = store as? SQLiteServerStore {
-            return ConflictReport.build(inputs: try await store.reportInputs(), generatedAt: generatedAt)
-        }
-        return ConflictReport.build(from: try await store.allChanges(), generatedAt: generatedAt)
+        ConflictReport.build(inputs: try await store.reportInputs(), generatedAt: generatedAt)
     }
 }
 
