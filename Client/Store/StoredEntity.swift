@@ -33,16 +33,13 @@ struct StoredEntity {
         statement.bind(Columns.jsonArray(ids.map(\.rawValue)), at: 1)
         var entities: [EntityID: StoredEntity] = [:]
         entities.reserveCapacity(ids.count)
-        var current = StoredEntity(id: ids.first!)
+        // Rows come grouped by entity (the table's key starts with it): the id is rebuilt once per group.
+        var current = ids.first!
         try statement.forEachRow { row in
             let entity = row.text(0)
-            if entity != current.id.rawValue {
-                if !current.isEmpty { entities[current.id] = current }
-                current = StoredEntity(id: EntityID(stored: entity))
-            }
-            current.add(row: row)
+            if entity != current.rawValue { current = EntityID(stored: entity) }
+            entities[current, default: StoredEntity(id: current)].add(row: row)
         }
-        if !current.isEmpty { entities[current.id] = current }
         return entities
     }
 
