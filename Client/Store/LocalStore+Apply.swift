@@ -78,10 +78,10 @@ extension LocalStore {
     /// which retired ids need a row: the `retired` table is only read for a change folded for the first time
     /// (new to the log, or refolded by ``rebuild()`` in log order), to tell whether something folded earlier
     /// already superseded it. An id whose change is in the log before the superseding change has been folded
-    /// already and never will be again, so its row would never be read; only ids superseded before their own
-    /// change arrived (or an id that is no change of this field) get a row. Most superseded ids were live
-    /// versions, so this saves a row write per edit; the rule depends only on log order, so ``rebuild()`` writes
-    /// exactly the rows the incremental path wrote.
+    /// already and never will be again, so its row would never be read; only ids that are not in the log before
+    /// the superseding change (superseded before their own change arrived) get a row. Most superseded ids were
+    /// live versions, so this saves a row write per edit; the rule depends only on log order, so ``rebuild()``
+    /// writes exactly the rows the incremental path wrote.
     static func applyToView(_ changes: [Change], seqs: [Int64], _ db: Database) throws {
         guard !changes.isEmpty else { return }
         precondition(changes.count == seqs.count)
