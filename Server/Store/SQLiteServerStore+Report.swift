@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordSQLite
 import Foundation
 import GRDB
 
@@ -104,26 +105,14 @@ extension SQLiteServerStore {
     /// The live rows of one entity, by field, as the merged view holds them.
     private static func liveEntity(_ id: EntityID, _ db: Database) throws -> ReportInputs.LiveEntity {
         var entity = ReportInputs.LiveEntity(id: id)
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: "SELECT change, field, kind, value, author, hlc, replica, context FROM live WHERE entity = ?"),
-            arguments: [id.rawValue])
-        while let row = try rows.next() {
-            let field: String = row[1]
-            let kind: String = row[2]
-            let value: FieldValue
-            switch (row[3] as DatabaseValue).storage {
-            case .int64(let flag): value = .bool(flag != 0)
-            case .string(let text): value = .string(text)
-            default:
-                throw ServerStoreError(path: "", message: "live row \(row[0] as String) has a value of unexpected type")
-            }
-            let contextText: String = row[7]
-            let version = Version(
-                change: try ChangeID(row[0] as String), value: value, author: try AnalystName(row[4] as String),
-                hlc: try HLC(row[5] as String), replica: try ReplicaID(row[6] as String),
-                context: try contextText.isEmpty ? [] : contextText.split(separator: ",").map { try ChangeID($0) })
-            switch Schema.Kind(rawValue: kind) {
+        // The columns ``storedVersion(_:)`` reads, then field and kind.
+        let rows = try RawStatement(
+            db, sql: "SELECT change, value, author, hlc, replica, context, field, kind FROM live WHERE entity = ?")
+        rows.bind(id.rawValue, at: 1)
+        try rows.forEachRow { row in
+            let version = try storedVersion(row)
+            let field = row.text(6)
+            switch Schema.Kind(rawValue: row.text(7)) {
             case .register: entity.registers[field, default: []].append(version)
             case .set: entity.setAdds[field, default: []].append(version)
             case .list: entity.notes[field, default: []].append(version)

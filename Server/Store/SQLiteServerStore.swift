@@ -181,7 +181,7 @@ public final class SQLiteServerStore: ServerStore {
     ///
     /// Ids and names were validated when the change that carries them was pushed, and the store wrote them in
     /// canonical form, so they are wrapped without parsing again; the clock is parsed from the column's bytes.
-    private static func storedVersion(_ row: RawStatement.CurrentRow) throws -> Version {
+    static func storedVersion(_ row: RawStatement.CurrentRow) throws -> Version {
         let change = ChangeID(stored: row.text(0))
         let value: FieldValue
         if row.isInteger(1) {
