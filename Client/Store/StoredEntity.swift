@@ -117,14 +117,6 @@ enum Columns {
         return try text.split(separator: ",").map { try ChangeID($0) }
     }
 
-    static func version(
-        change: String, value: DatabaseValue, author: String, hlc: String, replica: String, context: String
-    ) throws -> Version {
-        Version(
-            change: try ChangeID(change), value: fieldValue(value), author: try AnalystName(author),
-            hlc: try HLC(hlc), replica: try ReplicaID(replica), context: try ids(context))
-    }
-
     /// Columns of `change` in the order ``change(_:)`` reads them.
     static let changeSelection =
         "id, entity, field, op, value, supersedes, hlc, author, replica, reason, schema"

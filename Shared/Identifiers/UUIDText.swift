@@ -34,19 +34,6 @@ enum UUIDText {
         return uppercase ? .uppercase : .canonical
     }
 
-    /// The 128 bits of canonical UUID text, as (first 64, last 64).
-    static func bits(_ canonical: String) -> (UInt64, UInt64) {
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        var index = 0
-        for byte in canonical.utf8 where byte != UInt8(ascii: "-") {
-            let nibble = UInt64(byte <= UInt8(ascii: "9") ? byte &- UInt8(ascii: "0") : byte &- UInt8(ascii: "a") &+ 10)
-            if index < 16 { high = high << 4 | nibble } else { low = low << 4 | nibble }
-            index += 1
-        }
-        return (high, low)
-    }
-
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Formats 16 bytes as canonical lowercase UUID text.
