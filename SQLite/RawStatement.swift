@@ -59,6 +59,19 @@ public struct RawStatement {
         }
     }
 
+    /// A JSON array of identifier texts, for `json_each(?)`, which lets one statement take a whole batch of ids.
+    /// Identifiers are validated to `[A-Za-z0-9/_.:-]` before they reach a store, so they need no escaping.
+    public static func jsonArray(_ items: some Sequence<String>) -> String {
+        var json = "["
+        json.reserveCapacity(items.underestimatedCount * 48 + 2)
+        for (index, item) in items.enumerated() {
+            json += index == 0 ? "\"" : ",\""
+            json += item
+            json += "\""
+        }
+        return json + "]"
+    }
+
     /// Binds a blob to the 1-based parameter `index`.
     public func bind(blob bytes: UnsafeRawBufferPointer, at index: Int32) {
         // A zero-length blob needs a non-null pointer too, or SQLite binds NULL.

@@ -105,7 +105,7 @@ extension LocalStore {
         let statement = try RawStatement(
             db,
             sql: "SELECT id, \(EntitySummary.columns) FROM entity WHERE id IN (SELECT value FROM json_each(?))")
-        statement.bind(Columns.jsonArray(ids.map(\.rawValue)), at: 1)
+        statement.bind(RawStatement.jsonArray(ids.map(\.rawValue)), at: 1)
         var known: [EntityID: EntitySummary] = [:]
         try statement.forEachRow { row in
             known[EntityID(stored: row.text(0))] = EntitySummary(row: row, from: 1)

@@ -30,7 +30,7 @@ struct StoredEntity {
         guard !ids.isEmpty else { return [:] }
         let statement = try RawStatement(
             db, sql: "SELECT \(columns) FROM version WHERE entity IN (SELECT value FROM json_each(?))")
-        statement.bind(Columns.jsonArray(ids.map(\.rawValue)), at: 1)
+        statement.bind(RawStatement.jsonArray(ids.map(\.rawValue)), at: 1)
         var entities: [EntityID: StoredEntity] = [:]
         entities.reserveCapacity(ids.count)
         // Rows come grouped by entity (the table's key starts with it): the id is rebuilt once per group.
@@ -97,19 +97,6 @@ enum Columns {
     static func storedIDs(_ text: String) -> [ChangeID] {
         if text.isEmpty { return [] }
         return text.split(separator: ",").map { ChangeID(stored: String($0)) }
-    }
-
-    /// A JSON array of identifier texts, for `json_each(?)`: identifiers are validated to `[A-Za-z0-9/_.:-]`,
-    /// so they need no escaping.
-    static func jsonArray(_ items: some Sequence<String>) -> String {
-        var json = "["
-        for item in items {
-            if json.utf8.count > 1 { json += "," }
-            json += "\""
-            json += item
-            json += "\""
-        }
-        return json + "]"
     }
 
     static func ids(_ text: String) throws -> [ChangeID] {

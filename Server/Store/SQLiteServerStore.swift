@@ -114,22 +114,9 @@ public final class SQLiteServerStore: ServerStore {
         }
     }
 
-    private static func jsonArray(_ items: some Sequence<String>) -> String {
-        // Identifiers are validated to [A-Za-z0-9/_.:-], so they need no escaping.
-        var json = "["
-        json.reserveCapacity(items.underestimatedCount * 48 + 2)
-        for (index, item) in items.enumerated() {
-            json += index == 0 ? "\"" : ",\""
-            json += item
-            json += "\""
-        }
-        json += "]"
-        return json
-    }
-
     private static func loadContext(_ db: Database, for changes: [Change]) throws -> PushPlanner.Context {
         var context = PushPlanner.Context()
-        let ids = jsonArray(changes.map(\.id.rawValue))
+        let ids = RawStatement.jsonArray(changes.map(\.id.rawValue))
         let existing = try db.cachedStatement(
             sql: "SELECT body FROM change WHERE id IN (SELECT value FROM json_each(?))")
         let decoder = JSONDecoder()
@@ -155,7 +142,7 @@ public final class SQLiteServerStore: ServerStore {
         let stored = try Set(
             String.fetchAll(
                 db.cachedStatement(sql: "SELECT id FROM entity WHERE id IN (SELECT value FROM json_each(?))"),
-                arguments: [jsonArray(PushPlanner.entities(of: changes).map(\.rawValue))]))
+                arguments: [RawStatement.jsonArray(PushPlanner.entities(of: changes).map(\.rawValue))]))
         var keys = Set<FieldKey>(minimumCapacity: changes.count)
         for change in changes where change.op != .append && stored.contains(change.entity.rawValue) {
             keys.insert(FieldKey(change))
@@ -346,7 +333,7 @@ public final class SQLiteServerStore: ServerStore {
             rows = try Row.fetchCursor(
                 db.cachedStatement(
                     sql: "SELECT \(columns) FROM live WHERE entity IN (SELECT value FROM json_each(?)) ORDER BY entity"),
-                arguments: [jsonArray(entities.map(\.rawValue))])
+                arguments: [RawStatement.jsonArray(entities.map(\.rawValue))])
         } else {
             rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT \(columns) FROM live ORDER BY entity"))
         }
