@@ -163,6 +163,16 @@ public struct RawStatement {
             return UnsafeBufferPointer(start: bytes, count: bytes == nil ? 0 : Int(sqlite3_column_bytes(handle, index)))
         }
 
+        /// Column `index` (0-based) as the change ids a store joined with commas from validated changes (a
+        /// version's context), rebuilt without parsing them again (``ConcordCore/ChangeID/init(stored:)``).
+        public func storedIDs(_ index: Int32) -> [ChangeID] {
+            withUTF8(index) { bytes in
+                bytes.split(separator: UInt8(ascii: ",")).map {
+                    ChangeID(stored: String(decoding: UnsafeBufferPointer(rebasing: $0), as: UTF8.self))
+                }
+            }
+        }
+
         /// Whether column `index` (0-based) is NULL.
         public func isNull(_ index: Int32) -> Bool { sqlite3_column_type(handle, index) == SQLITE_NULL }
 

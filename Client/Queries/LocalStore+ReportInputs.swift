@@ -153,21 +153,19 @@ extension LocalStore {
     /// The live rows of one entity from the view, by field.
     private static func liveEntity(_ id: EntityID, _ db: Database) throws -> ReportInputs.LiveEntity {
         var entity = ReportInputs.LiveEntity(id: id)
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: "SELECT field, kind, change, value, author, hlc, replica, context FROM version WHERE entity = ?"),
-            arguments: [id.rawValue])
-        while let row = try rows.next() {
-            let field: String = row[0]
-            let kind: String = row[1]
+        let rows = try RawStatement(
+            db, sql: "SELECT field, kind, change, value, author, hlc, replica, context FROM version WHERE entity = ?")
+        rows.bind(id.rawValue, at: 1)
+        try rows.forEachRow { row in
+            let field = row.text(0)
             // The store wrote these rows from validated changes: ids and clocks are rebuilt, not re-parsed.
             let version = Version(
-                change: ChangeID(stored: row[2] as String), value: Columns.fieldValue(row[3]),
-                author: AnalystName(stored: row[4] as String), hlc: HLC(stored: row[5] as String),
-                replica: ReplicaID(stored: row[6] as String),
+                change: ChangeID(stored: row.text(2)), value: row.fieldValue(3),
+                author: AnalystName(stored: row.text(4)),
+                hlc: HLC(stored: row.text(5)), replica: ReplicaID(stored: row.text(6)),
                 // Only a delete's context decides anything (delete/edit conflicts): other ids are not parsed.
-                context: field == EntitySnapshot.deletedField ? Columns.storedIDs(row[7] as String) : [])
-            switch kind {
+                context: field == EntitySnapshot.deletedField ? row.storedIDs(7) : [])
+            switch row.text(1) {
             case VersionKind.register: entity.registers[field, default: []].append(version)
             case VersionKind.setAdd: entity.setAdds[field, default: []].append(version)
             default: entity.notes[field, default: []].append(version)

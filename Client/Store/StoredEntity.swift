@@ -54,7 +54,7 @@ struct StoredEntity {
         let version = Version(
             change: ChangeID(stored: row.text(3)), value: row.fieldValue(4), author: AnalystName(stored: row.text(5)),
             hlc: HLC(stored: row.text(6)), replica: ReplicaID(stored: row.text(7)),
-            context: Columns.storedIDs(row.text(8)))
+            context: row.storedIDs(8))
         switch kind {
         case VersionKind.register: registers[field, default: []].append(version)
         case VersionKind.setAdd: setAdds[field, default: []].append(version)
@@ -91,12 +91,6 @@ enum Columns {
 
     static func ids(_ ids: [ChangeID]) -> String {
         ids.map(\.rawValue).joined(separator: ",")
-    }
-
-    /// Ids this store joined with ``ids(_:)-([ChangeID])`` from validated changes; not re-validated.
-    static func storedIDs(_ text: String) -> [ChangeID] {
-        if text.isEmpty { return [] }
-        return text.split(separator: ",").map { ChangeID(stored: String($0)) }
     }
 
     static func ids(_ text: String) throws -> [ChangeID] {

@@ -178,15 +178,10 @@ public final class SQLiteServerStore: ServerStore {
         } else {
             throw ServerStoreError(path: "", message: "live row \(change) has a value of unexpected type")
         }
-        let context = row.withUTF8(5) { bytes in
-            bytes.split(separator: UInt8(ascii: ",")).map {
-                ChangeID(stored: String(decoding: UnsafeBufferPointer(rebasing: $0), as: UTF8.self))
-            }
-        }
         return Version(
             change: change, value: value, author: AnalystName(stored: row.text(2)),
             hlc: try row.withUTF8(3) { try storedHLC($0) }, replica: ReplicaID(stored: row.text(4)),
-            context: context)
+            context: row.storedIDs(5))
     }
 
     /// Parses HLC text `<unix-ms>:<4-digit counter>` from a column's bytes, as ``HLC/init(_:)`` does but without
