@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordSQLite
 import Foundation
 import GRDB
 
@@ -48,10 +49,16 @@ extension LocalStore {
 
     /// Marks own pending changes as accepted by the server.
     public func markPushed(_ ids: [ChangeID]) throws {
+        // One statement for the whole accepted batch (up to 5,000 ids), not one per change.
         try write { db in
-            let statement = try db.cachedStatement(
-                sql: "UPDATE change SET state = 'pushed' WHERE id = ? AND state = 'pending'")
-            for id in ids { try statement.execute(arguments: [id.rawValue]) }
+            let statement = try RawStatement(
+                db,
+                sql: """
+                    UPDATE change SET state = 'pushed'
+                    WHERE state = 'pending' AND id IN (SELECT value FROM json_each(?))
+                    """)
+            statement.bind(RawStatement.jsonArray(ids.map(\.rawValue)), at: 1)
+            try statement.execute()
         }
     }
 
