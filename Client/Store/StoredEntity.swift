@@ -93,11 +93,6 @@ enum Columns {
         ids.map(\.rawValue).joined(separator: ",")
     }
 
-    static func ids(_ text: String) throws -> [ChangeID] {
-        if text.isEmpty { return [] }
-        return try text.split(separator: ",").map { try ChangeID($0) }
-    }
-
     /// Columns of `change` in the order ``change(_:)`` reads them.
     static let changeSelection =
         "id, entity, field, op, value, supersedes, hlc, author, replica, reason, schema"
@@ -107,11 +102,14 @@ enum Columns {
         guard let changeOp = ChangeOp(rawValue: op) else {
             throw StoreError.invalid("the store holds a change with an unknown op \"\(op)\"; upgrade concord")
         }
+        // The log holds changes this store validated before writing them: ids and clocks are rebuilt, not
+        // re-parsed (asserted in debug builds), as the view's rows are.
+        let supersedes: String = row[offset + 5]
         return Change(
-            id: try ChangeID(row[offset] as String), entity: try EntityID(row[offset + 1] as String),
+            id: ChangeID(stored: row[offset] as String), entity: EntityID(stored: row[offset + 1] as String),
             field: row[offset + 2], op: changeOp, value: fieldValue(row[offset + 4] as DatabaseValue),
-            supersedes: try ids(row[offset + 5] as String), hlc: try HLC(row[offset + 6] as String),
-            author: try AnalystName(row[offset + 7] as String), replica: try ReplicaID(row[offset + 8] as String),
-            reason: row[offset + 9], schema: row[offset + 10])
+            supersedes: supersedes.isEmpty ? [] : supersedes.split(separator: ",").map { ChangeID(stored: String($0)) },
+            hlc: HLC(stored: row[offset + 6] as String), author: AnalystName(stored: row[offset + 7] as String),
+            replica: ReplicaID(stored: row[offset + 8] as String), reason: row[offset + 9], schema: row[offset + 10])
     }
 }
