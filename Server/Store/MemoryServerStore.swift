@@ -75,8 +75,7 @@ public actor MemoryServerStore: ServerStore {
     }
 
     public func allChanges() throws -> [Change] {
-        let decoder = JSONDecoder()
-        return try log.map { try decoder.decode(Change.self, from: Data($0.body)) }
+        try log.map { try Change.decodeFast(json: Data($0.body)) }
     }
 
     /// Folds every change: the in-memory store is for tests and small demos.

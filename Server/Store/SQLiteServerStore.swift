@@ -119,9 +119,8 @@ public final class SQLiteServerStore: ServerStore {
         let ids = RawStatement.jsonArray(changes.map(\.id.rawValue))
         let existing = try db.cachedStatement(
             sql: "SELECT body FROM change WHERE id IN (SELECT value FROM json_each(?))")
-        let decoder = JSONDecoder()
         for body in try Data.fetchAll(existing, arguments: [ids]) {
-            let change = try decoder.decode(Change.self, from: body)
+            let change = try Change.decodeFast(json: body)
             context.existing[change.id] = change
         }
         // Retired rows name the batch's own ids and (nearly always) its entities: reuse those values.
@@ -368,10 +367,9 @@ public final class SQLiteServerStore: ServerStore {
 
     public func allChanges() async throws -> [Change] {
         try await pool.read { db in
-            let decoder = JSONDecoder()
             var changes: [Change] = []
             let bodies = try Data.fetchCursor(db, sql: "SELECT body FROM change ORDER BY seq")
-            while let body = try bodies.next() { changes.append(try decoder.decode(Change.self, from: body)) }
+            while let body = try bodies.next() { changes.append(try Change.decodeFast(json: body)) }
             return changes
         }
     }
