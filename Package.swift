@@ -104,6 +104,11 @@ let package = Package(
             path: "Sources/concord-bench",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ConcordTestSupport",
+            path: "Tests/Support",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ConcordCoreTests",
             dependencies: ["ConcordCore"],
@@ -113,7 +118,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConcordClientTests",
-            dependencies: ["ConcordClient"],
+            dependencies: ["ConcordClient", "ConcordTestSupport"],
             path: "Tests/ConcordClientTests",
             swiftSettings: swiftSettings
         ),
@@ -128,7 +133,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ConcordClient", "ConcordServer"],
+            dependencies: ["ConcordClient", "ConcordServer", "ConcordTestSupport"],
             path: "Tests/EndToEndTests",
             swiftSettings: swiftSettings
         ),

@@ -1,27 +1,14 @@
 import ConcordCore
+import ConcordTestSupport
 import Foundation
 import GRDB
 import Testing
 
 /// Runs the built `concord` binary, as a user would.
 struct CLI {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var lines: [String] { stdout.split(separator: "\n").map(String.init) }
-    }
+    typealias Result = ProcessResult
 
-    static let binary: String = {
-        var candidates: [String] = []
-        if let main = Bundle.main.executableURL {
-            candidates.append(main.deletingLastPathComponent().appendingPathComponent("concord").path)
-        }
-        let argument0 = URL(fileURLWithPath: CommandLine.arguments[0])
-        candidates.append(argument0.deletingLastPathComponent().appendingPathComponent("concord").path)
-        candidates.append(repositoryRoot + "/.build/debug/concord")
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
-    }()
+    static let binary = Binaries.client
 
     let store: String
 
@@ -29,24 +16,8 @@ struct CLI {
     func run(_ arguments: [String], store explicitStore: Bool = true, environment: [String: String] = [:]) throws
         -> Result
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = explicitStore ? arguments + ["--store", store] : arguments
-        var env = ProcessInfo.processInfo.environment
-        env["CONCORD_STORE"] = nil
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        try ConcordTestSupport.run(
+            CLI.binary, explicitStore ? arguments + ["--store", store] : arguments, environment: environment)
     }
 
     /// Runs and requires exit 0.

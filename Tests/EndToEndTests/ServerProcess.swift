@@ -1,30 +1,11 @@
 import ConcordCore
 import ConcordServer
+import ConcordTestSupport
 import Foundation
 
 #if canImport(Glibc)
     import Glibc
 #endif
-
-/// Finds the built executables next to the test bundle (or in `.build/debug`).
-enum Binaries {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../..").standardized.path
-
-    static func path(_ name: String) -> String {
-        var candidates: [String] = []
-        if let main = Bundle.main.executableURL {
-            candidates.append(main.deletingLastPathComponent().appendingPathComponent(name).path)
-        }
-        let argument0 = URL(fileURLWithPath: CommandLine.arguments[0])
-        candidates.append(argument0.deletingLastPathComponent().appendingPathComponent(name).path)
-        candidates.append(repositoryRoot + "/.build/debug/" + name)
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
-    }
-
-    static let server = path("concord-server")
-    static let client = path("concord")
-}
 
 /// A free loopback port: bound once by us, then released for the server to take.
 func freePort() throws -> Int {
@@ -145,62 +126,4 @@ final class ServerProcess: @unchecked Sendable {
 struct ProcessFailure: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
-}
-
-struct ProcessResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
-/// Runs an executable to completion, capturing its output.
-func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env["CONCORD_STORE"] = nil
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let errReader = Thread.detachNewThreadWithResult { err.fileHandleForReading.readDataToEndOfFile() }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = errReader.wait()
-    process.waitUntilExit()
-    return ProcessResult(
-        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errData, as: UTF8.self))
-}
-
-/// A value computed on a thread of its own.
-final class ThreadResult<T>: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var value: T?
-
-    func set(_ value: T) {
-        condition.lock()
-        self.value = value
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func wait() -> T {
-        condition.lock()
-        defer { condition.unlock() }
-        while value == nil { condition.wait() }
-        return value!
-    }
-}
-
-extension Thread {
-    static func detachNewThreadWithResult<T>(_ body: @escaping @Sendable () -> T) -> ThreadResult<T> {
-        let result = ThreadResult<T>()
-        let thread = Thread { result.set(body()) }
-        thread.start()
-        return result
-    }
 }
