@@ -5,6 +5,22 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]
 
+/// `concord` links the Swift runtime and Foundation statically on Linux: an analyst runs it once per edit, and
+/// loading the shared libraries (Foundation, ICU, dispatch, …) cost ~7 of the ~19 ms a bare `concord --help` took (BENCHMARKS.md,
+/// *cli*). SwiftPM puts these flags before the libraries the modules autolink, so the runtime's static archives are
+/// named again inside one linker group, the same group `swiftc -static-stdlib` passes itself; without it the link
+/// fails on ICU and Foundation's internal archives. (`swift build --static-swift-stdlib` does the same for every
+/// product; this makes it the default for the one where start-up time is the product.)
+let staticSwiftRuntime: [LinkerSetting] = {
+    let archives = [
+        "swiftCore", "swift_Concurrency", "swift_StringProcessing", "swift_RegexParser", "swiftSynchronization",
+        "swiftGlibc", "BlocksRuntime", "dispatch", "swiftDispatch", "_FoundationICU", "CoreFoundation", "Foundation",
+        "FoundationEssentials", "FoundationInternationalization", "_FoundationCShims", "_FoundationCollections",
+    ]
+    let group = ["--start-group"] + archives.map { "-l" + $0 } + ["--end-group", "-lstdc++"]
+    return [.unsafeFlags(["-static-stdlib"] + group.flatMap { ["-Xlinker", $0] }, .when(platforms: [.linux]))]
+}()
+
 let package = Package(
     name: "Concord",
     platforms: [.macOS(.v15)],
@@ -79,7 +95,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/concord",
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: staticSwiftRuntime
         ),
         .executableTarget(
             name: "concord-server",
@@ -95,6 +112,7 @@ let package = Package(
             dependencies: [
                 "ConcordClient",
                 "ConcordServer",
+                "ConcordSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

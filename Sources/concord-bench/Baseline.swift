@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordSQLite
 import Foundation
 import GRDB
 
@@ -22,7 +23,8 @@ enum Baseline {
                     field TEXT NOT NULL, body TEXT NOT NULL)
                     """)
         }
-        var ids = UUIDv7Generator()
+        var generator = UUIDv7Generator()
+        let ids = (0..<rows).map { _ in generator.next().rawValue }
         let body = String(repeating: "x", count: 200)
         let entity = "event/0197f0a0-0000-7000-8000-000000000001"
         let start = ContinuousClock.now
@@ -30,10 +32,13 @@ enum Baseline {
         while written < rows {
             let n = min(10_000, rows - written)
             try queue.inTransaction { db in
-                let statement = try db.cachedStatement(
-                    sql: "INSERT INTO rows (id, entity, field, body) VALUES (?, ?, ?, ?)")
-                for _ in 0..<n {
-                    statement.setUncheckedArguments([ids.next().rawValue, entity, "type", body])
+                let statement = try RawStatement(
+                    db, sql: "INSERT INTO rows (id, entity, field, body) VALUES (?, ?, ?, ?)")
+                for i in written..<(written + n) {
+                    statement.bind(ids[i], at: 1)
+                    statement.bind(entity, at: 2)
+                    statement.bind("type", at: 3)
+                    statement.bind(body, at: 4)
                     try statement.execute()
                 }
                 return .commit

@@ -4,6 +4,7 @@ import ConcordCore
 
 struct Conflicts: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "conflicts",
         abstract: "List open conflicts: each candidate with its author and clock, and the event's context.")
 
     @OptionGroup var options: StoreOptions

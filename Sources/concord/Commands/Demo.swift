@@ -12,6 +12,7 @@ import Logging
 /// and what each analyst sees, has the adjudicator resolve one conflict, and prints the report.
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Run the whole story on a temporary server: three analysts, a conflict, a resolution, a report.")
 
     @Option(help: "Folder of seed articles (default: ./seeds, or the seeds beside the package).")

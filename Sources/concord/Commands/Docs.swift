@@ -2,7 +2,8 @@ import ArgumentParser
 import ConcordClient
 
 struct Docs: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List imported documents.")
+    static let configuration = CommandConfiguration(
+        commandName: "docs", abstract: "List imported documents.")
 
     @OptionGroup var options: StoreOptions
     @OptionGroup var output: JSONOption

@@ -2,7 +2,8 @@ import ArgumentParser
 import ConcordClient
 
 struct Events: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List events.")
+    static let configuration = CommandConfiguration(
+        commandName: "events", abstract: "List events.")
 
     @OptionGroup var options: StoreOptions
     @OptionGroup var output: JSONOption

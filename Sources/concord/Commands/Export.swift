@@ -4,7 +4,8 @@ import ConcordClient
 extension ExportFormat: ExpressibleByArgument {}
 
 struct Export: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Export events as CSV, JSON Lines or PLOVER records.")
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Export events as CSV, JSON Lines or PLOVER records.")
 
     @OptionGroup var options: StoreOptions
     @Option(help: "csv, jsonl or plover.") var format: ExportFormat

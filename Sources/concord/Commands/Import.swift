@@ -3,6 +3,7 @@ import ConcordClient
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "import",
         abstract: "Import article text files as documents (all or nothing).")
 
     @OptionGroup var options: StoreOptions

@@ -5,6 +5,7 @@ import Foundation
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Create the local store, or point an existing one at a (new) server.",
         discussion: """
             Run again on an existing store of the same analyst to set or change --server and --token, \

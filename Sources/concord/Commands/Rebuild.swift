@@ -3,6 +3,7 @@ import ConcordClient
 
 struct Rebuild: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "rebuild",
         abstract: "Drop the merged view and rebuild it from the change log.")
 
     @OptionGroup var options: StoreOptions

@@ -5,6 +5,7 @@ import Foundation
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "report",
         abstract: "The conflict-resolution report: open and resolved conflicts, agreement rates, activity.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable {

@@ -3,6 +3,7 @@ import ConcordClient
 
 struct Resolve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "resolve",
         abstract: "Decide a conflict (adjudicators): keep one candidate or write a new value.",
         discussion: """
             Writes one change that supersedes every candidate of FIELD. For a delete/edit conflict use FIELD \

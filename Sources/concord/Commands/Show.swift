@@ -4,7 +4,8 @@ import ConcordCore
 import Foundation
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show one event, its conflicts, or its history.")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show one event, its conflicts, or its history.")
 
     @OptionGroup var options: StoreOptions
     @OptionGroup var output: JSONOption

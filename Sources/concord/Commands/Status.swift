@@ -4,6 +4,7 @@ import Foundation
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Show the analyst, server, pending and rejected changes, last sync.")
 
     @OptionGroup var options: StoreOptions

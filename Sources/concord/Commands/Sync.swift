@@ -4,6 +4,7 @@ import Foundation
 
 struct Sync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sync",
         abstract: "Push pending changes, then pull what the server has. Safe to interrupt and run again.")
 
     @OptionGroup var options: StoreOptions
