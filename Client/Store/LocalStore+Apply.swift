@@ -149,7 +149,7 @@ extension LocalStore {
 
         var registers: [String: FieldFold<RegisterState>] = [:]
         var sets: [String: FieldFold<SetState>] = [:]
-        var notes: [(field: String, version: Version)] = []
+        var notes: [(field: String, version: Version, seq: Int64)] = []
         for (change, seq) in changes {
             switch change.op {
             case .set:
@@ -171,9 +171,13 @@ extension LocalStore {
                 let delta = sets[change.field]!.state.apply(change)
                 sets[change.field]!.note(retired: delta.retired, removed: delta.removed, by: seq)
             case .append:
-                notes.append((change.field, Version(change)))
+                notes.append((change.field, Version(change), seq))
             }
         }
+
+        // A version new to the view comes from one of this batch's changes; its row points at that change's seq.
+        let seqs = Dictionary(changes.map { ($0.change.id, $0.seq) }) { first, _ in first }
+        func seq(of id: ChangeID) -> Int64 { seqs[id]! }
 
         func persist(
             field: String, kind: String, initial: Set<ChangeID>, final: [ChangeID: Version],
@@ -182,8 +186,8 @@ extension LocalStore {
             for id in initial where final[id] == nil {
                 try writer.deleteVersion(entity: entity, field: field, change: id)
             }
-            for (id, version) in final where !initial.contains(id) {
-                try writer.insertVersion(entity: entity, field: field, kind: kind, version)
+            for id in final.keys where !initial.contains(id) {
+                try writer.insertVersion(entity: entity, field: field, kind: kind, change: id, seq: seq(of: id))
             }
             for (id, seq) in retired where try !writer.isInLog(id, before: seq) {
                 try writer.insertRetired(entity: entity, field: field, change: id)
@@ -201,8 +205,9 @@ extension LocalStore {
                 retired: fold.retired)
             stored.setAdds[field] = Array(fold.state.adds.values)
         }
-        for (field, note) in notes {
-            try writer.insertVersion(entity: entity, field: field, kind: VersionKind.note, note)
+        for (field, note, seq) in notes {
+            try writer.insertVersion(
+                entity: entity, field: field, kind: VersionKind.note, change: note.change, seq: seq)
         }
         stored.notes += notes.map(\.version)
         let updated = EntitySummary(stored.snapshot)

@@ -187,7 +187,7 @@ extension LocalStore {
     /// Drops the view and rebuilds it from the log, in one transaction.
     public func rebuild() throws {
         try write { db in
-            try db.execute(sql: "DELETE FROM version; DELETE FROM retired; DELETE FROM entity;")
+            try db.execute(sql: "DELETE FROM version_row; DELETE FROM retired; DELETE FROM entity;")
             var lastSeq: Int64 = 0
             while true {
                 let rows = try Row.fetchAll(

@@ -5,7 +5,10 @@ import GRDB
 /// - `change`: the log. `seq` is the local order; `state` is `pending` (own, not pushed), `pushed`, `rejected`
 ///   (with `rejectReason`) or `remote` (pulled). `value` keeps SQLite's storage class: TEXT for strings, INTEGER
 ///   0/1 for booleans. `supersedes` is the ids joined by commas.
-/// - `version`: the live contributions of every entity: register versions (`kind` r), set adds (s), notes (n).
+/// - `version_row`: the live contributions of every entity: register versions (`kind` r), set adds (s), notes
+///   (n), each pointing at its change in the log by `seq`. `version` is a view that joins in the change's value,
+///   author, clock, replica and `supersedes` (as `context`), so queries read one shape while each change's data
+///   is stored once (migration `v2-version-rows`; v1 copied it into every version row, half of what a pull wrote).
 /// - `retired`: per (entity, field), the ids listed in a `supersedes` of that same field.
 /// - `entity`: one summary row per entity, recomputed from its snapshot whenever a batch touches it.
 /// - `store`: one row of metadata.
@@ -81,6 +84,28 @@ enum StoreSchema {
                     ) WITHOUT ROWID;
                     CREATE INDEX entity_doc ON entity(doc) WHERE doc IS NOT NULL;
                     CREATE INDEX entity_conflicts ON entity(id) WHERE conflicts > 0;
+                    """)
+        }
+        // The version rows point at the log instead of copying each change's data (~200 → ~100 bytes a row). The
+        // join is by the log's rowid; every live version's change is in the log, which rebuild() refolds from.
+        migrator.registerMigration("v2-version-rows") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE version_row (
+                        entity TEXT NOT NULL,
+                        field TEXT NOT NULL,
+                        change TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        seq INTEGER NOT NULL,
+                        PRIMARY KEY (entity, field, change)
+                    ) WITHOUT ROWID;
+                    INSERT INTO version_row (entity, field, change, kind, seq)
+                        SELECT v.entity, v.field, v.change, v.kind, c.seq FROM version v JOIN change c ON c.id = v.change;
+                    DROP TABLE version;
+                    CREATE VIEW version AS
+                        SELECT r.entity, r.field, r.change, r.kind, c.value, c.author, c.hlc, c.replica,
+                            c.supersedes AS context
+                        FROM version_row r JOIN change c ON c.seq = r.seq;
                     """)
         }
         return migrator

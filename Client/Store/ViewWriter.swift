@@ -2,7 +2,7 @@ import ConcordCore
 import ConcordSQLite
 import GRDB
 
-/// The row writes of the merged view (`version`, `retired`, `entity`), prepared once per batch and bound
+/// The row writes of the merged view (`version_row`, `retired`, `entity`), prepared once per batch and bound
 /// directly (``RawStatement``). Only ``LocalStore/applyToView(_:_:)`` decides what to write, through the merge.
 struct ViewWriter {
     private let retiredLookup: RawStatement
@@ -17,13 +17,9 @@ struct ViewWriter {
             db, sql: "SELECT 1 FROM retired WHERE entity = ? AND field = ? AND change = ?")
         changeLookup = try RawStatement(db, sql: "SELECT seq FROM change WHERE id = ?")
         insertVersionRow = try RawStatement(
-            db,
-            sql: """
-                INSERT OR REPLACE INTO version (entity, field, change, kind, value, author, hlc, replica, context)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            db, sql: "INSERT OR REPLACE INTO version_row (entity, field, change, kind, seq) VALUES (?, ?, ?, ?, ?)")
         deleteVersionRow = try RawStatement(
-            db, sql: "DELETE FROM version WHERE entity = ? AND field = ? AND change = ?")
+            db, sql: "DELETE FROM version_row WHERE entity = ? AND field = ? AND change = ?")
         insertRetiredRow = try RawStatement(
             db, sql: "INSERT OR IGNORE INTO retired (entity, field, change) VALUES (?, ?, ?)")
         summary = try RawStatement(
@@ -49,17 +45,14 @@ struct ViewWriter {
         return found < seq
     }
 
-    func insertVersion(entity: EntityID, field: String, kind: String, _ version: Version) throws {
+    /// Records that change `change` (local `seq`, already in the log) is a live version of `field`.
+    func insertVersion(entity: EntityID, field: String, kind: String, change: ChangeID, seq: Int64) throws {
         let row = insertVersionRow
         row.bind(entity.rawValue, at: 1)
         row.bind(field, at: 2)
-        row.bind(version.change.rawValue, at: 3)
+        row.bind(change.rawValue, at: 3)
         row.bind(kind, at: 4)
-        row.bind(version.value, at: 5)
-        row.bind(version.author.rawValue, at: 6)
-        row.bind(version.hlc.description, at: 7)
-        row.bind(version.replica.rawValue, at: 8)
-        row.bind(Columns.ids(version.context), at: 9)
+        row.bind(seq, at: 5)
         try row.execute()
     }
 

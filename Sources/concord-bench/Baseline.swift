@@ -28,6 +28,7 @@ enum Baseline {
         let body = String(repeating: "x", count: 200)
         let entity = "event/0197f0a0-0000-7000-8000-000000000001"
         let start = ContinuousClock.now
+        let cpuStart = ProcessStats.threadCPUSeconds()
         var written = 0
         while written < rows {
             let n = min(10_000, rows - written)
@@ -46,7 +47,9 @@ enum Baseline {
             written += n
         }
         let seconds = elapsed(start)
+        let cpuSeconds = ProcessStats.threadCPUSeconds() - cpuStart
         let rate = Double(rows) / seconds
-        return Measurement(name: "baseline", changes: rows, seconds: seconds, baseline: rate)
+        return Measurement(
+            name: "baseline", changes: rows, seconds: seconds, baseline: rate, extra: ["cpu_seconds": cpuSeconds])
     }
 }

@@ -18,15 +18,19 @@ enum Scenarios {
             }
         }
         let start = ContinuousClock.now
+        let cpuStart = ProcessStats.threadCPUSeconds()
         var applied = 0
         for page in pages {
             applied += try store.applyPulled(page, cursor: page.last!.seq).applied
         }
         let seconds = elapsed(start)
+        let cpuSeconds = ProcessStats.threadCPUSeconds() - cpuStart
         guard applied == workload.all.count else {
             throw BenchError("apply stored \(applied) of \(workload.all.count) changes")
         }
-        return Measurement(name: "apply", changes: applied, seconds: seconds, baseline: baseline)
+        return Measurement(
+            name: "apply", changes: applied, seconds: seconds, baseline: baseline,
+            extra: ["cpu_seconds": cpuSeconds])
     }
 
     /// `ingest`: one client per analyst pushing its changes concurrently over HTTP (gzip bodies), 5k a request.

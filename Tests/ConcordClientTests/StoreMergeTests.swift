@@ -110,6 +110,54 @@ struct StoreMergeTests {
         #expect(!before.isEmpty)
     }
 
+    @Test("a store of the v1 schema, which copied each change's data into its version rows, migrates to the same view")
+    func migrationFromV1() throws {
+        let dir = TempDir()
+        var sim = HistorySimulator(seed: 91, analysts: 4)
+        for _ in 0..<150 { sim.edit(by: Int(sim.nextRandom() % 4)) }
+        let changes = sim.allChanges
+        var random = SeededRandom(seed: 8)
+        try Self.deliver(changes, to: try makeStore(dir), random: &random)
+        let path = dir.file("store.sqlite")
+        let before = try dumpView(path)
+        let versions = before.filter { $0.hasPrefix("version ") }.count
+        #expect(versions > 100)
+
+        // Turn the file back into what v1 wrote: the version rows as a table holding the data, no v2 record.
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE version_v1 AS SELECT * FROM version;
+                    DROP VIEW version;
+                    DROP TABLE version_row;
+                    CREATE TABLE version (
+                        entity TEXT NOT NULL, field TEXT NOT NULL, change TEXT NOT NULL, kind TEXT NOT NULL,
+                        value NOT NULL, author TEXT NOT NULL, hlc TEXT NOT NULL, replica TEXT NOT NULL,
+                        context TEXT NOT NULL, PRIMARY KEY (entity, field, change)) WITHOUT ROWID;
+                    INSERT INTO version SELECT * FROM version_v1;
+                    DROP TABLE version_v1;
+                    DELETE FROM grdb_migrations WHERE identifier = 'v2-version-rows';
+                    """)
+        }
+        try queue.close()
+        #expect(try dumpView(path) == before, "the v1 table holds the same rows")
+
+        // Opening migrates; the view reads the same rows, and the store goes on working on the new tables.
+        let store = try LocalStore.open(at: path)
+        #expect(try dumpView(path) == before)
+        let rows = try DatabaseQueue(path: path).read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM version_row") ?? 0
+        }
+        #expect(rows == versions)
+        let reference = Replica(folding: changes)
+        for entity in Self.entities(changes) {
+            #expect(try store.snapshot(of: entity) == reference.snapshot(of: entity), "\(entity)")
+        }
+        try store.rebuild()
+        #expect(try dumpView(path) == before, "rebuild writes what the migration wrote")
+    }
+
     func dumpView(_ path: String) throws -> [String] {
         let queue = try DatabaseQueue(path: path)
         return try queue.read { db in
