@@ -6,11 +6,11 @@ let swiftSettings: [SwiftSetting] = [
 ]
 
 /// `concord` links the Swift runtime and Foundation statically on Linux: an analyst runs it once per edit, and
-/// loading the shared libraries (Foundation, ICU, dispatch, …) cost ~7 of the ~19 ms a bare `concord --help` took (BENCHMARKS.md,
-/// *cli*). SwiftPM puts these flags before the libraries the modules autolink, so the runtime's static archives are
-/// named again inside one linker group, the same group `swiftc -static-stdlib` passes itself; without it the link
-/// fails on ICU and Foundation's internal archives. (`swift build --static-swift-stdlib` does the same for every
-/// product; this makes it the default for the one where start-up time is the product.)
+/// loading the shared libraries (Foundation, ICU, dispatch, …) cost ~7 of the ~19 ms a bare `concord --help` took
+/// (BENCHMARKS.md, *cli*). SwiftPM puts these flags before the libraries the modules autolink, so the runtime's
+/// static archives are named again inside one linker group, the same group `swiftc -static-stdlib` passes itself;
+/// without it the link fails on ICU and Foundation's internal archives. (`swift build --static-swift-stdlib` does the
+/// same for every product; this makes it the default for the one where start-up time is the product.)
 let staticSwiftRuntime: [LinkerSetting] = {
     let archives = [
         "swiftCore", "swift_Concurrency", "swift_StringProcessing", "swift_RegexParser", "swiftSynchronization",

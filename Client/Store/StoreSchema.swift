@@ -100,7 +100,8 @@ enum StoreSchema {
                         PRIMARY KEY (entity, field, change)
                     ) WITHOUT ROWID;
                     INSERT INTO version_row (entity, field, change, kind, seq)
-                        SELECT v.entity, v.field, v.change, v.kind, c.seq FROM version v JOIN change c ON c.id = v.change;
+                        SELECT v.entity, v.field, v.change, v.kind, c.seq
+                        FROM version v JOIN change c ON c.id = v.change;
                     DROP TABLE version;
                     CREATE VIEW version AS
                         SELECT r.entity, r.field, r.change, r.kind, c.value, c.author, c.hlc, c.replica,
