@@ -166,7 +166,7 @@ public final class LocalStore: Sendable {
         // Up to 32 MiB of pages cached (SQLite's default is 2 MiB): an initial sync of a million changes keeps
         // reading index pages back from the OS otherwise. Memory is only used as pages are touched.
         try db.execute(sql: "PRAGMA cache_size = -32768")
-        // Checkpoint the WAL every 8,000 pages (~32 MB) instead of 1,000: a pulled page of 10k changes dirties more
+        // Checkpoint the WAL every 8,000 pages (~32 MB) instead of 1,000: a pulled page of 20k changes dirties more
         // than 1,000 pages, so the default copied every transaction back into the database file (and synced it)
         // before the next; a longer WAL lets pages that consecutive transactions touch be written back once. Same
         // figure as the server's writer; the WAL file keeps that size once reached.

@@ -112,7 +112,7 @@ public enum OpenAPIDocument {
               summary: Pull changes in commit order.
               parameters:
                 - {name: after, in: query, schema: {type: integer, minimum: 0, default: 0}}
-                - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 10000, default: 1000}}
+                - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 20000, default: 1000}}
               responses:
                 "200":
                   description: A page; `next` is the cursor to ask for next.

@@ -19,7 +19,7 @@ public struct SyncAPI: Sendable {
 
     /// Default and largest page of `GET /v1/changes`.
     public static let defaultPageSize = 1_000
-    public static let maxPageSize = 10_000
+    public static let maxPageSize = 20_000
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
         router.post("/v1/changes") { request, context in try await push(request, context: context) }

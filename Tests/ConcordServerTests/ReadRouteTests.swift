@@ -32,8 +32,8 @@ struct ReadRouteTests {
         let team = try await Team.make()
         try await team.app().test(.router) { client in
             for (query, words) in [
-                ("after=-1", "non-negative"), ("after=abc", "non-negative"), ("limit=0", "1 to 10000"),
-                ("limit=10001", "1 to 10000"), ("limit=x", "1 to 10000"),
+                ("after=-1", "non-negative"), ("after=abc", "non-negative"), ("limit=0", "1 to 20000"),
+                ("limit=20001", "1 to 20000"), ("limit=x", "1 to 20000"),
             ] {
                 let response = try await client.execute(
                     uri: "/v1/changes?\(query)", method: .get, headers: auth(team.a))
