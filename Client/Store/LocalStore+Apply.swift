@@ -73,6 +73,7 @@ extension LocalStore {
     /// live rows of every touched entity (read in one query); only the net effect is written: the versions no
     /// longer live are deleted, the new live ones inserted, newly retired ids recorded, and each touched entity's
     /// summary row rewritten once. A version both added and superseded within the batch never reaches the table.
+    /// The report's tables are updated from the same batch, once (``ReportState``).
     ///
     /// `seqs` are the changes' local `seq`s (their order in the log), in which order they must come. They decide
     /// which retired ids need a row: the `retired` table is only read for a change folded for the first time
