@@ -73,6 +73,7 @@ extension LocalStore {
     /// live rows of every touched entity (read in one query); only the net effect is written: the versions no
     /// longer live are deleted, the new live ones inserted, newly retired ids recorded, and each touched entity's
     /// summary row rewritten once. A version both added and superseded within the batch never reaches the table.
+    /// The report's tables are updated from the same batch, once (``ReportState``).
     ///
     /// `seqs` are the changes' local `seq`s (their order in the log), in which order they must come. They decide
     /// which retired ids need a row: the `retired` table is only read for a change folded for the first time
@@ -94,10 +95,16 @@ extension LocalStore {
         let known = try knownEntities(order, db)
         let stored = try StoredEntity.loadAll(known.keys, db)
         let writer = try ViewWriter(db)
+        let lookup = try ReportState.LogLookup(db)
+        var report = ReportState()
         for entity in order {
-            try fold(
-                groups[entity]!, into: stored[entity] ?? StoredEntity(id: entity), summary: known[entity], writer)
+            let before = stored[entity] ?? StoredEntity(id: entity)
+            let after = try fold(groups[entity]!, into: before, summary: known[entity], writer)
+            try report.note(
+                groups[entity]!, before: before, summary: known[entity], after: after.entity, updated: after.summary,
+                lookup)
         }
+        try report.write(db)
     }
 
     /// The entities of `ids` that have a summary row (and so may have live and retired rows), with that row.
@@ -129,11 +136,11 @@ extension LocalStore {
     }
 
     /// Folds one entity's changes into its stored state and writes the net effect; `summary` is its summary row
-    /// if the store knows the entity (the row is rewritten only if it changes).
+    /// if the store knows the entity (the row is rewritten only if it changes). Returns the entity's new state.
     private static func fold(
         _ changes: [(change: Change, seq: Int64)], into stored: StoredEntity, summary: EntitySummary?,
         _ writer: ViewWriter
-    ) throws {
+    ) throws -> (entity: StoredEntity, summary: EntitySummary) {
         let known = summary != nil
         var stored = stored
         let entity = stored.id
@@ -212,5 +219,6 @@ extension LocalStore {
         stored.notes += notes.map(\.version)
         let updated = EntitySummary(stored.snapshot)
         if updated != summary { try writer.writeSummary(entity, updated) }
+        return (stored, updated)
     }
 }

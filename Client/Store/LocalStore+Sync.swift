@@ -184,10 +184,11 @@ extension LocalStore {
         return out
     }
 
-    /// Drops the view and rebuilds it from the log, in one transaction.
+    /// Drops the view (and the report's tables) and rebuilds it from the log, in one transaction.
     public func rebuild() throws {
         try write { db in
             try db.execute(sql: "DELETE FROM version_row; DELETE FROM retired; DELETE FROM entity;")
+            try ReportState.reset(db)
             var lastSeq: Int64 = 0
             while true {
                 let rows = try Row.fetchAll(

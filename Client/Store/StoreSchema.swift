@@ -12,6 +12,8 @@ import GRDB
 /// - `retired`: per (entity, field), the ids listed in a `supersedes` of that same field.
 /// - `entity`: one summary row per entity, recomputed from its snapshot whenever a batch touches it.
 /// - `store`: one row of metadata.
+/// - `report_*` (migration `v3-report-state`): what the conflict report needs from the log and the view, kept up to
+///   date with them (``ReportState``).
 enum StoreSchema {
     /// `PRAGMA application_id` of every Concord store ("CNCD").
     static let applicationID: Int32 = 0x434E_4344
@@ -108,6 +110,32 @@ enum StoreSchema {
                             c.supersedes AS context
                         FROM version_row r JOIN change c ON c.seq = r.seq;
                     """)
+        }
+        // What `concord report` reads instead of the whole log, maintained by every applied batch (ReportState).
+        migrator.registerMigration("v3-report-state") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE report_author (
+                        author TEXT PRIMARY KEY,
+                        changes INTEGER NOT NULL,
+                        events INTEGER NOT NULL,
+                        first TEXT NOT NULL,
+                        last TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE report_author_event (
+                        author TEXT NOT NULL,
+                        event TEXT NOT NULL,
+                        PRIMARY KEY (author, event)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE report_entity_count (
+                        kind TEXT PRIMARY KEY,
+                        entities INTEGER NOT NULL,
+                        deleted INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE report_entity (id TEXT PRIMARY KEY) WITHOUT ROWID;
+                    CREATE TABLE report_superseding (seq INTEGER PRIMARY KEY);
+                    """)
+            try ReportState.backfill(db)
         }
         return migrator
     }

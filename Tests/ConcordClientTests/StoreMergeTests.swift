@@ -123,7 +123,7 @@ struct StoreMergeTests {
         let versions = before.filter { $0.hasPrefix("version ") }.count
         #expect(versions > 100)
 
-        // Turn the file back into what v1 wrote: the version rows as a table holding the data, no v2 record.
+        // Turn the file back into what v1 wrote: the version rows as a table holding the data, no later tables.
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
             try db.execute(
@@ -137,8 +137,9 @@ struct StoreMergeTests {
                         context TEXT NOT NULL, PRIMARY KEY (entity, field, change)) WITHOUT ROWID;
                     INSERT INTO version SELECT * FROM version_v1;
                     DROP TABLE version_v1;
-                    DELETE FROM grdb_migrations WHERE identifier = 'v2-version-rows';
+                    DELETE FROM grdb_migrations WHERE identifier IN ('v2-version-rows', 'v3-report-state');
                     """)
+            for table in ReportStateTests.tables { try db.execute(sql: "DROP TABLE \(table)") }
         }
         try queue.close()
         #expect(try dumpView(path) == before, "the v1 table holds the same rows")
