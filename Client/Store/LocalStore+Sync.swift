@@ -189,17 +189,23 @@ extension LocalStore {
         try write { db in
             try db.execute(sql: "DELETE FROM version_row; DELETE FROM retired; DELETE FROM entity;")
             try ReportState.reset(db)
-            var lastSeq: Int64 = 0
-            while true {
-                let rows = try Row.fetchAll(
-                    db,
-                    sql: "SELECT seq, \(Columns.changeSelection) FROM change WHERE seq > ? ORDER BY seq LIMIT 10000",
-                    arguments: [lastSeq])
-                if rows.isEmpty { break }
-                lastSeq = rows.last![0]
-                try Self.applyToView(
-                    try rows.map { try Columns.change($0, offset: 1) }, seqs: rows.map { $0[0] as Int64 }, db)
+            try Self.forEachLogSlice(db) { slice in
+                try Self.applyToView(slice.map(\.change), seqs: slice.map(\.seq), db)
             }
+        }
+    }
+
+    /// Reads the whole log in local order, 10,000 changes at a time, each with its `seq`.
+    static func forEachLogSlice(_ db: Database, _ body: ([(change: Change, seq: Int64)]) throws -> Void) throws {
+        var lastSeq: Int64 = 0
+        while true {
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT seq, \(Columns.changeSelection) FROM change WHERE seq > ? ORDER BY seq LIMIT 10000",
+                arguments: [lastSeq])
+            guard let last = rows.last else { return }
+            lastSeq = last[0]
+            try body(try rows.map { (try Columns.change($0, offset: 1), $0[0] as Int64) })
         }
     }
 }

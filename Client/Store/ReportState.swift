@@ -208,24 +208,14 @@ struct ReportState {
     }
 
     /// Fills the report's (empty) tables of a store that has a log and a view but no report tables yet: the
-    /// `v3-report-state` migration. The log part goes through the same ``note(_:before:summary:after:updated:_:)`` path as applied
-    /// batches (in log order, with no live rows to recognise ids from, so every listed id is looked up); the view
-    /// part is read from the view, which the fold keeps equal to what it notes.
+    /// `v3-report-state` migration. The log part goes through the same ``note(_:before:summary:after:updated:_:)``
+    /// path as applied batches (in log order, with no live rows to recognise ids from, so every listed id is looked
+    /// up); the view part is read from the view, which the fold keeps equal to what it notes.
     static func backfill(_ db: Database) throws {
         let lookup = try LogLookup(db)
-        var lastSeq: Int64 = 0
-        while true {
-            let rows = try Row.fetchAll(
-                db,
-                sql: "SELECT seq, \(Columns.changeSelection) FROM change WHERE seq > ? ORDER BY seq LIMIT 10000",
-                arguments: [lastSeq])
-            guard let last = rows.last else { break }
-            lastSeq = last[0]
+        try LocalStore.forEachLogSlice(db) { slice in
             var groups: [EntityID: [(change: Change, seq: Int64)]] = [:]
-            for row in rows {
-                let change = try Columns.change(row, offset: 1)
-                groups[change.entity, default: []].append((change, row[0]))
-            }
+            for entry in slice { groups[entry.change.entity, default: []].append(entry) }
             var state = ReportState()
             for (entity, changes) in groups {
                 try state.noteLog(changes, live: StoredEntity(id: entity), lookup)
