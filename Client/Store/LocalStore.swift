@@ -54,9 +54,11 @@ public final class LocalStore: Sendable {
             at: path, analyst: analyst, server: server, token: token, now: WallClock.millis, ids: defaultIDs())
     }
 
-    /// Opens an existing store. Refuses files that are not Concord stores, leaving them unchanged.
-    public static func open(at path: String) throws -> LocalStore {
-        try open(at: path, now: WallClock.millis, ids: defaultIDs())
+    /// Opens an existing store. Refuses files that are not Concord stores, leaving them unchanged. A store written
+    /// by an older Concord is upgraded first (once; `upgrading` is called before, as it can take seconds on a large
+    /// store).
+    public static func open(at path: String, upgrading: (() -> Void)? = nil) throws -> LocalStore {
+        try open(at: path, now: WallClock.millis, ids: defaultIDs(), upgrading: upgrading)
     }
 
     /// ``create(at:analyst:server:token:)`` with an injected wall clock and id source, for tests.
@@ -104,9 +106,10 @@ public final class LocalStore: Sendable {
     }
 
     /// ``open(at:)`` with an injected wall clock and id source, for tests.
-    public static func open(at path: String, now: @escaping @Sendable () -> Int64, ids: sending UUIDv7Generator) throws
-        -> LocalStore
-    {
+    public static func open(
+        at path: String, now: @escaping @Sendable () -> Int64, ids: sending UUIDv7Generator,
+        upgrading: (() -> Void)? = nil
+    ) throws -> LocalStore {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw StoreError.noStore(path: path)
@@ -125,6 +128,7 @@ public final class LocalStore: Sendable {
             }
             // Migrating takes the write lock: only do it when there is something to migrate.
             if try !queue.read({ db in try StoreSchema.migrator.hasCompletedMigrations(db) }) {
+                upgrading?()
                 try StoreSchema.migrator.migrate(queue)
             }
             return LocalStore(path: path, dbQueue: queue, now: now, ids: ids)

@@ -14,7 +14,11 @@ struct StoreOptions: ParsableArguments {
         return (chosen as NSString).expandingTildeInPath
     }
 
-    func open() throws -> LocalStore { try LocalStore.open(at: path) }
+    func open() throws -> LocalStore {
+        try LocalStore.open(at: path) {
+            Terminal.message("upgrading the store \(path) to this concord's format (once; a large store takes a while)")
+        }
+    }
 }
 
 struct JSONOption: ParsableArguments {

@@ -144,8 +144,13 @@ struct StoreMergeTests {
         try queue.close()
         #expect(try dumpView(path) == before, "the v1 table holds the same rows")
 
-        // Opening migrates; the view reads the same rows, and the store goes on working on the new tables.
-        let store = try LocalStore.open(at: path)
+        // Opening migrates (saying so first, once); the view reads the same rows, and the store goes on working on
+        // the new tables.
+        var upgrades = 0
+        let store = try LocalStore.open(at: path) { upgrades += 1 }
+        #expect(upgrades == 1)
+        _ = try LocalStore.open(at: path) { upgrades += 1 }
+        #expect(upgrades == 1, "an upgraded store is not upgraded again")
         #expect(try dumpView(path) == before)
         let rows = try DatabaseQueue(path: path).read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM version_row") ?? 0
