@@ -108,6 +108,18 @@ public enum OpenAPIDocument {
                   content:
                     application/json:
                       schema: {$ref: "#/components/schemas/Error"}
+                "503":
+                  description: >-
+                    The server cannot write its database (read-only, failing, or busy: then with Retry-After);
+                    nothing stored; retry later.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
+                "507":
+                  description: The server's disk is full; nothing stored; retry after its administrator frees space.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
             get:
               summary: Pull changes in commit order.
               parameters:

@@ -1,5 +1,5 @@
 import ConcordCore
-import ConcordServer
+@testable import ConcordServer
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -74,6 +74,13 @@ struct OpenAPITests {
             doc("post", "/v1/changes", 422): { client, team in
                 try await client.push([factory.make(factory.event(), "colour", .string("red"))], token: team.a)
             },
+            // The database refusing the write, for real: SQLite's own page quota (SQLITE_FULL) and a read-only
+            // writer connection (SQLITE_READONLY), on a SQLite store of their own.
+            doc("post", "/v1/changes", 507): { _, _ in
+                // Clamped to the database's current size, so the push cannot grow it.
+                try await storageFailure("PRAGMA max_page_count = 1")
+            },
+            doc("post", "/v1/changes", 503): { _, _ in try await storageFailure("PRAGMA query_only = ON") },
             doc("get", "/v1/changes", 200): { client, team in
                 try await client.execute(uri: "/v1/changes?after=0&limit=5", method: .get, headers: auth(team.a))
             },
@@ -143,5 +150,20 @@ struct OpenAPITests {
                 }
             }
         }
+    }
+}
+
+/// Pushes 200 new events (more than the free space of the database's pages) to a server on a fresh SQLite store
+/// whose writer connection ran `pragma` first, so that SQLite refuses the push's writes.
+private func storageFailure(_ pragma: String) async throws -> TestResponse {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-openapi-\(UUID())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let store = try SQLiteServerStore(path: dir.appendingPathComponent("server.sqlite").path)
+    let team = try await Team.make(store: store)
+    try await store.pool.writeWithoutTransaction { db in try db.execute(sql: pragma) }
+    return try await team.app().test(.router) { client in
+        let factory = ChangeFactory()
+        return try await client.push((0..<200).flatMap { _ in factory.newEvent() }, token: team.a)
     }
 }
