@@ -4,8 +4,9 @@ import Foundation
 import GRDB
 import Testing
 
-/// The tables the store keeps for the report (`report_*`, migration v3-report-state) must always equal what a full recount over
-/// the log and the view gives, however the changes arrived, after `rebuild`, and after migrating a v1 store.
+/// The tables the store keeps for the report (`report_*`, migration v3-report-state) must always equal what a full
+/// recount over the log and the view gives, however the changes arrived, after `rebuild`, and after migrating a
+/// store from before them.
 @Suite("Report state")
 struct ReportStateTests {
     @Test(
