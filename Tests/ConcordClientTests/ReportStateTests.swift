@@ -37,7 +37,7 @@ struct ReportStateTests {
         #expect(before.count > 20)
     }
 
-    @Test("opening a v1 store fills the report tables as if they had been kept all along")
+    @Test("opening a store from before the report tables fills them as if they had been kept all along")
     func migrationFromV1() throws {
         let dir = TempDir()
         let path: String
