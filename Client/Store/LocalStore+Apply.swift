@@ -156,7 +156,7 @@ extension LocalStore {
 
         var registers: [String: FieldFold<RegisterState>] = [:]
         var sets: [String: FieldFold<SetState>] = [:]
-        var notes: [(field: String, version: Version, seq: Int64)] = []
+        var notes: [(field: String, version: Version)] = []
         for (change, seq) in changes {
             switch change.op {
             case .set:
@@ -178,7 +178,7 @@ extension LocalStore {
                 let delta = sets[change.field]!.state.apply(change)
                 sets[change.field]!.note(retired: delta.retired, removed: delta.removed, by: seq)
             case .append:
-                notes.append((change.field, Version(change), seq))
+                notes.append((change.field, Version(change)))
             }
         }
 
@@ -212,9 +212,9 @@ extension LocalStore {
                 retired: fold.retired)
             stored.setAdds[field] = Array(fold.state.adds.values)
         }
-        for (field, note, seq) in notes {
+        for (field, note) in notes {
             try writer.insertVersion(
-                entity: entity, field: field, kind: VersionKind.note, change: note.change, seq: seq)
+                entity: entity, field: field, kind: VersionKind.note, change: note.change, seq: seq(of: note.change))
         }
         stored.notes += notes.map(\.version)
         let updated = EntitySummary(stored.snapshot)
