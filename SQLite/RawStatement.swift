@@ -137,18 +137,11 @@ public struct RawStatement {
         fileprivate let handle: SQLiteStatement
 
         /// Column `index` (0-based) as text; NULL reads as the empty string.
-        public func text(_ index: Int32) -> String {
-            guard let bytes = sqlite3_column_text(handle, index) else { return "" }
-            return String(
-                decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, index))),
-                as: UTF8.self)
-        }
+        public func text(_ index: Int32) -> String { String(decoding: bytes(index), as: UTF8.self) }
 
         /// Column `index` (0-based) as UTF-8 bytes, valid until the next step; NULL reads as empty.
         public func withUTF8<T>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
-            let bytes = sqlite3_column_text(handle, index)
-            return try body(
-                UnsafeBufferPointer(start: bytes, count: bytes == nil ? 0 : Int(sqlite3_column_bytes(handle, index))))
+            try body(bytes(index))
         }
 
         /// Whether column `index` (0-based) holds an integer.
@@ -158,7 +151,7 @@ public struct RawStatement {
         public func isText(_ index: Int32) -> Bool { sqlite3_column_type(handle, index) == SQLITE_TEXT }
 
         /// Column `index` (0-based) as UTF-8 bytes, valid until the next step; NULL reads as empty.
-        public func bytes(_ index: Int32) -> UnsafeBufferPointer<UInt8> {
+        private func bytes(_ index: Int32) -> UnsafeBufferPointer<UInt8> {
             let bytes = sqlite3_column_text(handle, index)  // before _bytes, as SQLite asks
             return UnsafeBufferPointer(start: bytes, count: bytes == nil ? 0 : Int(sqlite3_column_bytes(handle, index)))
         }

@@ -269,10 +269,7 @@ public final class SQLiteServerStore: ServerStore {
             }
             for version in delta.inserted {
                 insertLive.bind(version.change.rawValue, at: 1)
-                switch version.value {
-                case .string(let text): insertLive.bind(text, at: 5)
-                case .bool(let flag): insertLive.bind(flag ? 1 : 0, at: 5)
-                }
+                insertLive.bind(version.value, at: 5)
                 insertLive.bind(version.author.rawValue, at: 6)
                 insertLive.bind(version.hlc.description, at: 7)
                 insertLive.bind(version.replica.rawValue, at: 8)
