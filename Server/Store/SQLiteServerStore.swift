@@ -179,35 +179,8 @@ public final class SQLiteServerStore: ServerStore {
         }
         return Version(
             change: change, value: value, author: AnalystName(stored: row.text(2)),
-            hlc: try row.withUTF8(3) { try storedHLC($0) }, replica: ReplicaID(stored: row.text(4)),
+            hlc: try row.withUTF8(3) { try HLC(utf8: $0) }, replica: ReplicaID(stored: row.text(4)),
             context: row.storedIDs(5))
-    }
-
-    /// Parses HLC text `<unix-ms>:<4-digit counter>` from a column's bytes, as ``HLC/init(_:)`` does but without
-    /// its intermediate strings; anything else is handed to ``HLC/init(_:)`` for its error.
-    static func storedHLC(_ bytes: UnsafeBufferPointer<UInt8>) throws -> HLC {
-        func digit(_ byte: UInt8) -> Int64? {
-            byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") ? Int64(byte &- UInt8(ascii: "0")) : nil
-        }
-        var millis: Int64 = 0
-        var colon = 0
-        while colon < bytes.count, colon < 15, let d = digit(bytes[colon]) {
-            millis = millis * 10 + d
-            colon += 1
-        }
-        if colon >= 1, bytes.count == colon + 5, bytes[colon] == UInt8(ascii: ":") {
-            var counter: Int64 = 0
-            var valid = true
-            for byte in bytes[(colon + 1)...] {
-                guard let d = digit(byte) else {
-                    valid = false
-                    break
-                }
-                counter = counter * 10 + d
-            }
-            if valid { return HLC(millis: millis, counter: Int(counter)) }
-        }
-        return try HLC(String(decoding: bytes, as: UTF8.self))
     }
 
     private static func decodeLive(_ row: Row) throws -> (FieldKey, Version) {

@@ -19,6 +19,17 @@ public struct HLC: Hashable, Comparable, Sendable, Codable, CustomStringConverti
 
     /// Parses `<unix-ms>:<counter>`, e.g. `1752224400000:0003`.
     public init(_ text: some StringProtocol) throws(IdentifierError) {
+        try self.init(parsing: text.utf8)
+    }
+
+    /// Parses the UTF-8 bytes of `<unix-ms>:<counter>`, as ``init(_:)`` does, for callers holding bytes (a
+    /// database column) rather than a string.
+    public init(utf8 bytes: UnsafeBufferPointer<UInt8>) throws(IdentifierError) {
+        try self.init(parsing: bytes)
+    }
+
+    /// The one parser behind both (generic but private, so each caller gets a specialized copy).
+    private init(parsing text: some Collection<UInt8>) throws(IdentifierError) {
         // One pass over the bytes: 1–15 digits, a colon, exactly 4 digits.
         var millis: Int64 = 0
         var counter = 0
@@ -26,7 +37,7 @@ public struct HLC: Hashable, Comparable, Sendable, Codable, CustomStringConverti
         var counterDigits = 0
         var colon = false
         var valid = true
-        for byte in text.utf8 {
+        for byte in text {
             if byte == UInt8(ascii: ":") && !colon {
                 colon = true
             } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
@@ -46,7 +57,8 @@ public struct HLC: Hashable, Comparable, Sendable, Codable, CustomStringConverti
         }
         guard valid, colon, millisDigits >= 1, counterDigits == 4 else {
             throw IdentifierError(
-                kind: "hlc", input: String(text), expected: "<unix-ms>:<4-digit counter>, e.g. 1752224400000:0003")
+                kind: "hlc", input: String(decoding: text, as: UTF8.self),
+                expected: "<unix-ms>:<4-digit counter>, e.g. 1752224400000:0003")
         }
         self.init(millis: millis, counter: counter)
     }

@@ -80,7 +80,7 @@ struct SQLitePushPathTests {
         }
     }
 
-    @Test("stored clocks parse as HLC(_:) parses them, and malformed ones fail with its error")
+    @Test("clocks read as bytes parse as HLC(_:) parses them, and malformed ones fail with its error")
     func storedClocksParseLikeHLC() throws {
         let inputs = [
             "1752224400000:0003", "0:0000", "1:9999", "999999999999999:0000", "1752224400000:003",
@@ -90,7 +90,7 @@ struct SQLitePushPathTests {
         ]
         for input in inputs {
             let parsed = Array(input.utf8).withUnsafeBufferPointer { bytes in
-                Result { try SQLiteServerStore.storedHLC(bytes) }
+                Result { try HLC(utf8: bytes) }
             }
             switch (parsed, Result { try HLC(input) }) {
             case (.success(let fast), .success(let reference)):
