@@ -183,23 +183,6 @@ public final class SQLiteServerStore: ServerStore {
             context: row.storedIDs(5))
     }
 
-    private static func decodeLive(_ row: Row) throws -> (FieldKey, Version) {
-        let key = FieldKey(entity: try EntityID(row[1] as String), field: row[2])
-        let value: FieldValue
-        switch (row[3] as DatabaseValue).storage {
-        case .int64(let flag): value = .bool(flag != 0)
-        case .string(let text): value = .string(text)
-        default:
-            throw ServerStoreError(path: "", message: "live row \(row[0] as String) has a value of unexpected type")
-        }
-        let contextText: String = row[7]
-        let context = try contextText.isEmpty ? [] : contextText.split(separator: ",").map { try ChangeID($0) }
-        let version = Version(
-            change: try ChangeID(row[0] as String), value: value, author: try AnalystName(row[4] as String),
-            hlc: try HLC(row[5] as String), replica: try ReplicaID(row[6] as String), context: context)
-        return (key, version)
-    }
-
     private static func persist(
         _ db: Database, plan: PushPlanner.Plan, bodies: [Data], replica: ReplicaID, analyst: AnalystName, now: Int64
     ) throws {
@@ -291,27 +274,29 @@ public final class SQLiteServerStore: ServerStore {
 
     /// Snapshots of `entities` (nil: all), by id; entities without live rows are left out.
     private static func snapshots(_ db: Database, entities: [EntityID]?) throws -> [EntitySnapshot] {
-        let columns = "change, entity, field, value, author, hlc, replica, context"
-        let rows: RowCursor
+        // The columns ``storedVersion(_:)`` reads, then entity and field.
+        let columns = "change, value, author, hlc, replica, context, entity, field"
+        let rows: RawStatement
         if let entities {
-            rows = try Row.fetchCursor(
-                db.cachedStatement(
-                    sql: "SELECT \(columns) FROM live WHERE entity IN (SELECT value FROM json_each(?)) ORDER BY entity"),
-                arguments: [RawStatement.jsonArray(entities.map(\.rawValue))])
+            rows = try RawStatement(
+                db,
+                sql: "SELECT \(columns) FROM live WHERE entity IN (SELECT value FROM json_each(?)) ORDER BY entity")
+            rows.bind(RawStatement.jsonArray(entities.map(\.rawValue)), at: 1)
         } else {
-            rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT \(columns) FROM live ORDER BY entity"))
+            rows = try RawStatement(db, sql: "SELECT \(columns) FROM live ORDER BY entity")
         }
         var result: [EntitySnapshot] = []
         var current: EntityID?
         var fields: [String: [Version]] = [:]
-        while let row = try rows.next() {
-            let (key, version) = try decodeLive(row)
-            if key.entity != current {
+        try rows.forEachRow { row in
+            let version = try storedVersion(row)
+            let entity = row.text(6)
+            if entity != current?.rawValue {
                 if let current { result.append(EntitySnapshot.build(id: current, live: fields)) }
-                current = key.entity
+                current = EntityID(stored: entity)
                 fields = [:]
             }
-            fields[key.field, default: []].append(version)
+            fields[row.text(7), default: []].append(version)
         }
         if let current { result.append(EntitySnapshot.build(id: current, live: fields)) }
         return result
