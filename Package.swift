@@ -131,7 +131,7 @@ let package = Package(
             name: "ConcordCoreTests",
             dependencies: ["ConcordCore"],
             path: "Tests/ConcordCoreTests",
-            resources: [.copy("merge-vectors.json")],
+            resources: [.copy("merge-vectors.json"), .copy("alpha-vectors.json")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

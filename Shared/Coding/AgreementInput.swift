@@ -1,0 +1,13 @@
+/// Everything ``AgreementReport/compute(_:fields:)`` reads: events, live `same_as` links and votes.
+public struct AgreementInput: Sendable {
+    public var events: [CodingEvent]
+    /// Live `same_as` edges, either direction.
+    public var links: [(String, String)]
+    public var votes: [CoderVote]
+
+    public init(events: [CodingEvent], links: [(String, String)] = [], votes: [CoderVote]) {
+        self.events = events
+        self.links = links
+        self.votes = votes
+    }
+}

@@ -1,0 +1,50 @@
+/// Dates as analysts code them: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+public enum CodingDate {
+    /// The day number (days since 1970-01-01, proleptic Gregorian) of the first day the date covers, or nil when
+    /// the text is not one of the three forms or names no real day.
+    ///
+    /// `"2025"` covers the whole year and starts on 1 January; `"2025-07"` on 1 July; `"2024-02-29"` is a day of
+    /// a leap year, `"2025-02-29"` and `"2025-13"` are nil.
+    public static func firstDay(of text: String) -> Int? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard (1...3).contains(parts.count),
+            let year = number(parts[0], digits: 4)
+        else { return nil }
+        var month = 1
+        var day = 1
+        if parts.count > 1 {
+            guard let m = number(parts[1], digits: 2), (1...12).contains(m) else { return nil }
+            month = m
+        }
+        if parts.count > 2 {
+            guard let d = number(parts[2], digits: 2), (1...daysIn(month: month, year: year)).contains(d) else {
+                return nil
+            }
+            day = d
+        }
+        return daysFromCivil(year: year, month: month, day: day)
+    }
+
+    static func number(_ text: Substring, digits: Int) -> Int? {
+        guard text.utf8.count == digits, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        return Int(text)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Howard Hinnant's `days_from_civil`.
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146097 + dayOfEra - 719468
+    }
+}
