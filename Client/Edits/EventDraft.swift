@@ -6,21 +6,51 @@ import ConcordCore
 public struct EventDraft: Hashable, Sendable {
     /// Register fields by name (`doc`, `title`, `summary`, `type`, ...). `doc` may be a short document id.
     public var values: [String: String]
-    public var actors: [String]
-    public var tags: [String]
+    /// Elements of set fields by field name (`actors`, `tags`, `recipients`, `context`), in the order given.
+    public var elements: [String: [String]]
 
     /// The register fields an event can be created with, in the order their changes are written.
     public static let registerFields = [
-        "doc", "title", "summary", "type", "date", "location", "country", "confidence", "status", "evidence",
+        "doc", "title", "summary", "type", "date", "location", "country", "confidence", "status", "evidence", "mode",
     ]
 
-    /// Every key an import row may carry.
-    public static let importKeys = registerFields + ["actors", "tags"]
+    /// The set fields an event can be created with, in the order their changes are written.
+    public static let setFields = ["actors", "recipients", "context", "tags"]
 
-    public init(values: [String: String] = [:], actors: [String] = [], tags: [String] = []) {
+    /// Every key an import row may carry.
+    public static let importKeys = registerFields + setFields
+
+    /// The set field an import key names: its plural (`actors`), its singular (`actor`), or `contexts`.
+    public static func setField(forKey key: String) -> String? {
+        switch key {
+        case "actors", "actor": return "actors"
+        case "recipients", "recipient": return "recipients"
+        case "context", "contexts": return "context"
+        case "tags", "tag": return "tags"
+        default: return nil
+        }
+    }
+
+    public init(
+        values: [String: String] = [:], actors: [String] = [], tags: [String] = [], recipients: [String] = [],
+        context: [String] = []
+    ) {
         self.values = values
-        self.actors = actors
-        self.tags = tags
+        self.elements = [:]
+        for (field, list) in [("actors", actors), ("recipients", recipients), ("context", context), ("tags", tags)]
+        where !list.isEmpty {
+            elements[field] = list
+        }
+    }
+
+    public var actors: [String] {
+        get { elements["actors"] ?? [] }
+        set { elements["actors"] = newValue }
+    }
+
+    public var tags: [String] {
+        get { elements["tags"] ?? [] }
+        set { elements["tags"] = newValue }
     }
 }
 

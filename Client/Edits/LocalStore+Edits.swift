@@ -45,8 +45,14 @@ extension LocalStore {
             }
             values.append((name, value))
         }
+        if let mode = draft.values["mode"], !mode.isEmpty {
+            if let problem = Plover.problem(mode: mode, type: draft.values["type"]) {
+                throw FieldProblem(field: "mode", message: problem)
+            }
+        }
         var elements: [(String, String)] = []
-        for (field, list) in [("actors", draft.actors), ("tags", draft.tags)] {
+        for field in EventDraft.setFields {
+            let list = draft.elements[field] ?? []
             var seen = Set<String>()
             for element in list where seen.insert(element).inserted {
                 do { try Schema.validate(value: .string(element), field: field, of: .event) } catch {
@@ -113,19 +119,35 @@ extension LocalStore {
                     throw StoreError.invalid("evidence: \(problem.message)")
                 }
             }
+            if field == "mode" {
+                let ownType = stored.registers["type"]?.filter { $0.author == writer.analyst }.inMergeOrder().last
+                let type = (ownType?.value ?? stored.snapshot.fields["type"]?.value)?.string
+                if let problem = Plover.problem(mode: text, type: type) { throw StoreError.invalid(problem) }
+            }
             let live = stored.registers[field] ?? []
+            let coded = Schema.isCoded(field, of: .event)
             let resolved = ResolvedRegister(live: live)
             var notices: [String] = []
-            if let resolved, !resolved.conflict, resolved.value == value {
-                return EditOutcome(
-                    entity: id, changes: [], notices: ["\(field) is already \"\(text)\"; nothing written"])
+            if coded {
+                let own = live.filter { $0.author == writer.analyst }
+                if !own.isEmpty && own.allSatisfy({ $0.value == value }) {
+                    return EditOutcome(
+                        entity: id, changes: [],
+                        notices: ["your coding of \(field) is already \"\(text)\"; nothing written"])
+                }
+                notices += Self.voteNotices(field: field, value: value, live: live, author: writer.analyst)
+            } else {
+                if let resolved, !resolved.conflict, resolved.value == value {
+                    return EditOutcome(
+                        entity: id, changes: [], notices: ["\(field) is already \"\(text)\"; nothing written"])
+                }
+                if resolved?.conflict == true {
+                    notices.append(
+                        "\(field) is in conflict: your edit replaces only your own candidate; the other candidates "
+                            + "stay until an adjudicator resolves it (`concord conflicts` lists them)")
+                }
             }
-            let supersedes = EditPlanner.supersedesForSet(live: live, author: writer.analyst)
-            if resolved?.conflict == true {
-                notices.append(
-                    "\(field) is in conflict: your edit replaces only your own candidate; the other candidates stay "
-                        + "until an adjudicator resolves it (`concord conflicts` lists them)")
-            }
+            let supersedes = EditPlanner.supersedesForSet(live: live, author: writer.analyst, coded: coded)
             let change = writer.write(id, field, .set, value, supersedes: supersedes)
             return EditOutcome(entity: id, changes: [change], notices: notices)
         }
@@ -139,14 +161,28 @@ extension LocalStore {
                 throw StoreError.invalid("\(error)")
             }
             guard Schema.field(field, of: .event)?.kind == .set else {
-                throw StoreError.invalid("\(field) is not a set field; sets are actors and tags")
+                throw StoreError.invalid(
+                    "\(field) is not a set field; sets are "
+                        + Schema.eventFields.filter { $0.kind == .set }.map(\.name).joined(separator: ", "))
             }
-            if SetState.elements(of: stored.setAdds[field] ?? []).contains(value) {
+            let adds = stored.setAdds[field] ?? []
+            var notices: [String] = []
+            if Schema.isCoded(field, of: .event) {
+                if adds.contains(where: { $0.author == writer.analyst && $0.value.description == value }) {
+                    return EditOutcome(
+                        entity: stored.id, changes: [],
+                        notices: ["your coding of \(field) already has \"\(value)\"; nothing written"])
+                }
+                let others = Set(adds.filter { $0.value.description == value }.map(\.author.rawValue)).sorted()
+                if !others.isEmpty {
+                    notices.append("\(others.joined(separator: ", ")) coded \"\(value)\" in \(field) too: an agreement")
+                }
+            } else if SetState.elements(of: adds).contains(value) {
                 return EditOutcome(
                     entity: stored.id, changes: [], notices: ["\"\(value)\" is already in \(field); nothing written"])
             }
             let change = writer.write(stored.id, field, .add, .string(value))
-            return EditOutcome(entity: stored.id, changes: [change])
+            return EditOutcome(entity: stored.id, changes: [change], notices: notices)
         }
     }
 
@@ -155,12 +191,22 @@ extension LocalStore {
         try edit { writer in
             let stored = try Self.editable(reference, writer.db)
             guard Schema.field(field, of: .event)?.kind == .set else {
-                throw StoreError.invalid("\(field) is not a set field; sets are actors and tags")
+                throw StoreError.invalid(
+                    "\(field) is not a set field; sets are "
+                        + Schema.eventFields.filter { $0.kind == .set }.map(\.name).joined(separator: ", "))
             }
             let supersedes: [ChangeID]
-            do {
-                supersedes = try EditPlanner.remove(element: value, adds: stored.setAdds[field] ?? [], field: field)
-            } catch {
+            let coded = Schema.isCoded(field, of: .event)
+            let planned = Result { () throws(EditError) -> [ChangeID] in
+                try EditPlanner.remove(
+                    element: value, adds: stored.setAdds[field] ?? [], field: field,
+                    author: coded ? writer.analyst : nil)
+            }
+            switch planned {
+            case .success(let ids):
+                supersedes = ids
+            case .failure(let error):
+                if case .notYourVote = error { throw StoreError.refused(error.description) }
                 let present = SetState.elements(of: stored.setAdds[field] ?? [])
                 throw StoreError.invalid(
                     "\(error)"
@@ -171,6 +217,27 @@ extension LocalStore {
             let change = writer.write(stored.id, field, .remove, .string(value), supersedes: supersedes)
             return EditOutcome(entity: stored.id, changes: [change])
         }
+    }
+
+    /// What a vote on a coded register means beside the other analysts' live versions.
+    private static func voteNotices(field: String, value: FieldValue, live: [Version], author: AnalystName)
+        -> [String]
+    {
+        let others = live.filter { $0.author != author }
+        guard !others.isEmpty else { return [] }
+        let agreeing = Set(others.filter { $0.value == value }.map(\.author.rawValue)).sorted()
+        let differing = others.filter { $0.value != value }
+        var notices: [String] = []
+        if !agreeing.isEmpty {
+            notices.append("\(agreeing.joined(separator: ", ")) coded \(field) as \"\(value)\" too: an agreement")
+        }
+        if !differing.isEmpty {
+            let list = differing.inMergeOrder().map { "\($0.author) coded \"\($0.value)\"" }.joined(separator: ", ")
+            notices.append(
+                "\(field) is a coded field: your vote stands beside the others' (\(list)) as a disagreement for an "
+                    + "adjudicator; `concord conflicts` lists it")
+        }
+        return notices
     }
 
     /// `concord event note EVENT TEXT`.
@@ -195,7 +262,7 @@ extension LocalStore {
             }
             let change = writer.write(
                 id, EntitySnapshot.deletedField, .set, .bool(true),
-                supersedes: EditPlanner.delete(snapshot, author: writer.role == .adjudicator ? nil : writer.analyst))
+                supersedes: EditPlanner.delete(snapshot, author: writer.analyst))
             return EditOutcome(entity: id, changes: [change])
         }
     }
@@ -207,8 +274,7 @@ extension LocalStore {
             let snapshot = try StoredEntity.load(id, writer.db).snapshot
             let supersedes: [ChangeID]
             do {
-                supersedes = try EditPlanner.restore(
-                    snapshot, author: writer.role == .adjudicator ? nil : writer.analyst)
+                supersedes = try EditPlanner.restore(snapshot, author: writer.analyst)
             } catch {
                 throw StoreError.refused("\(error)")
             }

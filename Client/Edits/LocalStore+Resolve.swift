@@ -1,8 +1,9 @@
 import ConcordCore
+import Foundation
 import GRDB
 
 extension LocalStore {
-    /// `concord resolve EVENT FIELD (--keep CHANGE | --value V) [--reason R]`: one change that supersedes every live
+    /// `concord resolve EVENT FIELD (--keep CHANGE | --value V) --reason R`: one change that supersedes every live
     /// version of the field, deciding the dispute. Adjudicators only; written offline like any edit.
     ///
     /// For `deleted`, this resolves a delete/edit conflict: `true` confirms the delete with a new delete that has seen
@@ -13,6 +14,10 @@ extension LocalStore {
         guard (keep == nil) != (value == nil) else {
             throw StoreError.invalid(
                 "give exactly one of --keep CHANGE_ID (a candidate's id or prefix) or --value VALUE")
+        }
+        guard let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty else {
+            throw StoreError.invalid(
+                "a resolution must give its reason (DESIGN §11): add --reason \"why this value\"; it is reported")
         }
         return try edit { writer in
             let id = try Self.resolve(reference, kind: .event, writer.db)

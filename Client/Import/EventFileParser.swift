@@ -4,7 +4,7 @@ import Foundation
 /// Parses an `event import` file: JSON Lines (one object per line) or CSV with a header row.
 ///
 /// Keys are the `event add` fields: doc, title, summary, type, date, location, country, confidence, status,
-/// evidence, actors, tags. In JSONL, actors and tags are arrays of strings; in CSV, `;`-separated.
+/// evidence, mode, actors, recipients, context, tags. In JSONL, the sets are arrays of strings; in CSV, `;`-separated.
 /// The format is CSV when the file name ends in `.csv`, else JSONL when the first non-blank byte is `{`.
 enum EventFileParser {
     /// Largest `event import` file.
@@ -57,7 +57,7 @@ enum EventFileParser {
             var draft = EventDraft()
             for (key, value) in dictionary {
                 switch key {
-                case "actors", "tags", "actor", "tag":
+                case _ where EventDraft.setField(forKey: key) != nil:
                     let list: [String]
                     if let array = value as? [String] {
                         list = array
@@ -67,7 +67,7 @@ enum EventFileParser {
                         throw StoreError.badLine(
                             path: path, line: lineNumber, field: key, problem: "expected an array of strings")
                     }
-                    if key.hasPrefix("actor") { draft.actors += list } else { draft.tags += list }
+                    draft.elements[EventDraft.setField(forKey: key)!, default: []] += list
                 default:
                     guard EventDraft.registerFields.contains(key) else {
                         throw StoreError.badLine(
@@ -90,7 +90,8 @@ enum EventFileParser {
         let records = try CSV.records(text, path: path)
         guard let (headerLine, header) = records.first else { return [] }
         let columns = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        for column in columns where !EventDraft.importKeys.contains(column) && column != "actor" && column != "tag" {
+        for column in columns
+        where !EventDraft.registerFields.contains(column) && EventDraft.setField(forKey: column) == nil {
             throw StoreError.badLine(
                 path: path, line: headerLine, field: column,
                 problem: "unknown column; expected a header row with some of "
@@ -107,11 +108,9 @@ enum EventFileParser {
             var draft = EventDraft()
             for (column, value) in zip(columns, fields) {
                 switch column {
-                case "actors", "actor":
-                    draft.actors += value.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-                        .filter { !$0.isEmpty }
-                case "tags", "tag":
-                    draft.tags += value.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+                case _ where EventDraft.setField(forKey: column) != nil:
+                    draft.elements[EventDraft.setField(forKey: column)!, default: []] +=
+                        value.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
                         .filter { !$0.isEmpty }
                 default:
                     if !value.isEmpty { draft.values[column] = value }

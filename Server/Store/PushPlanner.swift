@@ -119,13 +119,21 @@ public struct PushPlanner: Sendable {
             }
             let key = FieldKey(change)
             var state = working[key] ?? initialState(for: key, change: change, context: context)
-            if analyst.role != .adjudicator, change.op == .set, case .register(let register, _) = state {
-                let superseded = change.supersedes.compactMap { register.live[$0] }
-                if EditPlanner.isResolution(superseding: superseded) {
-                    refuse(
-                        EditError.notAdjudicator(action: "resolve a conflict").description
-                            + " (this change supersedes \(superseded.count) live versions of \(change.field) "
-                            + "with different values)", forbidding: true)
+            if !change.supersedes.isEmpty {
+                let live: [Version]
+                switch state {
+                case .register(let register, _): live = Array(register.live.values)
+                case .set(let set, _): live = Array(set.adds.values)
+                case .list: live = []
+                }
+                do {
+                    try EditPlanner.checkSupersedes(change, live: live, role: analyst.role)
+                } catch {
+                    if case .reasonRequired = error {
+                        refuse(error.description)
+                    } else {
+                        refuse(error.description, forbidding: true)
+                    }
                     continue
                 }
             }

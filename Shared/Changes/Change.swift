@@ -17,12 +17,13 @@ public struct Change: Hashable, Sendable, Codable, Identifiable {
     public var replica: ReplicaID
     /// Free text, used by resolutions.
     public var reason: String?
-    /// The field-schema version the change was written under.
+    /// The field-schema version the change was written under: by default the oldest that has its field
+    /// (``Schema/minimumVersion(of:for:)``), so a client of that version can still read it.
     public var schema: Int
 
     public init(
         id: ChangeID, entity: EntityID, field: String, op: ChangeOp, value: FieldValue, supersedes: [ChangeID] = [],
-        hlc: HLC, author: AnalystName, replica: ReplicaID, reason: String? = nil, schema: Int = Schema.version
+        hlc: HLC, author: AnalystName, replica: ReplicaID, reason: String? = nil, schema: Int? = nil
     ) {
         self.id = id
         self.entity = entity
@@ -34,7 +35,7 @@ public struct Change: Hashable, Sendable, Codable, Identifiable {
         self.author = author
         self.replica = replica
         self.reason = reason
-        self.schema = schema
+        self.schema = schema ?? Schema.minimumVersion(of: field, for: entity.kind)
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {

@@ -6,11 +6,13 @@ public enum EditPlanner {
 
     /// The `supersedes` of a plain `set` of a register with `live` versions.
     ///
-    /// A field that is not in conflict is replaced whole. In a conflict, an edit replaces only the author's own
-    /// candidate: they may change their position, not decide the dispute (that is ``resolution(live:keep:value:role:)``).
-    public static func supersedesForSet(live: [Version], author: AnalystName) -> [ChangeID] {
+    /// A coded field (DESIGN §11) holds votes: the edit replaces only the author's own versions, and another
+    /// analyst's version stays beside it (an agreement or a conflict). Any other field that is not in conflict is
+    /// replaced whole; in a conflict, an edit replaces only the author's own candidate: they may change their
+    /// position, not decide the dispute (that is ``resolution(field:live:role:)``).
+    public static func supersedesForSet(live: [Version], author: AnalystName, coded: Bool = false) -> [ChangeID] {
         let conflict = ResolvedRegister(live: live)?.conflict ?? false
-        let replaced = conflict ? live.filter { $0.author == author } : live
+        let replaced = conflict || coded ? live.filter { $0.author == author } : live
         return replaced.map(\.change).sorted()
     }
 
@@ -56,11 +58,61 @@ public enum EditPlanner {
         return register.candidates.filter { $0.author != author }.map(\.change)
     }
 
-    /// The `supersedes` of a `remove` of `element`: every present add of it.
-    public static func remove(element: String, adds: [Version], field: String) throws(EditError) -> [ChangeID] {
-        let ids = adds.filter { $0.value.description == element }.map(\.change).sorted()
-        guard !ids.isEmpty else { throw .notInSet(element: element, field: field) }
-        return ids
+    /// The `supersedes` of a `remove` of `element`: every present add of it or, in a coded field, every present
+    /// add of it by `author` (another analyst's coding of the element stays).
+    public static func remove(element: String, adds: [Version], field: String, author: AnalystName? = nil)
+        throws(EditError) -> [ChangeID]
+    {
+        let present = adds.filter { $0.value.description == element }
+        guard !present.isEmpty else { throw .notInSet(element: element, field: field) }
+        guard let author else { return present.map(\.change).sorted() }
+        let own = present.filter { $0.author == author }
+        guard !own.isEmpty else {
+            throw .notYourVote(field: field, other: present.map(\.author).min()!, action: "remove \"\(element)\"")
+        }
+        return own.map(\.change).sorted()
+    }
+
+    /// Checks that `change` replaces only what its author may replace, given the live versions (or set adds) of
+    /// its own entity and field before it: the rule of DESIGN §5 and §11 the server enforces on every push.
+    ///
+    /// - An analyst's change may not supersede or remove another analyst's version of a coded field, nor, on any
+    ///   field, another analyst's live version of a register in conflict (``EditError/notYourVote(field:other:action:)``
+    ///   and ``EditError/notAdjudicator(action:)``: forbidden).
+    /// - An adjudicator's `set` that supersedes another analyst's coded version, or versions in conflict, is a
+    ///   resolution and must carry a non-empty reason (``EditError/reasonRequired(field:)``: invalid).
+    ///
+    /// Ids of other fields in `supersedes` are context (a delete's), never superseded, and are not checked.
+    public static func checkSupersedes(_ change: Change, live: [Version], role: Role) throws(EditError) {
+        let listed = Set(change.supersedes)
+        let superseded = live.filter { listed.contains($0.change) }
+        let others = superseded.filter { $0.author != change.author }
+        guard let other = others.map(\.author).min() else { return }
+        let coded = Schema.isCoded(change.field, of: change.entity.kind)
+        // In conflict as the writer saw it: the change supersedes candidates with different values, or another
+        // analyst's candidate that differs from a live version of the writer's own (which stays or is replaced:
+        // either way the writer ends the dispute in their own favour). A version the writer never saw (a
+        // concurrent edit by a third analyst) stays live beside theirs, so superseding the one version they saw
+        // decides nothing and is an ordinary edit even if the server holds a conflict.
+        let own = live.filter { $0.author == change.author }
+        let inConflict =
+            change.op == .set
+            && (isResolution(superseding: superseded)
+                || others.contains { other in own.contains { $0.value != other.value } })
+        if role == .adjudicator {
+            let resolution = change.op == .set && (coded || inConflict)
+            if resolution && (change.reason ?? "").trimmingSpaces.isEmpty { throw .reasonRequired(field: change.field) }
+            return
+        }
+        if coded {
+            let action = change.op == .remove ? "remove \"\(change.value)\"" : "replace their \(change.field)"
+            throw .notYourVote(field: change.field, other: other, action: action)
+        }
+        if inConflict {
+            throw .notAdjudicator(
+                action: "resolve a conflict (\(change.field) is in conflict and this change supersedes \(other)'s "
+                    + "candidate; an edit may replace only your own candidate)")
+        }
     }
 
     /// Whether a change written by a `role` that superseded these versions is a resolution (several live
@@ -77,6 +129,10 @@ public enum EditError: Error, Hashable, Sendable, CustomStringConvertible {
     case notDeleted(EntityID)
     case deleted(EntityID)
     case notInSet(element: String, field: String)
+    /// An analyst tried to replace another analyst's coding (DESIGN §11).
+    case notYourVote(field: String, other: AnalystName, action: String)
+    /// A resolution without a reason.
+    case reasonRequired(field: String)
 
     public var description: String {
         switch self {
@@ -90,6 +146,13 @@ public enum EditError: Error, Hashable, Sendable, CustomStringConvertible {
             return "\(id) is deleted; restore it first with `concord event restore`"
         case .notInSet(let element, let field):
             return "\"\(element)\" is not in \(field)"
+        case .notYourVote(let field, let other, let action):
+            return
+                "\(field) is a coded field and \(other) coded it: an analyst may not \(action) (only an adjudicator "
+                + "decides between codings); your own coding stands beside theirs, and `concord conflicts` lists "
+                + "the disagreement"
+        case .reasonRequired(let field):
+            return "a resolution of \(field) must give its reason; add --reason \"...\""
         }
     }
 }

@@ -1,7 +1,8 @@
 /// The versioned field schema of documents and events (DESIGN §2), and validation of changes against it.
 public enum Schema {
-    /// The schema version this build writes and understands.
-    public static let version = 1
+    /// The newest schema version this build understands. A change is written under the oldest version that has
+    /// its field (``minimumVersion(of:for:)``), so older clients keep syncing every change they can read.
+    public static let version = 2
 
     /// How a field merges.
     public enum Kind: String, Sendable {
@@ -22,13 +23,34 @@ public enum Schema {
         }
     }
 
-    /// One field: its kind, whether it is required at creation, and the rule its values follow.
+    /// One field: its kind, whether it is coded, the schema that introduced it, and the rule its values follow.
     public struct Field: Sendable {
         public let name: String
         public let kind: Kind
         /// Describes valid values, for error messages and `--help`.
         public let expected: String
+        /// A coded field holds votes (DESIGN §11): an analyst's change replaces only that analyst's own versions.
+        public let coded: Bool
+        /// The schema version that introduced the field.
+        public let since: Int
         let check: @Sendable (FieldValue) -> Bool
+
+        init(
+            name: String, kind: Kind, expected: String, coded: Bool = false, since: Int = 1,
+            check: @escaping @Sendable (FieldValue) -> Bool
+        ) {
+            self.name = name
+            self.kind = kind
+            self.expected = expected
+            self.coded = coded
+            self.since = since
+            self.check = check
+        }
+
+        /// The same field, coded.
+        func codedField() -> Field {
+            Field(name: name, kind: kind, expected: expected, coded: true, since: since, check: check)
+        }
     }
 
     public static let eventFields: [Field] = [
@@ -43,27 +65,51 @@ public enum Schema {
         text("summary", max: 10_000),
         Field(
             name: "type", kind: .register,
-            expected: "a PLOVER event type: " + EventType.allCases.map(\.rawValue).joined(separator: ", ")
+            expected: "a PLOVER event type: " + EventType.allCases.map(\.rawValue).joined(separator: ", "), coded: true
         ) {
             $0.string.flatMap(EventType.init(rawValue:)) != nil
         },
-        Field(name: "date", kind: .register, expected: "an ISO 8601 date: YYYY-MM-DD, YYYY-MM or YYYY") {
+        Field(name: "date", kind: .register, expected: "an ISO 8601 date: YYYY-MM-DD, YYYY-MM or YYYY", coded: true) {
             $0.string.map(EventDate.isValid) ?? false
         },
-        text("location", max: 500),
-        Field(name: "country", kind: .register, expected: "an ISO 3166-1 alpha-3 code such as KOR, JPN, USA, PRK") {
+        text("location", max: 500).codedField(),
+        Field(
+            name: "country", kind: .register, expected: "an ISO 3166-1 alpha-3 code such as KOR, JPN, USA, PRK",
+            coded: true
+        ) {
             $0.string.map(CountryCode.isValid) ?? false
         },
-        choice("confidence", ["low", "medium", "high"]),
+        choice("confidence", ["low", "medium", "high"]).codedField(),
         choice("status", ["draft", "reviewed", "disputed", "rejected"]),
         text("evidence", max: 10_000),
-        element("actors"),
+        element("actors").codedField(),
         element("tags"),
         Field(name: "notes", kind: .list, expected: "a non-empty string of at most 10,000 characters") {
             guard let s = $0.string else { return false }
             return !s.trimmingSpaces.isEmpty && s.count <= 10_000
         },
         Field(name: "deleted", kind: .register, expected: "true or false") { $0.bool != nil },
+        // Schema 2 (DESIGN §11, §12).
+        Field(
+            name: "recipients", kind: .set, expected: "a non-empty string of at most 200 characters", coded: true,
+            since: 2, check: isElement),
+        Field(
+            name: "mode", kind: .register,
+            expected: "a PLOVER mode valid for the event's type: "
+                + Plover.allModes.joined(separator: ", "), coded: true, since: 2
+        ) {
+            $0.string.map(Plover.allModes.contains) ?? false
+        },
+        Field(
+            name: "context", kind: .set, expected: "a PLOVER context: " + Plover.contexts.joined(separator: ", "),
+            coded: true, since: 2
+        ) {
+            $0.string.map(Plover.contexts.contains) ?? false
+        },
+        Field(name: "same_as", kind: .set, expected: "an event id (event/<uuid>) of another event", since: 2) {
+            guard let s = $0.string, let id = try? EntityID(s) else { return false }
+            return id.kind == .event
+        },
     ]
 
     public static let documentFields: [Field] = [
@@ -78,6 +124,22 @@ public enum Schema {
             return !s.isEmpty && s.utf8.count <= Limits.documentTextBytes
         },
     ]
+
+    /// The event field that links events reporting the same happening (DESIGN §11): an add-wins set of event ids.
+    public static let sameAsField = "same_as"
+
+    /// The coded event fields (DESIGN §11), in schema order.
+    public static let codedEventFields: [String] = eventFields.filter(\.coded).map(\.name)
+
+    /// Whether `name` is a coded field of entities of `kind`.
+    public static func isCoded(_ name: String, of kind: EntityID.Kind) -> Bool {
+        field(name, of: kind)?.coded ?? false
+    }
+
+    /// The oldest schema version a change to `name` can be written under: the one that introduced the field.
+    public static func minimumVersion(of name: String, for kind: EntityID.Kind) -> Int {
+        field(name, of: kind)?.since ?? version
+    }
 
     /// The fields an `event add` requires.
     public static let requiredEventFields = ["doc", "title"]
@@ -128,6 +190,12 @@ public enum Schema {
                 expected: "\(change.entity.kind == .event ? "an" : "a") \(change.entity.kind.rawValue) field: "
                     + fields(of: change.entity.kind).map(\.name).joined(separator: ", "))
         }
+        if field.since > change.schema {
+            throw ValidationError(
+                entity: change.entity, field: "schema", value: String(change.schema),
+                expected:
+                    "schema \(field.since) or newer for the field \(change.field), which schema \(field.since) added")
+        }
         guard field.kind.ops.contains(change.op) else {
             throw ValidationError(
                 entity: change.entity, field: change.field, value: change.op.rawValue,
@@ -175,10 +243,12 @@ public enum Schema {
     }
 
     private static func element(_ name: String) -> Field {
-        Field(name: name, kind: .set, expected: "a non-empty string of at most 200 characters") {
-            guard let s = $0.string else { return false }
-            return !s.trimmingSpaces.isEmpty && s.count <= 200
-        }
+        Field(name: name, kind: .set, expected: "a non-empty string of at most 200 characters", check: isElement)
+    }
+
+    @Sendable private static func isElement(_ value: FieldValue) -> Bool {
+        guard let s = value.string else { return false }
+        return !s.trimmingSpaces.isEmpty && s.count <= 200
     }
 }
 

@@ -71,7 +71,7 @@ public struct HistorySimulator {
                     analyst.write(
                         event, "deleted", .set, .bool(false),
                         supersedes: try! EditPlanner.restore(
-                            snapshot, author: analyst.role == .adjudicator ? nil : analyst.name), wall: now)
+                            snapshot, author: analyst.name), wall: now)
                 ]
             }
             if !snapshot.deleteEditConflict.isEmpty {
@@ -79,7 +79,7 @@ public struct HistorySimulator {
                     analyst.write(
                         event, "deleted", .set, .bool(true),
                         supersedes: EditPlanner.delete(
-                            snapshot, author: analyst.role == .adjudicator ? nil : analyst.name), wall: now)
+                            snapshot, author: analyst.name), wall: now)
                 ]
             }
             return []
@@ -94,16 +94,20 @@ public struct HistorySimulator {
             return [
                 analyst.write(
                     event, field, .set, value,
-                    supersedes: EditPlanner.supersedesForSet(live: live, author: analyst.name), wall: now)
+                    supersedes: EditPlanner.supersedesForSet(
+                        live: live, author: analyst.name, coded: Schema.isCoded(field, of: .event)),
+                    wall: now)
             ]
         case 40..<55:
             let field = pick(["actors", "tags"])
             return [analyst.write(event, field, .add, .string(pick(values[field]!)), wall: now)]
         case 55..<65:
             let field = pick(["actors", "tags"])
-            let adds = Array(state.sets[field]?.adds.values ?? [:].values)
-            guard let element = adds.first?.value.description,
-                let ids = try? EditPlanner.remove(element: element, adds: adds, field: field)
+            let adds = Array(state.sets[field]?.adds.values ?? [:].values).inMergeOrder()
+            // A coded set's remove takes away only the author's own adds (DESIGN §11).
+            let author = Schema.isCoded(field, of: .event) ? analyst.name : nil
+            guard let element = adds.first(where: { author == nil || $0.author == author })?.value.description,
+                let ids = try? EditPlanner.remove(element: element, adds: adds, field: field, author: author)
             else { return [] }
             return [analyst.write(event, field, .remove, .string(element), supersedes: ids, wall: now)]
         case 65..<75:
@@ -112,8 +116,7 @@ public struct HistorySimulator {
             return [
                 analyst.write(
                     event, "deleted", .set, .bool(true),
-                    supersedes: EditPlanner.delete(snapshot, author: analyst.role == .adjudicator ? nil : analyst.name),
-                    wall: now)
+                    supersedes: EditPlanner.delete(snapshot, author: analyst.name), wall: now)
             ]
         default:
             guard analyst.role == .adjudicator, let field = snapshot.conflictedFields.first else { return [] }

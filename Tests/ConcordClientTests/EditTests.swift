@@ -100,7 +100,10 @@ struct EditTests {
         try exchange(bob, alice)
         #expect(try alice.event(id.rawValue).fields["type"]?.conflict == true)
         let outcome = try alice.set(id.rawValue, field: "type", value: "AID")
-        #expect(outcome.notices.contains { $0.contains("in conflict") && $0.contains("adjudicator") })
+        #expect(
+            outcome.notices.contains {
+                $0.contains("bob coded \"MOBILIZE\"") && $0.contains("disagreement") && $0.contains("adjudicator")
+            })
         let type = try #require(try alice.event(id.rawValue).fields["type"])
         #expect(type.conflict)
         #expect(Set(type.candidates.map(\.value)) == ["AID", "MOBILIZE"])

@@ -86,15 +86,23 @@ struct AuthTests {
             #expect(refused.status == .forbidden)
             let body = try decode(Wire.ErrorBody.self, refused.body)
             guard case .refused(let list) = body.detail else { throw TestFailure("no refused list") }
-            #expect(list.count == 1 && list[0].error.contains("only an adjudicator may resolve a conflict"))
+            #expect(list.count == 1 && list[0].error.contains("type is a coded field and analyst-b coded it"))
             #expect(try await team.store.changeCount() == before)
 
             // Changing one's own position is allowed.
             let ownPosition = factory.make(event, "type", .string("AID"), supersedes: [a.id], author: "analyst-a")
             #expect(try await client.push([ownPosition], token: team.a).status == .ok)
 
-            let resolution = factory.make(
+            let unexplained = factory.make(
                 event, "type", .string("COOPERATE"), supersedes: [ownPosition.id, b.id], author: "adjudicator")
+            let withoutReason = try await client.push([unexplained], token: team.adjudicator)
+            #expect(withoutReason.status == .unprocessableContent)
+            #expect(
+                try decode(Wire.ErrorBody.self, withoutReason.body).detail.map { "\($0)" }?.contains(
+                    "must give its reason") == true)
+            let resolution = factory.make(
+                event, "type", .string("COOPERATE"), supersedes: [ownPosition.id, b.id], author: "adjudicator",
+                reason: "PLOVER: joint exercises are COOPERATE")
             #expect(try await client.push([resolution], token: team.adjudicator).status == .ok)
             let snapshot = try #require(try await team.store.snapshot(of: event))
             #expect(snapshot.fields["type"]?.conflict == false)

@@ -18,11 +18,12 @@ final class ChangeFactory: @unchecked Sendable {
 
     func make(
         _ entity: EntityID, _ field: String, _ value: FieldValue, op: ChangeOp = .set, supersedes: [ChangeID] = [],
-        author: String = "analyst-a", hlc: HLC? = nil
+        author: String = "analyst-a", hlc: HLC? = nil, reason: String? = nil
     ) -> Change {
         Change(
             id: ids.next(), entity: entity, field: field, op: op, value: value, supersedes: supersedes,
-            hlc: hlc ?? clock.tick(wall: serverNow - 30_000), author: try! AnalystName(author), replica: replica)
+            hlc: hlc ?? clock.tick(wall: serverNow - 30_000), author: try! AnalystName(author), replica: replica,
+            reason: reason)
     }
 
     /// A new event with its required fields, by `author`.

@@ -17,19 +17,25 @@ struct ServerReportTests {
             let changes = ReportHistory.changes(
                 seed: seed, analysts: 3 + Int(seed % 3), steps: 200 + Int(seed % 5) * 60)
             var random = SeededRandom(seed: seed &* 131)
-            var batches: [[Change]] = []
-            for author in Set(changes.map(\.author)) {
+            // Each author pushes in log order, as a client does (the server judges a change against what its
+            // author had written before it, DESIGN §11), with retried batches; authors interleave at random.
+            var queues: [[[Change]]] = []
+            for author in Set(changes.map(\.author)).sorted() {
                 var mine = changes.filter { $0.author == author }
-                mine.shuffle(using: &random)
                 mine += mine.prefix(3)
+                var queue: [[Change]] = []
                 var start = 0
                 while start < mine.count {
                     let size = 1 + Int(random.next() % 40)
-                    batches.append(Array(mine[start..<min(mine.count, start + size)]))
+                    queue.append(Array(mine[start..<min(mine.count, start + size)]))
                     start += size
                 }
+                queues.append(queue)
             }
-            batches.shuffle(using: &random)
+            var batches: [[Change]] = []
+            while let index = queues.indices.filter({ !queues[$0].isEmpty }).randomElement(using: &random) {
+                batches.append(queues[index].removeFirst())
+            }
             let store = try kind.open()
             for batch in batches {
                 let result = try await store.push(

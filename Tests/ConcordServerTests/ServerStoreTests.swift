@@ -40,19 +40,28 @@ struct ServerStoreTests {
             }
             let all = simulator.allChanges
             let store = try kind.open()
-            // Push per author in shuffled batches, with some changes pushed twice.
-            var batches: [(AnalystName, [Change])] = []
+            // Each author pushes in log order, as a client does (the server judges a change against what its
+            // author had written before it, DESIGN §11), with retried batches; authors interleave at random.
+            var queues: [[(AnalystName, [Change])]] = []
             for analyst in simulator.analysts {
-                var mine = simulator.shuffled(analyst.written)
+                var mine = analyst.written
                 mine += mine.prefix(5)
+                var queue: [(AnalystName, [Change])] = []
                 var start = 0
                 while start < mine.count {
                     let size = 1 + Int(simulator.nextRandom() % 40)
-                    batches.append((analyst.name, Array(mine[start..<min(mine.count, start + size)])))
+                    queue.append((analyst.name, Array(mine[start..<min(mine.count, start + size)])))
                     start += size
                 }
+                queues.append(queue)
             }
-            for (name, batch) in simulator.shuffled(batches) {
+            var batches: [(AnalystName, [Change])] = []
+            while !queues.allSatisfy(\.isEmpty) {
+                let open = queues.indices.filter { !queues[$0].isEmpty }
+                let index = open[Int(simulator.nextRandom() % UInt64(open.count))]
+                batches.append(queues[index].removeFirst())
+            }
+            for (name, batch) in batches {
                 let result = try await store.push(
                     batch, replica: batch[0].replica, by: record(name.rawValue, .adjudicator), now: serverNow)
                 guard case .stored = result else {
@@ -125,20 +134,21 @@ struct ServerStoreTests {
         let event = factory.newEvent()
         _ = try await store.push(event, replica: factory.replica, by: record("analyst-a"), now: serverNow)
         let id = event[0].entity
-        let mine = factory.make(id, "type", .string("COOPERATE"))
-        let theirs = factory.make(id, "type", .string("MOBILIZE"))
-        // Both versions arrive in one batch from one analyst (concurrent, neither supersedes the other) then a
-        // third change supersedes both: that decides the dispute, which only an adjudicator may do.
-        let decide = factory.make(id, "type", .string("COOPERATE"), supersedes: [mine.id, theirs.id])
+        // Two analysts' concurrent titles make a conflict; analyst-a's batch holds their own title and then a change
+        // superseding both: that decides the dispute, which only an adjudicator may do (DESIGN §11, any field).
+        let theirs = factory.make(id, "title", .string("Trilateral drill"), author: "analyst-b")
+        _ = try await store.push([theirs], replica: factory.replica, by: record("analyst-b"), now: serverNow)
+        let mine = factory.make(id, "title", .string("B-52 drill"))
+        let decide = factory.make(id, "title", .string("B-52 drill"), supersedes: [mine.id, theirs.id])
         let result = try await store.push(
-            [mine, theirs, decide], replica: factory.replica, by: record("analyst-a"), now: serverNow)
+            [mine, decide], replica: factory.replica, by: record("analyst-a"), now: serverNow)
         guard case .refused(let refusal) = result else {
             Issue.record("expected a refusal, got \(result)")
             return
         }
         #expect(refusal.reason == .forbidden)
-        #expect(refusal.refused.map(\.index) == [2])
-        #expect(try await store.changeCount() == 2)
+        #expect(refusal.refused.map(\.index) == [1])
+        #expect(try await store.changeCount() == 3)
     }
 
     @Test("the SQLite file is created with mode 0600 and survives reopening")

@@ -139,7 +139,7 @@ struct DemoStory {
 
         step(8, "Alice may not decide the dispute; Carol, the adjudicator, does")
         do {
-            _ = try alice.resolve(id, field: "type", keep: nil, value: "COOPERATE", reason: nil)
+            _ = try alice.resolve(id, field: "type", keep: nil, value: "COOPERATE", reason: "a joint exercise")
             throw DemoError("an analyst's resolution should have been refused")
         } catch let error as StoreError {
             say("   alice: concord resolve \(short(drill)) type --value COOPERATE → refused: \(error)")

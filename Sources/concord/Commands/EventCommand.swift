@@ -28,6 +28,11 @@ struct EventAdd: ParsableCommand {
     @Option(help: "An ISO 3166-1 alpha-3 code, e.g. KOR.") var country: String?
     @Option(name: .customLong("actor"), help: "An actor (repeatable).") var actors: [String] = []
     @Option(name: .customLong("tag"), help: "A tag (repeatable).") var tags: [String] = []
+    @Option(name: .customLong("recipient"), help: "A PLOVER recipient: whom the event targets (repeatable).")
+    var recipients: [String] = []
+    @Option(help: "A PLOVER mode of the event's type, e.g. visit for CONSULT.") var mode: String?
+    @Option(name: .customLong("context"), help: "A PLOVER context, e.g. military (repeatable).")
+    var contexts: [String] = []
     @Option(help: "low, medium or high.") var confidence: String?
     @Option(help: "A verbatim quote from the document.") var evidence: String?
     @Option(help: "A summary.") var summary: String?
@@ -38,10 +43,12 @@ struct EventAdd: ParsableCommand {
         for (name, value) in [
             ("type", type), ("date", date), ("location", location), ("country", country),
             ("confidence", confidence), ("evidence", evidence), ("summary", summary), ("status", status),
+            ("mode", mode),
         ] {
             if let value { values[name] = value }
         }
-        let id = try options.open().addEvent(EventDraft(values: values, actors: actors, tags: tags))
+        let id = try options.open().addEvent(
+            EventDraft(values: values, actors: actors, tags: tags, recipients: recipients, context: contexts))
         print(id.rawValue)
     }
 }
@@ -52,8 +59,9 @@ struct EventImport: ParsableCommand {
         abstract: "Add events from a JSONL or CSV file (all or nothing).",
         discussion: """
             Each row has the `event add` fields: doc, title, summary, type, date, location, country, confidence,
-            status, evidence, actors, tags. JSONL: one object per line, actors/tags as arrays. CSV: a header row,
-            actors/tags separated by ';'. Errors name the line and the field; nothing is imported then.
+            status, evidence, mode, actors, recipients, context, tags. JSONL: one object per line, the sets as
+            arrays. CSV: a header row, set elements separated by ';'. Errors name the line and the field; nothing is
+            imported then.
             """)
 
     @OptionGroup var options: StoreOptions
@@ -70,7 +78,7 @@ struct EventSet: ParsableCommand {
 
     @OptionGroup var options: StoreOptions
     @Argument(help: "The event (full id or unique prefix).") var event: String
-    @Argument(help: "title, summary, type, date, location, country, confidence, status, evidence or doc.")
+    @Argument(help: "title, summary, type, date, location, country, confidence, mode, status, evidence or doc.")
     var field: String
     @Argument(help: "The new value.") var value: String
 

@@ -24,7 +24,7 @@ struct Resolve: ParsableCommand {
     @Option(help: "Write this value instead of any candidate.")
     var value: String?
 
-    @Option(help: "Why: shown in the report.")
+    @Option(help: "Why (required): shown in the report and in `concord show --history`.")
     var reason: String?
 
     func validate() throws {

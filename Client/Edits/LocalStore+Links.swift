@@ -1,0 +1,85 @@
+import ConcordCore
+import GRDB
+
+extension LocalStore {
+    /// `concord link EVENT EVENT...`: records that the first event and each other one report the same happening
+    /// (DESIGN §11): one `same_as` add on the first event per other event. Any analyst may link.
+    ///
+    /// Refused, with nothing written: linking an event to itself, to a deleted or unknown event, or to a document.
+    /// Linking two events already in one link writes nothing for that pair.
+    public func link(_ reference: String, to others: [String]) throws -> EditOutcome {
+        guard !others.isEmpty else { throw StoreError.invalid("name at least one other event to link to") }
+        return try edit { writer in
+            let first = try Self.linkable(reference, writer.db)
+            var changes: [Change] = []
+            var notices: [String] = []
+            var seen = Set<EntityID>()
+            for other in others {
+                let target = try Self.linkable(other, writer.db)
+                guard target.id != first.id else {
+                    throw StoreError.invalid("\(first.id) cannot be linked to itself; name two different events")
+                }
+                guard seen.insert(target.id).inserted else { continue }
+                if Self.linkAdds(between: first, and: target).isEmpty {
+                    changes.append(
+                        writer.write(first.id, Schema.sameAsField, .add, .string(target.id.rawValue)))
+                } else {
+                    notices.append("\(first.id) and \(target.id) are already linked; nothing written for them")
+                }
+            }
+            return EditOutcome(entity: first.id, changes: changes, notices: notices)
+        }
+    }
+
+    /// `concord unlink EVENT EVENT`: removes every live link between the two, in either direction.
+    public func unlink(_ a: String, _ b: String) throws -> EditOutcome {
+        try edit { writer in
+            let first = try StoredEntity.load(try Self.resolve(a, kind: .event, writer.db), writer.db)
+            let second = try StoredEntity.load(try Self.resolve(b, kind: .event, writer.db), writer.db)
+            guard first.id != second.id else {
+                throw StoreError.invalid("\(first.id) is never linked to itself; name two different events")
+            }
+            var changes: [Change] = []
+            for (from, to) in [(first, second), (second, first)] {
+                let adds = (from.setAdds[Schema.sameAsField] ?? []).filter { $0.value.string == to.id.rawValue }
+                guard !adds.isEmpty else { continue }
+                changes.append(
+                    writer.write(
+                        from.id, Schema.sameAsField, .remove, .string(to.id.rawValue),
+                        supersedes: adds.map(\.change).sorted()))
+            }
+            guard !changes.isEmpty else {
+                throw StoreError.invalid(
+                    "\(first.id) and \(second.id) are not linked directly; `concord show EVENT` lists an event's "
+                        + "links")
+            }
+            return EditOutcome(entity: first.id, changes: changes)
+        }
+    }
+
+    /// An event that may take part in a new link: known, an event, not deleted.
+    private static func linkable(_ reference: String, _ db: Database) throws -> StoredEntity {
+        if reference.lowercased().hasPrefix("document/") {
+            throw StoreError.invalid("\(reference) is a document; links join events that report the same happening")
+        }
+        let id: EntityID
+        do { id = try resolve(reference, kind: .event, db) } catch StoreError.unknownEntity {
+            if (try? resolve(reference, kind: .document, db)) != nil {
+                throw StoreError.invalid(
+                    "\(reference) is a document; links join events that report the same happening")
+            }
+            throw StoreError.unknownEntity(kind: .event, reference: reference)
+        }
+        let stored = try StoredEntity.load(id, db)
+        if stored.snapshot.deleted {
+            throw StoreError.refused("\(id) is deleted; restore it before linking it (`concord event restore`)")
+        }
+        return stored
+    }
+
+    /// The live `same_as` adds joining two events, in either direction.
+    private static func linkAdds(between a: StoredEntity, and b: StoredEntity) -> [Version] {
+        (a.setAdds[Schema.sameAsField] ?? []).filter { $0.value.string == b.id.rawValue }
+            + (b.setAdds[Schema.sameAsField] ?? []).filter { $0.value.string == a.id.rawValue }
+    }
+}

@@ -1,0 +1,100 @@
+import ConcordClient
+import ConcordCore
+import Foundation
+import Testing
+
+/// DESIGN §11 from the CLI's side: an analyst's edit of a coded field is a vote, checked offline.
+@Suite("Votes from the CLI")
+struct VoteEditTests {
+    /// alice and bob share one event coded by alice (type COOPERATE, actor Japan).
+    func twoCoders(_ dir: TempDir) throws -> (alice: LocalStore, bob: LocalStore, event: EntityID) {
+        let alice = try makeStore(dir, name: "alice.sqlite", analyst: "alice", seed: 1)
+        let bob = try makeStore(dir, name: "bob.sqlite", analyst: "bob", seed: 2)
+        let doc = try alice.importArticles(seedFiles)[0].id
+        let event = try alice.addEvent(
+            EventDraft(
+                values: ["doc": doc.rawValue, "title": "Joint air drill", "type": "COOPERATE"], actors: ["Japan"]))
+        try exchange(alice, bob)
+        return (alice, bob, event)
+    }
+
+    func exchange(_ from: LocalStore, _ to: LocalStore) throws {
+        let changes = try from.allChanges().enumerated().map {
+            Wire.SequencedChange(seq: Int64($0.offset + 1), change: $0.element)
+        }
+        _ = try to.applyPulled(changes, cursor: Int64(changes.count))
+    }
+
+    @Test("bob's different type stands beside alice's as a conflict, and he is told so")
+    func disagreement() throws {
+        let dir = TempDir()
+        let (_, bob, event) = try twoCoders(dir)
+        let outcome = try bob.set(event.rawValue, field: "type", value: "MOBILIZE")
+        #expect(outcome.changes.count == 1 && outcome.changes[0].supersedes.isEmpty)
+        #expect(outcome.notices.joined().contains("alice coded \"COOPERATE\""))
+        let type = try #require(try bob.event(event.rawValue).fields["type"])
+        #expect(type.conflict && type.candidates.map(\.author.rawValue).sorted() == ["alice", "bob"])
+    }
+
+    @Test("bob's equal type is an agreement, written as his own vote")
+    func agreement() throws {
+        let dir = TempDir()
+        let (_, bob, event) = try twoCoders(dir)
+        let outcome = try bob.set(event.rawValue, field: "type", value: "COOPERATE")
+        #expect(outcome.changes.count == 1)
+        #expect(outcome.notices.joined().contains("too: an agreement"))
+        let type = try #require(try bob.event(event.rawValue).fields["type"])
+        #expect(type.agreement)
+        let again = try bob.set(event.rawValue, field: "type", value: "COOPERATE")
+        #expect(again.changes.isEmpty)
+    }
+
+    @Test("bob may not remove alice's actor; adding it is his vote; removing his own leaves hers")
+    func codedSets() throws {
+        let dir = TempDir()
+        let (_, bob, event) = try twoCoders(dir)
+        let before = try bob.allChanges().count
+        let refused = #expect(throws: StoreError.self) {
+            try bob.removeElement(event.rawValue, field: "actors", value: "Japan")
+        }
+        #expect(refused?.description.contains("alice coded it") == true)
+        #expect(try bob.allChanges().count == before)
+        let add = try bob.addElement(event.rawValue, field: "actors", value: "Japan")
+        #expect(add.changes.count == 1)
+        let remove = try bob.removeElement(event.rawValue, field: "actors", value: "Japan")
+        #expect(remove.changes.count == 1)
+        #expect(try bob.event(event.rawValue).sets["actors"] == ["Japan"])
+    }
+
+    @Test("a resolution without a reason is refused and writes nothing")
+    func resolutionNeedsReason() throws {
+        let dir = TempDir()
+        let carol = try makeStore(dir, name: "carol.sqlite", analyst: "carol", seed: 3)
+        try carol.setRole(.adjudicator)
+        let (alice, bob, event) = try twoCoders(dir)
+        _ = try bob.set(event.rawValue, field: "type", value: "MOBILIZE")
+        try exchange(alice, carol)
+        try exchange(bob, carol)
+        let before = try carol.allChanges().count
+        let keep = try #require(try carol.event(event.rawValue).fields["type"]?.candidates.first)
+        let error = #expect(throws: StoreError.self) {
+            try carol.resolve(event.rawValue, field: "type", keep: keep.change.rawValue, value: nil, reason: nil)
+        }
+        #expect(error?.description.contains("--reason") == true)
+        #expect(try carol.allChanges().count == before)
+        _ = try carol.resolve(
+            event.rawValue, field: "type", keep: keep.change.rawValue, value: nil, reason: "PLOVER's rule")
+        #expect(try carol.event(event.rawValue).fields["type"]?.conflict == false)
+    }
+
+    @Test("a mode must be one of the event type's PLOVER modes")
+    func modeFollowsType() throws {
+        let dir = TempDir()
+        let (alice, _, event) = try twoCoders(dir)
+        let error = #expect(throws: StoreError.self) { try alice.set(event.rawValue, field: "mode", value: "visit") }
+        #expect(error?.description.contains("no modes") == true)
+        _ = try alice.set(event.rawValue, field: "type", value: "CONSULT")
+        _ = try alice.set(event.rawValue, field: "mode", value: "visit")
+        #expect(try alice.event(event.rawValue).fields["mode"]?.value == "visit")
+    }
+}
