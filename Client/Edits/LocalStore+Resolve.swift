@@ -33,6 +33,11 @@ extension LocalStore {
                     "\(field) is not a register field; only register fields can be in conflict ("
                         + Schema.eventFields.filter { $0.kind == .register }.map(\.name).joined(separator: ", ") + ")")
             }
+            let members = Schema.isCoded(field, of: .event) ? try Self.clusterMembers(of: id, writer.db) : []
+            if members.count > 1 {
+                return try Self.resolveCluster(
+                    members, field: field, keep: keep, value: value, reason: reason, &writer)
+            }
             let live = stored.registers[field] ?? []
             let chosen = try Self.chosenValue(keep: keep, value: value, field: field, live: live, db: writer.db)
             if field == EntitySnapshot.deletedField {
@@ -92,5 +97,46 @@ extension LocalStore {
         let change = writer.write(
             snapshot.id, EntitySnapshot.deletedField, .set, chosen, supersedes: supersedes, reason: reason)
         return EditOutcome(entity: snapshot.id, changes: [change])
+    }
+
+    /// The members of the cluster holding `id` (DESIGN §11), or just `id`.
+    private static func clusterMembers(of id: EntityID, _ db: Database) throws -> [EntityID] {
+        let events = try codingEvents(db)
+        let clusters = Clusters(
+            events: events.map(\.id), deleted: Set(events.filter(\.deleted).map(\.id)), links: try links(db))
+        guard let cluster = clusters.cluster(of: id.rawValue), let members = clusters.members[cluster] else {
+            return [id]
+        }
+        return members.map { EntityID(stored: $0) }
+    }
+
+    /// A resolution of a coded field on a member of a cluster of linked events: one change per member, each
+    /// superseding that member's live versions, so every member shows the chosen value (DESIGN §11). Allowed when
+    /// the cluster disagrees on the field or a member is in conflict on it. `--keep` names a candidate on any
+    /// member.
+    private static func resolveCluster(
+        _ members: [EntityID], field: String, keep: String?, value: String?, reason: String,
+        _ writer: inout ChangeWriter
+    ) throws -> EditOutcome {
+        let stored = try StoredEntity.loadAll(members, writer.db)
+        let snapshots = members.compactMap { stored[$0]?.snapshot }
+        let disputed =
+            ClusterDisagreement.list(snapshots).contains { $0.field == field }
+            || snapshots.contains { $0.fields[field]?.conflict == true }
+        guard disputed else {
+            throw StoreError.refused(
+                "\(field) has no conflict to resolve on the \(members.count) linked events of this cluster "
+                    + "(\(members.map(\.rawValue).joined(separator: ", "))); use `concord event set` to change it")
+        }
+        let live = members.flatMap { stored[$0]?.registers[field] ?? [] }
+        let chosen = try chosenValue(keep: keep, value: value, field: field, live: live, db: writer.db)
+        var changes: [Change] = []
+        for member in members {
+            let supersedes = (stored[member]?.registers[field] ?? []).map(\.change).sorted()
+            changes.append(writer.write(member, field, .set, chosen, supersedes: supersedes, reason: reason))
+        }
+        return EditOutcome(
+            entity: members[0], changes: changes,
+            notices: ["\(field) of the \(members.count) linked events is now \"\(chosen)\" on every one of them"])
     }
 }

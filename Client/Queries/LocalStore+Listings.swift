@@ -28,7 +28,9 @@ extension LocalStore {
             if !includeDeleted { clauses.append("deleted = 0") }
             let rows = try Row.fetchCursor(
                 db,
-                sql: "SELECT id, doc, title, type, date, conflicts, deleted FROM entity WHERE "
+                sql: "SELECT id, doc, title, type, date, conflicts, deleted, "
+                    + "(SELECT author FROM change c WHERE c.entity = entity.id AND c.state != 'rejected' "
+                    + "ORDER BY c.hlc LIMIT 1) FROM entity WHERE "
                     + clauses.joined(separator: " AND ") + " ORDER BY id",
                 arguments: arguments)
             var out: [EventSummary] = []
@@ -36,7 +38,7 @@ extension LocalStore {
                 out.append(
                     EventSummary(
                         id: try EntityID(row[0] as String), doc: row[1], title: row[2], type: row[3], date: row[4],
-                        conflicts: row[5], deleted: row[6]))
+                        conflicts: row[5], deleted: row[6], creator: row[7]))
             }
             return out
         }

@@ -27,6 +27,9 @@ public struct EventSummary: Hashable, Sendable, Encodable {
     public var date: String?
     public var conflicts: Int
     public var deleted: Bool
+    /// The event's creator: the author of its earliest change (DESIGN §11). Shown in the `events` table; not in
+    /// `events --json`, whose keys DESIGN §7 fixes.
+    public var creator: String?
 
     enum CodingKeys: String, CodingKey { case id, doc, title, type, date, conflicts, deleted }
 

@@ -45,6 +45,8 @@ public struct SyncEngine: Sendable {
     public func run() async throws -> SyncSummary {
         var summary = SyncSummary()
         let conflictsBefore = try openConflictKeys()
+        let analyst = try store.metadata().analyst
+        let disagreementsBefore = try disagreements(of: analyst)
         let me = try await retrying { () throws(SyncError) in try await transport.me() }
         let metadata = try store.metadata()
         if me.name != metadata.analyst {
@@ -62,7 +64,14 @@ public struct SyncEngine: Sendable {
         let conflictsAfter = try openConflictKeys()
         summary.newConflicts = conflictsAfter.subtracting(conflictsBefore).count
         summary.openConflicts = conflictsAfter.count
+        summary.news.newDisagreements = try disagreements(of: analyst).subtracting(disagreementsBefore)
+            .sorted { ($0.other, $0.subject, $0.field) < ($1.other, $1.subject, $1.field) }
         return summary
+    }
+
+    private func disagreements(of analyst: AnalystName) throws -> Set<SyncNews.Disagreement> {
+        SyncNews.disagreements(
+            of: analyst, conflicts: try store.conflictViews(), clusters: try store.clusterDisagreements())
     }
 
     private func openConflictKeys() throws -> Set<String> {
@@ -120,6 +129,7 @@ public struct SyncEngine: Sendable {
     }
 
     private func pull(into summary: inout SyncSummary) async throws {
+        let me = try store.metadata().analyst
         var cursor = try store.metadata().pullCursor
         let engine = self
         @Sendable func fetch(after: Int64) async throws(SyncError) -> Wire.PullPage {
@@ -142,6 +152,7 @@ public struct SyncEngine: Sendable {
                 throw error
             }
             summary.pulled += result.applied
+            summary.news.note(pulled: page.changes.map(\.change), me: me)
             cursor = page.next
             progress(.pulling(received: summary.pulled, cursor: cursor))
             if !page.more { break }
@@ -178,6 +189,8 @@ public struct SyncSummary: Sendable, Equatable, CustomStringConvertible {
     public var newConflicts = 0
     public var openConflicts = 0
     public var role: Role = .analyst
+    /// What the pulled changes mean for this analyst, one line per kind (``SyncNews/lines``).
+    public var news = SyncNews()
 
     public init() {}
 
@@ -188,7 +201,7 @@ public struct SyncSummary: Sendable, Equatable, CustomStringConvertible {
         if duplicates > 0 { parts.insert("\(duplicates) already on the server", at: 1) }
         if rejected > 0 { parts.append("\(rejected) rejected (see `concord status`)") }
         parts.append("\(openConflicts) open")
-        return "sync: " + parts.joined(separator: ", ")
+        return (["sync: " + parts.joined(separator: ", ")] + news.lines).joined(separator: "\n")
     }
 }
 

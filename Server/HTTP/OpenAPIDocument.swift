@@ -162,7 +162,9 @@ public enum OpenAPIDocument {
               summary: Open conflicts, as `concord conflicts --json` lists them.
               responses:
                 "200":
-                  description: Register conflicts, then delete/edit conflicts (kind delete-edit, concurrent ids).
+                  description: >-
+                    Register conflicts, then delete/edit conflicts (kind delete-edit, concurrent ids), then cluster
+                    disagreements (cluster, field, candidates with their event).
                   content:
                     application/json:
                       schema:
@@ -171,6 +173,7 @@ public enum OpenAPIDocument {
                           type: object
                           properties:
                             entity: {type: string}
+                            cluster: {type: string}
                             field: {type: string}
                             candidates: {type: array, items: {$ref: "#/components/schemas/Candidate"}}
                             kind: {type: string, enum: [delete-edit]}

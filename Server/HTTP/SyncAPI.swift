@@ -38,7 +38,9 @@ public struct SyncAPI: Sendable {
                 }
                 conflicts += ConflictView.list(snapshot) { titles[$0] }
             }
-            return try JSONResponse.make(conflicts, for: request)
+            let events = try await store.allSnapshots().filter { $0.id.kind == .event }
+            return try JSONResponse.make(
+                ConflictEntry.list(conflicts, ClusterDisagreement.list(events)), for: request)
         }
         router.get("/v1/report") { request, _ in
             _ = try await authenticate(request)

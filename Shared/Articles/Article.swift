@@ -198,3 +198,18 @@ public enum Evidence {
         return out
     }
 }
+
+extension Evidence {
+    /// Where `quote` first occurs in `text`, as character offsets into the text normalised as ``occurs(_:in:)``
+    /// compares them (whitespace runs as one space, typographic quotes and dashes folded): the span `concord
+    /// match` compares by intersection over union. Two quotes of one document are measured on the same normalised
+    /// text, so their offsets compare exactly.
+    public static func span(of quote: String, in text: String) -> Range<Int>? {
+        let q = normalize(quote)
+        guard !q.isEmpty else { return nil }
+        let normalized = normalize(text)
+        guard let range = normalized.firstRange(of: q) else { return nil }
+        let start = normalized.distance(from: normalized.startIndex, to: range.lowerBound)
+        return start..<(start + q.count)
+    }
+}

@@ -161,7 +161,10 @@ struct CLITests {
 
         // Piped listings are tab-separated without a header.
         let piped = try cli.ok(["events"])
-        #expect(piped.lines == [[id, "MOBILIZE", "2025-07-11", "0", "B-52 joint air drill"].joined(separator: "\t")])
+        #expect(
+            piped.lines == [
+                [id, "alice", "MOBILIZE", "2025-07-11", "0", "B-52 joint air drill"].joined(separator: "\t")
+            ])
     }
 
     @Test("show --json prints the same bytes on two replicas with the same changes")

@@ -5,15 +5,22 @@ import ConcordCore
 struct Conflicts: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conflicts",
-        abstract: "List open conflicts: each candidate with its author and clock, and the event's context.")
+        abstract: "List open conflicts: each candidate with its author and clock, and the event's context.",
+        discussion: """
+            Besides conflicts on one event, lists cluster disagreements: linked events (concord link) whose \
+            analysts coded a field differently. `concord resolve MEMBER FIELD ... --reason R` on any member \
+            decides it for every member.
+            """)
 
     @OptionGroup var options: StoreOptions
     @OptionGroup var output: JSONOption
 
     func run() throws {
-        let conflicts = try options.open().conflictViews()
-        if output.json { return try Terminal.json(conflicts) }
-        if conflicts.isEmpty { return Terminal.message("no open conflicts") }
+        let store = try options.open()
+        let conflicts = try store.conflictViews()
+        let clusters = try store.clusterDisagreements()
+        if output.json { return try Terminal.json(ConflictEntry.list(conflicts, clusters)) }
+        if conflicts.isEmpty && clusters.isEmpty { return Terminal.message("no open conflicts") }
         guard Terminal.stdoutIsTTY else {
             for conflict in conflicts {
                 for c in conflict.candidates {
@@ -21,6 +28,17 @@ struct Conflicts: ParsableCommand {
                         [
                             conflict.entity.rawValue, conflict.field, c.value.description, c.author.rawValue,
                             c.hlc.description, c.change.rawValue,
+                        ]
+                        .map { $0.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ") }
+                        .joined(separator: "\t"))
+                }
+            }
+            for disagreement in clusters {
+                for c in disagreement.candidates {
+                    print(
+                        [
+                            disagreement.cluster.rawValue, disagreement.field, c.value.description,
+                            c.author.rawValue, c.hlc.description, c.change.rawValue, c.event.rawValue,
                         ]
                         .map { $0.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ") }
                         .joined(separator: "\t"))
@@ -43,6 +61,18 @@ struct Conflicts: ParsableCommand {
                 print("    edits the delete did not see: " + concurrent.map(\.rawValue).joined(separator: ", "))
             }
             print()
+        }
+        for disagreement in clusters {
+            print("cluster \(disagreement.cluster): linked events coded differently on \(disagreement.field):")
+            for c in disagreement.candidates {
+                print("    \(c.value)  — \(c.author) on \(c.event), \(c.hlc)  [\(c.change)]")
+            }
+            print()
+        }
+        if !clusters.isEmpty {
+            Terminal.message(
+                "\(clusters.count) cluster disagreement\(clusters.count == 1 ? "" : "s"); resolving on any member "
+                    + "writes the decision to every member")
         }
         Terminal.message(
             "\(conflicts.count) open conflict\(conflicts.count == 1 ? "" : "s"); an adjudicator decides with "

@@ -14,10 +14,10 @@ struct Events: ParsableCommand {
         let events = try options.open().events(doc: doc, conflictsOnly: conflicts)
         if output.json { return try Terminal.json(events) }
         Terminal.table(
-            ["ID", "TYPE", "DATE", "CONFLICTS", "TITLE"],
+            ["ID", "AUTHOR", "TYPE", "DATE", "CONFLICTS", "TITLE"],
             events.map {
                 [
-                    $0.id.rawValue, $0.type ?? "", $0.date ?? "", String($0.conflicts),
+                    $0.id.rawValue, $0.creator ?? "", $0.type ?? "", $0.date ?? "", String($0.conflicts),
                     ($0.deleted ? "[deleted] " : "") + ($0.title ?? ""),
                 ]
             })

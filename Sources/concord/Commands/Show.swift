@@ -34,7 +34,11 @@ struct Show: ParsableCommand {
             print(String(decoding: JSONShapes.show(snapshot), as: UTF8.self))
             return
         }
-        var lines: [String] = [snapshot.id.rawValue + (snapshot.deleted ? "  [deleted]" : "")]
+        let authorship = try store.authorship(of: snapshot.id)
+        var lines: [String] = [
+            snapshot.id.rawValue + (authorship.creator.map { "  created by \($0)" } ?? "")
+                + (snapshot.deleted ? "  [deleted]" : "")
+        ]
         let order = Schema.eventFields.map(\.name).filter { snapshot.fields[$0] != nil }
         for name in order {
             let register = snapshot.fields[name]!
@@ -45,15 +49,25 @@ struct Show: ParsableCommand {
                     lines.append("      \(c.value)  by \(c.author) at \(c.hlc)  (\(c.change))")
                 }
             } else {
-                let agreed = register.agreement ? "   (\(register.candidates.count) agree)" : ""
-                lines.append("  \(label) \(register.value)\(agreed)")
+                let authors = register.candidates.map(\.author.rawValue)
+                let by =
+                    register.agreement
+                    ? "   (\(authors.joined(separator: ", ")) agree)" : "   by \(authors.joined(separator: ", "))"
+                lines.append("  \(label) \(register.value)\(by)")
             }
         }
-        for name in ["actors", "tags"] {
-            if let elements = snapshot.sets[name] {
-                lines.append(
-                    "  \(name.padding(toLength: 11, withPad: " ", startingAt: 0)) " + elements.joined(separator: "; "))
+        for field in Schema.eventFields where field.kind == .set {
+            guard let elements = snapshot.sets[field.name], !elements.isEmpty else { continue }
+            let authors = authorship.setAuthors[field.name] ?? [:]
+            // On a coded set, an element not in every voting analyst's set is disputed (DESIGN §11).
+            let voters = Set(authors.values.flatMap { $0 })
+            let shown = elements.map { element -> String in
+                let by = authors[element] ?? []
+                let disputed = field.coded && voters.count > 1 && Set(by) != voters
+                return element + " (" + by.joined(separator: ", ") + (disputed ? "; disputed" : "") + ")"
             }
+            lines.append(
+                "  \(field.name.padding(toLength: 11, withPad: " ", startingAt: 0)) " + shown.joined(separator: "; "))
         }
         if !snapshot.notes.isEmpty {
             lines.append("  notes")

@@ -1,0 +1,172 @@
+import ConcordCore
+import ConcordSQLite
+import GRDB
+
+extension LocalStore {
+    /// `concord agreement`: Krippendorff's α per coded field, percent agreement, and per-pair detection F1 and
+    /// field agreement, over this store's events (DESIGN §11). Reads the log once, one event at a time.
+    public func agreement() throws -> AgreementReport {
+        try read { db in AgreementReport.compute(try Self.agreementInput(db), fields: FieldSpec.coded) }
+    }
+
+    /// `concord match`: pairs of unlinked events by different analysts that likely report the same happening.
+    public func matchSuggestions(doc: String? = nil, minimum: Double = 0.5, limit: Int? = nil) throws
+        -> [MatchSuggestion]
+    {
+        try read { db in
+            let document = try doc.map { try Self.resolve($0, kind: .document, db).rawValue }
+            return MatchScorer.suggestions(
+                try Self.matchEvents(db), minimum: minimum, document: document, limit: limit)
+        }
+    }
+
+    /// The clusters of this store's events (DESIGN §11): connected components under live `same_as` links.
+    public func clusters() throws -> Clusters {
+        try read { db in
+            let events = try Self.codingEvents(db)
+            return Clusters(
+                events: events.map(\.id), deleted: Set(events.filter(\.deleted).map(\.id)), links: try Self.links(db))
+        }
+    }
+
+    /// Events with their creator (the author of their earliest change), document and deletion.
+    static func codingEvents(_ db: Database) throws -> [CodingEvent] {
+        var creators: [String: String] = [:]
+        // SQLite takes a bare column of a MIN() aggregate from the row holding the minimum.
+        let creatorRows = try RawStatement(
+            db,
+            sql: """
+                SELECT entity, author, MIN(hlc) FROM change
+                WHERE entity >= 'event/' AND entity < 'event0' AND state != 'rejected' GROUP BY entity
+                """)
+        try creatorRows.forEachRow { row in creators[row.text(0)] = row.text(1) }
+        var events: [CodingEvent] = []
+        let rows = try RawStatement(db, sql: "SELECT id, doc, deleted FROM entity WHERE kind = 'event'")
+        try rows.forEachRow { row in
+            let id = row.text(0)
+            events.append(
+                CodingEvent(
+                    id: id, document: row.isNull(1) ? nil : row.text(1), creator: creators[id] ?? "",
+                    deleted: row.integer(2) != 0))
+        }
+        return events
+    }
+
+    /// The live `same_as` links as (event, event) pairs.
+    static func links(_ db: Database) throws -> [(String, String)] {
+        var links: [(String, String)] = []
+        let rows = try RawStatement(
+            db, sql: "SELECT entity, value FROM version WHERE field = '\(Schema.sameAsField)' AND kind = 's'")
+        try rows.forEachRow { row in links.append((row.text(0), row.text(1))) }
+        return links
+    }
+
+    /// What ``AgreementReport/compute(_:fields:)`` reads: events, links, and every coder's votes from the log.
+    static func agreementInput(_ db: Database) throws -> AgreementInput {
+        let coded = Schema.codedEventFields
+        let sets = Set(coded.filter { Schema.field($0, of: .event)?.kind == .set })
+        var votes: [CoderVote] = []
+        var current = ""
+        var changes: [CodedChange] = []
+        func flush() {
+            if !changes.isEmpty { votes += CodingVotes.votes(event: current, changes: changes, sets: sets) }
+            changes.removeAll(keepingCapacity: true)
+        }
+        let rows = try RawStatement(
+            db,
+            sql: """
+                SELECT entity, id, field, op, value, author, hlc, supersedes FROM change
+                WHERE field IN (SELECT value FROM json_each(?)) AND entity >= 'event/' AND entity < 'event0'
+                    AND state != 'rejected' AND schema <= ?
+                ORDER BY entity
+                """)
+        rows.bind(RawStatement.jsonArray(coded), at: 1)
+        rows.bind(Int64(Schema.version), at: 2)
+        try rows.forEachRow { row in
+            let entity = row.text(0)
+            if entity != current {
+                flush()
+                current = entity
+            }
+            guard let op = ChangeOp(rawValue: row.text(3)) else { return }
+            let supersedes = row.text(7)
+            changes.append(
+                CodedChange(
+                    id: row.text(1), field: row.text(2), op: op, value: row.text(4), author: row.text(5),
+                    hlc: row.text(6),
+                    supersedes: supersedes.isEmpty ? [] : supersedes.split(separator: ",").map(String.init)))
+        }
+        flush()
+        return AgreementInput(events: try codingEvents(db), links: try links(db), votes: votes)
+    }
+
+    /// What ``MatchScorer`` compares: every event's creator, document, coded values, title and evidence span.
+    static func matchEvents(_ db: Database) throws -> [MatchEvent] {
+        let events = try codingEvents(db)
+        let clusters = Clusters(
+            events: events.map(\.id), deleted: Set(events.filter(\.deleted).map(\.id)), links: try links(db))
+        var byID: [String: MatchEvent] = [:]
+        for event in events where !event.deleted {
+            byID[event.id] = MatchEvent(
+                id: event.id, creator: event.creator, document: event.document, type: nil, date: nil, actors: [],
+                title: "", span: nil, cluster: clusters.cluster(of: event.id) ?? event.id)
+        }
+        var evidence: [String: String] = [:]
+        let rows = try RawStatement(
+            db,
+            sql: """
+                SELECT entity, field, value FROM version
+                WHERE entity >= 'event/' AND entity < 'event0'
+                    AND field IN ('title', 'type', 'date', 'actors', 'evidence')
+                ORDER BY entity, field, hlc
+                """)
+        try rows.forEachRow { row in
+            let id = row.text(0)
+            guard byID[id] != nil else { return }
+            let value = row.text(2)
+            // Registers in conflict keep their latest candidate here: a suggestion, not a verdict.
+            switch row.text(1) {
+            case "title": byID[id]!.title = value
+            case "type": byID[id]!.type = value
+            case "date": byID[id]!.date = value
+            case "actors": byID[id]!.actors.append(value)
+            default: evidence[id] = value
+            }
+        }
+        var texts: [String: String] = [:]
+        for (id, quote) in evidence {
+            guard let document = byID[id]?.document else { continue }
+            if texts[document] == nil {
+                texts[document] =
+                    try String.fetchOne(
+                        db, sql: "SELECT value FROM version WHERE entity = ? AND field = 'text' LIMIT 1",
+                        arguments: [document]) ?? ""
+            }
+            byID[id]!.span = Evidence.span(of: quote, in: texts[document]!)
+        }
+        return byID.values.sorted { $0.id < $1.id }
+    }
+}
+
+extension LocalStore {
+    /// The creator of an event (the author of its earliest change) and, for each set field, who added each live
+    /// element: what `concord show` prints beside the values.
+    public func authorship(of id: EntityID) throws -> (creator: String?, setAuthors: [String: [String: [String]]]) {
+        try read { db in
+            let creator = try String.fetchOne(
+                db, sql: "SELECT author FROM change WHERE entity = ? AND state != 'rejected' ORDER BY hlc LIMIT 1",
+                arguments: [id.rawValue])
+            var sets: [String: [String: Set<String>]] = [:]
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT field, value, author FROM version WHERE entity = ? AND kind = 's'",
+                arguments: [id.rawValue])
+            for row in rows {
+                let field: String = row[0]
+                let value: String = row[1]
+                let author: String = row[2]
+                sets[field, default: [:]][value, default: []].insert(author)
+            }
+            return (creator, sets.mapValues { $0.mapValues { $0.sorted() } })
+        }
+    }
+}
