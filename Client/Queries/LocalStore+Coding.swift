@@ -32,11 +32,12 @@ extension LocalStore {
     /// Events with their creator (the author of their earliest change), document and deletion.
     static func codingEvents(_ db: Database) throws -> [CodingEvent] {
         var creators: [String: String] = [:]
-        // SQLite takes a bare column of a MIN() aggregate from the row holding the minimum.
+        // SQLite takes a bare column of a MIN() aggregate from the row holding the minimum: the earliest change
+        // by (hlc, id), as every store orders them (clocks are fixed-width text).
         let creatorRows = try RawStatement(
             db,
             sql: """
-                SELECT entity, author, MIN(hlc) FROM change
+                SELECT entity, author, MIN(hlc || ' ' || id) FROM change
                 WHERE entity >= 'event/' AND entity < 'event0' AND state != 'rejected' GROUP BY entity
                 """)
         try creatorRows.forEachRow { row in creators[row.text(0)] = row.text(1) }

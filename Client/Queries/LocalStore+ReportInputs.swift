@@ -75,6 +75,7 @@ extension LocalStore {
             else { continue }
             inputs.documentTitles[document] = title
         }
+        inputs.coding = try agreementInput(db)
         return inputs
     }
 

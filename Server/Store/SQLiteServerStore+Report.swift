@@ -12,10 +12,12 @@ extension SQLiteServerStore {
             var inputs = ReportInputs()
             var tallies = Tallies()
             var superseding: [Change] = []
+            var coding = CodingAccumulator()
             let bodies = try Row.fetchCursor(db, sql: "SELECT body FROM change")
             while let row = try bodies.next() {
                 let change = try Change.decodeFast(json: row[0] as Data)
                 tallies.add(change)
+                coding.add(change)
                 if change.op == .set && change.supersedes.count >= 2 { superseding.append(change) }
             }
             inputs.changes = tallies.changes
@@ -68,6 +70,25 @@ extension SQLiteServerStore {
                 else { continue }
                 inputs.documentTitles[document] = title
             }
+            var eventDocuments: [String: String] = [:]
+            var links: [(String, String)] = []
+            // The displayed value of a register is its greatest live version by (hlc, replica, change).
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT entity, field, value FROM live
+                    WHERE field IN ('doc', '\(Schema.sameAsField)') AND substr(entity, 1, 6) = 'event/'
+                    ORDER BY entity, field, hlc, replica, change
+                    """)
+            while let row = try rows.next() {
+                let entity: String = row[0]
+                let field: String = row[1]
+                let value: String = row[2]
+                if field == "doc" { eventDocuments[entity] = value } else { links.append((entity, value)) }
+            }
+            let deleted = Set(
+                inputs.entities.values.filter { $0.id.kind == .event && $0.snapshot.deleted }.map(\.id.rawValue))
+            inputs.coding = coding.input(documents: eventDocuments, deleted: deleted, links: links)
             return inputs
         }
     }

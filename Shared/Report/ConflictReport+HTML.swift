@@ -67,7 +67,7 @@ extension ConflictReport {
             ("Open conflicts", String(c.openConflicts), c.openConflicts > 0 ? "alert" : "ok"),
             ("Delete/edit conflicts", String(c.deleteEditConflicts), c.deleteEditConflicts > 0 ? "warn" : "ok"),
             ("Resolved conflicts", String(c.resolvedConflicts), "ok"),
-            ("Agreement rate", ReportText.percent(header.agreementRate), "info"),
+            ("Agreement rate (coded fields)", ReportText.percent(coding.codedAgreementRate), "info"),
             (
                 "Events",
                 String(c.events) + (c.deletedEvents > 0 ? " <small>(\(c.deletedEvents) deleted)</small>" : ""), "plain"
@@ -157,6 +157,34 @@ extension ConflictReport {
                         + "<td><code>\(h(edit.change.rawValue))</code></td></tr>")
             }
             emit("</tbody></table></article>")
+        }
+        emit("</section>")
+
+        // Inter-coder agreement.
+        emit("<section><h2>Inter-coder agreement (Krippendorff's α)</h2>")
+        let measured = coding.fields.filter { $0.units > 0 }
+        if measured.isEmpty {
+            emit(
+                "<p class=\"empty\">No unit has two coders yet: link events that report the same happening to "
+                    + "compare codings.</p>")
+        } else {
+            emit(
+                "<table class=\"coding\"><thead><tr><th>field</th><th>level</th><th class=\"num\">α</th>"
+                    + "<th class=\"num\">agreement</th><th class=\"num\">units</th></tr></thead><tbody>")
+            for field in measured {
+                emit(
+                    "<tr><td>\(h(field.field))</td><td>\(h(field.level))</td><td class=\"num\">"
+                        + (field.alpha.map { ReportText.decimal($0) } ?? "undefined") + "</td><td class=\"num\">"
+                        + ReportText.percent(field.percentAgreement) + "</td><td class=\"num\">\(field.units)</td></tr>"
+                )
+            }
+            emit("</tbody></table>")
+        }
+        for pair in coding.pairs {
+            emit(
+                "<p>\(h(pair.a)) – \(h(pair.b)): detection F1 <strong>"
+                    + (pair.detectionF1.map { ReportText.decimal($0) } ?? "–")
+                    + "</strong> over \(pair.documents) document\(pair.documents == 1 ? "" : "s") both coded</p>")
         }
         emit("</section>")
 

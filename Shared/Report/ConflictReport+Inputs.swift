@@ -178,6 +178,6 @@ extension ConflictReport {
             header: .init(
                 range: range, counts: counts, agreementRate: rate(counts.agreementEpisodes, counts.conflictEpisodes)),
             openConflicts: open, resolvedConflicts: resolved, deleteEditConflicts: deleteEdits, fieldAgreement: fields,
-            analysts: analysts, definitions: standardDefinitions)
+            analysts: analysts, coding: .build(inputs.coding, fieldAgreement: fields), definitions: standardDefinitions)
     }
 }

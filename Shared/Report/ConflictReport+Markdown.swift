@@ -41,16 +41,45 @@ extension ConflictReport {
         table(
             [
                 "changes", "documents", "events", "deleted events", "analysts", "open conflicts", "resolved conflicts",
-                "delete/edit conflicts", "agreement rate",
+                "delete/edit conflicts", "agreement rate (coded fields)",
             ],
             [
                 [
                     String(c.changes), String(c.documents), String(c.events), String(c.deletedEvents),
                     String(c.analysts),
                     String(c.openConflicts), String(c.resolvedConflicts), String(c.deleteEditConflicts),
-                    ReportText.percent(header.agreementRate),
+                    ReportText.percent(coding.codedAgreementRate),
                 ]
             ])
+
+        out.append("## Inter-coder agreement (Krippendorff's α)")
+        out.append("")
+        let measured = coding.fields.filter { $0.units > 0 }
+        if measured.isEmpty {
+            out += [
+                "No unit has two coders yet: link events that report the same happening (`concord match`, "
+                    + "`concord link`) to compare codings.", "",
+            ]
+        } else {
+            table(
+                ["field", "level", "α", "agreement", "units"],
+                measured.map {
+                    [
+                        $0.field, $0.level, $0.alpha.map { ReportText.decimal($0) } ?? "undefined",
+                        ReportText.percent($0.percentAgreement), String($0.units),
+                    ]
+                })
+        }
+        if !coding.pairs.isEmpty {
+            table(
+                ["analysts", "detection F1", "documents both coded", "matched clusters"],
+                coding.pairs.map {
+                    [
+                        cell("\($0.a) – \($0.b)"), $0.detectionF1.map { ReportText.decimal($0) } ?? "–",
+                        String($0.documents), String($0.matched),
+                    ]
+                })
+        }
 
         out.append("## Open conflicts (\(openConflicts.count))")
         out.append("")

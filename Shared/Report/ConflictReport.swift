@@ -49,6 +49,8 @@ public struct ConflictReport: Hashable, Sendable, Codable {
     public var deleteEditConflicts: [DeleteEditConflict]
     public var fieldAgreement: [FieldAgreement]
     public var analysts: [AnalystActivity]
+    /// Inter-coder agreement over events' coded fields: Krippendorff's α, detection F1 (DESIGN §11).
+    public var coding = Coding()
     /// How the figures are defined, for readers of the JSON.
     public var definitions: [String: String]
 
@@ -61,6 +63,7 @@ public struct ConflictReport: Hashable, Sendable, Codable {
         case deleteEditConflicts = "delete_edit_conflicts"
         case fieldAgreement = "field_agreement"
         case analysts
+        case coding
         case definitions
     }
 
@@ -94,6 +97,11 @@ public struct ConflictReport: Hashable, Sendable, Codable {
         "conflicts_involved": "Conflict episodes in which the analyst wrote one of the versions.",
         "agreements_involved": "Agreement episodes in which the analyst wrote one of the versions.",
         "time": "ISO 8601 UTC rendering of the hlc's milliseconds, to the second.",
+        "coding":
+            "Inter-coder agreement over events' coded fields (DESIGN §11): a unit is a cluster of linked events and "
+            + "a field two or more analysts voted on; alpha is Krippendorff's (nominal, ordinal, interval on day "
+            + "numbers, or MASI for sets), absent when undefined; coded_agreement_rate is agreement_rate over the "
+            + "episodes of events' coded fields only. `concord agreement --json` gives the reliability data.",
     ]
 }
 

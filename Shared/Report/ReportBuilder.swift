@@ -27,6 +27,8 @@ public struct ReportBuilder: Sendable {
     private var noteFields: [ChangeID: String] = [:]
     private var authorIndex: [AnalystName: Int] = [:]
     private var tallies: [Tally] = []
+    /// Creators and coded-field votes, for inter-coder agreement.
+    private var coding = CodingAccumulator()
 
     private struct Tally: Sendable {
         var name: AnalystName
@@ -48,6 +50,7 @@ public struct ReportBuilder: Sendable {
     /// Adds one change; a change already added is ignored.
     public mutating func add(_ change: Change) {
         guard seen.insert(change.id).inserted else { return }
+        coding.add(change)
         entities[change.entity, default: EntityState(id: change.entity)].apply(change)
         switch change.op {
         case .set:
@@ -106,6 +109,19 @@ public struct ReportBuilder: Sendable {
             }
             if deleted || entity.registers.values.contains(where: { $0.live.count >= 2 }) { involved.append(id) }
         }
+        var documents: [String: String] = [:]
+        var deletedEvents = Set<String>()
+        var links: [(String, String)] = []
+        for (id, entity) in entities where id.kind == .event {
+            if let doc = entity.registers["doc"]?.resolved?.value.string { documents[id.rawValue] = doc }
+            if entity.registers[EntitySnapshot.deletedField]?.resolved?.value == .bool(true) {
+                deletedEvents.insert(id.rawValue)
+            }
+            for link in entity.sets[Schema.sameAsField]?.adds.values ?? [:].values {
+                links.append((id.rawValue, link.value.description))
+            }
+        }
+        inputs.coding = coding.input(documents: documents, deleted: deletedEvents, links: links)
         inputs.superseding = superseding
         for change in superseding {
             involved.append(change.change.entity)

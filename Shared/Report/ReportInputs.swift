@@ -33,6 +33,8 @@ public struct ReportInputs: Sendable {
     public var superseding: [SupersedingChange] = []
     /// The `set` changes listed in the `supersedes` of ``superseding``, by id.
     public var supersededSets: [ChangeID: SetChange] = [:]
+    /// What inter-coder agreement reads: every event with its creator, the live links, and every coder's votes.
+    public var coding = AgreementInput(events: [], votes: [])
 
     public init() {}
 

@@ -231,6 +231,25 @@ struct LegacyReportBuilder: Sendable {
             header: .init(
                 range: range, counts: counts, agreementRate: rate(counts.agreementEpisodes, counts.conflictEpisodes)),
             openConflicts: open, resolvedConflicts: resolved, deleteEditConflicts: deleteEdits, fieldAgreement: fields,
-            analysts: analysts, definitions: ConflictReport.standardDefinitions)
+            analysts: analysts, coding: coding(fieldAgreement: fields), definitions: ConflictReport.standardDefinitions)
+    }
+}
+
+extension LegacyReportBuilder {
+    /// Agreement from the whole fold: every change through ``CodingAccumulator``, documents, deletions and links
+    /// from the snapshots.
+    func coding(fieldAgreement: [ConflictReport.FieldAgreement]) -> ConflictReport.Coding {
+        var accumulator = CodingAccumulator()
+        for change in replica.changes.values { accumulator.add(change) }
+        var documents: [String: String] = [:]
+        var deleted = Set<String>()
+        var links: [(String, String)] = []
+        for snapshot in replica.snapshots where snapshot.id.kind == .event {
+            if let doc = snapshot.fields["doc"]?.value.string { documents[snapshot.id.rawValue] = doc }
+            if snapshot.deleted { deleted.insert(snapshot.id.rawValue) }
+            for other in snapshot.sets[Schema.sameAsField] ?? [] { links.append((snapshot.id.rawValue, other)) }
+        }
+        return .build(
+            accumulator.input(documents: documents, deleted: deleted, links: links), fieldAgreement: fieldAgreement)
     }
 }

@@ -52,9 +52,16 @@ struct ReportRenderingTests {
         #expect(html.contains("carol</span> chose <strong class=\"chosen-value\">international waters</strong>"))
         #expect(markdown.contains("Reason: “Reuters says \"over international waters\"; the peninsula"))
         #expect(html.contains("Reuters says &quot;over international waters&quot;; the peninsula"))
-        // The headline figures.
-        #expect(markdown.contains("| 28 | 1 | 3 | 1 | 3 | 3 | 1 | 1 | 42.9% |"))
-        #expect(html.contains("<div class=\"figure\">42.9%</div>"))
+        // The headline figures: the agreement rate counts events' coded fields only (1 agreement on confidence,
+        // 4 conflicts on type, date and location), not the document title both analysts agreed on.
+        #expect(markdown.contains("| 28 | 1 | 3 | 1 | 3 | 3 | 1 | 1 | 20.0% |"))
+        #expect(html.contains("<div class=\"figure\">20.0%</div>"))
+        #expect(report.header.agreementRate.map { abs($0 - 3.0 / 7.0) < 1e-9 } == true)
+        // Krippendorff's α per coded field beside percent agreement; the pair's detection F1.
+        #expect(markdown.contains("| type | nominal | 0.000 | 0.0% | 2 |"))
+        #expect(markdown.contains("| confidence | ordinal | undefined | 100.0% | 1 |"))
+        #expect(markdown.contains("| alice – bob | 0.000 | 1 | 0 |"))
+        #expect(html.contains("<td>confidence</td><td>ordinal</td><td class=\"num\">undefined</td>"))
         // Per-field rates and per-analyst rows.
         #expect(markdown.contains("| event | type | 0 | 2 | 0.0% |"))
         #expect(markdown.contains("| document | title | 1 | 0 | 100.0% |"))
