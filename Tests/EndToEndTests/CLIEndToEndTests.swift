@@ -17,6 +17,15 @@ struct CLIEndToEndTests {
         #expect(result.stdout.contains("refused: only an adjudicator may resolve"))
         #expect(result.stdout.contains("## Resolved conflicts (1)"))
         #expect(result.stdout.contains("## Open conflicts (1)"))
+        // The coding story: match finds the three shared happenings, sync tells Bob, α is measured.
+        #expect(result.stdout.components(separatedBy: "alice: concord link ").count == 4)
+        #expect(result.stdout.contains("alice linked 3 pairs of events"))
+        #expect(result.stdout.contains("your vote stands beside the others'"))
+        #expect(
+            result.stdout.contains("3 changes, one per linked event")
+                || result.stdout.contains("2 changes, one per linked event"))
+        #expect(result.stdout.contains("## Inter-coder agreement (Krippendorff's α)"))
+        #expect(result.stdout.contains("| type | nominal |"))
         let html = try String(contentsOf: keep.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(html.contains("<html") && html.contains("COOPERATE"))
     }

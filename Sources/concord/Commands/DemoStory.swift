@@ -48,116 +48,122 @@ struct DemoStory {
         else { throw DemoError("the seeds should hold the Reuters air-drill article and the IANS video-talks article") }
         for document in documents { say("   \(document.id.rawValue)  \(document.title ?? "")") }
 
-        step(3, "Alice codes the B-52 drill and syncs; Bob and Carol pull it")
-        let drill = try alice.addEvent(
-            EventDraft(
-                values: [
-                    "doc": reuters.id.rawValue, "title": "Joint air drill with a US B-52 strategic bomber",
-                    "date": "2025-07-11", "country": "KOR",
-                    "evidence": "conducted a joint air drill on Friday involving a U.S. B-52 strategic bomber",
-                ], actors: ["United States", "Japan", "South Korea"], tags: ["b52"]))
-        say("   alice: concord event add --doc \(reuters.id.id.prefix(7)) --title … → \(drill.rawValue)")
-        for name in ["alice", "bob", "carol"] { try await sync(name, stores, tokens) }
+        step(3, "Offline, Alice and Bob code both articles independently, each their own events")
+        let allies = ["United States", "Japan", "South Korea"]
+        let drillQuote = "conducted a joint air drill on Friday involving a U.S. B-52 strategic bomber"
+        let aliceDrill = try code(
+            "alice", alice, reuters.id, "Joint air drill with a US B-52",
+            ["type": "COOPERATE", "date": "2025-07-11", "location": "international waters", "confidence": "high"],
+            actors: allies, evidence: drillQuote)
+        let aliceMeeting = try code(
+            "alice", alice, reuters.id, "Trilateral chiefs of defence meet in Seoul",
+            ["type": "CONSULT", "date": "2025-07-11", "location": "Seoul"], actors: allies,
+            evidence: "The three countries’ defence chiefs also held an annual meeting in Seoul on Friday")
+        let aliceTalks = try code(
+            "alice", alice, ians.id, "Kim and Caine hold first video talks", ["type": "CONSULT", "date": "2025-05-20"],
+            actors: ["South Korea", "United States"], evidence: "held the talks Tuesday")
+        _ = try code(
+            "alice", alice, reuters.id, "Rubio meets Iwaya and Park in Kuala Lumpur", ["type": "CONSULT"],
+            actors: ["Marco Rubio", "Takeshi Iwaya", "Park Yoon-joo"],
+            evidence: "Marco Rubio also met Japanese Foreign Minister Takeshi Iwaya")
+        let bobDrill = try code(
+            "bob", bob, reuters.id, "B-52 trilateral air drill",
+            ["type": "MOBILIZE", "date": "2025-07", "confidence": "high"], actors: ["United States", "South Korea"],
+            evidence: drillQuote + " and fighter jets of the three allies")
+        _ = try code(
+            "bob", bob, ians.id, "Trilateral chiefs of defence meeting planned in South Korea",
+            ["type": "CONSULT", "date": "2025-07"], actors: ["South Korea", "United States", "Japan"],
+            evidence: "Trilateral Chief of Defense meeting set to take place in South Korea in July")
+        _ = try code(
+            "bob", bob, ians.id, "JCS chiefs video talks", ["type": "CONSULT", "date": "2025-05-20"],
+            actors: ["United States", "South Korea"], evidence: "held the talks Tuesday, which marked the first")
+        _ = aliceMeeting
+        _ = aliceTalks
 
-        step(4, "Offline, Alice and Bob code the drill differently")
-        let id = drill.rawValue
-        try edit("alice", "event set \(short(drill)) type COOPERATE") {
-            try alice.set(id, field: "type", value: "COOPERATE")
-        }
-        try edit("bob", "event set \(short(drill)) type MOBILIZE") { try bob.set(id, field: "type", value: "MOBILIZE") }
-        try edit("alice", "event set \(short(drill)) location \"international waters\"") {
-            try alice.set(id, field: "location", value: "international waters")
-        }
-        try edit("bob", "event set \(short(drill)) location \"Korean Peninsula\"") {
-            try bob.set(id, field: "location", value: "Korean Peninsula")
-        }
-        try edit("alice", "event set \(short(drill)) confidence high") {
-            try alice.set(id, field: "confidence", value: "high")
-        }
-        try edit("bob", "event set \(short(drill)) confidence high") {
-            try bob.set(id, field: "confidence", value: "high")
-        }
-        try edit("alice", "event tag \(short(drill)) trilateral") {
-            try alice.addElement(id, field: "tags", value: "trilateral")
-        }
-        try edit("bob", "event tag \(short(drill)) deterrence") {
-            try bob.addElement(id, field: "tags", value: "deterrence")
-        }
-        try edit("bob", "event note \(short(drill)) \"A show of force aimed at North Korea\"") {
-            try bob.note(id, text: "A show of force aimed at North Korea, not routine cooperation")
-        }
-        let talks = try bob.addEvent(
-            EventDraft(
-                values: [
-                    "doc": ians.id.rawValue, "title": "Kim and Caine hold first video talks", "type": "CONSULT",
-                    "date": "2025-05-20", "country": "KOR", "confidence": "high",
-                ], actors: ["South Korea", "United States"]))
-        say(
-            "   bob: concord event add --doc \(ians.id.id.prefix(7)) --title \"Kim and Caine hold first video talks\" --type CONSULT"
-        )
-        let meeting = try carol.addEvent(
-            EventDraft(
-                values: [
-                    "doc": reuters.id.rawValue, "title": "Trilateral chiefs of defence meet in Seoul",
-                    "type": "CONSULT",
-                    "location": "Seoul", "country": "KOR",
-                ], actors: ["South Korea", "United States", "Japan"]))
-        say(
-            "   carol: concord event add --doc \(reuters.id.id.prefix(7)) --title \"Trilateral chiefs of defence meet in Seoul\" --type CONSULT"
-        )
-        _ = (talks, meeting)
-
-        step(5, "Everyone syncs")
+        step(4, "Everyone syncs: nothing conflicts yet, and there is nothing to compare")
         for name in ["alice", "bob", "carol", "alice", "bob"] { try await sync(name, stores, tokens) }
+        say("   carol: concord conflicts → \(try carol.conflictViews().count) open")
+        say("   carol: concord agreement → " + (try carol.agreement().hasUnits ? "units to compare" : "no unit yet"))
 
-        step(6, "Carol lists the conflicts (concord conflicts)")
+        step(5, "Alice asks Concord which events report the same happening (concord match), and links them")
+        let suggestions = try alice.matchSuggestions(minimum: 0.5)
+        let titles = Dictionary(
+            try alice.events().map { ($0.id.rawValue, $0.title ?? "") }, uniquingKeysWith: { a, _ in a })
+        for s in suggestions {
+            say(
+                "   \(String(format: "%.2f", s.score))  \"\(titles[s.a] ?? "")\" ~ \"\(titles[s.b] ?? "")\"  "
+                    + ["span", "type", "date", "actors", "title"].compactMap { key in
+                        (s.reasons[key] ?? 0) > 0 ? "\(key) \(String(format: "%.2f", s.reasons[key]!))" : nil
+                    }.joined(separator: ", "))
+        }
+        for s in suggestions {
+            _ = try alice.link(s.a, to: [s.b])
+            say("   alice: concord link \(s.a.dropFirst("event/".count)) \(s.b.dropFirst("event/".count))")
+        }
+        try await sync("alice", stores, tokens)
+        try await sync("bob", stores, tokens)
+
+        step(6, "Bob codes Alice's drill too: his vote stands beside hers, it does not replace it")
+        let drill = aliceDrill.rawValue
+        try edit("bob", "event set \(short(aliceDrill)) type MOBILIZE") {
+            try bob.set(drill, field: "type", value: "MOBILIZE")
+        }
+        try edit("bob", "event set \(short(aliceDrill)) location \"Korean Peninsula\"") {
+            try bob.set(drill, field: "location", value: "Korean Peninsula")
+        }
+        for name in ["bob", "carol", "alice"] { try await sync(name, stores, tokens) }
+
+        step(7, "Carol lists the conflicts and the linked events' disagreements (concord conflicts)")
         for conflict in try carol.conflictViews() {
             say("   \(conflict.entity.rawValue)  \"\(conflict.title ?? "")\"  field \(conflict.field)")
-            if let evidence = conflict.evidence { say("     evidence: “\(evidence)”") }
             for c in conflict.candidates {
+                say("     \(c.value.description.padding(toLength: 22, withPad: " ", startingAt: 0)) \(c.author)")
+            }
+        }
+        for disagreement in try carol.clusterDisagreements() {
+            say("   cluster \(disagreement.cluster.rawValue)  field \(disagreement.field)")
+            for c in disagreement.candidates {
                 say(
-                    "     \(c.value.description.padding(toLength: 22, withPad: " ", startingAt: 0)) \(c.author)  \(c.hlc)  \(c.change.rawValue.prefix(13))"
-                )
+                    "     \(c.value.description.padding(toLength: 22, withPad: " ", startingAt: 0)) \(c.author) on "
+                        + "\"\(titles[c.event.rawValue] ?? "")\"")
             }
         }
 
-        step(7, "What each analyst sees (concord show \(short(drill)) --json is the same bytes on every replica)")
+        step(8, "Alice may not decide; Carol, the adjudicator, resolves the drill's type for both linked events")
+        do {
+            _ = try alice.resolve(drill, field: "type", keep: nil, value: "COOPERATE", reason: "a joint exercise")
+            throw DemoError("an analyst's resolution should have been refused")
+        } catch let error as StoreError {
+            say("   alice: concord resolve \(short(aliceDrill)) type --value COOPERATE → refused: \(error)")
+        }
+        let reason = "PLOVER codes joint military exercises as COOPERATE; the show of force is noted"
+        let resolution = try carol.resolve(
+            bobDrill.rawValue, field: "type", keep: nil, value: "COOPERATE", reason: reason)
+        say(
+            "   carol: concord resolve \(short(bobDrill)) type --value COOPERATE --reason \"\(reason)\" → "
+                + "\(resolution.changes.count) changes, one per linked event")
+        for name in ["carol", "alice", "bob"] { try await sync(name, stores, tokens) }
+
+        step(9, "What each analyst sees (concord show \(short(aliceDrill)) --json is the same bytes on every replica)")
         var shown: Set<Data> = []
         for name in ["alice", "bob", "carol"] {
-            let snapshot = try stores[name]!.event(id)
+            let snapshot = try stores[name]!.event(drill)
             shown.insert(JSONShapes.show(snapshot))
             let fields = ["type", "location", "confidence"].map { field -> String in
                 guard let f = snapshot.fields[field] else { return "\(field)=–" }
                 return "\(field)=\(f.value)" + (f.conflict ? " (conflict)" : f.agreement ? " (agreed)" : "")
             }
-            say(
-                "   \(name): " + fields.joined(separator: ", ") + ", tags="
-                    + (snapshot.sets["tags"] ?? []).joined(separator: "+"))
+            say("   \(name): " + fields.joined(separator: ", "))
         }
         say("   identical on all three replicas: \(shown.count == 1 ? "yes" : "NO")")
         if shown.count != 1 { throw DemoError("the replicas did not converge") }
 
-        step(8, "Alice may not decide the dispute; Carol, the adjudicator, does")
-        do {
-            _ = try alice.resolve(id, field: "type", keep: nil, value: "COOPERATE", reason: "a joint exercise")
-            throw DemoError("an analyst's resolution should have been refused")
-        } catch let error as StoreError {
-            say("   alice: concord resolve \(short(drill)) type --value COOPERATE → refused: \(error)")
+        step(10, "How far do the coders agree? (concord agreement) Their own votes count, never the resolution")
+        for line in try carol.agreement().text().split(separator: "\n", omittingEmptySubsequences: false) {
+            say("   " + line)
         }
-        let typeCandidates = try carol.event(id).fields["type"]?.candidates ?? []
-        guard let cooperate = typeCandidates.first(where: { $0.value == .string("COOPERATE") }) else {
-            throw DemoError("the type conflict should have a COOPERATE candidate")
-        }
-        let reason = "PLOVER codes joint military exercises as COOPERATE; the show of force is noted"
-        _ = try carol.resolve(id, field: "type", keep: cooperate.change.rawValue, value: nil, reason: reason)
-        say(
-            "   carol: concord resolve \(short(drill)) type --keep \(cooperate.change.rawValue.prefix(13)) --reason \"\(reason)\""
-        )
-        for name in ["carol", "alice", "bob"] { try await sync(name, stores, tokens) }
-        let open = try carol.conflictViews().map { "\($0.field) of \($0.entity.id.prefix(8))" }
-        say("   still open for another day: " + (open.isEmpty ? "nothing" : open.joined(separator: ", ")))
 
-        step(9, "The report (concord report)")
+        step(11, "The report (concord report)")
         let report = try carol.report(generatedAt: Date())
         say(report.markdown())
         let html = directory.appendingPathComponent("report.html")
@@ -167,18 +173,40 @@ struct DemoStory {
         say("Stores and the server database are in \(directory.path).")
     }
 
-    private func short(_ id: EntityID) -> String { String(id.id.prefix(8)) }
+    /// One analyst codes one event offline, as `concord event add` does.
+    private func code(
+        _ name: String, _ store: LocalStore, _ doc: EntityID, _ title: String, _ values: [String: String],
+        actors: [String], evidence: String
+    ) throws -> EntityID {
+        var all = values
+        all["doc"] = doc.rawValue
+        all["title"] = title
+        all["evidence"] = evidence
+        let id = try store.addEvent(EventDraft(values: all, actors: actors))
+        say(
+            "   \(name): concord event add --doc \(doc.id.prefix(7)) --title \"\(title)\""
+                + (values["type"].map { " --type \($0)" } ?? "") + (values["date"].map { " --date \($0)" } ?? "")
+                + " → \(short(id))")
+        return id
+    }
+
+    /// The id as the CLI takes it. Events made in one millisecond share their UUIDv7 time prefix, so the demo
+    /// prints whole ids rather than prefixes that would not be unique.
+    private func short(_ id: EntityID) -> String { String(id.id) }
 
     private func edit(_ name: String, _ command: String, _ body: () throws -> EditOutcome) throws {
         let outcome = try body()
         say("   \(name): concord \(command)" + (outcome.changes.isEmpty ? "  (nothing to write)" : ""))
+        for notice in outcome.notices { say("     \(notice)") }
     }
 
     private func sync(_ name: String, _ stores: [String: LocalStore], _ tokens: [String: String]) async throws {
         let engine = SyncEngine(
             store: stores[name]!, transport: HTTPTransport(server: server.url.absoluteString, token: tokens[name]!))
         let summary = try await engine.run()
-        say("   \(name): concord sync → \(summary.description.dropFirst("sync: ".count))")
+        let lines = summary.description.split(separator: "\n")
+        say("   \(name): concord sync → \(lines[0].dropFirst("sync: ".count))")
+        for line in lines.dropFirst() { say("         \(line)") }
     }
 }
 
