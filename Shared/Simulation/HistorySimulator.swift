@@ -1,5 +1,7 @@
 /// Generates random, realistic multi-analyst histories from a seed: creations, edits, conflicts, resolutions,
-/// set adds and removes, notes, deletes and restores, with analysts who see each other's work only partly.
+/// set adds and removes, notes, deletes and restores, links between events (`same_as`), with analysts who see each
+/// other's work only partly. Analysts vote as DESIGN §11 has them: on a coded field they replace and remove only
+/// their own versions; only the adjudicator decides between analysts.
 ///
 /// Used by the property tests of every store and by `concord-bench`. The same seed gives the same history.
 public struct HistorySimulator {
@@ -118,6 +120,21 @@ public struct HistorySimulator {
                     event, "deleted", .set, .bool(true),
                     supersedes: EditPlanner.delete(snapshot, author: analyst.name), wall: now)
             ]
+        case 82..<88 where analyst.role == .analyst:
+            // Links this event to another live one as the same happening (`concord link`), as any analyst may.
+            let others = events.filter { $0 != event && analyst.replica.snapshot(of: $0)?.deleted == false }
+            guard !others.isEmpty else { return [] }
+            let other = pick(others)
+            let linked = Set(snapshot.sets[Schema.sameAsField] ?? [])
+            guard !linked.contains(other.rawValue) else { return [] }
+            return [analyst.write(event, Schema.sameAsField, .add, .string(other.rawValue), wall: now)]
+        case 88..<91 where analyst.role == .analyst:
+            // Unlinks (`concord unlink`): removes the adds of one link it has seen, whoever wrote them.
+            let adds = Array(state.sets[Schema.sameAsField]?.adds.values ?? [:].values).inMergeOrder()
+            guard let element = adds.first?.value.description,
+                let ids = try? EditPlanner.remove(element: element, adds: adds, field: Schema.sameAsField)
+            else { return [] }
+            return [analyst.write(event, Schema.sameAsField, .remove, .string(element), supersedes: ids, wall: now)]
         default:
             guard analyst.role == .adjudicator, let field = snapshot.conflictedFields.first else { return [] }
             let live = snapshot.fields[field]!.candidates

@@ -57,7 +57,15 @@ struct RandomSyncTests {
                     _ = try store.delete(pick(events))
                 case 70..<73:
                     _ = try store.restore(pick(events))
-                case 73..<78:
+                case 73..<76:
+                    // Any analyst links two events as one happening, or takes a link back.
+                    let (a, b) = (pick(events), pick(events))
+                    if try store.event(a).sets[Schema.sameAsField]?.contains(b) == true {
+                        _ = try store.unlink(a, b)
+                    } else {
+                        _ = try store.link(a, to: [b])
+                    }
+                case 76..<80:
                     if let conflict = try store.conflictViews().first, conflict.field != "deleted" {
                         _ = try store.resolve(
                             conflict.entity.rawValue, field: conflict.field, keep: nil,
@@ -92,5 +100,19 @@ struct RandomSyncTests {
             #expect(try cluster.store(name).rejectedChanges().isEmpty, "seed \(seed): nothing valid is refused")
         }
         #expect(edits > 60)
+        // Clusters, their disagreements and agreement are the same on every replica and on the server.
+        let serverEvents = try await server.allSnapshots().filter { $0.id.kind == .event }
+        let disagreements = ClusterDisagreement.list(serverEvents)
+        let agreement = try cluster.store(names[0]).agreement()
+        for name in names {
+            #expect(
+                try cluster.store(name).clusterDisagreements() == disagreements,
+                "seed \(seed): \(name)'s cluster disagreements are the server's")
+            #expect(try cluster.store(name).agreement() == agreement, "seed \(seed): \(name) measures the same α")
+        }
+        let report = try await ServerReport.build(from: server, generatedAt: nil)
+        #expect(
+            report.coding == (try cluster.store(names[0]).report(generatedAt: nil).coding),
+            "seed \(seed): the server's report measures agreement as the stores do")
     }
 }
