@@ -44,9 +44,11 @@ struct ChangeWriter {
     func commit() throws {
         guard !changes.isEmpty else { return }
         for change in changes {
-            do { try Schema.validate(change) } catch { throw StoreError.invalid("\(error)") }
+            do { try Schema.validate(change, understanding: store.understoodSchema) } catch {
+                throw StoreError.invalid("\(error)")
+            }
         }
-        try LocalStore.apply(changes.map { ($0, nil) }, origin: .local, db)
+        try LocalStore.apply(changes.map { ($0, nil) }, origin: .local, understanding: store.understoodSchema, db)
         try db.execute(sql: "UPDATE store SET clock = ?", arguments: [clock.last.description])
     }
 }

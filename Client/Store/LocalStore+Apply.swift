@@ -14,10 +14,14 @@ extension LocalStore {
     /// Appends `changes` to the log and folds the new ones into the view. Changes already in the log are skipped
     /// (a pulled copy of an own pending change marks it pushed). Must run inside a write transaction.
     ///
-    /// - Returns: the changes that were new.
+    /// A new change written under a schema newer than `understood` goes into the log like any other, but not into
+    /// the view (DESIGN §12): a build that understands it folds it when it opens the store.
+    ///
+    /// - Returns: the changes that were new (folded or not).
     @discardableResult
     static func apply(
-        _ changes: [(change: Change, seq: Int64?)], origin: ChangeOrigin, _ db: Database
+        _ changes: [(change: Change, seq: Int64?)], origin: ChangeOrigin, understanding understood: Int,
+        _ db: Database
     ) throws -> (fresh: [Change], duplicates: Int) {
         let insert = try RawStatement(
             db,
@@ -63,7 +67,12 @@ extension LocalStore {
                 }
             }
         }
-        try applyToView(fresh, seqs: freshSeqs, db)
+        if fresh.allSatisfy({ Schema.understands($0, understanding: understood) }) {
+            try applyToView(fresh, seqs: freshSeqs, db)
+        } else {
+            let folded = zip(fresh, freshSeqs).filter { Schema.understands($0.0, understanding: understood) }
+            try applyToView(folded.map(\.0), seqs: folded.map(\.1), db)
+        }
         return (fresh, duplicates)
     }
 

@@ -85,7 +85,9 @@ extension LocalStore {
     }
 
     /// One transaction: applies the pulled changes through the merge (duplicates ignored; a pulled change that is
-    /// our own pending one marks it pushed), advances the clock past every received hlc, stores `cursor`.
+    /// our own pending one marks it pushed), advances the clock past every received hlc, stores `cursor`. A change
+    /// written under a newer schema than ``understoodSchema`` is kept in the log but not folded (DESIGN §12;
+    /// ``newerSchemaCount()``), and the cursor moves past it all the same.
     public func applyPulled(_ changes: [Wire.SequencedChange], cursor: Int64) throws -> PullApplyResult {
         try write { db in
             // Only the clock: `metadata` also counts the log, a scan per page.
@@ -93,7 +95,8 @@ extension LocalStore {
             var clock = HybridClock(last: try HLC(stored))
             let wall = now()
             for sequenced in changes { clock.receive(sequenced.change.hlc, wall: wall) }
-            let result = try Self.apply(changes.map { ($0.change, $0.seq) }, origin: .pulled, db)
+            let result = try Self.apply(
+                changes.map { ($0.change, $0.seq) }, origin: .pulled, understanding: understoodSchema, db)
             try db.execute(
                 sql: "UPDATE store SET clock = ?, pullCursor = ?", arguments: [clock.last.description, cursor])
             return PullApplyResult(applied: result.fresh.count, duplicates: result.duplicates)
@@ -184,15 +187,22 @@ extension LocalStore {
         return out
     }
 
-    /// Drops the view (and the report's tables) and rebuilds it from the log, in one transaction.
+    /// Drops the view (and the report's tables) and rebuilds it from the log, in one transaction. The view holds
+    /// the changes of every schema up to ``understoodSchema``; newer ones stay in the log only (DESIGN §12).
     public func rebuild() throws {
-        try write { db in
-            try db.execute(sql: "DELETE FROM version_row; DELETE FROM retired; DELETE FROM entity;")
-            try ReportState.reset(db)
-            try Self.forEachLogSlice(db) { slice in
-                try Self.applyToView(slice.map(\.change), seqs: slice.map(\.seq), db)
-            }
+        try write { db in try Self.rebuildView(understanding: understoodSchema, db) }
+    }
+
+    /// ``rebuild()`` inside a write transaction, folding the changes of schemas up to `understood` in log order, and
+    /// recording `understood` as the store's `viewSchema`.
+    static func rebuildView(understanding understood: Int, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM version_row; DELETE FROM retired; DELETE FROM entity;")
+        try ReportState.reset(db)
+        try forEachLogSlice(db) { slice in
+            let folded = slice.filter { Schema.understands($0.change, understanding: understood) }
+            try applyToView(folded.map(\.change), seqs: folded.map(\.seq), db)
         }
+        try db.execute(sql: "UPDATE store SET viewSchema = ?", arguments: [understood])
     }
 
     /// Reads the whole log in local order, 10,000 changes at a time, each with its `seq`.

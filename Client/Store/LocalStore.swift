@@ -27,6 +27,10 @@ public final class LocalStore: Sendable {
     /// Wall clock in Unix ms, for the hybrid clock and `lastSync`.
     let now: @Sendable () -> Int64
     let ids: Mutex<UUIDv7Generator>
+    /// The newest change schema this store folds into its view (DESIGN §12): ``Schema/version`` unless a test
+    /// plays an older build. Changes written under a newer schema stay in the log, out of the view, until a build
+    /// that understands them opens the store (``reconcileView(upgrading:)``).
+    public let understoodSchema: Int
 
     /// The default store path, `~/.concord/store.sqlite`.
     public static var defaultPath: String {
@@ -38,12 +42,14 @@ public final class LocalStore: Sendable {
     public static let busyTimeout: TimeInterval = 3
 
     private init(
-        path: String, dbQueue: DatabaseQueue, now: @escaping @Sendable () -> Int64, ids: sending UUIDv7Generator
+        path: String, dbQueue: DatabaseQueue, now: @escaping @Sendable () -> Int64, ids: sending UUIDv7Generator,
+        understoodSchema: Int
     ) {
         self.path = path
         self.dbQueue = dbQueue
         self.now = now
         self.ids = Mutex(ids)
+        self.understoodSchema = understoodSchema
     }
 
     /// Creates a new store file (mode 0600) with a fresh replica id. Refuses to touch an existing file.
@@ -56,15 +62,16 @@ public final class LocalStore: Sendable {
 
     /// Opens an existing store. Refuses files that are not Concord stores, leaving them unchanged. A store written
     /// by an older Concord is upgraded first (once; `upgrading` is called before, as it can take seconds on a large
-    /// store).
+    /// store), and so is a view that an older Concord folded without the changes it could not read (DESIGN §12).
     public static func open(at path: String, upgrading: (() -> Void)? = nil) throws -> LocalStore {
         try open(at: path, now: WallClock.millis, ids: defaultIDs(), upgrading: upgrading)
     }
 
-    /// ``create(at:analyst:server:token:)`` with an injected wall clock and id source, for tests.
+    /// ``create(at:analyst:server:token:)`` with an injected wall clock and id source, for tests; and the newest
+    /// change schema the store understands, so a test can play an older build.
     public static func create(
         at path: String, analyst: AnalystName, server: String?, token: String?, now: @escaping @Sendable () -> Int64,
-        ids: sending UUIDv7Generator
+        ids: sending UUIDv7Generator, understoodSchema: Int = Schema.version
     ) throws -> LocalStore {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
@@ -93,10 +100,11 @@ public final class LocalStore: Sendable {
             try StoreSchema.migrator.migrate(queue)
             try queue.write { db in
                 try db.execute(
-                    sql: "INSERT INTO store (id, analyst, replica, server, token) VALUES (1, ?, ?, ?, ?)",
-                    arguments: [analyst.rawValue, replica.rawValue, server, token])
+                    sql:
+                        "INSERT INTO store (id, analyst, replica, server, token, viewSchema) VALUES (1, ?, ?, ?, ?, ?)",
+                    arguments: [analyst.rawValue, replica.rawValue, server, token, understoodSchema])
             }
-            return LocalStore(path: path, dbQueue: queue, now: now, ids: ids)
+            return LocalStore(path: path, dbQueue: queue, now: now, ids: ids, understoodSchema: understoodSchema)
         } catch {
             try? FileManager.default.removeItem(atPath: path)
             try? FileManager.default.removeItem(atPath: path + "-wal")
@@ -105,10 +113,11 @@ public final class LocalStore: Sendable {
         }
     }
 
-    /// ``open(at:)`` with an injected wall clock and id source, for tests.
+    /// ``open(at:upgrading:)`` with an injected wall clock and id source, for tests; and the newest change schema
+    /// the store understands, so a test can play an older build, or the same file opened again after an upgrade.
     public static func open(
         at path: String, now: @escaping @Sendable () -> Int64, ids: sending UUIDv7Generator,
-        upgrading: (() -> Void)? = nil
+        understoodSchema: Int = Schema.version, upgrading: (() -> Void)? = nil
     ) throws -> LocalStore {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -126,12 +135,20 @@ public final class LocalStore: Sendable {
             if !applied.isSubset(of: known) {
                 throw StoreError.notAStore(path: path, detail: "written by a newer Concord; upgrade concord")
             }
+            // Said once, whether the file format, the view or both are upgraded.
+            var told = false
+            let tell = {
+                if !told { upgrading?() }
+                told = true
+            }
             // Migrating takes the write lock: only do it when there is something to migrate.
             if try !queue.read({ db in try StoreSchema.migrator.hasCompletedMigrations(db) }) {
-                upgrading?()
+                tell()
                 try StoreSchema.migrator.migrate(queue)
             }
-            return LocalStore(path: path, dbQueue: queue, now: now, ids: ids)
+            let store = LocalStore(path: path, dbQueue: queue, now: now, ids: ids, understoodSchema: understoodSchema)
+            try store.reconcileView(upgrading: tell)
+            return store
         } catch {
             throw mapError(error, path: path)
         }

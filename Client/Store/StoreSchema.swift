@@ -11,7 +11,8 @@ import GRDB
 ///   is stored once (migration `v2-version-rows`; v1 copied it into every version row, half of what a pull wrote).
 /// - `retired`: per (entity, field), the ids listed in a `supersedes` of that same field.
 /// - `entity`: one summary row per entity, recomputed from its snapshot whenever a batch touches it.
-/// - `store`: one row of metadata.
+/// - `store`: one row of metadata. `viewSchema` (migration `v4-view-schema`) is the newest change schema the view
+///   holds changes of: the understood schema of the build that last folded it (``LocalStore/reconcileView(upgrading:)``).
 /// - `report_*` (migration `v3-report-state`): what the conflict report needs from the log and the view, kept up to
 ///   date with them (``ReportState``).
 enum StoreSchema {
@@ -136,6 +137,18 @@ enum StoreSchema {
                     CREATE TABLE report_superseding (seq INTEGER PRIMARY KEY);
                     """)
             try ReportState.backfill(db)
+        }
+        // Evolution without resets (DESIGN §12, LocalStore+SchemaEvolution.swift): which change schemas the view
+        // holds, and an index that finds the changes of a range of schemas without reading the log. NULL, the value
+        // of every store made before this migration, means the view holds every change of the log whatever its
+        // schema: builds before it folded whatever they pulled. So opening such a store refolds it only if its log
+        // holds a change newer than the build understands, which a server of that time could not have sent.
+        migrator.registerMigration("v4-view-schema") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE store ADD COLUMN viewSchema INTEGER;
+                    CREATE INDEX change_schema ON change(schema);
+                    """)
         }
         return migrator
     }

@@ -59,6 +59,7 @@ public struct SyncEngine: Sendable {
 
         try await push(into: &summary)
         try await pull(into: &summary)
+        summary.needNewer = try store.newerSchemaCount()
 
         try store.recordSync(at: Date())
         let conflictsAfter = try openConflictKeys()
@@ -188,6 +189,9 @@ public struct SyncSummary: Sendable, Equatable, CustomStringConvertible {
     public var pulled = 0
     public var newConflicts = 0
     public var openConflicts = 0
+    /// Changes in the log written under a newer schema than this build understands, left out of the view until an
+    /// upgrade (DESIGN §12).
+    public var needNewer = 0
     public var role: Role = .analyst
     /// What the pulled changes mean for this analyst, one line per kind (``SyncNews/lines``).
     public var news = SyncNews()
@@ -201,7 +205,15 @@ public struct SyncSummary: Sendable, Equatable, CustomStringConvertible {
         if duplicates > 0 { parts.insert("\(duplicates) already on the server", at: 1) }
         if rejected > 0 { parts.append("\(rejected) rejected (see `concord status`)") }
         parts.append("\(openConflicts) open")
+        if needNewer > 0 { parts.append(Self.needNewerMessage(needNewer)) }
         return (["sync: " + parts.joined(separator: ", ")] + news.lines).joined(separator: "\n")
+    }
+
+    /// `N changes need a newer concord`, with what to do about it.
+    public static func needNewerMessage(_ count: Int) -> String {
+        count == 1
+            ? "1 change needs a newer concord (upgrade concord to see it)"
+            : "\(count) changes need a newer concord (upgrade concord to see them)"
     }
 }
 

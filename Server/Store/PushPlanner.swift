@@ -93,6 +93,13 @@ public struct PushPlanner: Sendable {
                 }
                 continue
             }
+            // A newer client's change (DESIGN §12): refused whole, as this server cannot check or merge its field.
+            if !Schema.understands(change) {
+                refuse(
+                    "this change was written under schema \(change.schema), newer than this server's "
+                        + "(\(Schema.version)): upgrade the server")
+                continue
+            }
             do {
                 try Schema.validate(change)
             } catch {

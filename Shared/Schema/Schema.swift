@@ -173,12 +173,23 @@ public enum Schema {
         }
     }
 
+    /// Whether a build that understands schemas up to `understood` can read `change`: its `schema` is no newer.
+    ///
+    /// A change it cannot read is kept in its log untouched and left out of its view until an upgrade (DESIGN §12).
+    public static func understands(_ change: Change, understanding understood: Int = version) -> Bool {
+        change.schema <= understood
+    }
+
     /// Checks everything about a change that does not need other changes: schema version, field, op, value, sizes.
-    public static func validate(_ change: Change) throws(ValidationError) {
-        if change.schema > version {
+    ///
+    /// `understood` is the newest schema the checking build understands. A change written under a newer one is
+    /// refused before anything else is looked at: its field may be one this build has never heard of.
+    public static func validate(_ change: Change, understanding understood: Int = version) throws(ValidationError) {
+        if !understands(change, understanding: understood) {
             throw ValidationError(
                 entity: change.entity, field: "schema", value: String(change.schema),
-                expected: "schema \(version) or older; this change was written by a newer Concord, upgrade to read it")
+                expected:
+                    "schema \(understood) or older; this change was written by a newer Concord, upgrade to read it")
         }
         if change.schema < 1 {
             throw ValidationError(

@@ -30,11 +30,13 @@ struct Status: ParsableCommand {
         var changes: Int
         var events: Int
         var documents: Int
+        /// Changes kept in the log but out of the view: written under a newer schema (DESIGN §12).
+        var needNewer: Int
 
         func encode(to encoder: any Encoder) throws {
             enum K: String, CodingKey {
                 case store, analyst, replica, role, server, pending, rejected, lastSync, cursor, changes, events,
-                    documents
+                    documents, needNewer
             }
             var c = encoder.container(keyedBy: K.self)
             try c.encode(store, forKey: .store)
@@ -49,6 +51,7 @@ struct Status: ParsableCommand {
             try c.encode(changes, forKey: .changes)
             try c.encode(events, forKey: .events)
             try c.encode(documents, forKey: .documents)
+            try c.encode(needNewer, forKey: .needNewer)
         }
     }
 
@@ -57,6 +60,7 @@ struct Status: ParsableCommand {
         let meta = try store.metadata()
         let rejected = try store.rejectedChanges()
         let lastSync = meta.lastSync.map { $0.ISO8601Format() }
+        let needNewer = try store.newerSchemaCount()
         let shape = Shape(
             store: store.path, analyst: meta.analyst.rawValue, replica: meta.replica.rawValue, role: meta.role.rawValue,
             server: meta.server, pending: meta.pendingCount,
@@ -65,7 +69,7 @@ struct Status: ParsableCommand {
                     change: $0.change.id.rawValue, entity: $0.change.entity.rawValue, field: $0.change.field,
                     value: $0.change.value.description, reason: $0.reason)
             }, lastSync: lastSync, cursor: meta.pullCursor, changes: meta.changeCount, events: meta.eventCount,
-            documents: meta.documentCount)
+            documents: meta.documentCount, needNewer: needNewer)
         if output.json { return try Terminal.json(shape) }
         var lines = [
             "store      \(store.path)",
@@ -76,6 +80,9 @@ struct Status: ParsableCommand {
             "last sync  \(lastSync ?? "never")",
             "contents   \(meta.eventCount) events, \(meta.documentCount) documents, \(meta.changeCount) changes",
         ]
+        if needNewer > 0 {
+            lines.append("newer      " + SyncSummary.needNewerMessage(needNewer) + ", kept in the log")
+        }
         if !rejected.isEmpty {
             lines.append("rejected   \(rejected.count) change(s) refused by the server, kept in the log:")
             for r in shape.rejected {
