@@ -153,7 +153,7 @@ public struct SyncEngine: Sendable {
                 throw error
             }
             summary.pulled += result.applied
-            summary.news.note(pulled: page.changes.map(\.change), me: me)
+            summary.news.note(pulled: page.changes.map(\.change).filter { $0.schema <= store.understoodSchema }, me: me)
             cursor = page.next
             progress(.pulling(received: summary.pulled, cursor: cursor))
             if !page.more { break }

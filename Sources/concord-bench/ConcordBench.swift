@@ -27,7 +27,8 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Runs of `concord event set` in the cli scenario.") var cliRuns = 40
     @Option(help: "Clients of the load scenario.") var loadClients = 32
     @Option(help: "Seconds the load scenario runs.") var seconds = 10.0
-    @Option(help: "Run only these scenarios (comma-separated: baseline,apply,ingest,pull,cli,report,load).")
+    @Option(help: "Events in the store of the agreement scenario.") var agreementEvents = 100_000
+    @Option(help: "Run only these scenarios (comma-separated: baseline,apply,ingest,pull,cli,report,load,agreement).")
     var only: String?
     @Flag(help: "Print one JSON object per scenario instead of a table.") var json = false
     @Flag(help: "Tiny sizes, for CI: checks every scenario runs, figures meaningless.") var smoke = false
@@ -41,10 +42,11 @@ struct Run: AsyncParsableCommand {
             options.cliRuns = min(cliRuns, 3)
             options.loadClients = min(loadClients, 4)
             options.seconds = min(seconds, 1)
+            options.agreementEvents = min(agreementEvents, 2_000)
         }
         let selected = Set(
-            (only ?? "baseline,apply,ingest,pull,cli,report,load").split(separator: ",").map(String.init))
-        let known: Set = ["baseline", "apply", "ingest", "pull", "cli", "report", "load"]
+            (only ?? "baseline,apply,ingest,pull,cli,report,load,agreement").split(separator: ",").map(String.init))
+        let known: Set = ["baseline", "apply", "ingest", "pull", "cli", "report", "load", "agreement"]
         if let unknown = selected.subtracting(known).first {
             throw ValidationError("unknown scenario \(unknown); choose among \(known.sorted().joined(separator: ", "))")
         }
@@ -98,6 +100,10 @@ struct Run: AsyncParsableCommand {
         if selected.contains("cli") {
             ProcessStats.resetPeakRSS()
             record(try Scenarios.cli(events: options.cliEvents, runs: options.cliRuns, directory: root, baseline: rate))
+        }
+        if selected.contains("agreement") {
+            ProcessStats.resetPeakRSS()
+            record(try Scenarios.agreement(events: options.agreementEvents, directory: root, baseline: rate))
         }
         if selected.contains("load") {
             ProcessStats.resetPeakRSS()

@@ -283,3 +283,41 @@ enum Scenarios {
         try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
     }
 }
+
+extension Scenarios {
+    /// `concord agreement` and `concord match` over a store of `events` events coded by a simulated team (two coders
+    /// per happening, half of the pairs linked, some cross votes). `changes` is the events measured; the figure is
+    /// the slower of the two commands, with each one's seconds in `extra`.
+    static func agreement(events: Int, directory: URL, baseline: Double) throws -> Measurement {
+        let path = directory.appendingPathComponent("agreement.sqlite").path
+        let store = try LocalStore.create(at: path, analyst: try AnalystName("reader"), server: nil, token: nil)
+        var team = CodingTeam(seed: 11)
+        let changes = team.changes(events: events)
+        var seq: Int64 = 0
+        for start in stride(from: 0, to: changes.count, by: 5_000) {
+            let page = changes[start..<min(changes.count, start + 5_000)].map { change -> Wire.SequencedChange in
+                seq += 1
+                return Wire.SequencedChange(seq: seq, change: change)
+            }
+            _ = try store.applyPulled(page, cursor: seq)
+        }
+        ProcessStats.resetPeakRSS()
+        let agreementStart = ContinuousClock.now
+        let report = try store.agreement()
+        let agreementSeconds = elapsed(agreementStart)
+        let matchStart = ContinuousClock.now
+        let suggestions = try store.matchSuggestions(minimum: 0.5)
+        let matchSeconds = elapsed(matchStart)
+        guard report.hasUnits, !suggestions.isEmpty else {
+            throw BenchError("the simulated team should give agreement units and match suggestions")
+        }
+        let type = report.fields.first { $0.name == "type" }
+        return Measurement(
+            name: "agreement", changes: events, seconds: max(agreementSeconds, matchSeconds), baseline: baseline,
+            extra: [
+                "agreement_seconds": agreementSeconds, "match_seconds": matchSeconds,
+                "log_changes": Double(changes.count), "units_type": Double(type?.units ?? 0),
+                "alpha_type": type?.alpha ?? .nan, "suggestions": Double(suggestions.count),
+            ])
+    }
+}

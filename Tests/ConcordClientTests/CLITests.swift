@@ -293,7 +293,7 @@ struct CLITests {
         ]).lines[0]
         let csv = try cli.ok(["export", "--format", "csv"]).lines
         #expect(csv.count == 2)
-        #expect(csv[0].hasPrefix("id,doc,title"))
+        #expect(csv[0].hasPrefix("id,members,coders,doc,title"))
         #expect(csv[1].contains("\"Talks, remote\""))
         let jsonl = try cli.ok(["export", "--format", "jsonl"]).lines
         #expect(jsonl == [try cli.ok(["show", id, "--json"]).stdout.trimmingCharacters(in: .newlines)])

@@ -200,6 +200,20 @@ struct CodingEndToEndTests {
         #expect(reliability["coders"] as? [String] == ["alice", "bob"])
         #expect((reliability["units"] as? [String])?.count == 3)
         #expect(typeJSON["level"] as? String == "nominal")
+
+        // Exports write one record per cluster: 3 linked pairs and Alice's lone Rubio meeting.
+        var lines: [String] = []
+        try bob.export(.plover) { lines.append($0) }
+        let records = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(records.count == 4)
+        let drillRecord = try #require(records.first { $0["id"] as? String == drillCluster })
+        #expect(Set(drillRecord["members"] as? [String] ?? []) == [a.drill.rawValue, b.drill.rawValue])
+        #expect(drillRecord["coders"] as? [String] == ["alice", "bob"])
+        #expect(drillRecord["event_type"] as? String == "COOPERATE", "the resolution made the members agree")
+        #expect(drillRecord["contested"] as? [String] == ["date"], "the members still show different dates")
+        var csv: [String] = []
+        try bob.export(.csv) { csv.append($0) }
+        #expect(csv.count == 1 + 4)
     }
 
     @Test("bad input to link, match and resolve is refused with a clear message and nothing written")
