@@ -9,6 +9,16 @@ extension LocalStore {
         try read { db in AgreementReport.compute(try Self.agreementInput(db), fields: FieldSpec.coded) }
     }
 
+    /// What agreement reads from this store (events, links, votes), for callers that compute or time it apart.
+    public func agreementInput() throws -> AgreementInput {
+        try read { db in try Self.agreementInput(db) }
+    }
+
+    /// What `concord match` compares, for callers that score or time it apart.
+    public func matchEvents() throws -> [MatchEvent] {
+        try read { db in try Self.matchEvents(db) }
+    }
+
     /// `concord match`: pairs of unlinked events by different analysts that likely report the same happening.
     public func matchSuggestions(doc: String? = nil, minimum: Double = 0.5, limit: Int? = nil) throws
         -> [MatchSuggestion]
@@ -32,14 +42,7 @@ extension LocalStore {
     /// Events with their creator (the author of their earliest change), document and deletion.
     static func codingEvents(_ db: Database) throws -> [CodingEvent] {
         var creators: [String: String] = [:]
-        // SQLite takes a bare column of a MIN() aggregate from the row holding the minimum: the earliest change
-        // by (hlc, id), as every store orders them (clocks are fixed-width text).
-        let creatorRows = try RawStatement(
-            db,
-            sql: """
-                SELECT entity, author, MIN(hlc || ' ' || id) FROM change
-                WHERE entity >= 'event/' AND entity < 'event0' AND state != 'rejected' GROUP BY entity
-                """)
+        let creatorRows = try RawStatement(db, sql: "SELECT entity, author FROM event_creator")
         try creatorRows.forEachRow { row in creators[row.text(0)] = row.text(1) }
         var events: [CodingEvent] = []
         let rows = try RawStatement(db, sql: "SELECT id, doc, deleted FROM entity WHERE kind = 'event'")
@@ -112,30 +115,36 @@ extension LocalStore {
                 id: event.id, creator: event.creator, document: event.document, type: nil, date: nil, actors: [],
                 title: "", span: nil, cluster: clusters.cluster(of: event.id) ?? event.id)
         }
-        var evidence: [String: String] = [:]
+        // Title, type and date as the summary rows show them (a register in conflict shows its provisional value:
+        // a suggestion, not a verdict); actors and the evidence quote from the live versions.
+        let summaries = try RawStatement(db, sql: "SELECT id, title, type, date FROM entity WHERE kind = 'event'")
+        try summaries.forEachRow { row in
+            let id = row.text(0)
+            guard byID[id] != nil else { return }
+            if !row.isNull(1) { byID[id]!.title = row.text(1) }
+            if !row.isNull(2) { byID[id]!.type = row.text(2) }
+            if !row.isNull(3) { byID[id]!.date = row.text(3) }
+        }
+        var evidence: [String: (hlc: String, quote: String)] = [:]
         let rows = try RawStatement(
             db,
             sql: """
-                SELECT entity, field, value FROM version
-                WHERE entity >= 'event/' AND entity < 'event0'
-                    AND field IN ('title', 'type', 'date', 'actors', 'evidence')
-                ORDER BY entity, field, hlc
+                SELECT entity, field, value, hlc FROM version
+                WHERE entity >= 'event/' AND entity < 'event0' AND field IN ('actors', 'evidence')
                 """)
         try rows.forEachRow { row in
             let id = row.text(0)
             guard byID[id] != nil else { return }
-            let value = row.text(2)
-            // Registers in conflict keep their latest candidate here: a suggestion, not a verdict.
-            switch row.text(1) {
-            case "title": byID[id]!.title = value
-            case "type": byID[id]!.type = value
-            case "date": byID[id]!.date = value
-            case "actors": byID[id]!.actors.append(value)
-            default: evidence[id] = value
+            if row.text(1) == "actors" {
+                byID[id]!.actors.append(row.text(2))
+            } else if let current = evidence[id], current.hlc >= row.text(3) {
+                return
+            } else {
+                evidence[id] = (row.text(3), row.text(2))
             }
         }
         var texts: [String: String] = [:]
-        for (id, quote) in evidence {
+        for (id, (_, quote)) in evidence {
             guard let document = byID[id]?.document else { continue }
             if texts[document] == nil {
                 texts[document] =
@@ -155,8 +164,7 @@ extension LocalStore {
     public func authorship(of id: EntityID) throws -> (creator: String?, setAuthors: [String: [String: [String]]]) {
         try read { db in
             let creator = try String.fetchOne(
-                db, sql: "SELECT author FROM change WHERE entity = ? AND state != 'rejected' ORDER BY hlc LIMIT 1",
-                arguments: [id.rawValue])
+                db, sql: "SELECT author FROM event_creator WHERE entity = ?", arguments: [id.rawValue])
             var sets: [String: [String: Set<String>]] = [:]
             let rows = try Row.fetchAll(
                 db, sql: "SELECT field, value, author FROM version WHERE entity = ? AND kind = 's'",

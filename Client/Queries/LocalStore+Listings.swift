@@ -29,8 +29,7 @@ extension LocalStore {
             let rows = try Row.fetchCursor(
                 db,
                 sql: "SELECT id, doc, title, type, date, conflicts, deleted, "
-                    + "(SELECT author FROM change c WHERE c.entity = entity.id AND c.state != 'rejected' "
-                    + "ORDER BY c.hlc LIMIT 1) FROM entity WHERE "
+                    + "(SELECT author FROM event_creator c WHERE c.entity = entity.id) FROM entity WHERE "
                     + clauses.joined(separator: " AND ") + " ORDER BY id",
                 arguments: arguments)
             var out: [EventSummary] = []

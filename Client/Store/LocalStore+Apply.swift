@@ -101,6 +101,7 @@ extension LocalStore {
             if groups[change.entity] == nil { order.append(change.entity) }
             groups[change.entity, default: []].append((change, seq))
         }
+        try noteCreators(groups, db)
         let known = try knownEntities(order, db)
         let stored = try StoredEntity.loadAll(known.keys, db)
         let writer = try ViewWriter(db)
@@ -114,6 +115,29 @@ extension LocalStore {
                 lookup)
         }
         try report.write(db)
+    }
+
+    /// Keeps `event_creator`: for each event of the batch, its earliest change by (hlc, id) replaces the stored one
+    /// when earlier. One upsert per event per batch.
+    private static func noteCreators(_ groups: [EntityID: [(change: Change, seq: Int64)]], _ db: Database) throws {
+        let upsert = try RawStatement(
+            db,
+            sql: """
+                INSERT INTO event_creator (entity, key, author) VALUES (?, ?, ?)
+                ON CONFLICT(entity) DO UPDATE SET key = excluded.key, author = excluded.author
+                WHERE excluded.key < event_creator.key
+                """)
+        for (entity, changes) in groups where entity.kind == .event {
+            guard
+                let first = changes.lazy.map(\.change).min(by: {
+                    ($0.hlc, $0.id.rawValue) < ($1.hlc, $1.id.rawValue)
+                })
+            else { continue }
+            upsert.bind(entity.rawValue, at: 1)
+            upsert.bind(first.hlc.description + " " + first.id.rawValue, at: 2)
+            upsert.bind(first.author.rawValue, at: 3)
+            try upsert.execute()
+        }
     }
 
     /// The entities of `ids` that have a summary row (and so may have live and retired rows), with that row.

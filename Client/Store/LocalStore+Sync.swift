@@ -196,7 +196,8 @@ extension LocalStore {
     /// ``rebuild()`` inside a write transaction, folding the changes of schemas up to `understood` in log order, and
     /// recording `understood` as the store's `viewSchema`.
     static func rebuildView(understanding understood: Int, _ db: Database) throws {
-        try db.execute(sql: "DELETE FROM version_row; DELETE FROM retired; DELETE FROM entity;")
+        try db.execute(
+            sql: "DELETE FROM version_row; DELETE FROM retired; DELETE FROM entity; DELETE FROM event_creator;")
         try ReportState.reset(db)
         try forEachLogSlice(db) { slice in
             let folded = slice.filter { Schema.understands($0.change, understanding: understood) }

@@ -150,6 +150,23 @@ enum StoreSchema {
                     CREATE INDEX change_schema ON change(schema);
                     """)
         }
+        // Each event's creator (DESIGN §11: the author of its earliest change by clock, then id), kept by every
+        // applied batch so `concord agreement`, `match`, `events` and `show` need not scan the log for it. `key` is
+        // `hlc || ' ' || id` (clocks are fixed-width text, so text order is (hlc, id) order).
+        migrator.registerMigration("v5-event-creator") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE event_creator (
+                        entity TEXT PRIMARY KEY,
+                        key TEXT NOT NULL,
+                        author TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    INSERT INTO event_creator (entity, key, author)
+                        SELECT entity, MIN(hlc || ' ' || id), author FROM change
+                        WHERE entity >= 'event/' AND entity < 'event0' AND state != 'rejected'
+                        GROUP BY entity;
+                    """)
+        }
         return migrator
     }
 }

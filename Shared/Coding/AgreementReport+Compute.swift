@@ -56,22 +56,29 @@ extension AgreementReport {
 
     static func field(_ spec: FieldSpec, votes: [CoderVote], numbering: Numbering) -> Field {
         let isSet = spec.level == .masi
-        var latest: [Int: CoderVote] = [:]
-        var unions: [Int: Set<String>] = [:]
-        for vote in votes {
+        // Indices into `votes`, not copies: a vote holds four strings.
+        var latest: [Int: Int] = [:]
+        var unions: [Int: [String]] = [:]
+        latest.reserveCapacity(votes.count)
+        for (index, vote) in votes.enumerated() {
             guard let key = numbering.key(vote) else { continue }
             if isSet {
-                unions[key, default: []].formUnion(vote.value.elements)
-            } else if let kept = latest[key], (kept.hlc, kept.event) >= (vote.hlc, vote.event) {
+                if let current = unions[key] {
+                    unions[key] = Array(Set(current).union(vote.value.elements))
+                } else {
+                    unions[key] = vote.value.elements
+                }
+            } else if let kept = latest[key], (votes[kept].hlc, votes[kept].event) >= (vote.hlc, vote.event) {
                 continue
             } else {
-                latest[key] = vote
+                latest[key] = index
             }
         }
         var chosen: [(key: Int, value: CodedValue)] =
             isSet
-            ? unions.map { ($0.key, CodedValue.set($0.value.sorted())) }
-            : latest.map { key, vote in
+            ? unions.map { ($0.key, CodedValue.set(Array(Set($0.value)).sorted())) }
+            : latest.map { key, index in
+                let vote = votes[index]
                 if spec.name == "location", case .label(let text) = vote.value {
                     return (key, .label(CodingText.normalizedLocation(text)))
                 }
@@ -107,6 +114,16 @@ extension AgreementReport {
     static func pairs(_ live: [CodingEvent], clusters: Clusters, fields: [Field]) -> [Pair] {
         let byCreator = Dictionary(grouping: live, by: \.creator)
         let documents = byCreator.mapValues { Set($0.compactMap(\.document)) }
+        // Each live event's cluster as a number, looked up once rather than once per pair.
+        var clusterNumbers: [String: Int] = [:]
+        var clusterOf: [String: Int] = [:]
+        clusterOf.reserveCapacity(live.count)
+        for event in live {
+            guard let cluster = clusters.cluster(of: event.id) else { continue }
+            let number = clusterNumbers[cluster] ?? clusterNumbers.count
+            clusterNumbers[cluster] = number
+            clusterOf[event.id] = number
+        }
         let creators = byCreator.keys.sorted()
         var result: [Pair] = []
         for (i, a) in creators.enumerated() {
@@ -114,8 +131,8 @@ extension AgreementReport {
                 let shared = documents[a]!.intersection(documents[b]!)
                 let eventsA = byCreator[a]!.filter { $0.document.map(shared.contains) ?? false }
                 let eventsB = byCreator[b]!.filter { $0.document.map(shared.contains) ?? false }
-                let clustersA = Set(eventsA.compactMap { clusters.cluster(of: $0.id) })
-                let clustersB = Set(eventsB.compactMap { clusters.cluster(of: $0.id) })
+                let clustersA = Set(eventsA.compactMap { clusterOf[$0.id] })
+                let clustersB = Set(eventsB.compactMap { clusterOf[$0.id] })
                 let matched = clustersA.intersection(clustersB).count
                 let detected = eventsA.count + eventsB.count
                 var agreement: [String: Double?] = [:]

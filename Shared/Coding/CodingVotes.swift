@@ -35,36 +35,49 @@ public struct CodedChange: Sendable {
 public enum CodingVotes {
     /// The votes of one event, from all of its coded-field changes (any order). `sets` names the set fields.
     public static func votes(event: String, changes: [CodedChange], sets: Set<String>) -> [CoderVote] {
-        var authorOf: [String: String] = [:]
-        for change in changes { authorOf[change.id] = change.author }
-        let ordered = changes.filter { change in
-            change.supersedes.allSatisfy { authorOf[$0].map { $0 == change.author } ?? true }
-        }.sorted { ($0.hlc, $0.id) < ($1.hlc, $1.id) }
-        var registers: [String: CoderVote] = [:]
-        var setValues: [String: (hlc: String, elements: Set<String>)] = [:]
-        for change in ordered {
-            let key = change.field + "\u{0}" + change.author
-            if sets.contains(change.field) {
-                var current = setValues[key] ?? (change.hlc, [])
-                switch change.op {
-                case .add: current.elements.insert(change.value)
-                case .remove: current.elements.remove(change.value)
-                case .set, .append: continue
-                }
-                current.hlc = change.hlc
-                setValues[key] = current
-            } else if change.op == .set {
-                registers[key] = CoderVote(
-                    event: event, field: change.field, coder: change.author, hlc: change.hlc,
-                    value: .label(change.value))
+        // An event has a handful of coded changes: linear scans beat hashing here (this runs once per event).
+        func isVote(_ change: CodedChange) -> Bool {
+            change.supersedes.allSatisfy { id in
+                guard let old = changes.first(where: { $0.id == id }) else { return true }
+                return old.author == change.author
             }
         }
-        var votes = Array(registers.values)
-        for (key, value) in setValues {
-            let parts = key.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false)
+        let ordered = changes.filter(isVote).sorted { ($0.hlc, $0.id) < ($1.hlc, $1.id) }
+        var registers: [CoderVote] = []
+        var setValues: [(field: String, coder: String, hlc: String, elements: [String])] = []
+        for change in ordered {
+            if sets.contains(change.field) {
+                let index =
+                    setValues.firstIndex { $0.field == change.field && $0.coder == change.author }
+                    ?? {
+                        setValues.append((change.field, change.author, change.hlc, []))
+                        return setValues.count - 1
+                    }()
+                switch change.op {
+                case .add:
+                    if !setValues[index].elements.contains(change.value) {
+                        setValues[index].elements.append(change.value)
+                    }
+                case .remove: setValues[index].elements.removeAll { $0 == change.value }
+                case .set, .append: continue
+                }
+                setValues[index].hlc = change.hlc
+            } else if change.op == .set {
+                let vote = CoderVote(
+                    event: event, field: change.field, coder: change.author, hlc: change.hlc,
+                    value: .label(change.value))
+                if let index = registers.firstIndex(where: { $0.field == change.field && $0.coder == change.author }) {
+                    registers[index] = vote
+                } else {
+                    registers.append(vote)
+                }
+            }
+        }
+        var votes = registers
+        for value in setValues {
             votes.append(
                 CoderVote(
-                    event: event, field: String(parts[0]), coder: String(parts[1]), hlc: value.hlc,
+                    event: event, field: value.field, coder: value.coder, hlc: value.hlc,
                     value: .set(value.elements.sorted())))
         }
         return votes.sorted { ($0.field, $0.coder) < ($1.field, $1.coder) }

@@ -311,11 +311,26 @@ extension Scenarios {
         guard report.hasUnits, !suggestions.isEmpty else {
             throw BenchError("the simulated team should give agreement units and match suggestions")
         }
+        // The two halves of each command: reading the store, and the arithmetic in ConcordCore.
+        var phase = ContinuousClock.now
+        let input = try store.agreementInput()
+        let inputSeconds = elapsed(phase)
+        phase = ContinuousClock.now
+        _ = AgreementReport.compute(input, fields: FieldSpec.coded)
+        let computeSeconds = elapsed(phase)
+        phase = ContinuousClock.now
+        let matchEvents = try store.matchEvents()
+        let matchReadSeconds = elapsed(phase)
+        phase = ContinuousClock.now
+        _ = MatchScorer.suggestions(matchEvents, minimum: 0.5)
+        let scoreSeconds = elapsed(phase)
         let type = report.fields.first { $0.name == "type" }
         return Measurement(
             name: "agreement", changes: events, seconds: max(agreementSeconds, matchSeconds), baseline: baseline,
             extra: [
                 "agreement_seconds": agreementSeconds, "match_seconds": matchSeconds,
+                "agreement_read_seconds": inputSeconds, "agreement_compute_seconds": computeSeconds,
+                "match_read_seconds": matchReadSeconds, "match_score_seconds": scoreSeconds,
                 "log_changes": Double(changes.count), "units_type": Double(type?.units ?? 0),
                 "alpha_type": type?.alpha ?? .nan, "suggestions": Double(suggestions.count),
             ])

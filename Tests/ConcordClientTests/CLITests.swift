@@ -306,6 +306,42 @@ struct CLITests {
         #expect(record["id"] as? String == id)
     }
 
+    @Test("coding commands: match, link, agreement and resolve refuse bad input with exit 1 and write nothing")
+    func codingBadInput() throws {
+        let dir = TempDir()
+        let cli = try initialized(dir)
+        let doc = try docID(cli)
+        let first = try cli.ok(["event", "add", "--doc", doc, "--title", "Drill", "--type", "COOPERATE"]).lines[0]
+        let second = try cli.ok(["event", "add", "--doc", doc, "--title", "Talks", "--type", "CONSULT"]).lines[0]
+        let before = try cli.ok(["status", "--json"]).stdout
+
+        let badMin = try cli.run(["match", "--min", "2"])
+        #expect(badMin.status == 1 && badMin.stderr.contains("--min is a score in [0, 1]"), "\(badMin.stderr)")
+        let itself = try cli.run(["link", first, first])
+        #expect(itself.status == 1 && itself.stderr.contains("cannot be linked to itself"), "\(itself.stderr)")
+        let toDocument = try cli.run(["link", first, doc])
+        #expect(toDocument.status == 1, "\(toDocument.stderr)")
+        let unknown = try cli.run(["link", first, "ffffffff"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("no event matches"), "\(unknown.stderr)")
+        let noReason = try cli.run(["resolve", first, "type", "--value", "AID"])
+        #expect(noReason.status == 1 && noReason.stderr.contains("--reason"), "\(noReason.stderr)")
+        #expect(try cli.ok(["status", "--json"]).stdout == before, "nothing was written")
+
+        // A store with no unit two analysts coded: α undefined, a sentence, exit 0; JSON with nulls.
+        let agreement = try cli.ok(["agreement"])
+        #expect(agreement.stdout.contains("α is undefined"), "\(agreement.stdout)")
+        let json = try #require(try cli.json(["agreement"]) as? [String: Any])
+        let type = try #require((json["fields"] as? [String: Any])?["type"] as? [String: Any])
+        #expect(type["alpha"] is NSNull && type["units"] as? Int == 0)
+        // One analyst's events are never suggested as a pair; linking them is still allowed.
+        #expect(try cli.json(["match", "--min", "0"]) as? [Any] != nil)
+        #expect((try cli.json(["match", "--min", "0"]) as? [Any])?.isEmpty == true)
+        let linked = try cli.run(["link", first, second])
+        #expect(linked.status == 0, "\(linked.stderr)")
+        let events = try cli.ok(["events"]).stdout
+        #expect(events.contains("alice"), "the events table names each event's author")
+    }
+
     @Test("rebuild keeps every event as it was")
     func rebuild() throws {
         let dir = TempDir()

@@ -46,14 +46,12 @@ struct Match: ParsableCommand {
     @Option(help: "Show at most this many pairs.") var limit: Int?
     @OptionGroup var output: JSONOption
 
-    func validate() throws {
-        guard min >= 0, min <= 1 else {
-            throw ValidationError("--min is a score in [0, 1], for example --min 0.6; got \(min)")
-        }
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1; got \(limit)") }
-    }
-
     func run() throws {
+        // A value out of range is bad input, not bad usage: exit 1 like every refused input (DESIGN §7).
+        guard min >= 0, min <= 1 else {
+            throw StoreError.invalid("--min is a score in [0, 1], for example --min 0.6; got \(min)")
+        }
+        if let limit, limit < 1 { throw StoreError.invalid("--limit must be at least 1; got \(limit)") }
         let store = try options.open()
         let suggestions = try store.matchSuggestions(doc: doc, minimum: min, limit: limit)
         if output.json {
