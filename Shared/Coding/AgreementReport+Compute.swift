@@ -18,50 +18,91 @@ extension AgreementReport {
     ///   `2·matched / (n_a + n_b)` (nil when 0/0). Requiring both events in documents both coded keeps F1 ≤ 1.
     /// - A pair's field agreement and type confusion use the units both have a value in; type confusion is
     ///   empty when no field is named `type`.
+    ///
+    /// Events are numbered once and everything after works on numbers (a string id is hashed once per event and
+    /// once per run of votes on one event), which keeps 100k events well inside a second of arithmetic.
     public static func compute(_ input: AgreementInput, fields specs: [FieldSpec]) -> AgreementReport {
-        var events: [String: CodingEvent] = [:]
-        for event in input.events { events[event.id] = event }
-        let live = events.values.filter { !$0.deleted }
-        let clusters = Clusters(
-            events: Array(events.keys), deleted: Set(events.values.filter(\.deleted).map(\.id)), links: input.links)
-        let numbering = Numbering(clusters: clusters, votes: input.votes)
-        let votesByField = Dictionary(grouping: input.votes, by: \.field)
+        let numbering = Numbering(input)
+        var byField: [String: [Int]] = [:]
+        for (index, vote) in input.votes.enumerated() { byField[vote.field, default: []].append(index) }
         let fields = specs.map { spec in
-            field(spec, votes: votesByField[spec.name] ?? [], numbering: numbering)
+            field(spec, votes: input.votes, indices: byField[spec.name] ?? [], numbering: numbering)
         }
-        return AgreementReport(fields: fields, pairs: pairs(live, clusters: clusters, fields: fields))
+        return AgreementReport(fields: fields, pairs: pairs(numbering, fields: fields))
     }
 
-    /// Clusters and coders as numbers sorted like their names, so a (cluster, coder) key is one integer and
-    /// sorting keys sorts units by cluster id and coders by name.
+    /// Events, clusters and coders as numbers. Clusters are numbered in cluster id order and coders in name
+    /// order, so a (cluster, coder) key `cluster · coders + coder` sorts units by cluster id and coders by name.
     struct Numbering {
-        var clusterOfEvent: [String: Int] = [:]
-        var clusterIDs: [String]
+        /// The events, a repeated id keeping its last record.
+        var events: [CodingEvent] = []
+        /// The cluster number of each event, nil for a deleted one.
+        var clusterOfEvent: [Int?] = []
+        var clusterIDs: [String] = []
+        var coders: [String] = []
         var coderOf: [String: Int] = [:]
-        var coders: [String]
+        /// The (cluster, coder) key of each vote, nil for a vote on a deleted or unknown event.
+        var voteKeys: [Int?] = []
 
-        init(clusters: Clusters, votes: [CoderVote]) {
-            clusterIDs = clusters.members.keys.sorted()
-            for (number, id) in clusterIDs.enumerated() {
-                for member in clusters.members[id]! { clusterOfEvent[member] = number }
+        init(_ input: AgreementInput) {
+            var number: [String: Int] = [:]
+            number.reserveCapacity(input.events.count)
+            for event in input.events {
+                if let index = number[event.id] {
+                    events[index] = event
+                } else {
+                    number[event.id] = events.count
+                    events.append(event)
+                }
             }
-            coders = Set(votes.map(\.coder)).sorted()
-            for (number, coder) in coders.enumerated() { coderOf[coder] = number }
-        }
+            // Clusters (DESIGN §11): union-find over live events; a link touching a deleted or unknown event
+            // is ignored. A cluster's id is its smallest member id — the same rule as ``Clusters``.
+            var sets = UnionFind(count: events.count)
+            for (a, b) in input.links {
+                guard let i = number[a], let j = number[b], !events[i].deleted, !events[j].deleted else { continue }
+                sets.union(i, j)
+            }
+            var smallest = [Int](repeating: -1, count: events.count)
+            var root = [Int](repeating: -1, count: events.count)
+            for i in events.indices where !events[i].deleted {
+                let r = sets.find(i)
+                root[i] = r
+                if smallest[r] < 0 || events[i].id < events[smallest[r]].id { smallest[r] = i }
+            }
+            let roots = events.indices.filter { !events[$0].deleted && root[$0] == $0 }
+                .sorted { events[smallest[$0]].id < events[smallest[$1]].id }
+            var clusterOfRoot = [Int](repeating: -1, count: events.count)
+            for (k, r) in roots.enumerated() {
+                clusterOfRoot[r] = k
+                clusterIDs.append(events[smallest[r]].id)
+            }
+            clusterOfEvent = events.indices.map { events[$0].deleted ? nil : clusterOfRoot[root[$0]] }
 
-        func key(_ vote: CoderVote) -> Int? {
-            clusterOfEvent[vote.event].map { $0 * coders.count + coderOf[vote.coder]! }
+            coders = Set(input.votes.map(\.coder)).sorted()
+            for (n, coder) in coders.enumerated() { coderOf[coder] = n }
+            // Stores give an event's votes together: look the event up once per run.
+            var lastEvent: String?
+            var lastCluster: Int?
+            voteKeys.reserveCapacity(input.votes.count)
+            for vote in input.votes {
+                if vote.event != lastEvent {
+                    lastEvent = vote.event
+                    lastCluster = number[vote.event].flatMap { clusterOfEvent[$0] }
+                }
+                voteKeys.append(lastCluster.map { $0 * coders.count + coderOf[vote.coder]! })
+            }
         }
     }
 
-    static func field(_ spec: FieldSpec, votes: [CoderVote], numbering: Numbering) -> Field {
+    static func field(_ spec: FieldSpec, votes: [CoderVote], indices: [Int], numbering: Numbering) -> Field {
         let isSet = spec.level == .masi
         // Indices into `votes`, not copies: a vote holds four strings.
         var latest: [Int: Int] = [:]
         var unions: [Int: [String]] = [:]
-        latest.reserveCapacity(votes.count)
-        for (index, vote) in votes.enumerated() {
-            guard let key = numbering.key(vote) else { continue }
+        latest.reserveCapacity(indices.count)
+        for index in indices {
+            let vote = votes[index]
+            guard let key = numbering.voteKeys[index] else { continue }
             if isSet {
                 if let current = unions[key] {
                     unions[key] = Array(Set(current).union(vote.value.elements))
@@ -111,28 +152,20 @@ extension AgreementReport {
             coders: present.map { numbering.coders[$0] }, unitIDs: unitIDs, values: values)
     }
 
-    static func pairs(_ live: [CodingEvent], clusters: Clusters, fields: [Field]) -> [Pair] {
-        let byCreator = Dictionary(grouping: live, by: \.creator)
-        let documents = byCreator.mapValues { Set($0.compactMap(\.document)) }
-        // Each live event's cluster as a number, looked up once rather than once per pair.
-        var clusterNumbers: [String: Int] = [:]
-        var clusterOf: [String: Int] = [:]
-        clusterOf.reserveCapacity(live.count)
-        for event in live {
-            guard let cluster = clusters.cluster(of: event.id) else { continue }
-            let number = clusterNumbers[cluster] ?? clusterNumbers.count
-            clusterNumbers[cluster] = number
-            clusterOf[event.id] = number
-        }
+    static func pairs(_ numbering: Numbering, fields: [Field]) -> [Pair] {
+        let live = numbering.events.indices.filter { !numbering.events[$0].deleted }
+        let byCreator = Dictionary(grouping: live) { numbering.events[$0].creator }
+        let documents = byCreator.mapValues { Set($0.compactMap { numbering.events[$0].document }) }
         let creators = byCreator.keys.sorted()
         var result: [Pair] = []
         for (i, a) in creators.enumerated() {
             for b in creators[(i + 1)...] {
                 let shared = documents[a]!.intersection(documents[b]!)
-                let eventsA = byCreator[a]!.filter { $0.document.map(shared.contains) ?? false }
-                let eventsB = byCreator[b]!.filter { $0.document.map(shared.contains) ?? false }
-                let clustersA = Set(eventsA.compactMap { clusterOf[$0.id] })
-                let clustersB = Set(eventsB.compactMap { clusterOf[$0.id] })
+                func inShared(_ event: Int) -> Bool { numbering.events[event].document.map(shared.contains) ?? false }
+                let eventsA = byCreator[a]!.filter(inShared)
+                let eventsB = byCreator[b]!.filter(inShared)
+                let clustersA = Set(eventsA.compactMap { numbering.clusterOfEvent[$0] })
+                let clustersB = Set(eventsB.compactMap { numbering.clusterOfEvent[$0] })
                 let matched = clustersA.intersection(clustersB).count
                 let detected = eventsA.count + eventsB.count
                 var agreement: [String: Double?] = [:]

@@ -74,6 +74,12 @@ indirect enum CodingJSON {
 
     static func quote(_ s: String, into out: inout String) {
         out += "\""
+        // Most strings (ids, codes, names) need no escape: append them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
