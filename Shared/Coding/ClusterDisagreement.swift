@@ -3,7 +3,8 @@
 /// `{"cluster", "field", "candidates": [{"event", "change", "value", "author", "hlc"}]}`.
 ///
 /// For each coded register field of a cluster of two or more events, each analyst's vote is their latest live
-/// version (merge order) on any member; the field is a disagreement when two analysts' votes differ. Coded sets
+/// version (merge order) on any member; the field is a disagreement when two analysts' votes differ and sit on
+/// different members (votes that all sit on one event are that event's own conflict, listed already). Coded sets
 /// (`actors`, `recipients`, `context`) are not listed here: their elements not in every analyst's set are shown as
 /// disputed on each event, and agreement measures them with MASI.
 public struct ClusterDisagreement: Codable, Hashable, Sendable {
@@ -48,7 +49,10 @@ public struct ClusterDisagreement: Codable, Hashable, Sendable {
                         votes[version.author] = (version, snapshot.id)
                     }
                 }
-                guard Set(votes.values.map(\.0.value)).count > 1 else { continue }
+                // Votes that all sit on one member are that event's own conflict, listed as such already.
+                guard Set(votes.values.map(\.0.value)).count > 1, Set(votes.values.map(\.1)).count > 1 else {
+                    continue
+                }
                 out.append(
                     ClusterDisagreement(
                         cluster: byID[cluster]!.id, field: field,
