@@ -82,14 +82,22 @@ extension LocalStore {
                 """)
         rows.bind(RawStatement.jsonArray(coded), at: 1)
         rows.bind(Int64(Schema.version), at: 2)
+        // An event's changes mostly sit together in the log (`event add` writes them in one go): look its group
+        // up once per run of rows.
+        var lastEntity = ""
+        var lastIndex = -1
         try rows.forEachRow { row in
             guard let op = ChangeOp(rawValue: row.text(3)) else { return }
             let entity = row.text(0)
-            let index = slot[entity] ?? groups.count
-            if index == groups.count {
-                slot[entity] = index
-                groups.append((entity, []))
+            if entity != lastEntity {
+                lastEntity = entity
+                lastIndex = slot[entity] ?? groups.count
+                if lastIndex == groups.count {
+                    slot[entity] = lastIndex
+                    groups.append((entity, []))
+                }
             }
+            let index = lastIndex
             let supersedes = row.text(7)
             groups[index].changes.append(
                 CodedChange(
