@@ -101,9 +101,7 @@ extension LocalStore {
 
     /// The members of the cluster holding `id` (DESIGN §11), or just `id`.
     private static func clusterMembers(of id: EntityID, _ db: Database) throws -> [EntityID] {
-        let events = try codingEvents(db)
-        let clusters = Clusters(
-            events: events.map(\.id), deleted: Set(events.filter(\.deleted).map(\.id)), links: try links(db))
+        let clusters = try clusters(db)
         guard let cluster = clusters.cluster(of: id.rawValue), let members = clusters.members[cluster] else {
             return [id]
         }

@@ -22,8 +22,8 @@ extension LocalStore {
     public func export(_ format: ExportFormat, emit: (String) throws -> Void) throws {
         let snapshots = try eventSnapshots()
         let clusters = try clusters()
-        let creators = Dictionary(
-            try events().map { ($0.id.rawValue, $0.creator ?? "") }, uniquingKeysWith: { a, _ in a })
+        let members = clusters.members
+        let creators = try read { db in try Self.creators(db) }
         var byID: [String: EntitySnapshot] = [:]
         for snapshot in snapshots { byID[snapshot.id.rawValue] = snapshot }
         // Deleted events stand alone (csv keeps them); live ones go by cluster, in cluster id order.
@@ -33,7 +33,7 @@ extension LocalStore {
             }
             guard cluster == snapshot.id.rawValue else { return nil }
             return ClusterRecord(
-                members: (clusters.members[cluster] ?? []).compactMap { byID[$0] }, creators: creators)
+                members: (members[cluster] ?? []).compactMap { byID[$0] }, creators: creators)
         }
         switch format {
         case .jsonl:

@@ -6,12 +6,15 @@ extension LocalStore {
     /// `concord agreement`: Krippendorff's α per coded field, percent agreement, and per-pair detection F1 and
     /// field agreement, over this store's events (DESIGN §11). Reads the log once, one event at a time.
     public func agreement() throws -> AgreementReport {
-        try read { db in AgreementReport.compute(try Self.agreementInput(db), fields: FieldSpec.coded) }
+        try read { db in
+            AgreementReport.compute(
+                try Self.agreementInput(db, understanding: understoodSchema), fields: FieldSpec.coded)
+        }
     }
 
     /// What agreement reads from this store (events, links, votes), for callers that compute or time it apart.
     public func agreementInput() throws -> AgreementInput {
-        try read { db in try Self.agreementInput(db) }
+        try read { db in try Self.agreementInput(db, understanding: understoodSchema) }
     }
 
     /// What `concord match` compares, for callers that score or time it apart.
@@ -32,18 +35,32 @@ extension LocalStore {
 
     /// The clusters of this store's events (DESIGN §11): connected components under live `same_as` links.
     public func clusters() throws -> Clusters {
-        try read { db in
-            let events = try Self.codingEvents(db)
-            return Clusters(
-                events: events.map(\.id), deleted: Set(events.filter(\.deleted).map(\.id)), links: try Self.links(db))
-        }
+        try read { db in try Self.clusters(db) }
     }
 
-    /// Events with their creator (the author of their earliest change), document and deletion.
-    static func codingEvents(_ db: Database) throws -> [CodingEvent] {
+    /// The clusters of the events of the view, under its live links.
+    static func clusters(_ db: Database) throws -> Clusters {
+        var events: [String] = []
+        var deleted = Set<String>()
+        try RawStatement(db, sql: "SELECT id, deleted FROM entity WHERE kind = 'event'").forEachRow { row in
+            events.append(row.text(0))
+            if row.integer(1) != 0 { deleted.insert(row.text(0)) }
+        }
+        return Clusters(events: events, deleted: deleted, links: try links(db))
+    }
+
+    /// Each event's creator (the author of its earliest change), as `event_creator` keeps it.
+    static func creators(_ db: Database) throws -> [String: String] {
         var creators: [String: String] = [:]
-        let creatorRows = try RawStatement(db, sql: "SELECT entity, author FROM event_creator")
-        try creatorRows.forEachRow { row in creators[row.text(0)] = row.text(1) }
+        try RawStatement(db, sql: "SELECT entity, author FROM event_creator").forEachRow { row in
+            creators[row.text(0)] = row.text(1)
+        }
+        return creators
+    }
+
+    /// Events with their creator, document and deletion.
+    static func codingEvents(_ db: Database) throws -> [CodingEvent] {
+        let creators = try creators(db)
         var events: [CodingEvent] = []
         let rows = try RawStatement(db, sql: "SELECT id, doc, deleted FROM entity WHERE kind = 'event'")
         try rows.forEachRow { row in
@@ -66,7 +83,8 @@ extension LocalStore {
     }
 
     /// What ``AgreementReport/compute(_:fields:)`` reads: events, links, and every coder's votes from the log.
-    static func agreementInput(_ db: Database) throws -> AgreementInput {
+    /// Changes of a schema newer than `understood` are in the log but not the view (DESIGN §12): left out here too.
+    static func agreementInput(_ db: Database, understanding understood: Int) throws -> AgreementInput {
         let coded = Schema.codedEventFields
         let sets = Set(coded.filter { Schema.field($0, of: .event)?.kind == .set })
         // The log in its own order (a sequential scan; ordering by entity would visit it through an index, three
@@ -81,7 +99,7 @@ extension LocalStore {
                     AND state != 'rejected' AND schema <= ?
                 """)
         rows.bind(RawStatement.jsonArray(coded), at: 1)
-        rows.bind(Int64(Schema.version), at: 2)
+        rows.bind(Int64(understood), at: 2)
         // An event's changes mostly sit together in the log (`event add` writes them in one go): look its group
         // up once per run of rows.
         var lastEntity = ""
@@ -113,10 +131,7 @@ extension LocalStore {
 
     /// What ``MatchScorer`` compares: every event's creator, document, coded values, title and evidence span.
     static func matchEvents(_ db: Database) throws -> [MatchEvent] {
-        var creators: [String: String] = [:]
-        try RawStatement(db, sql: "SELECT entity, author FROM event_creator").forEachRow { row in
-            creators[row.text(0)] = row.text(1)
-        }
+        let creators = try creators(db)
         // One pass over the summary rows: live events with the title, type and date they show (a register in
         // conflict shows its provisional value: a suggestion, not a verdict), in id order.
         var events: [MatchEvent] = []

@@ -20,10 +20,7 @@ extension LocalStore {
     /// cluster of two or more events.
     public func clusterDisagreements() throws -> [ClusterDisagreement] {
         try read { db in
-            let events = try Self.codingEvents(db)
-            let clusters = Clusters(
-                events: events.map(\.id), deleted: Set(events.filter(\.deleted).map(\.id)), links: try Self.links(db))
-            let members = clusters.members.values.filter { $0.count > 1 }.flatMap { $0 }
+            let members = try Self.clusters(db).members.values.filter { $0.count > 1 }.flatMap { $0 }
             let snapshots = try StoredEntity.loadAll(members.map { EntityID(stored: $0) }, db).values.map(\.snapshot)
             return ClusterDisagreement.list(Array(snapshots))
         }

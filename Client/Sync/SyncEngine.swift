@@ -44,9 +44,8 @@ public struct SyncEngine: Sendable {
     /// Runs one full sync: who am I, push everything pending, pull everything new.
     public func run() async throws -> SyncSummary {
         var summary = SyncSummary()
-        let conflictsBefore = try openConflictKeys()
         let analyst = try store.metadata().analyst
-        let disagreementsBefore = try disagreements(of: analyst)
+        let before = try conflictState(of: analyst)
         let me = try await retrying { () throws(SyncError) in try await transport.me() }
         let metadata = try store.metadata()
         if me.name != metadata.analyst {
@@ -62,21 +61,23 @@ public struct SyncEngine: Sendable {
         summary.needNewer = try store.newerSchemaCount()
 
         try store.recordSync(at: Date())
-        let conflictsAfter = try openConflictKeys()
-        summary.newConflicts = conflictsAfter.subtracting(conflictsBefore).count
-        summary.openConflicts = conflictsAfter.count
-        summary.news.newDisagreements = try disagreements(of: analyst).subtracting(disagreementsBefore)
+        let after = try conflictState(of: analyst)
+        summary.newConflicts = after.conflicts.subtracting(before.conflicts).count
+        summary.openConflicts = after.conflicts.count
+        summary.news.newDisagreements = after.disagreements.subtracting(before.disagreements)
             .sorted { ($0.other, $0.subject, $0.field) < ($1.other, $1.subject, $1.field) }
         return summary
     }
 
-    private func disagreements(of analyst: AnalystName) throws -> Set<SyncNews.Disagreement> {
-        SyncNews.disagreements(
-            of: analyst, conflicts: try store.conflictViews(), clusters: try store.clusterDisagreements())
-    }
-
-    private func openConflictKeys() throws -> Set<String> {
-        Set(try store.openConflicts().map { "\($0.entity) \($0.field) \($0.isDeleteEdit)" })
+    /// The open conflicts (by entity, field and kind) and the disagreements involving `analyst`, from one read of
+    /// the conflicts and the cluster disagreements.
+    private func conflictState(of analyst: AnalystName) throws
+        -> (conflicts: Set<String>, disagreements: Set<SyncNews.Disagreement>)
+    {
+        let conflicts = try store.conflictViews()
+        let disagreements = SyncNews.disagreements(
+            of: analyst, conflicts: conflicts, clusters: try store.clusterDisagreements())
+        return (Set(conflicts.map { "\($0.entity) \($0.field) \($0.kind ?? "")" }), disagreements)
     }
 
     private func push(into summary: inout SyncSummary) async throws {

@@ -19,8 +19,8 @@ extension AgreementReport {
     /// - A pair's field agreement and type confusion use the units both have a value in; type confusion is
     ///   empty when no field is named `type`.
     ///
-    /// Events are numbered once and everything after works on numbers (a string id is hashed once per event and
-    /// once per run of votes on one event), which keeps 100k events well inside a second of arithmetic.
+    /// Events are numbered once (by ``Clusters``) and everything after works on numbers: a string id is hashed
+    /// once per event and once per run of votes on one event.
     public static func compute(_ input: AgreementInput, fields specs: [FieldSpec]) -> AgreementReport {
         let numbering = Numbering(input)
         var byField: [String: [Int]] = [:]
@@ -31,66 +31,44 @@ extension AgreementReport {
         return AgreementReport(fields: fields, pairs: pairs(numbering, fields: fields))
     }
 
-    /// Events, clusters and coders as numbers. Clusters are numbered in cluster id order and coders in name
-    /// order, so a (cluster, coder) key `cluster · coders + coder` sorts units by cluster id and coders by name.
+    /// Events, clusters and coders as numbers: events and clusters as ``Clusters`` numbers them (clusters in id
+    /// order), coders in name order, so a (cluster, coder) key `cluster · coders + coder` sorts units by cluster id
+    /// and coders by name.
     struct Numbering {
-        /// The events, a repeated id keeping its last record.
-        var events: [CodingEvent] = []
-        /// The cluster number of each event, nil for a deleted one.
-        var clusterOfEvent: [Int?] = []
-        var clusterIDs: [String] = []
-        var coders: [String] = []
-        var coderOf: [String: Int] = [:]
+        let clusters: Clusters
+        /// The live events (a repeated id keeping its last record), by the number ``Clusters`` gave them.
+        let live: [CodingEvent]
+        var clusterIDs: [String] { clusters.clusterIDs }
+        let coders: [String]
         /// The (cluster, coder) key of each vote, nil for a vote on a deleted or unknown event.
-        var voteKeys: [Int?] = []
+        let voteKeys: [Int?]
 
         init(_ input: AgreementInput) {
-            var number: [String: Int] = [:]
-            number.reserveCapacity(input.events.count)
-            for event in input.events {
-                if let index = number[event.id] {
-                    events[index] = event
-                } else {
-                    number[event.id] = events.count
-                    events.append(event)
-                }
-            }
-            // Clusters (DESIGN §11): union-find over live events; a link touching a deleted or unknown event
-            // is ignored. A cluster's id is its smallest member id — the same rule as ``Clusters``.
-            var sets = UnionFind(count: events.count)
-            for (a, b) in input.links {
-                guard let i = number[a], let j = number[b], !events[i].deleted, !events[j].deleted else { continue }
-                sets.union(i, j)
-            }
-            var smallest = [Int](repeating: -1, count: events.count)
-            var root = [Int](repeating: -1, count: events.count)
-            for i in events.indices where !events[i].deleted {
-                let r = sets.find(i)
-                root[i] = r
-                if smallest[r] < 0 || events[i].id < events[smallest[r]].id { smallest[r] = i }
-            }
-            let roots = events.indices.filter { !events[$0].deleted && root[$0] == $0 }
-                .sorted { events[smallest[$0]].id < events[smallest[$1]].id }
-            var clusterOfRoot = [Int](repeating: -1, count: events.count)
-            for (k, r) in roots.enumerated() {
-                clusterOfRoot[r] = k
-                clusterIDs.append(events[smallest[r]].id)
-            }
-            clusterOfEvent = events.indices.map { events[$0].deleted ? nil : clusterOfRoot[root[$0]] }
-
-            coders = Set(input.votes.map(\.coder)).sorted()
+            var byID: [String: CodingEvent] = [:]
+            var order: [String] = []
+            byID.reserveCapacity(input.events.count)
+            for event in input.events where byID.updateValue(event, forKey: event.id) == nil { order.append(event.id) }
+            let clusters = Clusters(
+                events: order, deleted: Set(byID.values.filter(\.deleted).map(\.id)), links: input.links)
+            self.clusters = clusters
+            live = clusters.ids.map { byID[$0]! }
+            let coders = Set(input.votes.map(\.coder)).sorted()
+            self.coders = coders
+            var coderOf: [String: Int] = [:]
             for (n, coder) in coders.enumerated() { coderOf[coder] = n }
             // Stores give an event's votes together: look the event up once per run.
             var lastEvent: String?
             var lastCluster: Int?
-            voteKeys.reserveCapacity(input.votes.count)
+            var keys: [Int?] = []
+            keys.reserveCapacity(input.votes.count)
             for vote in input.votes {
                 if vote.event != lastEvent {
                     lastEvent = vote.event
-                    lastCluster = number[vote.event].flatMap { clusterOfEvent[$0] }
+                    lastCluster = clusters.number[vote.event].map { clusters.clusterOfEvent[$0] }
                 }
-                voteKeys.append(lastCluster.map { $0 * coders.count + coderOf[vote.coder]! })
+                keys.append(lastCluster.map { $0 * coders.count + coderOf[vote.coder]! })
             }
+            voteKeys = keys
         }
     }
 
@@ -153,19 +131,18 @@ extension AgreementReport {
     }
 
     static func pairs(_ numbering: Numbering, fields: [Field]) -> [Pair] {
-        let live = numbering.events.indices.filter { !numbering.events[$0].deleted }
-        let byCreator = Dictionary(grouping: live) { numbering.events[$0].creator }
-        let documents = byCreator.mapValues { Set($0.compactMap { numbering.events[$0].document }) }
+        let byCreator = Dictionary(grouping: numbering.live.indices) { numbering.live[$0].creator }
+        let documents = byCreator.mapValues { Set($0.compactMap { numbering.live[$0].document }) }
         let creators = byCreator.keys.sorted()
         var result: [Pair] = []
         for (i, a) in creators.enumerated() {
             for b in creators[(i + 1)...] {
                 let shared = documents[a]!.intersection(documents[b]!)
-                func inShared(_ event: Int) -> Bool { numbering.events[event].document.map(shared.contains) ?? false }
+                func inShared(_ event: Int) -> Bool { numbering.live[event].document.map(shared.contains) ?? false }
                 let eventsA = byCreator[a]!.filter(inShared)
                 let eventsB = byCreator[b]!.filter(inShared)
-                let clustersA = Set(eventsA.compactMap { numbering.clusterOfEvent[$0] })
-                let clustersB = Set(eventsB.compactMap { numbering.clusterOfEvent[$0] })
+                let clustersA = Set(eventsA.map { numbering.clusters.clusterOfEvent[$0] })
+                let clustersB = Set(eventsB.map { numbering.clusters.clusterOfEvent[$0] })
                 let matched = clustersA.intersection(clustersB).count
                 let detected = eventsA.count + eventsB.count
                 var agreement: [String: Double?] = [:]

@@ -4,16 +4,16 @@
 public struct CodingAccumulator: Sendable {
     private var creators: [String: (hlc: String, id: String, author: String)] = [:]
     private var coded: [String: [CodedChange]] = [:]
-    private var seen = Set<String>()
     private static let codedFields = Set(Schema.codedEventFields)
     private static let setFields = Set(
         Schema.codedEventFields.filter { Schema.field($0, of: .event)?.kind == .set })
 
     public init() {}
 
-    /// Notes one change; changes of documents and duplicates are ignored.
+    /// Notes one change; changes of documents are ignored. A change added twice changes nothing: the earliest
+    /// change stays the earliest, and replaying a vote again gives the same value.
     public mutating func add(_ change: Change) {
-        guard change.entity.kind == .event, seen.insert(change.id.rawValue).inserted else { return }
+        guard change.entity.kind == .event else { return }
         let entity = change.entity.rawValue
         let hlc = change.hlc.description
         if let current = creators[entity], (current.hlc, current.id) <= (hlc, change.id.rawValue) {
@@ -40,5 +40,19 @@ public struct CodingAccumulator: Sendable {
             votes += CodingVotes.votes(event: event, changes: changes, sets: Self.setFields)
         }
         return AgreementInput(events: events, links: links, votes: votes)
+    }
+
+    /// The agreement input with documents, deletions and links read from the events' snapshots (an in-memory
+    /// fold's view); other entities are skipped.
+    public func input(snapshots: some Sequence<EntitySnapshot>) -> AgreementInput {
+        var documents: [String: String] = [:]
+        var deleted = Set<String>()
+        var links: [(String, String)] = []
+        for snapshot in snapshots where snapshot.id.kind == .event {
+            if let doc = snapshot.fields["doc"]?.value.string { documents[snapshot.id.rawValue] = doc }
+            if snapshot.deleted { deleted.insert(snapshot.id.rawValue) }
+            for other in snapshot.sets[Schema.sameAsField] ?? [] { links.append((snapshot.id.rawValue, other)) }
+        }
+        return input(documents: documents, deleted: deleted, links: links)
     }
 }

@@ -35,7 +35,7 @@ public enum Krippendorff {
             // Elements become numbers first: the expected disagreement compares every two distinct sets.
             var numbers: [String: Int] = [:]
             let table = units(data) { value in
-                MASI.normalized(
+                SortedSets.make(
                     value.elements.map { element in
                         if let number = numbers[element] { return number }
                         numbers[element] = numbers.count

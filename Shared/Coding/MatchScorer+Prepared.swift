@@ -12,15 +12,7 @@ extension MatchScorer {
 
         /// The sorted, duplicate-free ids of `texts`.
         mutating func ids(_ texts: [String]) -> [Int] {
-            var result = texts.map { id($0) }
-            result.sort()
-            var kept = 0
-            for value in result where kept == 0 || result[kept - 1] != value {
-                result[kept] = value
-                kept += 1
-            }
-            result.removeLast(result.count - kept)
-            return result
+            SortedSets.make(texts.map { id($0) })
         }
     }
 

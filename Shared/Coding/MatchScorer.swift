@@ -142,20 +142,7 @@ public enum MatchScorer {
     /// The Jaccard index of two sorted, duplicate-free arrays; 0 when both are empty.
     static func jaccard(_ a: [Int], _ b: [Int]) -> Double {
         guard !a.isEmpty || !b.isEmpty else { return 0 }
-        var i = 0
-        var j = 0
-        var common = 0
-        while i < a.count && j < b.count {
-            if a[i] == b[j] {
-                common += 1
-                i += 1
-                j += 1
-            } else if a[i] < b[j] {
-                i += 1
-            } else {
-                j += 1
-            }
-        }
+        let common = SortedSets.commonCount(a, b)
         return Double(common) / Double(a.count + b.count - common)
     }
 

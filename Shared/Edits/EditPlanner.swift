@@ -77,8 +77,8 @@ public enum EditPlanner {
     /// its own entity and field before it: the rule of DESIGN §5 and §11 the server enforces on every push.
     ///
     /// - An analyst's change may not supersede or remove another analyst's version of a coded field, nor, on any
-    ///   field, another analyst's live version of a register in conflict (``EditError/notYourVote(field:other:action:)``
-    ///   and ``EditError/notAdjudicator(action:)``: forbidden).
+    ///   field, another analyst's version of a register in conflict as the writer saw it (see below)
+    ///   (``EditError/notYourVote(field:other:action:)`` and ``EditError/notAdjudicator(action:)``: forbidden).
     /// - An adjudicator's `set` that supersedes another analyst's coded version, or versions in conflict, is a
     ///   resolution and must carry a non-empty reason (``EditError/reasonRequired(field:)``: invalid).
     ///

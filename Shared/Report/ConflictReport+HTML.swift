@@ -174,7 +174,8 @@ extension ConflictReport {
             for field in measured {
                 emit(
                     "<tr><td>\(h(field.field))</td><td>\(h(field.level))</td><td class=\"num\">"
-                        + (field.alpha.map { ReportText.decimal($0) } ?? "undefined") + "</td><td class=\"num\">"
+                        + (field.alpha.map { CodingFormat.decimal($0, places: 3) } ?? "undefined")
+                        + "</td><td class=\"num\">"
                         + ReportText.percent(field.percentAgreement) + "</td><td class=\"num\">\(field.units)</td></tr>"
                 )
             }
@@ -183,7 +184,7 @@ extension ConflictReport {
         for pair in coding.pairs {
             emit(
                 "<p>\(h(pair.a)) – \(h(pair.b)): detection F1 <strong>"
-                    + (pair.detectionF1.map { ReportText.decimal($0) } ?? "–")
+                    + (pair.detectionF1.map { CodingFormat.decimal($0, places: 3) } ?? "–")
                     + "</strong> over \(pair.documents) document\(pair.documents == 1 ? "" : "s") both coded</p>")
         }
         emit("</section>")

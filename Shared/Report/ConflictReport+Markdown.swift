@@ -65,7 +65,7 @@ extension ConflictReport {
                 ["field", "level", "α", "agreement", "units"],
                 measured.map {
                     [
-                        $0.field, $0.level, $0.alpha.map { ReportText.decimal($0) } ?? "undefined",
+                        $0.field, $0.level, $0.alpha.map { CodingFormat.decimal($0, places: 3) } ?? "undefined",
                         ReportText.percent($0.percentAgreement), String($0.units),
                     ]
                 })
@@ -75,7 +75,7 @@ extension ConflictReport {
                 ["analysts", "detection F1", "documents both coded", "matched clusters"],
                 coding.pairs.map {
                     [
-                        cell("\($0.a) – \($0.b)"), $0.detectionF1.map { ReportText.decimal($0) } ?? "–",
+                        cell("\($0.a) – \($0.b)"), $0.detectionF1.map { CodingFormat.decimal($0, places: 3) } ?? "–",
                         String($0.documents), String($0.matched),
                     ]
                 })

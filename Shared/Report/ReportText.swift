@@ -7,14 +7,6 @@ enum ReportText {
         return "\(tenths / 10).\(tenths % 10)%"
     }
 
-    /// `0.444` or `-0.120`: three decimals, for α and F1.
-    static func decimal(_ value: Double) -> String {
-        let thousandths = Int((abs(value) * 1000).rounded())
-        let digits = String(thousandths % 1000)
-        return (value < 0 && thousandths > 0 ? "-" : "") + "\(thousandths / 1000)."
-            + String(repeating: "0", count: 3 - digits.count) + digits
-    }
-
     /// `2025-07-11 09:00:00 UTC` from the report's ISO time.
     static func display(_ iso: String) -> String {
         iso.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC")

@@ -11,16 +11,7 @@ struct CodingPropertyTests {
     static func agreement(_ replica: Replica) -> AgreementReport {
         var accumulator = CodingAccumulator()
         for change in replica.changes.values { accumulator.add(change) }
-        var documents: [String: String] = [:]
-        var deleted = Set<String>()
-        var links: [(String, String)] = []
-        for snapshot in replica.snapshots where snapshot.id.kind == .event {
-            if let doc = snapshot.fields["doc"]?.value.string { documents[snapshot.id.rawValue] = doc }
-            if snapshot.deleted { deleted.insert(snapshot.id.rawValue) }
-            for other in snapshot.sets[Schema.sameAsField] ?? [] { links.append((snapshot.id.rawValue, other)) }
-        }
-        return AgreementReport.compute(
-            accumulator.input(documents: documents, deleted: deleted, links: links), fields: FieldSpec.coded)
+        return AgreementReport.compute(accumulator.input(snapshots: replica.snapshots), fields: FieldSpec.coded)
     }
 
     static func events(_ replica: Replica) -> [EntitySnapshot] { replica.snapshots.filter { $0.id.kind == .event } }

@@ -241,15 +241,6 @@ extension LegacyReportBuilder {
     func coding(fieldAgreement: [ConflictReport.FieldAgreement]) -> ConflictReport.Coding {
         var accumulator = CodingAccumulator()
         for change in replica.changes.values { accumulator.add(change) }
-        var documents: [String: String] = [:]
-        var deleted = Set<String>()
-        var links: [(String, String)] = []
-        for snapshot in replica.snapshots where snapshot.id.kind == .event {
-            if let doc = snapshot.fields["doc"]?.value.string { documents[snapshot.id.rawValue] = doc }
-            if snapshot.deleted { deleted.insert(snapshot.id.rawValue) }
-            for other in snapshot.sets[Schema.sameAsField] ?? [] { links.append((snapshot.id.rawValue, other)) }
-        }
-        return .build(
-            accumulator.input(documents: documents, deleted: deleted, links: links), fieldAgreement: fieldAgreement)
+        return .build(accumulator.input(snapshots: replica.snapshots), fieldAgreement: fieldAgreement)
     }
 }

@@ -55,11 +55,11 @@ struct DemoStory {
             "alice", alice, reuters.id, "Joint air drill with a US B-52",
             ["type": "COOPERATE", "date": "2025-07-11", "location": "international waters", "confidence": "high"],
             actors: allies, evidence: drillQuote)
-        let aliceMeeting = try code(
+        _ = try code(
             "alice", alice, reuters.id, "Trilateral chiefs of defence meet in Seoul",
             ["type": "CONSULT", "date": "2025-07-11", "location": "Seoul"], actors: allies,
             evidence: "The three countries’ defence chiefs also held an annual meeting in Seoul on Friday")
-        let aliceTalks = try code(
+        _ = try code(
             "alice", alice, ians.id, "Kim and Caine hold first video talks", ["type": "CONSULT", "date": "2025-05-20"],
             actors: ["South Korea", "United States"], evidence: "held the talks Tuesday")
         _ = try code(
@@ -77,8 +77,6 @@ struct DemoStory {
         _ = try code(
             "bob", bob, ians.id, "JCS chiefs video talks", ["type": "CONSULT", "date": "2025-05-20"],
             actors: ["United States", "South Korea"], evidence: "held the talks Tuesday, which marked the first")
-        _ = aliceMeeting
-        _ = aliceTalks
 
         step(4, "Everyone syncs: nothing conflicts yet, and there is nothing to compare")
         for name in ["alice", "bob", "carol", "alice", "bob"] { try await sync(name, stores, tokens) }
