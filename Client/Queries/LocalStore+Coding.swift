@@ -4,17 +4,17 @@ import GRDB
 
 extension LocalStore {
     /// `concord agreement`: Krippendorff's α per coded field, percent agreement, and per-pair detection F1 and
-    /// field agreement, over this store's events (DESIGN §11). Reads the log once, one event at a time.
+    /// field agreement, over this store's events (DESIGN §11). Reads the events, their links and the votes the store keeps.
     public func agreement() throws -> AgreementReport {
         try read { db in
             AgreementReport.compute(
-                try Self.agreementInput(db, understanding: understoodSchema), fields: FieldSpec.coded)
+                try Self.agreementInput(db), fields: FieldSpec.coded)
         }
     }
 
     /// What agreement reads from this store (events, links, votes), for callers that compute or time it apart.
     public func agreementInput() throws -> AgreementInput {
-        try read { db in try Self.agreementInput(db, understanding: understoodSchema) }
+        try read { db in try Self.agreementInput(db) }
     }
 
     /// What `concord match` compares, for callers that score or time it apart.
@@ -82,51 +82,10 @@ extension LocalStore {
         return links
     }
 
-    /// What ``AgreementReport/compute(_:fields:)`` reads: events, links, and every coder's votes from the log.
-    /// Changes of a schema newer than `understood` are in the log but not the view (DESIGN §12): left out here too.
-    static func agreementInput(_ db: Database, understanding understood: Int) throws -> AgreementInput {
-        let coded = Schema.codedEventFields
-        let sets = Set(coded.filter { Schema.field($0, of: .event)?.kind == .set })
-        // The log in its own order (a sequential scan; ordering by entity would visit it through an index, three
-        // times slower), grouped by event here.
-        var slot: [String: Int] = [:]
-        var groups: [(event: String, changes: [CodedChange])] = []
-        let rows = try RawStatement(
-            db,
-            sql: """
-                SELECT entity, id, field, op, value, author, hlc, supersedes FROM change
-                WHERE field IN (SELECT value FROM json_each(?)) AND entity >= 'event/' AND entity < 'event0'
-                    AND state != 'rejected' AND schema <= ?
-                """)
-        rows.bind(RawStatement.jsonArray(coded), at: 1)
-        rows.bind(Int64(understood), at: 2)
-        // An event's changes mostly sit together in the log (`event add` writes them in one go): look its group
-        // up once per run of rows.
-        var lastEntity = ""
-        var lastIndex = -1
-        try rows.forEachRow { row in
-            guard let op = ChangeOp(rawValue: row.text(3)) else { return }
-            let entity = row.text(0)
-            if entity != lastEntity {
-                lastEntity = entity
-                lastIndex = slot[entity] ?? groups.count
-                if lastIndex == groups.count {
-                    slot[entity] = lastIndex
-                    groups.append((entity, []))
-                }
-            }
-            let index = lastIndex
-            let supersedes = row.text(7)
-            groups[index].changes.append(
-                CodedChange(
-                    id: row.text(1), field: row.text(2), op: op, value: row.text(4), author: row.text(5),
-                    hlc: row.text(6),
-                    supersedes: supersedes.isEmpty ? [] : supersedes.split(separator: ",").map(String.init)))
-        }
-        var votes: [CoderVote] = []
-        votes.reserveCapacity(groups.count * 4)
-        for group in groups { votes += CodingVotes.votes(event: group.event, changes: group.changes, sets: sets) }
-        return AgreementInput(events: try codingEvents(db), links: try links(db), votes: votes)
+    /// What ``AgreementReport/compute(_:fields:)`` reads: events, links, and every coder's votes as `coder_vote`
+    /// keeps them (``refreshVotes(of:new:understanding:_:)``: only changes of schemas the view holds count).
+    static func agreementInput(_ db: Database) throws -> AgreementInput {
+        AgreementInput(events: try codingEvents(db), links: try links(db), votes: try votes(db))
     }
 
     /// What ``MatchScorer`` compares: every event's creator, document, coded values, title and evidence span.

@@ -6,10 +6,10 @@ extension LocalStore {
     /// What the conflict report needs, read from the tables kept for it (``ReportState``), the merged view and the
     /// few changes that supersede several of their field's, instead of refolding every change (see ``ReportInputs``).
     public func reportInputs() throws -> ReportInputs {
-        try read { db in try Self.reportInputs(db, understanding: understoodSchema) }
+        try read { db in try Self.reportInputs(db) }
     }
 
-    static func reportInputs(_ db: Database, understanding understood: Int) throws -> ReportInputs {
+    static func reportInputs(_ db: Database) throws -> ReportInputs {
         var inputs = ReportInputs()
         // Per-author tallies and entity counts, kept up to date as changes are applied (ReportState).
         let authors = try RawStatement(db, sql: "SELECT author, changes, events, first, last FROM report_author")
@@ -75,7 +75,7 @@ extension LocalStore {
             else { continue }
             inputs.documentTitles[document] = title
         }
-        inputs.coding = try agreementInput(db, understanding: understood)
+        inputs.coding = try agreementInput(db)
         return inputs
     }
 

@@ -68,10 +68,10 @@ extension LocalStore {
             }
         }
         if fresh.allSatisfy({ Schema.understands($0, understanding: understood) }) {
-            try applyToView(fresh, seqs: freshSeqs, db)
+            try applyToView(fresh, seqs: freshSeqs, understanding: understood, db)
         } else {
             let folded = zip(fresh, freshSeqs).filter { Schema.understands($0.0, understanding: understood) }
-            try applyToView(folded.map(\.0), seqs: folded.map(\.1), db)
+            try applyToView(folded.map(\.0), seqs: folded.map(\.1), understanding: understood, db)
         }
         return (fresh, duplicates)
     }
@@ -82,7 +82,9 @@ extension LocalStore {
     /// live rows of every touched entity (read in one query); only the net effect is written: the versions no
     /// longer live are deleted, the new live ones inserted, newly retired ids recorded, and each touched entity's
     /// summary row rewritten once. A version both added and superseded within the batch never reaches the table.
-    /// The report's tables are updated from the same batch, once (``ReportState``).
+    /// The report's tables are updated from the same batch, once (``ReportState``), and so are the events' creators
+    /// and the votes of the events whose coded fields it touched (read back from the log, which holds the batch,
+    /// under the `understood` schema).
     ///
     /// `seqs` are the changes' local `seq`s (their order in the log), in which order they must come. They decide
     /// which retired ids need a row: the `retired` table is only read for a change folded for the first time
@@ -92,7 +94,7 @@ extension LocalStore {
     /// the superseding change (superseded before their own change arrived) get a row. Most superseded ids were
     /// live versions, so this saves a row write per edit; the rule depends only on log order, so ``rebuild()``
     /// writes exactly the rows the incremental path wrote.
-    static func applyToView(_ changes: [Change], seqs: [Int64], _ db: Database) throws {
+    static func applyToView(_ changes: [Change], seqs: [Int64], understanding understood: Int, _ db: Database) throws {
         guard !changes.isEmpty else { return }
         precondition(changes.count == seqs.count)
         var order: [EntityID] = []
@@ -115,6 +117,9 @@ extension LocalStore {
                 lookup)
         }
         try report.write(db)
+        let voted = order.filter { entity in groups[entity]!.contains { touchesVotes(entity, field: $0.change.field) } }
+        try refreshVotes(
+            of: voted, new: Set(voted.filter { known[$0] == nil }), understanding: understood, db)
     }
 
     /// Keeps `event_creator`: for each event of the batch, its earliest change by (hlc, id) replaces the stored one

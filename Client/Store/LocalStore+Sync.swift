@@ -62,12 +62,18 @@ extension LocalStore {
         }
     }
 
-    /// Sets a change the server refused aside: it stays in the log and the view but is no longer pending.
+    /// Sets a change the server refused aside: it stays in the log and the view but is no longer pending, and no
+    /// longer counts as its author's vote.
     public func markRejected(_ id: ChangeID, reason: String) throws {
         try write { db in
             try db.execute(
                 sql: "UPDATE change SET state = 'rejected', rejectReason = ? WHERE id = ? AND state = 'pending'",
                 arguments: [reason, id.rawValue])
+            guard db.changesCount > 0,
+                let entity = try String.fetchOne(
+                    db, sql: "SELECT entity FROM change WHERE id = ?", arguments: [id.rawValue])
+            else { return }
+            try Self.refreshVotes(of: [EntityID(stored: entity)], understanding: understoodSchema, db)
         }
     }
 
@@ -197,11 +203,14 @@ extension LocalStore {
     /// recording `understood` as the store's `viewSchema`.
     static func rebuildView(understanding understood: Int, _ db: Database) throws {
         try db.execute(
-            sql: "DELETE FROM version_row; DELETE FROM retired; DELETE FROM entity; DELETE FROM event_creator;")
+            sql: """
+                DELETE FROM version_row; DELETE FROM retired; DELETE FROM entity; DELETE FROM event_creator;
+                DELETE FROM coder_vote;
+                """)
         try ReportState.reset(db)
         try forEachLogSlice(db) { slice in
             let folded = slice.filter { Schema.understands($0.change, understanding: understood) }
-            try applyToView(folded.map(\.change), seqs: folded.map(\.seq), db)
+            try applyToView(folded.map(\.change), seqs: folded.map(\.seq), understanding: understood, db)
         }
         try db.execute(sql: "UPDATE store SET viewSchema = ?", arguments: [understood])
     }

@@ -13,6 +13,8 @@ import GRDB
 /// - `entity`: one summary row per entity, recomputed from its snapshot whenever a batch touches it.
 /// - `store`: one row of metadata. `viewSchema` (migration `v4-view-schema`) is the newest change schema the view
 ///   holds changes of: the understood schema of the build that last folded it (``LocalStore/reconcileView(upgrading:)``).
+/// - `event_creator` (migration `v5-event-creator`) and `coder_vote` (`v6-coder-vote`): each event's creator and
+///   each coder's current vote on each of its coded fields (DESIGN §11), kept by every applied batch.
 /// - `report_*` (migration `v3-report-state`): what the conflict report needs from the log and the view, kept up to
 ///   date with them (``ReportState``).
 enum StoreSchema {
@@ -166,6 +168,23 @@ enum StoreSchema {
                         WHERE entity >= 'event/' AND entity < 'event0' AND state != 'rejected'
                         GROUP BY entity;
                     """)
+        }
+        // Each coder's current vote per (event, coded field), kept by every applied batch (LocalStore+Votes.swift)
+        // so `concord agreement` reads ~5 rows an event instead of reducing the log each time. `value` is a label,
+        // or a set's elements as a JSON array (CodedValue.storedText).
+        migrator.registerMigration("v6-coder-vote") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE coder_vote (
+                        entity TEXT NOT NULL,
+                        field TEXT NOT NULL,
+                        coder TEXT NOT NULL,
+                        hlc TEXT NOT NULL,
+                        value TEXT NOT NULL,
+                        PRIMARY KEY (entity, field, coder)
+                    ) WITHOUT ROWID;
+                    """)
+            try LocalStore.backfillVotes(db)
         }
         return migrator
     }

@@ -188,6 +188,15 @@ struct WireJSONReader {
         }
     }
 
+    /// A whole body that is one JSON array of strings (a set vote's stored value, ``CodedValue/storedText``).
+    mutating func stringArray() throws(Fallback) -> [String] {
+        var strings: [String] = []
+        skipSpace()
+        try array { (reader) throws(Fallback) in strings.append(try reader.string()) }
+        try end()
+        return strings
+    }
+
     /// `[ element, ... ]`, calling `element` positioned at each element.
     private mutating func array(_ element: (inout WireJSONReader) throws(Fallback) -> Void) throws(Fallback) {
         try expect(UInt8(ascii: "["))

@@ -1,0 +1,99 @@
+import ConcordCore
+import ConcordSQLite
+import GRDB
+
+/// `coder_vote` (migration `v6-coder-vote`): each coder's current vote on each coded field of each event
+/// (DESIGN §11), as ``CodingVotes`` reduces the event's log. Every applied batch recomputes the votes of the events
+/// whose coded fields it touched, from their log rows, so `concord agreement` reads a few small rows an event
+/// instead of the whole log. The rows follow the same rules as the agreement of a store that reads the log: only
+/// understood changes (DESIGN §12), never a change the server refused.
+extension LocalStore {
+    /// The coded fields, and those of them that are sets.
+    private static let codedFields = Set(Schema.codedEventFields)
+    private static let codedSetFields = Set(
+        Schema.codedEventFields.filter { Schema.field($0, of: .event)?.kind == .set })
+
+    /// Whether a change of `field` on `entity` can change a vote.
+    static func touchesVotes(_ entity: EntityID, field: String) -> Bool {
+        entity.kind == .event && codedFields.contains(field)
+    }
+
+    /// Recomputes the rows of `events` from their log rows of schemas up to `understood`. `new` events have no row
+    /// yet (none of their changes was folded before), which saves a delete each.
+    static func refreshVotes(
+        of events: some Sequence<EntityID>, new: Set<EntityID> = [], understanding understood: Int, _ db: Database
+    ) throws {
+        let log = try RawStatement(
+            db,
+            sql: """
+                SELECT id, field, op, value, author, hlc, supersedes FROM change
+                WHERE entity = ? AND state != 'rejected' AND schema <= ?
+                """)
+        log.bind(Int64(understood), at: 2)
+        let delete = try RawStatement(db, sql: "DELETE FROM coder_vote WHERE entity = ?")
+        let insert = try RawStatement(
+            db, sql: "INSERT INTO coder_vote (entity, field, coder, hlc, value) VALUES (?, ?, ?, ?, ?)")
+        for event in events {
+            var changes: [CodedChange] = []
+            log.bind(event.rawValue, at: 1)
+            try log.forEachRow { row in
+                let field = row.text(1)
+                guard codedFields.contains(field), let op = ChangeOp(rawValue: row.text(2)) else { return }
+                let supersedes = row.text(6)
+                changes.append(
+                    CodedChange(
+                        id: row.text(0), field: field, op: op, value: row.text(3), author: row.text(4),
+                        hlc: row.text(5),
+                        supersedes: supersedes.isEmpty ? [] : supersedes.split(separator: ",").map(String.init)))
+            }
+            if !new.contains(event) {
+                delete.bind(event.rawValue, at: 1)
+                try delete.execute()
+            }
+            insert.bind(event.rawValue, at: 1)
+            for vote in CodingVotes.votes(event: event.rawValue, changes: changes, sets: codedSetFields) {
+                insert.bind(vote.field, at: 2)
+                insert.bind(vote.coder, at: 3)
+                insert.bind(vote.hlc, at: 4)
+                insert.bind(vote.value.storedText, at: 5)
+                try insert.execute()
+            }
+        }
+    }
+
+    /// Fills `coder_vote` for a store made before it: every event with a coded change, under the schema the view
+    /// was folded with (NULL: every schema, see migration `v4-view-schema`).
+    static func backfillVotes(_ db: Database) throws {
+        let folded = try Int.fetchOne(db, sql: "SELECT viewSchema FROM store") ?? Int(Int32.max)
+        let events = try String.fetchAll(
+            db,
+            sql: """
+                SELECT DISTINCT entity FROM change
+                WHERE entity >= 'event/' AND entity < 'event0' AND field IN (SELECT value FROM json_each(?))
+                """,
+            arguments: [RawStatement.jsonArray(Schema.codedEventFields)])
+        try refreshVotes(of: events.map { EntityID(stored: $0) }, understanding: folded, db)
+    }
+
+    /// Every coder's vote, by event (in id order), then field and coder. A value the store cannot read back (a
+    /// corrupt row) is left out.
+    static func votes(_ db: Database) throws -> [CoderVote] {
+        var votes: [CoderVote] = []
+        var event = ""
+        var eventBytes: [UInt8] = []
+        let rows = try RawStatement(db, sql: "SELECT entity, field, coder, hlc, value FROM coder_vote")
+        try rows.forEachRow { row in
+            // An event's rows are together: make its id once.
+            if !row.withUTF8(0, { $0.elementsEqual(eventBytes) }) {
+                event = row.text(0)
+                eventBytes = Array(event.utf8)
+            }
+            let field = row.text(1)
+            guard let value = CodedValue(storedText: row.text(4), isSet: codedSetFields.contains(field)) else {
+                return
+            }
+            votes.append(CoderVote(event: event, field: field, coder: row.text(2), hlc: row.text(3), value: value))
+        }
+        return votes
+    }
+}
