@@ -40,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        // Already in the graph through Hummingbird; named because the server imports it (graceful shutdown).
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -65,8 +67,8 @@ let package = Package(
                 "ConcordSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ],
             path: "Client",
@@ -83,6 +85,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Server",
             swiftSettings: swiftSettings
@@ -90,9 +93,11 @@ let package = Package(
         .executableTarget(
             name: "concord",
             dependencies: [
+                "ConcordCore",
                 "ConcordClient",
                 "ConcordServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/concord",
             swiftSettings: swiftSettings,
@@ -101,8 +106,10 @@ let package = Package(
         .executableTarget(
             name: "concord-server",
             dependencies: [
+                "ConcordCore",
                 "ConcordServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/concord-server",
             swiftSettings: swiftSettings
@@ -110,6 +117,7 @@ let package = Package(
         .executableTarget(
             name: "concord-bench",
             dependencies: [
+                "ConcordCore",
                 "ConcordClient",
                 "ConcordServer",
                 "ConcordSQLite",
@@ -136,22 +144,39 @@ let package = Package(
         ),
         .testTarget(
             name: "ConcordClientTests",
-            dependencies: ["ConcordClient", "ConcordTestSupport"],
+            dependencies: [
+                "ConcordCore",
+                "ConcordClient",
+                "ConcordTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             path: "Tests/ConcordClientTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ConcordServerTests",
             dependencies: [
+                "ConcordCore",
                 "ConcordServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ],
             path: "Tests/ConcordServerTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ConcordClient", "ConcordServer", "ConcordTestSupport"],
+            dependencies: [
+                "ConcordCore",
+                "ConcordClient",
+                "ConcordServer",
+                "ConcordTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Tests/EndToEndTests",
             swiftSettings: swiftSettings
         ),

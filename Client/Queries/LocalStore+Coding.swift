@@ -77,7 +77,10 @@ extension LocalStore {
     static func links(_ db: Database) throws -> [(String, String)] {
         var links: [(String, String)] = []
         let rows = try RawStatement(
-            db, sql: "SELECT entity, value FROM version WHERE field = '\(Schema.sameAsField)' AND kind = 's'")
+            db,
+            sql:
+                "SELECT entity, value FROM version WHERE field = '\(Schema.sameAsField)' AND kind = \(VersionKind.setAdd.sql)"
+        )
         try rows.forEachRow { row in links.append((row.text(0), row.text(1))) }
         return links
     }
@@ -162,7 +165,8 @@ extension LocalStore {
                 db, sql: "SELECT author FROM event_creator WHERE entity = ?", arguments: [id.rawValue])
             var sets: [String: [String: Set<String>]] = [:]
             let rows = try Row.fetchAll(
-                db, sql: "SELECT field, value, author FROM version WHERE entity = ? AND kind = 's'",
+                db,
+                sql: "SELECT field, value, author FROM version WHERE entity = ? AND kind = \(VersionKind.setAdd.sql)",
                 arguments: [id.rawValue])
             for row in rows {
                 let field: String = row[0]

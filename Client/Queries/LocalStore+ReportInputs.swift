@@ -94,10 +94,10 @@ extension LocalStore {
                 hlc: HLC(stored: row.text(5)), replica: ReplicaID(stored: row.text(6)),
                 // Only a delete's context decides anything (delete/edit conflicts): other ids are not parsed.
                 context: field == EntitySnapshot.deletedField ? row.storedIDs(7) : [])
-            switch row.text(1) {
-            case VersionKind.register: entity.registers[field, default: []].append(version)
-            case VersionKind.setAdd: entity.setAdds[field, default: []].append(version)
-            default: entity.notes[field, default: []].append(version)
+            switch VersionKind(rawValue: row.text(1)) {
+            case .register: entity.registers[field, default: []].append(version)
+            case .setAdd: entity.setAdds[field, default: []].append(version)
+            case .note, nil: entity.notes[field, default: []].append(version)
             }
         }
         return entity

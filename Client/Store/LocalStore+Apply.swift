@@ -78,22 +78,16 @@ extension LocalStore {
 
     /// Folds changes (not yet in the view) into the view.
     ///
-    /// The whole batch is folded in memory, entity by entity, through the ConcordCore merge, starting from the
-    /// live rows of every touched entity (read in one query); only the net effect is written: the versions no
-    /// longer live are deleted, the new live ones inserted, newly retired ids recorded, and each touched entity's
-    /// summary row rewritten once. A version both added and superseded within the batch never reaches the table.
-    /// The report's tables are updated from the same batch, once (``ReportState``), and so are the events' creators
-    /// and the votes of the events whose coded fields it touched (read back from the log, which holds the batch,
-    /// under the `understood` schema).
+    /// The store loads the live rows of every touched entity (one query) and which of the batch's ids are already
+    /// retired, folds the whole batch through ``BatchFold`` (the fold the server's stores call too), and writes only
+    /// its net effect: the versions no longer live are deleted, the new live ones inserted, the retired ids it
+    /// names recorded, and each touched entity's summary row rewritten once. The report's tables are updated from
+    /// the same batch, once (``ReportState``), and so are the events' creators and the votes of the events whose
+    /// coded fields it touched (read back from the log, which holds the batch, under the `understood` schema).
     ///
-    /// `seqs` are the changes' local `seq`s (their order in the log), in which order they must come. They decide
-    /// which retired ids need a row: the `retired` table is only read for a change folded for the first time
-    /// (new to the log, or refolded by ``rebuild()`` in log order), to tell whether something folded earlier
-    /// already superseded it. An id whose change is in the log before the superseding change has been folded
-    /// already and never will be again, so its row would never be read; only ids that are not in the log before
-    /// the superseding change (superseded before their own change arrived) get a row. Most superseded ids were
-    /// live versions, so this saves a row write per edit; the rule depends only on log order, so ``rebuild()``
-    /// writes exactly the rows the incremental path wrote.
+    /// `seqs` are the changes' local `seq`s (their order in the log), in which order they must come: a version's
+    /// row points at its change's `seq`, and since the fold decides everything from the order it sees the changes
+    /// in, ``rebuild()`` (which refolds the log in `seq` order) writes exactly the rows the incremental path wrote.
     static func applyToView(_ changes: [Change], seqs: [Int64], understanding understood: Int, _ db: Database) throws {
         guard !changes.isEmpty else { return }
         precondition(changes.count == seqs.count)
@@ -105,16 +99,21 @@ extension LocalStore {
         }
         try noteCreators(groups, db)
         let known = try knownEntities(order, db)
-        let stored = try StoredEntity.loadAll(known.keys, db)
+        var stored = try StoredEntity.loadAll(known.keys, db)
         let writer = try ViewWriter(db)
+        var fold = BatchFold(live: liveRows(stored), retired: try retiredIDs(changes, known: known, writer))
+        for change in changes { fold.apply(change) }
+        let before = stored
+        try write(fold, seqs: seqs, of: changes, into: &stored, writer)
         let lookup = try ReportState.LogLookup(db)
         var report = ReportState()
         for entity in order {
-            let before = stored[entity] ?? StoredEntity(id: entity)
-            let after = try fold(groups[entity]!, into: before, summary: known[entity], writer)
+            let after = stored[entity] ?? StoredEntity(id: entity)
+            let updated = EntitySummary(after.snapshot)
+            if updated != known[entity] { try writer.writeSummary(entity, updated) }
             try report.note(
-                groups[entity]!, before: before, summary: known[entity], after: after.entity, updated: after.summary,
-                lookup)
+                groups[entity]!, before: before[entity] ?? StoredEntity(id: entity), summary: known[entity],
+                after: after, updated: updated, lookup)
         }
         try report.write(db)
         let voted = order.filter { entity in groups[entity]!.contains { touchesVotes(entity, field: $0.change.field) } }
@@ -158,105 +157,55 @@ extension LocalStore {
         return known
     }
 
-    /// A field's merge state during a batch, with the ids that were live before it (to write only the net delta).
-    private struct FieldFold<State> {
-        var state: State
-        let initial: Set<ChangeID>
-        /// Ids this batch retired that were not live (so may not be in the log yet), with the seq of the change
-        /// that retired them.
-        var retired: [(id: ChangeID, by: Int64)] = []
-
-        /// Notes what one change's delta retired: ids it removed from the live versions were folded before it and
-        /// need no row; the others are checked against the log when the batch is written.
-        mutating func note(retired: [ChangeID], removed: [ChangeID], by seq: Int64) {
-            for id in retired where !removed.contains(id) { self.retired.append((id, seq)) }
+    /// The live register versions and set adds of the loaded entities, by field: what ``BatchFold`` starts from.
+    private static func liveRows(_ stored: [EntityID: StoredEntity]) -> [FieldKey: [Version]] {
+        var live: [FieldKey: [Version]] = [:]
+        for (id, entity) in stored {
+            for (field, versions) in entity.registers { live[FieldKey(entity: id, field: field)] = versions }
+            for (field, versions) in entity.setAdds { live[FieldKey(entity: id, field: field)] = versions }
         }
+        return live
     }
 
-    /// Folds one entity's changes into its stored state and writes the net effect; `summary` is its summary row
-    /// if the store knows the entity (the row is rewritten only if it changes). Returns the entity's new state.
-    private static func fold(
-        _ changes: [(change: Change, seq: Int64)], into stored: StoredEntity, summary: EntitySummary?,
+    /// The batch's ids the store already knows to be retired in their field. Only an entity the store knows can
+    /// have retired rows.
+    private static func retiredIDs(
+        _ changes: [Change], known: [EntityID: EntitySummary], _ writer: ViewWriter
+    ) throws -> [FieldKey: Set<ChangeID>] {
+        var retired: [FieldKey: Set<ChangeID>] = [:]
+        for change in changes where change.op != .append && known[change.entity] != nil {
+            if try writer.isRetired(entity: change.entity, field: change.field, change: change.id) {
+                retired[FieldKey(change), default: []].insert(change.id)
+            }
+        }
+        return retired
+    }
+
+    /// Writes the net effect of the batch (``BatchFold/deltas``) to the view's rows, in key order (neighbouring
+    /// pages of the entity-ordered tables), and to `stored`. A new live version's row points at its change's `seq`.
+    private static func write(
+        _ fold: BatchFold, seqs: [Int64], of changes: [Change], into stored: inout [EntityID: StoredEntity],
         _ writer: ViewWriter
-    ) throws -> (entity: StoredEntity, summary: EntitySummary) {
-        let known = summary != nil
-        var stored = stored
-        let entity = stored.id
-        // The ids among the incoming changes that the store already knows to be retired, by field.
-        var retiredByField: [String: Set<ChangeID>] = [:]
-        if known {
-            for (change, _) in changes where change.op != .append {
-                if try writer.isRetired(entity: entity, field: change.field, change: change.id) {
-                    retiredByField[change.field, default: []].insert(change.id)
-                }
-            }
-        }
-
-        var registers: [String: FieldFold<RegisterState>] = [:]
-        var sets: [String: FieldFold<SetState>] = [:]
-        var notes: [(field: String, version: Version)] = []
-        for (change, seq) in changes {
-            switch change.op {
-            case .set:
-                if registers[change.field] == nil {
-                    let live = stored.registers[change.field] ?? []
-                    registers[change.field] = FieldFold(
-                        state: RegisterState(live: live, retired: retiredByField[change.field] ?? []),
-                        initial: Set(live.map(\.change)))
-                }
-                let delta = registers[change.field]!.state.apply(change)
-                registers[change.field]!.note(retired: delta.retired, removed: delta.removed, by: seq)
-            case .add, .remove:
-                if sets[change.field] == nil {
-                    let adds = stored.setAdds[change.field] ?? []
-                    sets[change.field] = FieldFold(
-                        state: SetState(adds: adds, retired: retiredByField[change.field] ?? []),
-                        initial: Set(adds.map(\.change)))
-                }
-                let delta = sets[change.field]!.state.apply(change)
-                sets[change.field]!.note(retired: delta.retired, removed: delta.removed, by: seq)
-            case .append:
-                notes.append((change.field, Version(change)))
-            }
-        }
-
-        // A version new to the view comes from one of this batch's changes; its row points at that change's seq.
-        let seqs = Dictionary(changes.map { ($0.change.id, $0.seq) }) { first, _ in first }
-        func seq(of id: ChangeID) -> Int64 { seqs[id]! }
-
-        func persist(
-            field: String, kind: String, initial: Set<ChangeID>, final: [ChangeID: Version],
-            retired: [(id: ChangeID, by: Int64)]
-        ) throws {
-            for id in initial where final[id] == nil {
+    ) throws {
+        let seqOf = Dictionary(zip(changes.lazy.map(\.id), seqs)) { first, _ in first }
+        for delta in fold.deltas.sorted(by: { $0.key < $1.key }) {
+            let (entity, field) = (delta.key.entity, delta.key.field)
+            let kind = VersionKind(delta.kind)
+            for id in delta.removed {
                 try writer.deleteVersion(entity: entity, field: field, change: id)
             }
-            for id in final.keys where !initial.contains(id) {
-                try writer.insertVersion(entity: entity, field: field, kind: kind, change: id, seq: seq(of: id))
+            for version in delta.inserted {
+                try writer.insertVersion(
+                    entity: entity, field: field, kind: kind, change: version.change, seq: seqOf[version.change]!)
             }
-            for (id, seq) in retired where try !writer.isInLog(id, before: seq) {
+            for id in delta.retired {
                 try writer.insertRetired(entity: entity, field: field, change: id)
             }
+            switch delta.kind {
+            case .register: stored[entity, default: StoredEntity(id: entity)].registers[field] = fold.live(delta.key)
+            case .set: stored[entity, default: StoredEntity(id: entity)].setAdds[field] = fold.live(delta.key)
+            case .list: stored[entity, default: StoredEntity(id: entity)].notes += delta.inserted
+            }
         }
-        for (field, fold) in registers {
-            try persist(
-                field: field, kind: VersionKind.register, initial: fold.initial, final: fold.state.live,
-                retired: fold.retired)
-            stored.registers[field] = Array(fold.state.live.values)
-        }
-        for (field, fold) in sets {
-            try persist(
-                field: field, kind: VersionKind.setAdd, initial: fold.initial, final: fold.state.adds,
-                retired: fold.retired)
-            stored.setAdds[field] = Array(fold.state.adds.values)
-        }
-        for (field, note) in notes {
-            try writer.insertVersion(
-                entity: entity, field: field, kind: VersionKind.note, change: note.change, seq: seq(of: note.change))
-        }
-        stored.notes += notes.map(\.version)
-        let updated = EntitySummary(stored.snapshot)
-        if updated != summary { try writer.writeSummary(entity, updated) }
-        return (stored, updated)
     }
 }

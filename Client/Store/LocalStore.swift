@@ -82,7 +82,7 @@ public final class LocalStore: Sendable {
                 throw StoreError.cannotOpen(path: path, detail: "cannot create directory \(directory)")
             }
         }
-        let fd = Glibc.open(path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+        let fd = createExclusively(path, mode: 0o600)
         if fd < 0 {
             let code = errno
             if code == EEXIST { throw StoreError.alreadyExists(path: path) }
@@ -243,4 +243,11 @@ public final class LocalStore: Sendable {
             throw Self.mapError(error, path: path)
         }
     }
+}
+
+/// `open(2)` with `O_CREAT | O_EXCL`: creates `path` with `mode`, or fails (`EEXIST`) when something is already
+/// there, in one system call, so two `concord init` never both believe they made the store. A free function because
+/// inside `LocalStore` the name `open` means ``LocalStore/open(at:)``; Glibc, Musl and Darwin all declare this one.
+private func createExclusively(_ path: String, mode: mode_t) -> Int32 {
+    open(path, O_CREAT | O_EXCL | O_WRONLY, mode)
 }

@@ -225,7 +225,7 @@ struct ReportState {
         try db.execute(
             sql: """
                 INSERT INTO report_entity (id)
-                SELECT DISTINCT entity FROM version_row WHERE kind = '\(VersionKind.register)'
+                SELECT DISTINCT entity FROM version_row WHERE kind = \(VersionKind.register.sql)
                 GROUP BY entity, field HAVING COUNT(*) > 1;
                 INSERT INTO report_entity_count (kind, entities, deleted)
                 SELECT kind, COUNT(*), TOTAL(deleted != 0) FROM entity GROUP BY kind;

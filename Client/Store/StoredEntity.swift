@@ -50,24 +50,36 @@ struct StoredEntity {
     /// from validated changes, so ids and clocks are rebuilt without re-validation (``ChangeID/init(stored:)``).
     private mutating func add(row: RawStatement.CurrentRow) {
         let field = row.text(1)
-        let kind = row.text(2)
+        let kind = VersionKind(rawValue: row.text(2))
         let version = Version(
             change: ChangeID(stored: row.text(3)), value: row.fieldValue(4), author: AnalystName(stored: row.text(5)),
             hlc: HLC(stored: row.text(6)), replica: ReplicaID(stored: row.text(7)),
             context: row.storedIDs(8))
         switch kind {
-        case VersionKind.register: registers[field, default: []].append(version)
-        case VersionKind.setAdd: setAdds[field, default: []].append(version)
-        default: notes.append(version)
+        case .register: registers[field, default: []].append(version)
+        case .setAdd: setAdds[field, default: []].append(version)
+        case .note, nil: notes.append(version)
         }
     }
 }
 
-/// The `kind` column of the `version` table.
-enum VersionKind {
-    static let register = "r"
-    static let setAdd = "s"
-    static let note = "n"
+/// The `kind` column of the `version` table: how the field of a live row merges, one letter each (`r` a register
+/// version, `s` a set add, `n` a note of a list).
+enum VersionKind: String {
+    case register = "r"
+    case setAdd = "s"
+    case note = "n"
+
+    init(_ kind: Schema.Kind) {
+        switch kind {
+        case .register: self = .register
+        case .set: self = .setAdd
+        case .list: self = .note
+        }
+    }
+
+    /// The value as a SQL literal, for a query's text.
+    var sql: String { "'\(rawValue)'" }
 }
 
 /// Encoding of change and version columns.

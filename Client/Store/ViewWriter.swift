@@ -3,10 +3,9 @@ import ConcordSQLite
 import GRDB
 
 /// The row writes of the merged view (`version_row`, `retired`, `entity`), prepared once per batch and bound
-/// directly (``RawStatement``). Only ``LocalStore/applyToView(_:_:)`` decides what to write, through the merge.
+/// directly (``RawStatement``). Only ``LocalStore/applyToView(_:seqs:understanding:_:)`` decides what to write, through the merge (``BatchFold``).
 struct ViewWriter {
     private let retiredLookup: RawStatement
-    private let changeLookup: RawStatement
     private let insertVersionRow: RawStatement
     private let deleteVersionRow: RawStatement
     private let insertRetiredRow: RawStatement
@@ -15,7 +14,6 @@ struct ViewWriter {
     init(_ db: Database) throws {
         retiredLookup = try RawStatement(
             db, sql: "SELECT 1 FROM retired WHERE entity = ? AND field = ? AND change = ?")
-        changeLookup = try RawStatement(db, sql: "SELECT seq FROM change WHERE id = ?")
         insertVersionRow = try RawStatement(
             db, sql: "INSERT OR REPLACE INTO version_row (entity, field, change, kind, seq) VALUES (?, ?, ?, ?, ?)")
         deleteVersionRow = try RawStatement(
@@ -38,20 +36,13 @@ struct ViewWriter {
         return try retiredLookup.firstRow { _ in true } ?? false
     }
 
-    /// Whether the log holds change `id` before local seq `seq` (see ``LocalStore/applyToView(_:seqs:_:)``).
-    func isInLog(_ id: ChangeID, before seq: Int64) throws -> Bool {
-        changeLookup.bind(id.rawValue, at: 1)
-        guard let found = try changeLookup.firstRow({ $0.integer(0) }) else { return false }
-        return found < seq
-    }
-
     /// Records that change `change` (local `seq`, already in the log) is a live version of `field`.
-    func insertVersion(entity: EntityID, field: String, kind: String, change: ChangeID, seq: Int64) throws {
+    func insertVersion(entity: EntityID, field: String, kind: VersionKind, change: ChangeID, seq: Int64) throws {
         let row = insertVersionRow
         row.bind(entity.rawValue, at: 1)
         row.bind(field, at: 2)
         row.bind(change.rawValue, at: 3)
-        row.bind(kind, at: 4)
+        row.bind(kind.rawValue, at: 4)
         row.bind(seq, at: 5)
         try row.execute()
     }

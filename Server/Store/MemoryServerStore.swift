@@ -35,7 +35,8 @@ public actor MemoryServerStore: ServerStore {
                 log.append(StoredChange(seq: Int64(log.count + 1), body: body))
                 byID[change.id] = change
             }
-            for (key, delta) in plan.fields {
+            for delta in plan.fields {
+                let key = delta.key
                 var fields = live[key.entity] ?? [:]
                 var versions = fields[key.field] ?? [:]
                 for id in delta.removed { versions[id] = nil }

@@ -3,7 +3,7 @@ import ConcordCore
 /// Checks a pushed batch against what the store holds and folds it through the ConcordCore merge, without I/O.
 ///
 /// Every store loads a ``PushPlanner/Context`` in bulk inside its write transaction, asks for a ``PushPlan``, and
-/// persists the plan's net deltas. Changes earlier in the batch count when checking later ones (a resolution is
+/// persists the plan's net deltas, which the one fold every store shares computes (``BatchFold``). Changes earlier in the batch count when checking later ones (a resolution is
 /// judged against the live versions after the batch's earlier changes).
 public struct PushPlanner: Sendable {
     /// What the store holds that the batch touches.
@@ -18,16 +18,6 @@ public struct PushPlanner: Sendable {
         public init() {}
     }
 
-    /// The net effect of one field.
-    public struct FieldDelta: Hashable, Sendable {
-        /// Versions that become live.
-        public var inserted: [Version] = []
-        /// Ids of previously live versions that are no longer live.
-        public var removed: [ChangeID] = []
-        /// Ids newly retired in this field.
-        public var retired: [ChangeID] = []
-    }
-
     /// What to persist for an accepted batch.
     public struct Plan: Sendable {
         /// The new changes, in batch order.
@@ -35,7 +25,8 @@ public struct PushPlanner: Sendable {
         /// The position in the pushed batch of each change of ``accepted``.
         public var acceptedIndices: [Int] = []
         public var duplicates = 0
-        public var fields: [FieldKey: FieldDelta] = [:]
+        /// The net effect of the accepted changes on each field they touch (``BatchFold``).
+        public var fields: [BatchFold.Delta] = []
     }
 
     public let analyst: AnalystRecord
@@ -50,24 +41,15 @@ public struct PushPlanner: Sendable {
     /// The entities whose live rows a store must load into ``Context/live``.
     public static func entities(of changes: [Change]) -> Set<EntityID> { Set(changes.map(\.entity)) }
 
-    private enum Working {
-        case register(RegisterState, initial: Set<ChangeID>)
-        case set(SetState, initial: Set<ChangeID>)
-        case list
-    }
-
     /// Checks every change and returns either the plan or the refused changes.
     public func plan(_ changes: [Change], context: Context) -> Result<Plan, PushRefusal> {
         var plan = Plan()
         var forbidden: [Wire.RefusedChange] = []
         var invalid: [Wire.RefusedChange] = []
         var seen: [ChangeID: Int] = [:]
-        var working: [FieldKey: Working] = [:]
-        var retired: [FieldKey: [ChangeID]] = [:]
-        var notes: [FieldKey: [Version]] = [:]
+        var fold = BatchFold(live: context.live, retired: context.retired)
         // A batch holds up to 10k changes: size the tables once instead of rehashing them as they grow.
         seen.reserveCapacity(changes.count)
-        working.reserveCapacity(changes.count)
         plan.accepted.reserveCapacity(changes.count)
         plan.acceptedIndices.reserveCapacity(changes.count)
 
@@ -124,17 +106,9 @@ public struct PushPlanner: Sendable {
                 refuse(error.description, forbidding: true)
                 continue
             }
-            let key = FieldKey(change)
-            var state = working[key] ?? initialState(for: key, change: change, context: context)
             if !change.supersedes.isEmpty {
-                let live: [Version]
-                switch state {
-                case .register(let register, _): live = Array(register.live.values)
-                case .set(let set, _): live = Array(set.adds.values)
-                case .list: live = []
-                }
                 do {
-                    try EditPlanner.checkSupersedes(change, live: live, role: analyst.role)
+                    try EditPlanner.checkSupersedes(change, live: fold.live(FieldKey(change)), role: analyst.role)
                 } catch {
                     if case .reasonRequired = error {
                         refuse(error.description)
@@ -146,19 +120,7 @@ public struct PushPlanner: Sendable {
             }
             // Fold in every acceptable change, even once the batch is refused, so later changes are judged
             // against the same state they would be judged against if the refused ones were set aside.
-            switch state {
-            case .register(var register, let initial):
-                let delta = register.apply(change)
-                retired[key, default: []] += delta.retired
-                state = .register(register, initial: initial)
-            case .set(var set, let initial):
-                let delta = set.apply(change)
-                retired[key, default: []] += delta.retired
-                state = .set(set, initial: initial)
-            case .list:
-                notes[key, default: []].append(Version(change))
-            }
-            working[key] = state
+            fold.apply(change)
             plan.accepted.append(change)
             plan.acceptedIndices.append(index)
         }
@@ -167,35 +129,7 @@ public struct PushPlanner: Sendable {
             let all = (forbidden + invalid).sorted { $0.index < $1.index }
             return .failure(PushRefusal(reason: forbidden.isEmpty ? .invalid : .forbidden, refused: all))
         }
-        plan.fields.reserveCapacity(working.count)
-        for (key, state) in working {
-            var delta = FieldDelta()
-            switch state {
-            case .register(let register, let initial):
-                delta.inserted = register.live.values.filter { !initial.contains($0.change) }
-                delta.removed = initial.filter { register.live[$0] == nil }.sorted()
-            case .set(let set, let initial):
-                delta.inserted = set.adds.values.filter { !initial.contains($0.change) }
-                delta.removed = initial.filter { set.adds[$0] == nil }.sorted()
-            case .list:
-                delta.inserted = notes[key] ?? []
-            }
-            delta.retired = retired[key] ?? []
-            if !delta.inserted.isEmpty || !delta.removed.isEmpty || !delta.retired.isEmpty {
-                plan.fields[key] = delta
-            }
-        }
+        plan.fields = fold.deltas
         return .success(plan)
-    }
-
-    private func initialState(for key: FieldKey, change: Change, context: Context) -> Working {
-        let live = context.live[key] ?? []
-        let retired = context.retired[key] ?? []
-        let ids = Set(live.map(\.change))
-        switch change.op {
-        case .set: return .register(RegisterState(live: live, retired: retired), initial: ids)
-        case .add, .remove: return .set(SetState(adds: live, retired: retired), initial: ids)
-        case .append: return .list
-        }
     }
 }

@@ -213,7 +213,8 @@ public final class SQLiteServerStore: ServerStore {
         let insertRetired = try RawStatement(
             db, sql: "INSERT OR IGNORE INTO retired (change, entity, field) VALUES (?, ?, ?)")
         // In key order, so consecutive statements touch neighbouring pages of the entity-ordered index.
-        for (key, delta) in plan.fields.sorted(by: { $0.key < $1.key }) {
+        for delta in plan.fields.sorted(by: { $0.key < $1.key }) {
+            let key = delta.key
             for id in delta.removed {
                 deleteLive.bind(id.rawValue, at: 1)
                 try deleteLive.execute()
@@ -221,7 +222,7 @@ public final class SQLiteServerStore: ServerStore {
             if !delta.inserted.isEmpty {
                 insertLive.bind(key.entity.rawValue, at: 2)
                 insertLive.bind(key.field, at: 3)
-                insertLive.bind(key.kind?.rawValue ?? "", at: 4)
+                insertLive.bind(delta.kind.rawValue, at: 4)
             }
             for version in delta.inserted {
                 insertLive.bind(version.change.rawValue, at: 1)

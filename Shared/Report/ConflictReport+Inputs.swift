@@ -1,7 +1,8 @@
 import Foundation
 
 extension ConflictReport {
-    private struct FieldKey: Hashable {
+    /// A field of every entity of one kind (the report's per-field tallies).
+    private struct KindField: Hashable {
         var kind: EntityID.Kind
         var field: String
     }
@@ -33,7 +34,7 @@ extension ConflictReport {
         var deleteEdits: [DeleteEditConflict] = []
         var resolved: [ResolvedConflict] = []
         var seenEpisodes = Set<EpisodeKey>()
-        var perField: [FieldKey: (agreements: Int, conflicts: Int)] = [:]
+        var perField: [KindField: (agreements: Int, conflicts: Int)] = [:]
         var involvedConflicts: [AnalystName: Int] = [:]
         var involvedAgreements: [AnalystName: Int] = [:]
 
@@ -47,7 +48,7 @@ extension ConflictReport {
                     .inserted
             else { return }
             let agreement = versions.allSatisfy { $0.value == versions[0].value }
-            let key = FieldKey(kind: entity.kind, field: field)
+            let key = KindField(kind: entity.kind, field: field)
             if agreement {
                 perField[key, default: (0, 0)].agreements += 1
                 counts.agreementEpisodes += 1

@@ -56,7 +56,7 @@ struct LegacyReportBuilder: Sendable {
         for change in changes { add(change) }
     }
 
-    private struct FieldKey: Hashable {
+    private struct KindField: Hashable {
         var kind: EntityID.Kind
         var field: String
     }
@@ -88,7 +88,7 @@ struct LegacyReportBuilder: Sendable {
         var deleteEdits: [ConflictReport.DeleteEditConflict] = []
         var resolved: [ConflictReport.ResolvedConflict] = []
         var seenEpisodes = Set<EpisodeKey>()
-        var perField: [FieldKey: (agreements: Int, conflicts: Int)] = [:]
+        var perField: [KindField: (agreements: Int, conflicts: Int)] = [:]
         var involvedConflicts: [AnalystName: Int] = [:]
         var involvedAgreements: [AnalystName: Int] = [:]
 
@@ -102,7 +102,7 @@ struct LegacyReportBuilder: Sendable {
                     .inserted
             else { return }
             let agreement = versions.allSatisfy { $0.value == versions[0].value }
-            let key = FieldKey(kind: entity.kind, field: field)
+            let key = KindField(kind: entity.kind, field: field)
             if agreement {
                 perField[key, default: (0, 0)].agreements += 1
                 counts.agreementEpisodes += 1

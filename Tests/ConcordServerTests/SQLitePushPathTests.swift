@@ -29,7 +29,7 @@ struct SQLitePushPathTests {
                 var start = 0
                 while start < mine.count {
                     let size = 1 + Int(simulator.nextRandom() % 300)
-                    var batch = Array(mine[start..<min(mine.count, start + size)])
+                    let batch = Array(mine[start..<min(mine.count, start + size)])
                     start += size
                     switch simulator.nextRandom() % 10 {
                     case 0:

@@ -1,0 +1,139 @@
+/// Folds a batch of changes into the merge state a store holds, without I/O: the one fold every store calls.
+///
+/// A store loads, for the fields a batch touches, their live register versions and set adds and which of the batch's
+/// own ids are already retired there; folds the batch in the order it stores it; and writes each field's net
+/// ``Delta``. A version both added and superseded within the batch never reaches the store.
+///
+/// ```swift
+/// var fold = BatchFold(live: loadedLive, retired: loadedRetired)
+/// for change in batch { fold.apply(change) }
+/// for delta in fold.deltas { /* delete delta.removed, insert delta.inserted, record delta.retired */ }
+/// ```
+///
+/// Which retired ids a store records is decided here, once: only ids retired *before* their change was live in the
+/// store (usually: before it arrived). When that change arrives, the store must fold it as superseded, so it needs
+/// the row. An id retired while live needs none: its change is stored already, and no store folds a change twice.
+public struct BatchFold: Sendable {
+    /// The net effect of a batch on one field.
+    public struct Delta: Hashable, Sendable {
+        public var key: FieldKey
+        public var kind: Schema.Kind
+        /// Versions that become live (notes in the order they were folded, others in no particular order).
+        public var inserted: [Version] = []
+        /// Ids of versions the store held live that are no longer live, sorted.
+        public var removed: [ChangeID] = []
+        /// Ids to record as retired in this field (see the type's discussion), in the order they were retired.
+        public var retired: [ChangeID] = []
+
+        public var isEmpty: Bool { inserted.isEmpty && removed.isEmpty && retired.isEmpty }
+    }
+
+    private enum State: Sendable {
+        case register(RegisterState)
+        case set(SetState)
+        case list([Version])
+    }
+
+    private struct Field: Sendable {
+        var state: State
+        /// The ids live before the batch.
+        let initial: Set<ChangeID>
+        var retired: [ChangeID] = []
+
+        mutating func apply(_ change: Change) {
+            // Each case takes the state out first, so the only reference left is the one being mutated (no copy).
+            switch state {
+            case .register(var register):
+                state = .list([])
+                let delta = register.apply(change)
+                noteRetired(delta.retired, removed: delta.removed)
+                state = .register(register)
+            case .set(var set):
+                state = .list([])
+                let delta = set.apply(change)
+                noteRetired(delta.retired, removed: delta.removed)
+                state = .set(set)
+            case .list(var notes):
+                state = .list([])
+                notes.append(Version(change))
+                state = .list(notes)
+            }
+        }
+
+        /// Keeps the ids a change retired that were not live before it (see ``BatchFold``).
+        private mutating func noteRetired(_ retired: [ChangeID], removed: [ChangeID]) {
+            for id in retired where !removed.contains(id) { self.retired.append(id) }
+        }
+    }
+
+    private let loadedLive: [FieldKey: [Version]]
+    private let loadedRetired: [FieldKey: Set<ChangeID>]
+    private var fields: [FieldKey: Field] = [:]
+    /// The touched fields, in the order the batch first touched them.
+    private var order: [FieldKey] = []
+
+    /// - Parameters:
+    ///   - live: the live register versions and set adds of the fields the batch touches (notes are not needed);
+    ///     a field left out has none.
+    ///   - retired: the batch's ids the store already knows to be retired, by field.
+    public init(live: [FieldKey: [Version]] = [:], retired: [FieldKey: Set<ChangeID>] = [:]) {
+        loadedLive = live
+        loadedRetired = retired
+    }
+
+    /// Folds in one change. The store has already set aside duplicates (changes it holds, or earlier in the batch).
+    public mutating func apply(_ change: Change) {
+        let key = FieldKey(change)
+        if fields[key] == nil { fields[key] = start(key, op: change.op) }
+        fields[key]!.apply(change)
+    }
+
+    /// The live versions of a register or the live adds of a set, as folded so far: what a change superseding
+    /// versions of the field is checked against. Empty for a list.
+    public func live(_ key: FieldKey) -> [Version] {
+        guard let field = fields[key] else { return loadedLive[key] ?? [] }
+        switch field.state {
+        case .register(let register): return Array(register.live.values)
+        case .set(let set): return Array(set.adds.values)
+        case .list: return []
+        }
+    }
+
+    /// The net effect on every field the batch touched, in the order it first touched them; fields the batch left
+    /// as they were are left out.
+    public var deltas: [Delta] {
+        var deltas: [Delta] = []
+        deltas.reserveCapacity(order.count)
+        for key in order {
+            let field = fields[key]!
+            var delta: Delta
+            switch field.state {
+            case .register(let register):
+                delta = Delta(key: key, kind: .register)
+                delta.inserted = register.live.values.filter { !field.initial.contains($0.change) }
+                delta.removed = field.initial.filter { register.live[$0] == nil }.sorted()
+            case .set(let set):
+                delta = Delta(key: key, kind: .set)
+                delta.inserted = set.adds.values.filter { !field.initial.contains($0.change) }
+                delta.removed = field.initial.filter { set.adds[$0] == nil }.sorted()
+            case .list(let notes):
+                delta = Delta(key: key, kind: .list, inserted: notes)
+            }
+            delta.retired = field.retired
+            if !delta.isEmpty { deltas.append(delta) }
+        }
+        return deltas
+    }
+
+    private mutating func start(_ key: FieldKey, op: ChangeOp) -> Field {
+        order.append(key)
+        let live = loadedLive[key] ?? []
+        let retired = loadedRetired[key] ?? []
+        let initial = Set(live.map(\.change))
+        switch op {
+        case .set: return Field(state: .register(RegisterState(live: live, retired: retired)), initial: initial)
+        case .add, .remove: return Field(state: .set(SetState(adds: live, retired: retired)), initial: initial)
+        case .append: return Field(state: .list([]), initial: [])
+        }
+    }
+}
