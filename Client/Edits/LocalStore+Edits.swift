@@ -27,7 +27,7 @@ extension LocalStore {
             throw FieldProblem(
                 field: name, message: "unknown field; expected one of " + EventDraft.importKeys.joined(separator: ", "))
         }
-        let doc = try documents.resolve(draft.values["doc"]!, writer.db)
+        let doc = try documents.entityID(matching: draft.values["doc"]!, writer.db)
         var values: [(String, FieldValue)] = []
         for name in EventDraft.registerFields {
             guard var text = draft.values[name] else { continue }
@@ -69,7 +69,7 @@ extension LocalStore {
 
     /// Loads an event for editing: refuses unknown and deleted events.
     private static func editable(_ reference: String, _ db: Database) throws -> StoredEntity {
-        let id = try resolve(reference, kind: .event, db)
+        let id = try entityID(matching: reference, kind: .event, db)
         let stored = try StoredEntity.load(id, db)
         if stored.snapshot.deleted { throw StoreError.refused(EditError.deleted(id).description) }
         return stored
@@ -102,7 +102,7 @@ extension LocalStore {
             }
             var value = FieldValue.string(text)
             if field == "doc" {
-                value = .string(try Self.resolve(text, kind: .document, writer.db).rawValue)
+                value = .string(try Self.entityID(matching: text, kind: .document, writer.db).rawValue)
             }
             do { try Schema.validate(value: value, field: field, of: .event) } catch {
                 throw StoreError.invalid("\(error)")
@@ -255,7 +255,7 @@ extension LocalStore {
     /// `concord event delete EVENT`: a `deleted=true` that lists, as context, everything live the author saw.
     public func delete(_ reference: String) throws -> EditOutcome {
         try edit { writer in
-            let id = try Self.resolve(reference, kind: .event, writer.db)
+            let id = try Self.entityID(matching: reference, kind: .event, writer.db)
             let snapshot = try StoredEntity.load(id, writer.db).snapshot
             if snapshot.deleted && snapshot.deleteEditConflict.isEmpty {
                 throw StoreError.refused("\(id) is already deleted; `concord event restore` brings it back")
@@ -270,7 +270,7 @@ extension LocalStore {
     /// `concord event restore EVENT`: `deleted=false`, bringing the event back with all its fields.
     public func restore(_ reference: String) throws -> EditOutcome {
         try edit { writer in
-            let id = try Self.resolve(reference, kind: .event, writer.db)
+            let id = try Self.entityID(matching: reference, kind: .event, writer.db)
             let snapshot = try StoredEntity.load(id, writer.db).snapshot
             let supersedes: [ChangeID]
             do {
@@ -289,10 +289,10 @@ struct DocumentCache {
     private var ids: [String: EntityID] = [:]
     private var texts: [EntityID: String] = [:]
 
-    mutating func resolve(_ reference: String, _ db: Database) throws -> EntityID {
+    mutating func entityID(matching reference: String, _ db: Database) throws -> EntityID {
         if let id = ids[reference] { return id }
         do {
-            let id = try LocalStore.resolve(reference, kind: .document, db)
+            let id = try LocalStore.entityID(matching: reference, kind: .document, db)
             ids[reference] = id
             return id
         } catch let error as StoreError {

@@ -34,8 +34,8 @@ extension LocalStore {
     /// `concord unlink EVENT EVENT`: removes every live link between the two, in either direction.
     public func unlink(_ a: String, _ b: String) throws -> EditOutcome {
         try edit { writer in
-            let first = try StoredEntity.load(try Self.resolve(a, kind: .event, writer.db), writer.db)
-            let second = try StoredEntity.load(try Self.resolve(b, kind: .event, writer.db), writer.db)
+            let first = try StoredEntity.load(try Self.entityID(matching: a, kind: .event, writer.db), writer.db)
+            let second = try StoredEntity.load(try Self.entityID(matching: b, kind: .event, writer.db), writer.db)
             guard first.id != second.id else {
                 throw StoreError.invalid("\(first.id) is never linked to itself; name two different events")
             }
@@ -63,8 +63,8 @@ extension LocalStore {
             throw StoreError.invalid("\(reference) is a document; links join events that report the same happening")
         }
         let id: EntityID
-        do { id = try resolve(reference, kind: .event, db) } catch StoreError.unknownEntity {
-            if (try? resolve(reference, kind: .document, db)) != nil {
+        do { id = try entityID(matching: reference, kind: .event, db) } catch StoreError.unknownEntity {
+            if (try? entityID(matching: reference, kind: .document, db)) != nil {
                 throw StoreError.invalid(
                     "\(reference) is a document; links join events that report the same happening")
             }

@@ -20,7 +20,7 @@ extension LocalStore {
                 "a resolution must give its reason (DESIGN §11): add --reason \"why this value\"; it is reported")
         }
         return try edit { writer in
-            let id = try Self.resolve(reference, kind: .event, writer.db)
+            let id = try Self.entityID(matching: reference, kind: .event, writer.db)
             let stored = try StoredEntity.load(id, writer.db)
             let snapshot = stored.snapshot
             guard writer.role == .adjudicator else {
@@ -75,7 +75,7 @@ extension LocalStore {
             }
             parsed = .bool(text == "true")
         } else if field == "doc" {
-            parsed = .string(try resolve(text, kind: .document, db).rawValue)
+            parsed = .string(try entityID(matching: text, kind: .document, db).rawValue)
         } else {
             parsed = .string(text)
         }

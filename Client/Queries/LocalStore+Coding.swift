@@ -27,7 +27,7 @@ extension LocalStore {
         -> [MatchSuggestion]
     {
         try read { db in
-            let document = try doc.map { try Self.resolve($0, kind: .document, db).rawValue }
+            let document = try doc.map { try Self.entityID(matching: $0, kind: .document, db).rawValue }
             return MatchScorer.suggestions(
                 try Self.matchEvents(db), minimum: minimum, document: document, limit: limit)
         }

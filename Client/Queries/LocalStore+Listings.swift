@@ -22,7 +22,7 @@ extension LocalStore {
             var arguments: StatementArguments = []
             if let doc {
                 clauses.append("doc = ?")
-                _ = arguments.append(contentsOf: [try Self.resolve(doc, kind: .document, db).rawValue])
+                _ = arguments.append(contentsOf: [try Self.entityID(matching: doc, kind: .document, db).rawValue])
             }
             if conflictsOnly { clauses.append("conflicts > 0") }
             if !includeDeleted { clauses.append("deleted = 0") }
@@ -46,7 +46,7 @@ extension LocalStore {
     /// The event named by a reference (full id or unique prefix) with its merged state.
     public func event(_ reference: String) throws -> EntitySnapshot {
         try read { db in
-            let id = try Self.resolve(reference, kind: .event, db)
+            let id = try Self.entityID(matching: reference, kind: .event, db)
             return try StoredEntity.load(id, db).snapshot
         }
     }
@@ -57,8 +57,10 @@ extension LocalStore {
             let rows = try Row.fetchAll(
                 db, sql: "SELECT \(Columns.changeSelection), state FROM change WHERE entity = ?",
                 arguments: [id.rawValue])
-            return try rows.map { HistoryEntry(change: try Columns.change($0), state: $0[11]) }
-                .sorted { Version($0.change).precedes(Version($1.change)) }
+            return try rows.map {
+                HistoryEntry(change: try Columns.change($0), state: LogState(rawValue: $0[11]) ?? .remote)
+            }
+            .sorted { Version($0.change).precedes(Version($1.change)) }
         }
     }
 

@@ -2,12 +2,12 @@ import ConcordCore
 import GRDB
 
 extension LocalStore {
-    /// Resolves a full id or a unique prefix (like git's short hashes), with or without the `KIND/` part.
-    public func resolve(_ reference: String, kind: EntityID.Kind) throws -> EntityID {
-        try read { db in try Self.resolve(reference, kind: kind, db) }
+    /// The entity a full id or a unique prefix names (like git's short hashes), with or without the `KIND/` part.
+    public func entityID(matching reference: String, kind: EntityID.Kind) throws -> EntityID {
+        try read { db in try Self.entityID(matching: reference, kind: kind, db) }
     }
 
-    static func resolve(_ reference: String, kind: EntityID.Kind, _ db: Database) throws -> EntityID {
+    static func entityID(matching reference: String, kind: EntityID.Kind, _ db: Database) throws -> EntityID {
         var text = reference.trimmingCharacters(in: .whitespaces).lowercased()
         if text.hasPrefix(kind.rawValue + "/") { text.removeFirst(kind.rawValue.count + 1) }
         let allowed = text.utf8.allSatisfy {

@@ -48,6 +48,5 @@ public struct EventSummary: Hashable, Sendable, Encodable {
 /// One change to an entity, as `concord show --history` lists it.
 public struct HistoryEntry: Hashable, Sendable {
     public var change: Change
-    /// `pending`, `pushed`, `rejected` or `remote`.
-    public var state: String
+    public var state: LogState
 }

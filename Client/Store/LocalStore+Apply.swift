@@ -30,7 +30,7 @@ extension LocalStore {
                     (id, entity, field, op, value, supersedes, hlc, author, replica, reason, schema, state, serverSeq)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        let state = origin == .local ? "pending" : "remote"
+        let state = origin == .local ? LogState.pending : .remote
         var fresh: [Change] = []
         fresh.reserveCapacity(changes.count)
         var freshSeqs: [Int64] = []
@@ -48,7 +48,7 @@ extension LocalStore {
             insert.bind(change.replica.rawValue, at: 9)
             insert.bind(change.reason, at: 10)
             insert.bind(Int64(change.schema), at: 11)
-            insert.bind(state, at: 12)
+            insert.bind(state.rawValue, at: 12)
             insert.bind(seq, at: 13)
             try insert.execute()
             if db.changesCount > 0 {
@@ -60,8 +60,9 @@ extension LocalStore {
                     // Our own change came back from the server: it is pushed, whatever we recorded.
                     try db.cachedStatement(
                         sql: """
-                            UPDATE change SET state = 'pushed', serverSeq = ?
-                            WHERE id = ? AND (state = 'pending' OR (state = 'pushed' AND serverSeq IS NULL))
+                            UPDATE change SET state = \(LogState.pushed.sql), serverSeq = ?
+                            WHERE id = ? AND (state = \(LogState.pending.sql)
+                                OR (state = \(LogState.pushed.sql) AND serverSeq IS NULL))
                             """
                     ).execute(arguments: [seq, change.id.rawValue])
                 }

@@ -20,8 +20,8 @@ extension LocalStore {
             db,
             sql: """
                 SELECT (SELECT COUNT(*) FROM change),
-                       (SELECT COUNT(*) FROM change WHERE state = 'pending'),
-                       (SELECT COUNT(*) FROM change WHERE state = 'rejected'),
+                       (SELECT COUNT(*) FROM change WHERE state = \(LogState.pending.sql)),
+                       (SELECT COUNT(*) FROM change WHERE state = \(LogState.rejected.sql)),
                        (SELECT COUNT(*) FROM entity WHERE kind = 'event'),
                        (SELECT COUNT(*) FROM entity WHERE kind = 'document')
                 """)!
@@ -38,13 +38,15 @@ extension LocalStore {
     public func pendingChanges(limit: Int) throws -> [Change] {
         try read { db in
             try Self.changes(
-                db, where: "state = 'pending' ORDER BY seq LIMIT ?", arguments: [limit])
+                db, where: "state = \(LogState.pending.sql) ORDER BY seq LIMIT ?", arguments: [limit])
         }
     }
 
     /// Number of own changes not yet pushed.
     public func pendingCount() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM change WHERE state = 'pending'") ?? 0 }
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM change WHERE state = \(LogState.pending.sql)") ?? 0
+        }
     }
 
     /// Marks own pending changes as accepted by the server.
@@ -54,8 +56,8 @@ extension LocalStore {
             let statement = try RawStatement(
                 db,
                 sql: """
-                    UPDATE change SET state = 'pushed'
-                    WHERE state = 'pending' AND id IN (SELECT value FROM json_each(?))
+                    UPDATE change SET state = \(LogState.pushed.sql)
+                    WHERE state = \(LogState.pending.sql) AND id IN (SELECT value FROM json_each(?))
                     """)
             statement.bind(RawStatement.jsonArray(ids.map(\.rawValue)), at: 1)
             try statement.execute()
@@ -67,7 +69,8 @@ extension LocalStore {
     public func markRejected(_ id: ChangeID, reason: String) throws {
         try write { db in
             try db.execute(
-                sql: "UPDATE change SET state = 'rejected', rejectReason = ? WHERE id = ? AND state = 'pending'",
+                sql:
+                    "UPDATE change SET state = \(LogState.rejected.sql), rejectReason = ? WHERE id = ? AND state = \(LogState.pending.sql)",
                 arguments: [reason, id.rawValue])
             guard db.changesCount > 0,
                 let entity = try String.fetchOne(
@@ -82,7 +85,8 @@ extension LocalStore {
         try read { db in
             let rows = try Row.fetchAll(
                 db,
-                sql: "SELECT \(Columns.changeSelection), rejectReason FROM change WHERE state = 'rejected' ORDER BY seq"
+                sql:
+                    "SELECT \(Columns.changeSelection), rejectReason FROM change WHERE state = \(LogState.rejected.sql) ORDER BY seq"
             )
             return try rows.map { row -> (change: Change, reason: String) in
                 (change: try Columns.change(row), reason: (row[11] as String?) ?? "")
@@ -126,49 +130,9 @@ extension LocalStore {
         }
     }
 
-    /// Every open conflict, by entity then field: register conflicts, and delete/edit conflicts as field `deleted`.
-    public func openConflicts() throws -> [ConflictSummary] {
-        try read { db in
-            var out: [ConflictSummary] = []
-            for id in try Self.conflictedEntities(db) {
-                let snapshot = try StoredEntity.load(id, db).snapshot
-                out += Self.conflicts(of: snapshot)
-            }
-            return out
-        }
-    }
-
     /// The entities whose view row counts at least one open conflict, sorted.
     static func conflictedEntities(_ db: Database) throws -> [EntityID] {
         try String.fetchAll(db, sql: "SELECT id FROM entity WHERE conflicts > 0 ORDER BY id").map { try EntityID($0) }
-    }
-
-    static func conflicts(of snapshot: EntitySnapshot) -> [ConflictSummary] {
-        var out: [ConflictSummary] = []
-        var fields = snapshot.conflictedFields.map { ($0, false) }
-        if !snapshot.deleteEditConflict.isEmpty {
-            fields.append((EntitySnapshot.deletedField, true))
-            fields.sort { ($0.0, $0.1 ? 1 : 0) < ($1.0, $1.1 ? 1 : 0) }
-        }
-        for (field, deleteEdit) in fields {
-            if deleteEdit {
-                let deletes = snapshot.fields[field]?.candidates ?? []
-                let unseen = Set(snapshot.deleteEditConflict)
-                var concurrent: [Version] = []
-                for (name, register) in snapshot.fields where name != EntitySnapshot.deletedField {
-                    concurrent += register.candidates.filter { unseen.contains($0.change) }
-                }
-                concurrent += snapshot.notes.filter { unseen.contains($0.change) }
-                // Set adds are not in the snapshot as versions; they are listed by id in deleteEditConflict.
-                out.append(
-                    ConflictSummary(
-                        entity: snapshot.id, field: field, candidates: deletes + concurrent.inMergeOrder(),
-                        isDeleteEdit: true))
-            } else if let register = snapshot.fields[field] {
-                out.append(ConflictSummary(entity: snapshot.id, field: field, candidates: register.candidates))
-            }
-        }
-        return out
     }
 
     /// The merged state of an entity, or nil if the store has never seen a change to it.

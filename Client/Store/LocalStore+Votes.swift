@@ -27,7 +27,7 @@ extension LocalStore {
             db,
             sql: """
                 SELECT id, field, op, value, author, hlc, supersedes FROM change
-                WHERE entity = ? AND state != 'rejected' AND schema <= ?
+                WHERE entity = ? AND state != \(LogState.rejected.sql) AND schema <= ?
                 """)
         log.bind(Int64(understood), at: 2)
         let delete = try RawStatement(db, sql: "DELETE FROM coder_vote WHERE entity = ?")

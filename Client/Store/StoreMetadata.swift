@@ -29,25 +29,3 @@ public struct PullApplyResult: Hashable, Sendable {
     /// Changes it already had (including its own pushed ones coming back).
     public var duplicates: Int
 }
-
-/// One open conflict: the candidates of a register field, or a delete/edit conflict (field `deleted`).
-///
-/// An entity whose `deleted` register is itself in conflict while edits were made concurrently with the delete has
-/// two entries for `deleted`, one of each kind, matching ``EntitySnapshot/conflictCount``.
-public struct ConflictSummary: Hashable, Sendable {
-    public var entity: EntityID
-    public var field: String
-    /// Register conflicts: the live versions in merge order. Delete/edit conflicts: the live versions of `deleted`,
-    /// then the register versions and notes written concurrently with the delete, in merge order (concurrent set
-    /// adds are in the snapshot's ``EntitySnapshot/deleteEditConflict`` ids).
-    public var candidates: [Version]
-    /// True for a delete/edit conflict, false for a register conflict.
-    public var isDeleteEdit: Bool
-
-    public init(entity: EntityID, field: String, candidates: [Version], isDeleteEdit: Bool = false) {
-        self.entity = entity
-        self.field = field
-        self.candidates = candidates
-        self.isDeleteEdit = isDeleteEdit
-    }
-}

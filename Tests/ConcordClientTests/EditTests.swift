@@ -107,7 +107,7 @@ struct EditTests {
         let type = try #require(try alice.event(id.rawValue).fields["type"])
         #expect(type.conflict)
         #expect(Set(type.candidates.map(\.value)) == ["AID", "MOBILIZE"])
-        #expect(try alice.openConflicts().map(\.field) == ["type"])
+        #expect(try alice.conflictViews().map(\.field) == ["type"])
     }
 
     @Test("a deleted event refuses edits until restored, and comes back whole")

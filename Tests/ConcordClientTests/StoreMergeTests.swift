@@ -60,8 +60,8 @@ struct StoreMergeTests {
                 #expect(gotA == expected, "seed \(seed): \(entity)")
                 #expect(JSONShapes.show(gotA) == JSONShapes.show(gotB), "seed \(seed): show --json bytes")
             }
-            let conflictsA = try a.openConflicts()
-            #expect(conflictsA == (try b.openConflicts()), "seed \(seed): conflicts")
+            let conflictsA = try a.conflictViews()
+            #expect(conflictsA == (try b.conflictViews()), "seed \(seed): conflicts")
             let expectedConflicts = reference.snapshots.reduce(0) { $0 + $1.conflictCount }
             #expect(conflictsA.count == expectedConflicts, "seed \(seed): conflict count")
             #expect(try a.allChanges().count == Set(changes.map(\.id)).count)

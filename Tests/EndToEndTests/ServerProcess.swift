@@ -57,7 +57,7 @@ final class ServerProcess: @unchecked Sendable {
         self.dbPath = dbPath
         self.port = port
         self.logPath = dbPath + ".log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
     }
 
     /// Adds an analyst with the `concord-server analyst add` binary and returns the token it prints.

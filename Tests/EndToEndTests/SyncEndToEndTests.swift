@@ -25,7 +25,7 @@ struct SyncEndToEndTests {
     /// Every store shows every event with the same bytes, and the same state as the reference fold of the server's log.
     static func expectConverged(_ cluster: Cluster, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let names = cluster.stores.keys.sorted()
-        let reference = try cluster.store(names[0])
+        let reference = cluster.store(names[0])
         let referenceEvents = try reference.eventSnapshots()
         let fold = Replica(folding: try reference.allChanges())
         for snapshot in referenceEvents {
@@ -77,7 +77,7 @@ struct SyncEndToEndTests {
             #expect(snapshot.fields["confidence"]?.agreement == true, "\(name) sees an agreement")
             #expect(
                 snapshot.sets["tags"] == ["b52", "deterrence", "trilateral"], "add wins over bob's concurrent untag")
-            #expect(try cluster.store(name).openConflicts().map(\.field) == ["type"])
+            #expect(try cluster.store(name).conflictViews().map(\.field) == ["type"])
         }
         try Self.expectConverged(cluster)
     }

@@ -8,26 +8,17 @@ struct Report: ParsableCommand {
         commandName: "report",
         abstract: "The conflict-resolution report: open and resolved conflicts, agreement rates, activity.")
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case md, json, html
-    }
-
     @OptionGroup var options: StoreOptions
 
     @Option(help: "md (terminals, tickets), json (tools) or html (one self-contained page).")
-    var format: Format = .md
+    var format: ReportFormat = .md
 
     @Option(help: "Write to this file instead of stdout.")
     var out: String?
 
     func run() throws {
         let report = try options.open().report(generatedAt: Date())
-        let data: Data
-        switch format {
-        case .md: data = Data(report.markdown().utf8)
-        case .json: data = report.json()
-        case .html: data = Data(report.html().utf8)
-        }
+        let data = format.render(report)
         if let out {
             do { try data.write(to: URL(fileURLWithPath: out)) } catch {
                 throw ValidationError("cannot write \(out): \(error.localizedDescription)")
@@ -39,3 +30,5 @@ struct Report: ParsableCommand {
         }
     }
 }
+
+extension ReportFormat: ExpressibleByArgument {}

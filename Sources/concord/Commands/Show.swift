@@ -25,7 +25,7 @@ struct Show: ParsableCommand {
                     return [
                         c.hlc.description, c.author.rawValue, c.field, c.op.rawValue, c.value.description,
                         c.supersedes.isEmpty ? "-" : c.supersedes.map(\.rawValue).joined(separator: ","),
-                        c.id.rawValue, entry.state,
+                        c.id.rawValue, entry.state.rawValue,
                     ]
                 })
             return
