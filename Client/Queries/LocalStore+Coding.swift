@@ -58,17 +58,21 @@ extension LocalStore {
         return creators
     }
 
-    /// Events with their creator, document and deletion.
+    /// Events with their creator (the author of its earliest change, as `event_creator` keeps it), document and
+    /// deletion. SQLite joins the creator in by its key, cheaper than a dictionary of 100k ids in Swift.
     static func codingEvents(_ db: Database) throws -> [CodingEvent] {
-        let creators = try creators(db)
         var events: [CodingEvent] = []
-        let rows = try RawStatement(db, sql: "SELECT id, doc, deleted FROM entity WHERE kind = 'event'")
+        let rows = try RawStatement(
+            db,
+            sql: """
+                SELECT e.id, e.doc, e.deleted, c.author FROM entity e LEFT JOIN event_creator c ON c.entity = e.id
+                WHERE e.kind = 'event'
+                """)
         try rows.forEachRow { row in
-            let id = row.text(0)
             events.append(
                 CodingEvent(
-                    id: id, document: row.isNull(1) ? nil : row.text(1), creator: creators[id] ?? "",
-                    deleted: row.integer(2) != 0))
+                    id: row.text(0), document: row.isNull(1) ? nil : row.text(1),
+                    creator: row.isNull(3) ? "" : row.text(3), deleted: row.integer(2) != 0))
         }
         return events
     }
@@ -93,14 +97,18 @@ extension LocalStore {
 
     /// What ``MatchScorer`` compares: every event's creator, document, coded values, title and evidence span.
     static func matchEvents(_ db: Database) throws -> [MatchEvent] {
-        let creators = try creators(db)
         // One pass over the summary rows: live events with the title, type and date they show (a register in
         // conflict shows its provisional value: a suggestion, not a verdict), in id order.
         var events: [MatchEvent] = []
         var index: [String: Int] = [:]
         var deleted = Set<String>()
         let summaries = try RawStatement(
-            db, sql: "SELECT id, doc, deleted, title, type, date FROM entity WHERE kind = 'event' ORDER BY id")
+            db,
+            sql: """
+                SELECT e.id, e.doc, e.deleted, e.title, e.type, e.date, c.author
+                FROM entity e LEFT JOIN event_creator c ON c.entity = e.id
+                WHERE e.kind = 'event' ORDER BY e.id
+                """)
         try summaries.forEachRow { row in
             let id = row.text(0)
             guard row.integer(2) == 0 else {
@@ -110,7 +118,7 @@ extension LocalStore {
             index[id] = events.count
             events.append(
                 MatchEvent(
-                    id: id, creator: creators[id] ?? "", document: row.isNull(1) ? nil : row.text(1),
+                    id: id, creator: row.isNull(6) ? "" : row.text(6), document: row.isNull(1) ? nil : row.text(1),
                     type: row.isNull(4) ? nil : row.text(4), date: row.isNull(5) ? nil : row.text(5), actors: [],
                     title: row.isNull(3) ? "" : row.text(3), span: nil, cluster: id))
         }

@@ -23,10 +23,16 @@ extension AgreementReport {
     /// once per event and once per run of votes on one event.
     public static func compute(_ input: AgreementInput, fields specs: [FieldSpec]) -> AgreementReport {
         let numbering = Numbering(input)
-        var byField: [String: [Int]] = [:]
-        for (index, vote) in input.votes.enumerated() { byField[vote.field, default: []].append(index) }
-        let fields = specs.map { spec in
-            field(spec, votes: input.votes, indices: byField[spec.name] ?? [], numbering: numbering)
+        // The votes of each field, by index. Few fields: a field's number is found by comparing names, not hashing.
+        let names = specs.map(\.name)
+        var byField = [[Int]](repeating: [], count: specs.count)
+        input.votes.withUnsafeBufferPointer { votes in
+            for index in votes.indices {
+                if let n = SmallIndex.find(votes[index].field, in: names) { byField[n].append(index) }
+            }
+        }
+        let fields = specs.indices.map { n in
+            field(specs[n], votes: input.votes, indices: byField[n], numbering: numbering)
         }
         return AgreementReport(fields: fields, pairs: pairs(numbering, fields: fields))
     }
@@ -52,21 +58,27 @@ extension AgreementReport {
                 events: order, deleted: Set(byID.values.filter(\.deleted).map(\.id)), links: input.links)
             self.clusters = clusters
             live = clusters.ids.map { byID[$0]! }
-            let coders = Set(input.votes.map(\.coder)).sorted()
-            self.coders = coders
-            var coderOf: [String: Int] = [:]
-            for (n, coder) in coders.enumerated() { coderOf[coder] = n }
-            // Stores give an event's votes together: look the event up once per run.
-            var lastEvent: String?
-            var lastCluster: Int?
+            // The votes are read in place (a copy of a vote retains its four strings), and coders are few: a
+            // coder's number is found by comparing names, an event's cluster once per run of its votes.
+            let (coders, coderOfVote) = input.votes.withUnsafeBufferPointer { votes in
+                var coders = SmallIndex()
+                let numbers = votes.indices.map { coders.number(of: votes[$0].coder) }
+                return (coders, numbers)
+            }
+            let (sorted, renumber) = coders.sorted()
+            self.coders = sorted
             var keys: [Int?] = []
             keys.reserveCapacity(input.votes.count)
-            for vote in input.votes {
-                if vote.event != lastEvent {
-                    lastEvent = vote.event
-                    lastCluster = clusters.number[vote.event].map { clusters.clusterOfEvent[$0] }
+            input.votes.withUnsafeBufferPointer { votes in
+                var lastEvent: String?
+                var lastCluster: Int?
+                for index in votes.indices {
+                    if votes[index].event != lastEvent {
+                        lastEvent = votes[index].event
+                        lastCluster = clusters.number[votes[index].event].map { clusters.clusterOfEvent[$0] }
+                    }
+                    keys.append(lastCluster.map { $0 * sorted.count + renumber[coderOfVote[index]] })
                 }
-                keys.append(lastCluster.map { $0 * coders.count + coderOf[vote.coder]! })
             }
             voteKeys = keys
         }
@@ -79,15 +91,16 @@ extension AgreementReport {
         var unions: [Int: [String]] = [:]
         latest.reserveCapacity(indices.count)
         for index in indices {
-            let vote = votes[index]
             guard let key = numbering.voteKeys[index] else { continue }
             if isSet {
                 if let current = unions[key] {
-                    unions[key] = Array(Set(current).union(vote.value.elements))
+                    unions[key] = Array(Set(current).union(votes[index].value.elements))
                 } else {
-                    unions[key] = vote.value.elements
+                    unions[key] = votes[index].value.elements
                 }
-            } else if let kept = latest[key], (votes[kept].hlc, votes[kept].event) >= (vote.hlc, vote.event) {
+            } else if let kept = latest[key],
+                (votes[kept].hlc, votes[kept].event) >= (votes[index].hlc, votes[index].event)
+            {
                 continue
             } else {
                 latest[key] = index
@@ -97,11 +110,10 @@ extension AgreementReport {
             isSet
             ? unions.map { ($0.key, CodedValue.set(Array(Set($0.value)).sorted())) }
             : latest.map { key, index in
-                let vote = votes[index]
-                if spec.name == "location", case .label(let text) = vote.value {
+                if spec.name == "location", case .label(let text) = votes[index].value {
                     return (key, .label(CodingText.normalizedLocation(text)))
                 }
-                return (key, vote.value)
+                return (key, votes[index].value)
             }
         chosen.sort { $0.key < $1.key }
         let coderCount = numbering.coders.count
@@ -131,16 +143,30 @@ extension AgreementReport {
     }
 
     static func pairs(_ numbering: Numbering, fields: [Field]) -> [Pair] {
-        let byCreator = Dictionary(grouping: numbering.live.indices) { numbering.live[$0].creator }
-        let documents = byCreator.mapValues { Set($0.compactMap { numbering.live[$0].document }) }
-        let creators = byCreator.keys.sorted()
+        // Creators and documents as numbers: each string is hashed once, not once per pair.
+        var creatorNumbers = SmallIndex()
+        var documentNumber: [String: Int] = [:]
+        var byCreator: [[(event: Int, document: Int?)]] = []
+        for (event, coded) in numbering.live.enumerated() {
+            let creator = creatorNumbers.number(of: coded.creator)
+            if creator == byCreator.count { byCreator.append([]) }
+            let document = coded.document.map { id in
+                if let n = documentNumber[id] { return n }
+                documentNumber[id] = documentNumber.count
+                return documentNumber.count - 1
+            }
+            byCreator[creator].append((event, document))
+        }
+        let documents = byCreator.map { Set($0.compactMap(\.document)) }
+        let (creators, _) = creatorNumbers.sorted()
+        let creatorOf = Dictionary(uniqueKeysWithValues: creatorNumbers.names.enumerated().map { ($1, $0) })
         var result: [Pair] = []
         for (i, a) in creators.enumerated() {
             for b in creators[(i + 1)...] {
-                let shared = documents[a]!.intersection(documents[b]!)
-                func inShared(_ event: Int) -> Bool { numbering.live[event].document.map(shared.contains) ?? false }
-                let eventsA = byCreator[a]!.filter(inShared)
-                let eventsB = byCreator[b]!.filter(inShared)
+                let (na, nb) = (creatorOf[a]!, creatorOf[b]!)
+                let shared = documents[na].intersection(documents[nb])
+                let eventsA = byCreator[na].filter { $0.document.map(shared.contains) ?? false }.map(\.event)
+                let eventsB = byCreator[nb].filter { $0.document.map(shared.contains) ?? false }.map(\.event)
                 let clustersA = Set(eventsA.map { numbering.clusters.clusterOfEvent[$0] })
                 let clustersB = Set(eventsB.map { numbering.clusters.clusterOfEvent[$0] })
                 let matched = clustersA.intersection(clustersB).count
@@ -171,5 +197,41 @@ extension AgreementReport {
             guard let x, let y else { return nil }
             return (x, y)
         }
+    }
+}
+
+/// Numbers for distinct names (coders, creators), by first appearance. A team has a handful: up to 32 names are
+/// found by comparing them in order, cheaper than hashing each of 300k votes' strings; past that, by a dictionary.
+struct SmallIndex {
+    /// The names in the order they were first seen.
+    private(set) var names: [String] = []
+    private var lookup: [String: Int] = [:]
+
+    /// The number of `name`, giving it the next one when new.
+    mutating func number(of name: String) -> Int {
+        if names.count <= 32 {
+            if let n = Self.find(name, in: names) { return n }
+        } else if let n = lookup[name] {
+            return n
+        }
+        names.append(name)
+        if names.count > 32 {
+            if lookup.isEmpty { for (n, known) in names.enumerated() { lookup[known] = n } }
+            lookup[name] = names.count - 1
+        }
+        return names.count - 1
+    }
+
+    /// The names sorted, and for each first-seen number its sorted number.
+    func sorted() -> (names: [String], renumber: [Int]) {
+        let order = names.indices.sorted { names[$0] < names[$1] }
+        var renumber = [Int](repeating: 0, count: names.count)
+        for (rank, n) in order.enumerated() { renumber[n] = rank }
+        return (order.map { names[$0] }, renumber)
+    }
+
+    /// The position of `name` in a short list of names.
+    static func find(_ name: String, in names: [String]) -> Int? {
+        names.firstIndex(of: name)
     }
 }

@@ -5,12 +5,12 @@ public struct CoderVote: Hashable, Sendable {
     public var event: String
     public var field: String
     public var coder: String
-    /// The vote's clock as sortable text; on a register the latest vote across a cluster's members wins.
-    public var hlc: String
+    /// The vote's clock; on a register the latest vote across a cluster's members wins.
+    public var hlc: HLC
     /// A register's `.label`, or a set field's `.set`: the analyst's own adds less their own removes.
     public var value: CodedValue
 
-    public init(event: String, field: String, coder: String, hlc: String, value: CodedValue) {
+    public init(event: String, field: String, coder: String, hlc: HLC, value: CodedValue) {
         self.event = event
         self.field = field
         self.coder = coder

@@ -64,7 +64,7 @@ public enum CodingVotes {
                 setValues[index].hlc = change.hlc
             } else if change.op == .set {
                 let vote = CoderVote(
-                    event: event, field: change.field, coder: change.author, hlc: change.hlc,
+                    event: event, field: change.field, coder: change.author, hlc: HLC(stored: change.hlc),
                     value: .label(change.value))
                 if let index = registers.firstIndex(where: { $0.field == change.field && $0.coder == change.author }) {
                     registers[index] = vote
@@ -77,7 +77,7 @@ public enum CodingVotes {
         for value in setValues {
             votes.append(
                 CoderVote(
-                    event: event, field: value.field, coder: value.coder, hlc: value.hlc,
+                    event: event, field: value.field, coder: value.coder, hlc: HLC(stored: value.hlc),
                     value: .set(value.elements.sorted())))
         }
         return votes.sorted { ($0.field, $0.coder) < ($1.field, $1.coder) }

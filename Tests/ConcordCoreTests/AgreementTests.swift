@@ -24,7 +24,7 @@ struct AgreementTests {
     static func vote(_ event: String, _ field: String, _ coder: String, _ hlc: String, _ value: CodedValue)
         -> CoderVote
     {
-        CoderVote(event: event, field: field, coder: coder, hlc: hlc, value: value)
+        CoderVote(event: event, field: field, coder: coder, hlc: HLC(millis: Int64(hlc)!, counter: 0), value: value)
     }
 
     static let votes = [
