@@ -102,7 +102,9 @@ extension LocalStore {
         let known = try knownEntities(order, db)
         var stored = try StoredEntity.loadAll(known.keys, db)
         let writer = try ViewWriter(db)
-        var fold = BatchFold(live: liveRows(stored), retired: try retiredIDs(changes, known: known, writer))
+        var fold = BatchFold(retired: try retiredIDs(changes, known: known, writer)) { [stored] key in
+            stored[key.entity].map { $0.registers[key.field] ?? $0.setAdds[key.field] ?? [] } ?? []
+        }
         for change in changes { fold.apply(change) }
         let before = stored
         try write(fold, seqs: seqs, of: changes, into: &stored, writer)
@@ -156,16 +158,6 @@ extension LocalStore {
             known[EntityID(stored: row.text(0))] = EntitySummary(row: row, from: 1)
         }
         return known
-    }
-
-    /// The live register versions and set adds of the loaded entities, by field: what ``BatchFold`` starts from.
-    private static func liveRows(_ stored: [EntityID: StoredEntity]) -> [FieldKey: [Version]] {
-        var live: [FieldKey: [Version]] = [:]
-        for (id, entity) in stored {
-            for (field, versions) in entity.registers { live[FieldKey(entity: id, field: field)] = versions }
-            for (field, versions) in entity.setAdds { live[FieldKey(entity: id, field: field)] = versions }
-        }
-        return live
     }
 
     /// The batch's ids the store already knows to be retired in their field. Only an entity the store knows can

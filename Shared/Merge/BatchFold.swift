@@ -13,7 +13,7 @@
 /// Which retired ids a store records is decided here, once: only ids retired *before* their change was live in the
 /// store (usually: before it arrived). When that change arrives, the store must fold it as superseded, so it needs
 /// the row. An id retired while live needs none: its change is stored already, and no store folds a change twice.
-public struct BatchFold: Sendable {
+public struct BatchFold {
     /// The net effect of a batch on one field.
     public struct Delta: Hashable, Sendable {
         public var key: FieldKey
@@ -66,7 +66,7 @@ public struct BatchFold: Sendable {
         }
     }
 
-    private let loadedLive: [FieldKey: [Version]]
+    private let loadedLive: (FieldKey) -> [Version]
     private let loadedRetired: [FieldKey: Set<ChangeID>]
     private var fields: [FieldKey: Field] = [:]
     /// The touched fields, in the order the batch first touched them.
@@ -77,6 +77,12 @@ public struct BatchFold: Sendable {
     ///     a field left out has none.
     ///   - retired: the batch's ids the store already knows to be retired, by field.
     public init(live: [FieldKey: [Version]] = [:], retired: [FieldKey: Set<ChangeID>] = [:]) {
+        self.init(retired: retired) { live[$0] ?? [] }
+    }
+
+    /// For a store that holds the loaded rows in its own shape: `live` gives a field's live register versions or
+    /// set adds, and is asked once for each field the batch touches, when the batch first touches it.
+    public init(retired: [FieldKey: Set<ChangeID>] = [:], live: @escaping (FieldKey) -> [Version]) {
         loadedLive = live
         loadedRetired = retired
     }
@@ -84,14 +90,19 @@ public struct BatchFold: Sendable {
     /// Folds in one change. The store has already set aside duplicates (changes it holds, or earlier in the batch).
     public mutating func apply(_ change: Change) {
         let key = FieldKey(change)
-        if fields[key] == nil { fields[key] = start(key, op: change.op) }
-        fields[key]!.apply(change)
+        if let index = fields.index(forKey: key) {
+            fields.values[index].apply(change)
+        } else {
+            var field = start(key, op: change.op)
+            field.apply(change)
+            fields[key] = field
+        }
     }
 
     /// The live versions of a register or the live adds of a set, as folded so far: what a change superseding
     /// versions of the field is checked against. Empty for a list.
     public func live(_ key: FieldKey) -> [Version] {
-        guard let field = fields[key] else { return loadedLive[key] ?? [] }
+        guard let field = fields[key] else { return loadedLive(key) }
         switch field.state {
         case .register(let register): return Array(register.live.values)
         case .set(let set): return Array(set.adds.values)
@@ -127,7 +138,7 @@ public struct BatchFold: Sendable {
 
     private mutating func start(_ key: FieldKey, op: ChangeOp) -> Field {
         order.append(key)
-        let live = loadedLive[key] ?? []
+        let live = loadedLive(key)
         let retired = loadedRetired[key] ?? []
         let initial = Set(live.map(\.change))
         switch op {
