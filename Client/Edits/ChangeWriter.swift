@@ -44,8 +44,8 @@ struct ChangeWriter {
     func commit() throws {
         guard !changes.isEmpty else { return }
         for change in changes {
-            do { try Schema.validate(change, understanding: store.understoodSchema) } catch {
-                throw StoreError.invalid("\(error)")
+            do throws(ValidationError) { try Schema.validate(change, understanding: store.understoodSchema) } catch {
+                throw StoreError.invalidValue(error)
             }
         }
         try LocalStore.apply(changes.map { ($0, nil) }, origin: .local, understanding: store.understoodSchema, db)

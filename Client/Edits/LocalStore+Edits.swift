@@ -34,10 +34,10 @@ extension LocalStore {
             if name == "doc" { text = doc.rawValue }
             if text.isEmpty && name != "doc" && name != "title" { continue }
             let value = FieldValue.string(text)
-            do { try Schema.validate(value: value, field: name, of: .event) } catch {
+            do throws(ValidationError) { try Schema.validate(value: value, field: name, of: .event) } catch {
                 throw FieldProblem(field: name, message: error.description)
             }
-            do { try EditPlanner.authorize(field: name, value: value, role: writer.role) } catch {
+            do throws(EditError) { try EditPlanner.authorize(field: name, value: value, role: writer.role) } catch {
                 throw FieldProblem(field: name, message: error.description)
             }
             if name == "evidence" {
@@ -55,7 +55,9 @@ extension LocalStore {
             let list = draft.elements[field] ?? []
             var seen = Set<String>()
             for element in list where seen.insert(element).inserted {
-                do { try Schema.validate(value: .string(element), field: field, of: .event) } catch {
+                do throws(ValidationError) {
+                    try Schema.validate(value: .string(element), field: field, of: .event)
+                } catch {
                     throw FieldProblem(field: field, message: error.description)
                 }
                 elements.append((field, element))
@@ -104,11 +106,11 @@ extension LocalStore {
             if field == "doc" {
                 value = .string(try Self.entityID(matching: text, kind: .document, writer.db).rawValue)
             }
-            do { try Schema.validate(value: value, field: field, of: .event) } catch {
-                throw StoreError.invalid("\(error)")
+            do throws(ValidationError) { try Schema.validate(value: value, field: field, of: .event) } catch {
+                throw StoreError.invalidValue(error)
             }
-            do { try EditPlanner.authorize(field: field, value: value, role: writer.role) } catch {
-                throw StoreError.refused("\(error)")
+            do throws(EditError) { try EditPlanner.authorize(field: field, value: value, role: writer.role) } catch {
+                throw StoreError.notAllowed(error)
             }
             if field == "evidence" {
                 var documents = DocumentCache()
@@ -157,8 +159,8 @@ extension LocalStore {
     public func addElement(_ reference: String, field: String, value: String) throws -> EditOutcome {
         try edit { writer in
             let stored = try Self.editable(reference, writer.db)
-            do { try Schema.validate(value: .string(value), field: field, of: .event) } catch {
-                throw StoreError.invalid("\(error)")
+            do throws(ValidationError) { try Schema.validate(value: .string(value), field: field, of: .event) } catch {
+                throw StoreError.invalidValue(error)
             }
             guard Schema.field(field, of: .event)?.kind == .set else {
                 throw StoreError.invalid(
@@ -244,8 +246,8 @@ extension LocalStore {
     public func note(_ reference: String, text: String) throws -> EditOutcome {
         try edit { writer in
             let stored = try Self.editable(reference, writer.db)
-            do { try Schema.validate(value: .string(text), field: "notes", of: .event) } catch {
-                throw StoreError.invalid("\(error)")
+            do throws(ValidationError) { try Schema.validate(value: .string(text), field: "notes", of: .event) } catch {
+                throw StoreError.invalidValue(error)
             }
             let change = writer.write(stored.id, "notes", .append, .string(text))
             return EditOutcome(entity: stored.id, changes: [change])
@@ -273,10 +275,10 @@ extension LocalStore {
             let id = try Self.entityID(matching: reference, kind: .event, writer.db)
             let snapshot = try StoredEntity.load(id, writer.db).snapshot
             let supersedes: [ChangeID]
-            do {
+            do throws(EditError) {
                 supersedes = try EditPlanner.restore(snapshot, author: writer.analyst)
             } catch {
-                throw StoreError.refused("\(error)")
+                throw StoreError.notAllowed(error)
             }
             let change = writer.write(id, EntitySnapshot.deletedField, .set, .bool(false), supersedes: supersedes)
             return EditOutcome(entity: id, changes: [change])

@@ -44,8 +44,10 @@ extension LocalStore {
                 return try Self.resolveDelete(snapshot, chosen: chosen, reason: reason, &writer)
             }
             let supersedes: [ChangeID]
-            do { supersedes = try EditPlanner.resolution(field: field, live: live, role: writer.role) } catch {
-                throw StoreError.refused("\(error)")
+            do throws(EditError) {
+                supersedes = try EditPlanner.resolution(field: field, live: live, role: writer.role)
+            } catch {
+                throw StoreError.notAllowed(error)
             }
             let change = writer.write(id, field, .set, chosen, supersedes: supersedes, reason: reason)
             return EditOutcome(entity: id, changes: [change])
@@ -79,8 +81,8 @@ extension LocalStore {
         } else {
             parsed = .string(text)
         }
-        do { try Schema.validate(value: parsed, field: field, of: .event) } catch {
-            throw StoreError.invalid("\(error)")
+        do throws(ValidationError) { try Schema.validate(value: parsed, field: field, of: .event) } catch {
+            throw StoreError.invalidValue(error)
         }
         return parsed
     }

@@ -82,22 +82,14 @@ extension LocalStore {
     /// The live rows of one entity from the view, by field.
     private static func liveEntity(_ id: EntityID, _ db: Database) throws -> ReportInputs.LiveEntity {
         var entity = ReportInputs.LiveEntity(id: id)
-        let rows = try RawStatement(
-            db, sql: "SELECT field, kind, change, value, author, hlc, replica, context FROM version WHERE entity = ?")
+        let rows = try RawStatement(db, sql: "SELECT \(VersionRow.columns) FROM version WHERE entity = ?")
         rows.bind(id.rawValue, at: 1)
         try rows.forEachRow { row in
-            let field = row.text(0)
-            // The store wrote these rows from validated changes: ids and clocks are rebuilt, not re-parsed.
-            let version = Version(
-                change: ChangeID(stored: row.text(2)), value: row.fieldValue(3),
-                author: AnalystName(stored: row.text(4)),
-                hlc: HLC(stored: row.text(5)), replica: ReplicaID(stored: row.text(6)),
-                // Only a delete's context decides anything (delete/edit conflicts): other ids are not parsed.
-                context: field == EntitySnapshot.deletedField ? row.storedIDs(7) : [])
-            switch VersionKind(rawValue: row.text(1)) {
-            case .register: entity.registers[field, default: []].append(version)
-            case .setAdd: entity.setAdds[field, default: []].append(version)
-            case .note, nil: entity.notes[field, default: []].append(version)
+            let decoded = VersionRow(row)
+            switch decoded.kind {
+            case .register: entity.registers[decoded.field, default: []].append(decoded.version)
+            case .setAdd: entity.setAdds[decoded.field, default: []].append(decoded.version)
+            case .note, nil: entity.notes[decoded.field, default: []].append(decoded.version)
             }
         }
         return entity

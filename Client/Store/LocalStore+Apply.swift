@@ -174,14 +174,14 @@ extension LocalStore {
         return retired
     }
 
-    /// Writes the net effect of the batch (``BatchFold/deltas``) to the view's rows, in key order (neighbouring
-    /// pages of the entity-ordered tables), and to `stored`. A new live version's row points at its change's `seq`.
+    /// Writes the net effect of the batch (``BatchFold/deltas``) to the view's rows and to `stored`. A new live
+    /// version's row points at its change's `seq`.
     private static func write(
         _ fold: BatchFold, seqs: [Int64], of changes: [Change], into stored: inout [EntityID: StoredEntity],
         _ writer: ViewWriter
     ) throws {
         let seqOf = Dictionary(zip(changes.lazy.map(\.id), seqs)) { first, _ in first }
-        for delta in fold.deltas.sorted(by: { $0.key < $1.key }) {
+        for delta in fold.deltas {
             let (entity, field) = (delta.key.entity, delta.key.field)
             let kind = VersionKind(delta.kind)
             for id in delta.removed {
@@ -195,8 +195,8 @@ extension LocalStore {
                 try writer.insertRetired(entity: entity, field: field, change: id)
             }
             switch delta.kind {
-            case .register: stored[entity, default: StoredEntity(id: entity)].registers[field] = fold.live(delta.key)
-            case .set: stored[entity, default: StoredEntity(id: entity)].setAdds[field] = fold.live(delta.key)
+            case .register: stored[entity, default: StoredEntity(id: entity)].registers[field] = delta.live
+            case .set: stored[entity, default: StoredEntity(id: entity)].setAdds[field] = delta.live
             case .list: stored[entity, default: StoredEntity(id: entity)].notes += delta.inserted
             }
         }

@@ -37,6 +37,11 @@ public enum StoreError: ConcordError, Hashable, Sendable {
     case invalid(String)
     /// An edit refused by the edit rules (deleted event, role, ...).
     case refused(String)
+    /// A value or change the schema refuses: ConcordCore's error, kept whole.
+    case invalidValue(ValidationError)
+    /// An edit the edit rules refuse (role, another analyst's vote, a resolution without a reason): ConcordCore's
+    /// error, kept whole.
+    case notAllowed(EditError)
     /// An input file that cannot be used.
     case badFile(path: String, problem: String)
     /// A line of an `event import` file that cannot be used.
@@ -66,6 +71,10 @@ public enum StoreError: ConcordError, Hashable, Sendable {
                 + candidates.map { "  \($0.rawValue)" }.joined(separator: "\n")
         case .invalid(let message), .refused(let message):
             return message
+        case .invalidValue(let error):
+            return error.description
+        case .notAllowed(let error):
+            return error.description
         case .badFile(let path, let problem):
             return "\(path): \(problem); nothing was imported"
         case .badLine(let path, let line, let field, let problem):

@@ -43,23 +43,38 @@ struct StoredEntity {
         return entities
     }
 
-    /// The columns ``add(row:)`` reads.
-    private static let columns = "entity, field, kind, change, value, author, hlc, replica, context"
+    /// The columns ``add(row:)`` reads: the entity, then a ``VersionRow``.
+    private static let columns = "entity, " + VersionRow.columns
 
-    /// Adds the version in the current row of a query selecting ``columns``. The rows were written by this store
-    /// from validated changes, so ids and clocks are rebuilt without re-validation (``ChangeID/init(stored:)``).
     private mutating func add(row: RawStatement.CurrentRow) {
-        let field = row.text(1)
-        let kind = VersionKind(rawValue: row.text(2))
-        let version = Version(
-            change: ChangeID(stored: row.text(3)), value: row.fieldValue(4), author: AnalystName(stored: row.text(5)),
-            hlc: HLC(stored: row.text(6)), replica: ReplicaID(stored: row.text(7)),
-            context: row.storedIDs(8))
-        switch kind {
-        case .register: registers[field, default: []].append(version)
-        case .setAdd: setAdds[field, default: []].append(version)
-        case .note, nil: notes.append(version)
+        let decoded = VersionRow(row, from: 1)
+        switch decoded.kind {
+        case .register: registers[decoded.field, default: []].append(decoded.version)
+        case .setAdd: setAdds[decoded.field, default: []].append(decoded.version)
+        case .note, nil: notes.append(decoded.version)
         }
+    }
+}
+
+/// One row of the `version` view (a live version and its change's data), decoded in this one place for every reader.
+struct VersionRow {
+    /// The columns a query selects, in this order, for ``init(_:from:)``.
+    static let columns = "field, kind, change, value, author, hlc, replica, context"
+
+    let field: String
+    /// Nil for a kind this build does not know (such a row is read as a note, the most inert kind).
+    let kind: VersionKind?
+    let version: Version
+
+    /// Decodes the current row from column `offset` on. The store wrote these rows from validated changes, so ids
+    /// and clocks are rebuilt without re-validation (``ChangeID/init(stored:)``).
+    init(_ row: RawStatement.CurrentRow, from offset: Int32 = 0) {
+        field = row.text(offset)
+        kind = VersionKind(rawValue: row.text(offset + 1))
+        version = Version(
+            change: ChangeID(stored: row.text(offset + 2)), value: row.fieldValue(offset + 3),
+            author: AnalystName(stored: row.text(offset + 4)), hlc: HLC(stored: row.text(offset + 5)),
+            replica: ReplicaID(stored: row.text(offset + 6)), context: row.storedIDs(offset + 7))
     }
 }
 

@@ -4,6 +4,7 @@ import ConcordCore
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// The sync protocol over HTTP/1.1 with JSON bodies, gzip both ways and a bearer token (DESIGN §5).
 public struct HTTPTransport: SyncTransport {
@@ -128,10 +129,28 @@ public struct HTTPTransport: SyncTransport {
         }
     }
 
+    /// Why a request could not reach the server, in words a person can act on, decided by the error's type
+    /// (NIO's and AsyncHTTPClient's), never by its text; anything else is described as it describes itself.
     static func describe(_ error: any Error) -> String {
-        let text = String(describing: error)
-        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
-        if text.contains("connectTimeout") { return "connection timed out" }
-        return text
+        switch error {
+        case let error as IOError where error.errnoCode == ECONNREFUSED:
+            return "connection refused"
+        case let error as IOError where error.errnoCode == ETIMEDOUT:
+            return "connection timed out"
+        case let error as NIOConnectionError:
+            // Each address tried failed; the first failure is the telling one.
+            if let first = error.connectionErrors.first { return describe(first.error) }
+            if let dns = error.dnsAError ?? error.dnsAAAAError {
+                return "cannot resolve \(error.host): \(String(describing: dns))"
+            }
+            return "cannot connect to \(error.host):\(error.port)"
+        case let error as ChannelError:
+            if case .connectTimeout = error { return "connection timed out" }
+            return String(describing: error)
+        case let error as HTTPClientError where error == .connectTimeout:
+            return "connection timed out"
+        default:
+            return String(describing: error)
+        }
     }
 }

@@ -20,10 +20,13 @@ public struct BatchFold {
         public var kind: Schema.Kind
         /// Versions that become live (notes in the order they were folded, others in no particular order).
         public var inserted: [Version] = []
-        /// Ids of versions the store held live that are no longer live, sorted.
+        /// Ids of versions the store held live that are no longer live.
         public var removed: [ChangeID] = []
         /// Ids to record as retired in this field (see the type's discussion), in the order they were retired.
         public var retired: [ChangeID] = []
+        /// Every live version of a register or set after the batch (what the store's copy of the field now holds);
+        /// empty for a list.
+        public var live: [Version] = []
 
         public var isEmpty: Bool { inserted.isEmpty && removed.isEmpty && retired.isEmpty }
     }
@@ -35,6 +38,7 @@ public struct BatchFold {
     }
 
     private struct Field: Sendable {
+        let key: FieldKey
         var state: State
         /// The ids live before the batch.
         let initial: Set<ChangeID>
@@ -68,9 +72,9 @@ public struct BatchFold {
 
     private let loadedLive: (FieldKey) -> [Version]
     private let loadedRetired: [FieldKey: Set<ChangeID>]
-    private var fields: [FieldKey: Field] = [:]
-    /// The touched fields, in the order the batch first touched them.
-    private var order: [FieldKey] = []
+    /// The touched fields, in the order the batch first touched them, and where each is.
+    private var fields: [Field] = []
+    private var position: [FieldKey: Int] = [:]
 
     /// - Parameters:
     ///   - live: the live register versions and set adds of the fields the batch touches (notes are not needed);
@@ -90,19 +94,20 @@ public struct BatchFold {
     /// Folds in one change. The store has already set aside duplicates (changes it holds, or earlier in the batch).
     public mutating func apply(_ change: Change) {
         let key = FieldKey(change)
-        if let index = fields.index(forKey: key) {
-            fields.values[index].apply(change)
+        if let index = position[key] {
+            fields[index].apply(change)
         } else {
-            var field = start(key, op: change.op)
-            field.apply(change)
-            fields[key] = field
+            position[key] = fields.count
+            fields.append(start(key, op: change.op))
+            fields[fields.count - 1].apply(change)
         }
     }
 
     /// The live versions of a register or the live adds of a set, as folded so far: what a change superseding
     /// versions of the field is checked against. Empty for a list.
     public func live(_ key: FieldKey) -> [Version] {
-        guard let field = fields[key] else { return loadedLive(key) }
+        guard let index = position[key] else { return loadedLive(key) }
+        let field = fields[index]
         switch field.state {
         case .register(let register): return Array(register.live.values)
         case .set(let set): return Array(set.adds.values)
@@ -114,21 +119,22 @@ public struct BatchFold {
     /// as they were are left out.
     public var deltas: [Delta] {
         var deltas: [Delta] = []
-        deltas.reserveCapacity(order.count)
-        for key in order {
-            let field = fields[key]!
+        deltas.reserveCapacity(fields.count)
+        for field in fields {
             var delta: Delta
             switch field.state {
             case .register(let register):
-                delta = Delta(key: key, kind: .register)
-                delta.inserted = register.live.values.filter { !field.initial.contains($0.change) }
-                delta.removed = field.initial.filter { register.live[$0] == nil }.sorted()
+                delta = Delta(key: field.key, kind: .register, live: Array(register.live.values))
+                delta.removed = field.initial.filter { register.live[$0] == nil }
             case .set(let set):
-                delta = Delta(key: key, kind: .set)
-                delta.inserted = set.adds.values.filter { !field.initial.contains($0.change) }
-                delta.removed = field.initial.filter { set.adds[$0] == nil }.sorted()
+                delta = Delta(key: field.key, kind: .set, live: Array(set.adds.values))
+                delta.removed = field.initial.filter { set.adds[$0] == nil }
             case .list(let notes):
-                delta = Delta(key: key, kind: .list, inserted: notes)
+                delta = Delta(key: field.key, kind: .list, inserted: notes)
+            }
+            if delta.kind != .list {
+                delta.inserted =
+                    field.initial.isEmpty ? delta.live : delta.live.filter { !field.initial.contains($0.change) }
             }
             delta.retired = field.retired
             if !delta.isEmpty { deltas.append(delta) }
@@ -136,15 +142,17 @@ public struct BatchFold {
         return deltas
     }
 
-    private mutating func start(_ key: FieldKey, op: ChangeOp) -> Field {
-        order.append(key)
+    private func start(_ key: FieldKey, op: ChangeOp) -> Field {
         let live = loadedLive(key)
         let retired = loadedRetired[key] ?? []
         let initial = Set(live.map(\.change))
         switch op {
-        case .set: return Field(state: .register(RegisterState(live: live, retired: retired)), initial: initial)
-        case .add, .remove: return Field(state: .set(SetState(adds: live, retired: retired)), initial: initial)
-        case .append: return Field(state: .list([]), initial: [])
+        case .set:
+            return Field(key: key, state: .register(RegisterState(live: live, retired: retired)), initial: initial)
+        case .add, .remove:
+            return Field(key: key, state: .set(SetState(adds: live, retired: retired)), initial: initial)
+        case .append:
+            return Field(key: key, state: .list([]), initial: [])
         }
     }
 }
