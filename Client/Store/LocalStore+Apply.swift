@@ -87,8 +87,10 @@ extension LocalStore {
     /// coded fields it touched (read back from the log, which holds the batch, under the `understood` schema).
     ///
     /// `seqs` are the changes' local `seq`s (their order in the log), in which order they must come: a version's
-    /// row points at its change's `seq`, and since the fold decides everything from the order it sees the changes
-    /// in, ``rebuild()`` (which refolds the log in `seq` order) writes exactly the rows the incremental path wrote.
+    /// row points at its change's `seq`, and a retired id whose change the log held before the retiring change's
+    /// `seq` gets no row (it was folded then and never will be again; in the server's order most retired ids are
+    /// versions superseded twice). Both depend only on log order, so ``rebuild()`` (which refolds the log in `seq`
+    /// order) writes exactly the rows the incremental path wrote.
     static func applyToView(_ changes: [Change], seqs: [Int64], understanding understood: Int, _ db: Database) throws {
         guard !changes.isEmpty else { return }
         precondition(changes.count == seqs.count)
@@ -191,8 +193,9 @@ extension LocalStore {
                 try writer.insertVersion(
                     entity: entity, field: field, kind: kind, change: version.change, seq: seqOf[version.change]!)
             }
-            for id in delta.retired {
-                try writer.insertRetired(entity: entity, field: field, change: id)
+            // An id already in the log when its retiring change came was folded then, and never will be again.
+            for retirement in delta.retired where try !writer.isInLog(retirement.id, before: seqs[retirement.by]) {
+                try writer.insertRetired(entity: entity, field: field, change: retirement.id)
             }
             switch delta.kind {
             case .register: stored[entity, default: StoredEntity(id: entity)].registers[field] = delta.live

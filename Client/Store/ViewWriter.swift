@@ -6,6 +6,7 @@ import GRDB
 /// directly (``RawStatement``). Only ``LocalStore/applyToView(_:seqs:understanding:_:)`` decides what to write, through the merge (``BatchFold``).
 struct ViewWriter {
     private let retiredLookup: RawStatement
+    private let changeLookup: RawStatement
     private let insertVersionRow: RawStatement
     private let deleteVersionRow: RawStatement
     private let insertRetiredRow: RawStatement
@@ -14,6 +15,7 @@ struct ViewWriter {
     init(_ db: Database) throws {
         retiredLookup = try RawStatement(
             db, sql: "SELECT 1 FROM retired WHERE entity = ? AND field = ? AND change = ?")
+        changeLookup = try RawStatement(db, sql: "SELECT seq FROM change WHERE id = ?")
         insertVersionRow = try RawStatement(
             db, sql: "INSERT OR REPLACE INTO version_row (entity, field, change, kind, seq) VALUES (?, ?, ?, ?, ?)")
         deleteVersionRow = try RawStatement(
@@ -34,6 +36,13 @@ struct ViewWriter {
         retiredLookup.bind(field, at: 2)
         retiredLookup.bind(change.rawValue, at: 3)
         return try retiredLookup.firstRow { _ in true } ?? false
+    }
+
+    /// Whether the log holds change `id` before local seq `seq`.
+    func isInLog(_ id: ChangeID, before seq: Int64) throws -> Bool {
+        changeLookup.bind(id.rawValue, at: 1)
+        guard let found = try changeLookup.firstRow({ $0.integer(0) }) else { return false }
+        return found < seq
     }
 
     /// Records that change `change` (local `seq`, already in the log) is a live version of `field`.

@@ -43,7 +43,7 @@ public actor MemoryServerStore: ServerStore {
                 for version in delta.inserted { versions[version.change] = version }
                 fields[key.field] = versions.isEmpty ? nil : versions
                 live[key.entity] = fields
-                retired[key, default: []].formUnion(delta.retired)
+                retired[key, default: []].formUnion(delta.retired.map(\.id))
             }
             return .stored(
                 Wire.PushResponse(accepted: plan.accepted.count, duplicates: plan.duplicates, cursor: Int64(log.count)))

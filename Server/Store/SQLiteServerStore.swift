@@ -241,8 +241,8 @@ public final class SQLiteServerStore: ServerStore {
                 insertRetired.bind(key.entity.rawValue, at: 2)
                 insertRetired.bind(key.field, at: 3)
             }
-            for id in delta.retired {
-                insertRetired.bind(id.rawValue, at: 1)
+            for retirement in delta.retired {
+                insertRetired.bind(retirement.id.rawValue, at: 1)
                 try insertRetired.execute()
             }
         }

@@ -10,9 +10,12 @@
 /// for delta in fold.deltas { /* delete delta.removed, insert delta.inserted, record delta.retired */ }
 /// ```
 ///
-/// Which retired ids a store records is decided here, once: only ids retired *before* their change was live in the
-/// store (usually: before it arrived). When that change arrives, the store must fold it as superseded, so it needs
-/// the row. An id retired while live needs none: its change is stored already, and no store folds a change twice.
+/// Which retired ids a store must record is decided here, once: ids retired while they were not live. Those whose
+/// change has not arrived yet need the row: when the change arrives, the store must fold it as superseded. An id
+/// retired while live needs none: its change is stored already, and no store folds a change twice. For the same
+/// reason a store may skip an id of ``Delta/retired`` whose change it already held when the retiring change came
+/// (``Retirement/by`` says which change that was); the client does, since in the server's order most of them are
+/// versions superseded twice, and the server writes them all rather than probe its log for each.
 public struct BatchFold {
     /// The net effect of a batch on one field.
     public struct Delta: Hashable, Sendable {
@@ -23,12 +26,24 @@ public struct BatchFold {
         /// Ids of versions the store held live that are no longer live.
         public var removed: [ChangeID] = []
         /// Ids to record as retired in this field (see the type's discussion), in the order they were retired.
-        public var retired: [ChangeID] = []
+        public var retired: [Retirement] = []
         /// Every live version of a register or set after the batch (what the store's copy of the field now holds);
         /// empty for a list.
         public var live: [Version] = []
 
         public var isEmpty: Bool { inserted.isEmpty && removed.isEmpty && retired.isEmpty }
+    }
+
+    /// An id a change of the batch retired while it was not live.
+    public struct Retirement: Hashable, Sendable {
+        public var id: ChangeID
+        /// The retiring change's position among the changes folded (0 for the first ``apply(_:)``).
+        public var by: Int
+
+        public init(id: ChangeID, by: Int) {
+            self.id = id
+            self.by = by
+        }
     }
 
     private enum State: Sendable {
@@ -42,20 +57,20 @@ public struct BatchFold {
         var state: State
         /// The ids live before the batch.
         let initial: Set<ChangeID>
-        var retired: [ChangeID] = []
+        var retired: [Retirement] = []
 
-        mutating func apply(_ change: Change) {
+        mutating func apply(_ change: Change, position: Int) {
             // Each case takes the state out first, so the only reference left is the one being mutated (no copy).
             switch state {
             case .register(var register):
                 state = .list([])
                 let delta = register.apply(change)
-                noteRetired(delta.retired, removed: delta.removed)
+                noteRetired(delta.retired, removed: delta.removed, by: position)
                 state = .register(register)
             case .set(var set):
                 state = .list([])
                 let delta = set.apply(change)
-                noteRetired(delta.retired, removed: delta.removed)
+                noteRetired(delta.retired, removed: delta.removed, by: position)
                 state = .set(set)
             case .list(var notes):
                 state = .list([])
@@ -65,8 +80,8 @@ public struct BatchFold {
         }
 
         /// Keeps the ids a change retired that were not live before it (see ``BatchFold``).
-        private mutating func noteRetired(_ retired: [ChangeID], removed: [ChangeID]) {
-            for id in retired where !removed.contains(id) { self.retired.append(id) }
+        private mutating func noteRetired(_ retired: [ChangeID], removed: [ChangeID], by position: Int) {
+            for id in retired where !removed.contains(id) { self.retired.append(Retirement(id: id, by: position)) }
         }
     }
 
@@ -75,6 +90,8 @@ public struct BatchFold {
     /// The touched fields, in the order the batch first touched them, and where each is.
     private var fields: [Field] = []
     private var position: [FieldKey: Int] = [:]
+    /// How many changes were folded.
+    private var applied = 0
 
     /// - Parameters:
     ///   - live: the live register versions and set adds of the fields the batch touches (notes are not needed);
@@ -95,12 +112,13 @@ public struct BatchFold {
     public mutating func apply(_ change: Change) {
         let key = FieldKey(change)
         if let index = position[key] {
-            fields[index].apply(change)
+            fields[index].apply(change, position: applied)
         } else {
             position[key] = fields.count
             fields.append(start(key, op: change.op))
-            fields[fields.count - 1].apply(change)
+            fields[fields.count - 1].apply(change, position: applied)
         }
+        applied += 1
     }
 
     /// The live versions of a register or the live adds of a set, as folded so far: what a change superseding
