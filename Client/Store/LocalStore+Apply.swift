@@ -80,11 +80,11 @@ extension LocalStore {
     /// Folds changes (not yet in the view) into the view.
     ///
     /// The store loads the live rows of every touched entity (one query) and which of the batch's ids are already
-    /// retired, folds the whole batch through ``BatchFold`` (the fold the server's stores call too), and writes only
-    /// its net effect: the versions no longer live are deleted, the new live ones inserted, the retired ids it
-    /// names recorded, and each touched entity's summary row rewritten once. The report's tables are updated from
-    /// the same batch, once (``ReportState``), and so are the events' creators and the votes of the events whose
-    /// coded fields it touched (read back from the log, which holds the batch, under the `understood` schema).
+    /// retired, folds each entity's changes through ``BatchFold`` (the fold the server's stores call too), and
+    /// writes only the net effect: the versions no longer live are deleted, the new live ones inserted, the retired
+    /// ids it names recorded, and each touched entity's summary row rewritten once. The report's tables are updated
+    /// from the same batch, once (``ReportState``), and so are the events' creators and the votes of the events
+    /// whose coded fields it touched (read back from the log, which holds the batch, under the `understood` schema).
     ///
     /// `seqs` are the changes' local `seq`s (their order in the log), in which order they must come: a version's
     /// row points at its change's `seq`, and a retired id whose change the log held before the retiring change's
@@ -102,23 +102,24 @@ extension LocalStore {
         }
         try noteCreators(groups, db)
         let known = try knownEntities(order, db)
-        var stored = try StoredEntity.loadAll(known.keys, db)
+        let stored = try StoredEntity.loadAll(known.keys, db)
         let writer = try ViewWriter(db)
-        var fold = BatchFold(retired: try retiredIDs(changes, known: known, writer)) { [stored] key in
-            stored[key.entity].map { $0.registers[key.field] ?? $0.setAdds[key.field] ?? [] } ?? []
-        }
-        for change in changes { fold.apply(change) }
-        let before = stored
-        try write(fold, seqs: seqs, of: changes, into: &stored, writer)
         let lookup = try ReportState.LogLookup(db)
         var report = ReportState()
+        // One fold per entity: its state is freed before the next (a 20k-change page touches thousands).
         for entity in order {
-            let after = stored[entity] ?? StoredEntity(id: entity)
+            let group = groups[entity]!
+            let before = stored[entity] ?? StoredEntity(id: entity)
+            let retired = known[entity] == nil ? [:] : try retiredIDs(group, writer)
+            var fold = BatchFold(retired: retired) { key in
+                before.registers[key.field] ?? before.setAdds[key.field] ?? []
+            }
+            for (change, _) in group { fold.apply(change) }
+            var after = before
+            try write(fold.deltas, of: group, into: &after, writer)
             let updated = EntitySummary(after.snapshot)
             if updated != known[entity] { try writer.writeSummary(entity, updated) }
-            try report.note(
-                groups[entity]!, before: before[entity] ?? StoredEntity(id: entity), summary: known[entity],
-                after: after, updated: updated, lookup)
+            try report.note(group, before: before, summary: known[entity], after: after, updated: updated, lookup)
         }
         try report.write(db)
         let voted = order.filter { entity in groups[entity]!.contains { touchesVotes(entity, field: $0.change.field) } }
@@ -162,13 +163,12 @@ extension LocalStore {
         return known
     }
 
-    /// The batch's ids the store already knows to be retired in their field. Only an entity the store knows can
-    /// have retired rows.
+    /// The ids of an entity's changes that the store already knows to be retired in their field.
     private static func retiredIDs(
-        _ changes: [Change], known: [EntityID: EntitySummary], _ writer: ViewWriter
+        _ changes: [(change: Change, seq: Int64)], _ writer: ViewWriter
     ) throws -> [FieldKey: Set<ChangeID>] {
         var retired: [FieldKey: Set<ChangeID>] = [:]
-        for change in changes where change.op != .append && known[change.entity] != nil {
+        for (change, _) in changes where change.op != .append {
             if try writer.isRetired(entity: change.entity, field: change.field, change: change.id) {
                 retired[FieldKey(change), default: []].insert(change.id)
             }
@@ -176,14 +176,14 @@ extension LocalStore {
         return retired
     }
 
-    /// Writes the net effect of the batch (``BatchFold/deltas``) to the view's rows and to `stored`. A new live
-    /// version's row points at its change's `seq`.
+    /// Writes the net effect of an entity's changes (``BatchFold/deltas``) to the view's rows and to `stored`. A
+    /// new live version's row points at its change's `seq`.
     private static func write(
-        _ fold: BatchFold, seqs: [Int64], of changes: [Change], into stored: inout [EntityID: StoredEntity],
+        _ deltas: [BatchFold.Delta], of changes: [(change: Change, seq: Int64)], into stored: inout StoredEntity,
         _ writer: ViewWriter
     ) throws {
-        let seqOf = Dictionary(zip(changes.lazy.map(\.id), seqs)) { first, _ in first }
-        for delta in fold.deltas {
+        let seqOf = Dictionary(changes.lazy.map { ($0.change.id, $0.seq) }) { first, _ in first }
+        for delta in deltas {
             let (entity, field) = (delta.key.entity, delta.key.field)
             let kind = VersionKind(delta.kind)
             for id in delta.removed {
@@ -194,13 +194,14 @@ extension LocalStore {
                     entity: entity, field: field, kind: kind, change: version.change, seq: seqOf[version.change]!)
             }
             // An id already in the log when its retiring change came was folded then, and never will be again.
-            for retirement in delta.retired where try !writer.isInLog(retirement.id, before: seqs[retirement.by]) {
+            for retirement in delta.retired
+            where try !writer.isInLog(retirement.id, before: changes[retirement.by].seq) {
                 try writer.insertRetired(entity: entity, field: field, change: retirement.id)
             }
             switch delta.kind {
-            case .register: stored[entity, default: StoredEntity(id: entity)].registers[field] = delta.live
-            case .set: stored[entity, default: StoredEntity(id: entity)].setAdds[field] = delta.live
-            case .list: stored[entity, default: StoredEntity(id: entity)].notes += delta.inserted
+            case .register: stored.registers[field] = delta.live
+            case .set: stored.setAdds[field] = delta.live
+            case .list: stored.notes += delta.inserted
             }
         }
     }
