@@ -19,10 +19,12 @@ extension LocalStore {
     /// Disagreements between analysts' codings of linked events (DESIGN §11), read from the members of every
     /// cluster of two or more events.
     public func clusterDisagreements() throws -> [ClusterDisagreement] {
-        try read { db in
-            let members = try Self.clusters(db).members.values.filter { $0.count > 1 }.flatMap { $0 }
-            let snapshots = try StoredEntity.loadAll(members.map { EntityID(stored: $0) }, db).values.map(\.snapshot)
-            return ClusterDisagreement.list(Array(snapshots))
-        }
+        try read { db in ClusterDisagreement.list(try Self.clusterMembers(db)) }
+    }
+
+    /// The snapshots of every member of a cluster of two or more events.
+    static func clusterMembers(_ db: Database) throws -> [EntitySnapshot] {
+        let members = try clusters(db).members.values.filter { $0.count > 1 }.flatMap { $0 }
+        return try StoredEntity.loadAll(members.map { EntityID(stored: $0) }, db).values.map(\.snapshot)
     }
 }

@@ -76,6 +76,7 @@ extension LocalStore {
             inputs.documentTitles[document] = title
         }
         inputs.coding = try agreementInput(db)
+        inputs.noteClusters(members: try clusterMembers(db))
         return inputs
     }
 

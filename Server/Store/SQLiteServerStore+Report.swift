@@ -89,6 +89,9 @@ extension SQLiteServerStore {
             let deleted = Set(
                 inputs.entities.values.filter { $0.id.kind == .event && $0.snapshot.deleted }.map(\.id.rawValue))
             inputs.coding = coding.input(documents: eventDocuments, deleted: deleted, links: links)
+            // Every member of a multi-event cluster is a linked event.
+            let linked = Set(links.flatMap { [$0.0, $0.1] })
+            inputs.noteClusters(members: try linked.sorted().map { try Self.liveEntity(try EntityID($0), db).snapshot })
             return inputs
         }
     }

@@ -104,6 +104,34 @@ extension ConflictReport {
         }
         emit("</section>")
 
+        // Cluster disagreements.
+        if !clusterDisagreements.isEmpty {
+            emit(
+                "<section><h2>Cluster disagreements <span class=\"badge alert\">\(clusterDisagreements.count)</span></h2>"
+            )
+            emit(
+                "<p class=\"hint\">Linked events (the same happening) that analysts coded differently. "
+                    + "<code>concord resolve</code> on any member decides for every member.</p>")
+            for disagreement in clusterDisagreements {
+                emit("<article class=\"card conflict\">")
+                emit(
+                    heading(
+                        disagreement.field, disagreement.candidates.first?.title, disagreement.cluster))
+                emit("<div class=\"candidates\">")
+                for vote in disagreement.candidates {
+                    emit(
+                        "<div class=\"candidate\"><div class=\"value\">\(h(vote.value.description))</div>"
+                            + "<div class=\"who\">\(who(vote.author))</div>"
+                            + "<div class=\"when\">\(display(vote.time))</div>"
+                            + "<div class=\"ids\">on <code>\(h(vote.event.rawValue))</code>"
+                            + (vote.title.map { " (\(h($0)))" } ?? "") + "<br><code>\(h(vote.change.rawValue))</code>"
+                            + "</div></div>")
+                }
+                emit("</div></article>")
+            }
+            emit("</section>")
+        }
+
         // Resolved conflicts.
         emit("<section><h2>Resolved conflicts <span class=\"badge ok\">\(resolvedConflicts.count)</span></h2>")
         if resolvedConflicts.isEmpty { emit("<p class=\"empty\">Nothing has been adjudicated yet.</p>") }

@@ -178,7 +178,9 @@ extension ConflictReport {
             reportVersion: formatVersion, generatedAt: generatedAt.map(ReportTime.iso),
             header: .init(
                 range: range, counts: counts, agreementRate: rate(counts.agreementEpisodes, counts.conflictEpisodes)),
-            openConflicts: open, resolvedConflicts: resolved, deleteEditConflicts: deleteEdits, fieldAgreement: fields,
+            openConflicts: open, resolvedConflicts: resolved, deleteEditConflicts: deleteEdits,
+            clusterDisagreements: inputs.clusterDisagreements.map { ClusterConflict($0, titles: inputs.eventTitles) },
+            fieldAgreement: fields,
             analysts: analysts, coding: .build(inputs.coding, fieldAgreement: fields), definitions: standardDefinitions)
     }
 }

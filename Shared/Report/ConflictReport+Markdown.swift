@@ -99,6 +99,24 @@ extension ConflictReport {
             table(["change", "value", "author", "hlc", "time"], candidateRows(conflict.candidates))
         }
 
+        out.append("## Cluster disagreements (\(clusterDisagreements.count))")
+        out.append("")
+        if clusterDisagreements.isEmpty { out += ["None.", ""] }
+        for disagreement in clusterDisagreements {
+            out.append("### `\(disagreement.field)` of cluster `\(disagreement.cluster.rawValue)`")
+            out.append("")
+            out.append("Linked events coded differently; `concord resolve` on any member decides for every member.")
+            out.append("")
+            table(
+                ["event", "title", "value", "author", "change", "time"],
+                disagreement.candidates.map {
+                    [
+                        "`\($0.event.rawValue)`", cell($0.title ?? ""), cell($0.value.description),
+                        cell($0.author.rawValue), "`\($0.change)`", $0.time,
+                    ]
+                })
+        }
+
         out.append("## Resolved conflicts (\(resolvedConflicts.count))")
         out.append("")
         if resolvedConflicts.isEmpty { out += ["None.", ""] }

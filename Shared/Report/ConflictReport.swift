@@ -47,6 +47,8 @@ public struct ConflictReport: Hashable, Sendable, Codable {
     public var openConflicts: [OpenConflict]
     public var resolvedConflicts: [ResolvedConflict]
     public var deleteEditConflicts: [DeleteEditConflict]
+    /// Linked events that analysts coded differently, still open (DESIGN §11).
+    public var clusterDisagreements: [ClusterConflict] = []
     public var fieldAgreement: [FieldAgreement]
     public var analysts: [AnalystActivity]
     /// Inter-coder agreement over events' coded fields: Krippendorff's α, detection F1 (DESIGN §11).
@@ -61,6 +63,7 @@ public struct ConflictReport: Hashable, Sendable, Codable {
         case openConflicts = "open_conflicts"
         case resolvedConflicts = "resolved_conflicts"
         case deleteEditConflicts = "delete_edit_conflicts"
+        case clusterDisagreements = "cluster_disagreements"
         case fieldAgreement = "field_agreement"
         case analysts
         case coding
@@ -201,6 +204,38 @@ extension ConflictReport {
         public var document: DocumentRef?
         /// The event's displayed evidence quote.
         public var evidence: String?
+    }
+
+    /// A coded field of a cluster of linked events on which analysts' latest versions differ, on different members;
+    /// an adjudicator's `concord resolve` on any member ends it.
+    public struct ClusterConflict: Hashable, Sendable, Codable {
+        /// The cluster's id (its smallest event id).
+        public var cluster: EntityID
+        public var field: String
+        /// Each analyst's latest version on any member, by analyst name.
+        public var candidates: [Vote]
+
+        public struct Vote: Hashable, Sendable, Codable {
+            public var event: EntityID
+            /// The member's displayed title.
+            public var title: String?
+            public var change: ChangeID
+            public var value: FieldValue
+            public var author: AnalystName
+            public var hlc: HLC
+            public var time: String
+        }
+
+        /// The report's shape of a disagreement, with the members' displayed titles.
+        public init(_ disagreement: ClusterDisagreement, titles: [EntityID: String]) {
+            cluster = disagreement.cluster
+            field = disagreement.field
+            candidates = disagreement.candidates.map {
+                Vote(
+                    event: $0.event, title: titles[$0.event], change: $0.change, value: $0.value, author: $0.author,
+                    hlc: $0.hlc, time: ReportTime.iso(millis: $0.hlc.millis))
+            }
+        }
     }
 
     /// A change that decided between two or more different values.

@@ -122,6 +122,9 @@ public struct ReportBuilder: Sendable {
             }
         }
         inputs.coding = coding.input(documents: documents, deleted: deletedEvents, links: links)
+        let linked = Set(links.flatMap { [$0.0, $0.1] })
+        inputs.noteClusters(
+            members: entities.values.filter { $0.id.kind == .event && linked.contains($0.id.rawValue) }.map(\.snapshot))
         inputs.superseding = superseding
         for change in superseding {
             involved.append(change.change.entity)

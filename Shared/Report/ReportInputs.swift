@@ -35,8 +35,21 @@ public struct ReportInputs: Sendable {
     public var supersededSets: [ChangeID: SetChange] = [:]
     /// What inter-coder agreement reads: every event with its creator, the live links, and every coder's votes.
     public var coding = AgreementInput(events: [], votes: [])
+    /// Analysts' differing codings of linked events (DESIGN §11), and the displayed titles of the events they name.
+    public var clusterDisagreements: [ClusterDisagreement] = []
+    public var eventTitles: [EntityID: String] = [:]
 
     public init() {}
+
+    /// Sets ``clusterDisagreements`` and ``eventTitles`` from the snapshots of every member of the multi-event
+    /// clusters (each store reads those its own way): the one place the report's list is made.
+    public mutating func noteClusters(members: [EntitySnapshot]) {
+        clusterDisagreements = ClusterDisagreement.list(members)
+        let named = Set(clusterDisagreements.flatMap { $0.candidates.map(\.event) })
+        for member in members where named.contains(member.id) {
+            if let title = member.fields["title"]?.value.description { eventTitles[member.id] = title }
+        }
+    }
 
     /// What one author wrote.
     public struct AnalystTally: Hashable, Sendable {

@@ -230,12 +230,21 @@ struct LegacyReportBuilder: Sendable {
             reportVersion: ConflictReport.formatVersion, generatedAt: generatedAt.map(ReportTime.iso),
             header: .init(
                 range: range, counts: counts, agreementRate: rate(counts.agreementEpisodes, counts.conflictEpisodes)),
-            openConflicts: open, resolvedConflicts: resolved, deleteEditConflicts: deleteEdits, fieldAgreement: fields,
-            analysts: analysts, coding: coding(fieldAgreement: fields), definitions: ConflictReport.standardDefinitions)
+            openConflicts: open, resolvedConflicts: resolved, deleteEditConflicts: deleteEdits,
+            clusterDisagreements: clusterDisagreements(), fieldAgreement: fields, analysts: analysts,
+            coding: coding(fieldAgreement: fields), definitions: ConflictReport.standardDefinitions)
     }
 }
 
 extension LegacyReportBuilder {
+    /// Cluster disagreements over every event of the fold, titled from the snapshots.
+    func clusterDisagreements() -> [ConflictReport.ClusterConflict] {
+        let events = replica.snapshots.filter { $0.id.kind == .event }
+        var titles: [EntityID: String] = [:]
+        for event in events { titles[event.id] = event.fields["title"]?.value.description }
+        return ClusterDisagreement.list(events).map { ConflictReport.ClusterConflict($0, titles: titles) }
+    }
+
     /// Agreement from the whole fold: every change through ``CodingAccumulator``, documents, deletions and links
     /// from the snapshots.
     func coding(fieldAgreement: [ConflictReport.FieldAgreement]) -> ConflictReport.Coding {

@@ -137,6 +137,14 @@ struct CodingEndToEndTests {
         #expect(type.candidates.map(\.author.rawValue) == ["alice", "bob"])
         #expect(type.candidates.map(\.value) == [.string("COOPERATE"), .string("MOBILIZE")])
         #expect(try alice.clusterDisagreements() == disagreements, "every replica computes the same clusters")
+        // The conflict report lists them as open items, with the members' titles.
+        let before = try carol.report(generatedAt: nil)
+        #expect(
+            Set(before.clusterDisagreements.map { "\($0.cluster.rawValue) \($0.field)" })
+                == ["\(drillCluster) type", "\(drillCluster) date", "\(meetingCluster) date"])
+        #expect(before.clusterDisagreements.allSatisfy { $0.candidates.allSatisfy { $0.title != nil } })
+        #expect(before.markdown().contains("## Cluster disagreements (3)"))
+        #expect(try alice.report(generatedAt: nil).json() == before.json(), "every replica reports the same")
 
         // Bob may not replace Alice's vote; Carol resolves the drill's type on Bob's member, for both members.
         #expect(throws: StoreError.self) {
@@ -160,6 +168,7 @@ struct CodingEndToEndTests {
         #expect(
             Set(try bob.clusterDisagreements().map { "\($0.cluster.rawValue) \($0.field)" })
                 == ["\(drillCluster) date", "\(meetingCluster) date"])
+        #expect(try bob.report(generatedAt: nil).markdown().contains("## Cluster disagreements (2)"))
 
         // Agreement counts the coders' own votes, never the resolution.
         let report = try bob.agreement()
