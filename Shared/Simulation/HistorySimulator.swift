@@ -152,6 +152,20 @@ public struct HistorySimulator {
         analysts[index].receive(batch, wall: wall)
     }
 
+    /// Plays `steps` random steps of offline work: at each, one analyst edits (``edit(by:)``) or, one time in four,
+    /// receives everything another analyst has written so far.
+    public mutating func work(steps: Int) {
+        for _ in 0..<steps {
+            let who = Int(nextRandom() % UInt64(analysts.count))
+            if nextRandom() % 4 == 0 {
+                let from = Int(nextRandom() % UInt64(analysts.count))
+                deliver(analysts[from].written, to: who)
+            } else {
+                edit(by: who)
+            }
+        }
+    }
+
     /// Everything any analyst has written.
     public var allChanges: [Change] { analysts.flatMap(\.written) }
 

@@ -12,15 +12,7 @@ struct VoteTableTests {
     /// A random history with votes, adjudications and links, as `CodingPropertyTests` makes them.
     static func history(seed: UInt64) -> [Change] {
         var sim = HistorySimulator(seed: seed &* 7_919, analysts: 3 + Int(seed % 3))
-        for _ in 0..<(80 + Int(seed % 7) * 20) {
-            let who = Int(sim.nextRandom() % UInt64(sim.analysts.count))
-            if sim.nextRandom() % 4 == 0 {
-                let from = Int(sim.nextRandom() % UInt64(sim.analysts.count))
-                sim.deliver(sim.analysts[from].written, to: who)
-            } else {
-                sim.edit(by: who)
-            }
-        }
+        sim.work(steps: 80 + Int(seed % 7) * 20)
         return sim.allChanges
     }
 

@@ -73,15 +73,7 @@ struct BatchFoldTests {
         arguments: Array(UInt64(1)...40))
     func rowsMatchReplica(seed: UInt64) {
         var sim = HistorySimulator(seed: seed &* 104_729, analysts: 3 + Int(seed % 3))
-        for _ in 0..<(60 + Int(seed % 5) * 20) {
-            let who = Int(sim.nextRandom() % UInt64(sim.analysts.count))
-            if sim.nextRandom() % 4 == 0 {
-                let from = Int(sim.nextRandom() % UInt64(sim.analysts.count))
-                sim.deliver(sim.analysts[from].written, to: who)
-            } else {
-                sim.edit(by: who)
-            }
-        }
+        sim.work(steps: 60 + Int(seed % 5) * 20)
         let changes = sim.allChanges
         var delivery = sim.shuffled(changes + changes.prefix(Int(sim.nextRandom() % 20)))
         delivery += delivery.suffix(5)  // a retried tail

@@ -24,15 +24,7 @@ struct CodingPropertyTests {
         var units = 0
         for seed in UInt64(1)...60 {
             var sim = HistorySimulator(seed: seed &* 7_919, analysts: 3 + Int(seed % 3))
-            for _ in 0..<(80 + Int(seed % 7) * 20) {
-                let who = Int(sim.nextRandom() % UInt64(sim.analysts.count))
-                if sim.nextRandom() % 4 == 0 {
-                    let from = Int(sim.nextRandom() % UInt64(sim.analysts.count))
-                    sim.deliver(sim.analysts[from].written, to: who)
-                } else {
-                    sim.edit(by: who)
-                }
-            }
+            sim.work(steps: 80 + Int(seed % 7) * 20)
             let all = sim.allChanges
             let server = Replica(folding: all)
             for index in sim.analysts.indices { sim.deliver(all, to: index) }
