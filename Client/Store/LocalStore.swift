@@ -201,21 +201,25 @@ public final class LocalStore: Sendable {
     static func mapError(_ error: any Error, path: String) -> any Error {
         if error is StoreError { return error }
         if let error = error as? DatabaseError {
+            let cause = SQLiteFailure(error)
             switch error.resultCode {
             case .SQLITE_BUSY, .SQLITE_LOCKED:
-                return StoreError.locked(path: path)
+                return StoreError.locked(path: path, cause: cause)
             case .SQLITE_NOTADB, .SQLITE_CORRUPT:
-                return StoreError.notAStore(path: path, detail: "the file is not a SQLite database or is damaged")
+                return StoreError.notAStore(
+                    path: path, detail: "the file is not a SQLite database or is damaged", cause: cause)
             case .SQLITE_CANTOPEN, .SQLITE_PERM:
-                return StoreError.cannotOpen(path: path, detail: error.message ?? "\(error.resultCode)")
+                return StoreError.cannotOpen(path: path, detail: error.message ?? "\(error.resultCode)", cause: cause)
             case .SQLITE_FULL:
-                return StoreError.cannotWrite(path: path, detail: "the disk is full")
+                return StoreError.cannotWrite(path: path, detail: "the disk is full", cause: cause)
             case .SQLITE_READONLY:
-                return StoreError.cannotWrite(path: path, detail: "the file or its directory is read-only")
+                return StoreError.cannotWrite(
+                    path: path, detail: "the file or its directory is read-only", cause: cause)
             case .SQLITE_IOERR:
                 return StoreError.cannotWrite(
-                    path: path, detail: "the disk refused the write (\(error.message ?? "I/O error"); full or failing?)"
-                )
+                    path: path,
+                    detail: "the disk refused the write (\(error.message ?? "I/O error"); full or failing?)",
+                    cause: cause)
             default:
                 return error
             }

@@ -1,4 +1,5 @@
 import ConcordCore
+import GRDB
 
 /// How the CLI should treat an error: a mistake the user can fix (exit 1) or a sync/network failure (exit 3).
 public enum ErrorCategory: Sendable {
@@ -21,14 +22,15 @@ public enum StoreError: ConcordError, Hashable, Sendable {
     case noStore(path: String)
     /// `init` on a path that already holds a file.
     case alreadyExists(path: String)
-    /// The file is not a Concord store (foreign SQLite database, corrupt file, other format).
-    case notAStore(path: String, detail: String)
+    /// The file is not a Concord store (foreign SQLite database, corrupt file, other format). `cause`: what SQLite
+    /// said, when it said it.
+    case notAStore(path: String, detail: String, cause: SQLiteFailure? = nil)
     /// Another process holds the write lock for longer than the busy timeout.
-    case locked(path: String)
+    case locked(path: String, cause: SQLiteFailure? = nil)
     /// The store file cannot be created or opened.
-    case cannotOpen(path: String, detail: String)
+    case cannotOpen(path: String, detail: String, cause: SQLiteFailure? = nil)
     /// A write failed (disk full, file or directory read-only, I/O error); the transaction was rolled back.
-    case cannotWrite(path: String, detail: String)
+    case cannotWrite(path: String, detail: String, cause: SQLiteFailure? = nil)
     /// No entity of `kind` matches `reference`.
     case unknownEntity(kind: EntityID.Kind, reference: String)
     /// Several entities match a short id.
@@ -53,13 +55,13 @@ public enum StoreError: ConcordError, Hashable, Sendable {
             return "no Concord store at \(path); run `concord init --analyst NAME` first (or pass --store PATH)"
         case .alreadyExists(let path):
             return "\(path) already exists; pass another --store PATH, or remove the file if it is not needed"
-        case .notAStore(let path, let detail):
+        case .notAStore(let path, let detail, _):
             return "not a Concord store: \(path) (\(detail)); it was left unchanged. Pass another --store PATH"
-        case .locked(let path):
+        case .locked(let path, _):
             return "the store \(path) is locked by another concord process; wait for it to finish and retry"
-        case .cannotOpen(let path, let detail):
+        case .cannotOpen(let path, let detail, _):
             return "cannot open the store \(path): \(detail)"
-        case .cannotWrite(let path, let detail):
+        case .cannotWrite(let path, let detail, _):
             return
                 "cannot write the store \(path): \(detail); nothing was changed. Free disk space or make the file "
                 + "and its directory writable, then run the command again"
@@ -81,4 +83,22 @@ public enum StoreError: ConcordError, Hashable, Sendable {
             return "\(path):\(line): \(field.map { "field \($0): " } ?? "")\(problem); nothing was imported"
         }
     }
+}
+
+/// What SQLite said when a store operation failed: GRDB's `DatabaseError`, kept as the cause of a ``StoreError``
+/// (whose sentence says what to do) for callers and logs that need the code.
+public struct SQLiteFailure: Hashable, Sendable, CustomStringConvertible {
+    /// SQLite's extended result code (`SQLITE_BUSY`, `SQLITE_NOTADB`, `SQLITE_IOERR_WRITE`, ...).
+    public var code: Int32
+    public var message: String?
+    /// The statement that failed, if any.
+    public var sql: String?
+
+    public init(_ error: DatabaseError) {
+        code = error.extendedResultCode.rawValue
+        message = error.message
+        sql = error.sql
+    }
+
+    public var description: String { "SQLite error \(code)" + (message.map { ": \($0)" } ?? "") }
 }

@@ -74,6 +74,12 @@ struct StoreFileTests {
         try bytes.write(to: URL(fileURLWithPath: path))
         let error = #expect(throws: StoreError.self) { try LocalStore.open(at: path) }
         #expect(error?.description.hasPrefix("not a Concord store") == true)
+        // SQLite's own answer is kept as the cause: SQLITE_NOTADB (26).
+        guard case .notAStore(_, _, let cause) = error else {
+            Issue.record("expected notAStore, got \(String(describing: error))")
+            return
+        }
+        #expect(cause?.code == 26, "\(String(describing: cause))")
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
     }
 
