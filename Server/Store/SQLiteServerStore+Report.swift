@@ -10,7 +10,7 @@ extension SQLiteServerStore {
     public func reportInputs() async throws -> ReportInputs {
         try await pool.read { db in
             var inputs = ReportInputs()
-            var tallies = Tallies()
+            var tallies = AuthorTallies()
             var superseding: [Change] = []
             var coding = CodingAccumulator()
             let bodies = try Row.fetchCursor(db, sql: "SELECT body FROM change")
@@ -93,36 +93,6 @@ extension SQLiteServerStore {
             let linked = Set(links.flatMap { [$0.0, $0.1] })
             inputs.noteClusters(members: try linked.sorted().map { try Self.liveEntity(try EntityID($0), db).snapshot })
             return inputs
-        }
-    }
-
-    /// Per-author tallies over the log.
-    private struct Tallies {
-        private var index: [AnalystName: Int] = [:]
-        private var list: [(name: AnalystName, changes: Int, events: Set<EntityID>, first: HLC, last: HLC)] = []
-        private(set) var changes = 0
-
-        mutating func add(_ change: Change) {
-            changes += 1
-            let position: Int
-            if let known = index[change.author] {
-                position = known
-            } else {
-                position = list.count
-                index[change.author] = position
-                list.append((change.author, 0, [], change.hlc, change.hlc))
-            }
-            list[position].changes += 1
-            if change.entity.kind == .event { list[position].events.insert(change.entity) }
-            if change.hlc < list[position].first { list[position].first = change.hlc }
-            if change.hlc > list[position].last { list[position].last = change.hlc }
-        }
-
-        var analysts: [ReportInputs.AnalystTally] {
-            list.map {
-                .init(
-                    name: $0.name, changes: $0.changes, eventsTouched: $0.events.count, first: $0.first, last: $0.last)
-            }
         }
     }
 

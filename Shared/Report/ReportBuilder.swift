@@ -25,20 +25,9 @@ public struct ReportBuilder: Sendable {
     private var superseding: [ReportInputs.SupersedingChange] = []
     /// The field of each note: ``EntityState`` keeps notes without it, and a delete/edit conflict shows it.
     private var noteFields: [ChangeID: String] = [:]
-    private var authorIndex: [AnalystName: Int] = [:]
-    private var tallies: [Tally] = []
+    private var tallies = AuthorTallies()
     /// Creators and coded-field votes, for inter-coder agreement.
     private var coding = CodingAccumulator()
-
-    private struct Tally: Sendable {
-        var name: AnalystName
-        var changes = 0
-        /// The event of this author's previous change: consecutive changes to one event skip the set insert.
-        var lastEvent: EntityID?
-        var events = Set<EntityID>()
-        var first: HLC
-        var last: HLC
-    }
 
     public init() { keeping = nil }
 
@@ -63,25 +52,7 @@ public struct ReportBuilder: Sendable {
         case .add, .remove:
             break
         }
-        let isEvent = change.entity.kind == .event
-        if let index = authorIndex[change.author] {
-            tallies[index].changes += 1
-            if isEvent && tallies[index].lastEvent != change.entity {
-                tallies[index].lastEvent = change.entity
-                tallies[index].events.insert(change.entity)
-            }
-            if change.hlc < tallies[index].first { tallies[index].first = change.hlc }
-            if change.hlc > tallies[index].last { tallies[index].last = change.hlc }
-        } else {
-            var tally = Tally(name: change.author, first: change.hlc, last: change.hlc)
-            tally.changes = 1
-            if isEvent {
-                tally.events.insert(change.entity)
-                tally.lastEvent = change.entity
-            }
-            authorIndex[change.author] = tallies.count
-            tallies.append(tally)
-        }
+        tallies.add(change)
     }
 
     /// Adds every change of `changes`.
@@ -94,9 +65,7 @@ public struct ReportBuilder: Sendable {
     public var inputs: ReportInputs {
         var inputs = ReportInputs()
         inputs.changes = seen.count
-        inputs.analysts = tallies.map {
-            .init(name: $0.name, changes: $0.changes, eventsTouched: $0.events.count, first: $0.first, last: $0.last)
-        }
+        inputs.analysts = tallies.analysts
         var involved: [EntityID] = []
         for (id, entity) in entities {
             // Only what can conflict or be deleted is resolved; a single live version needs no sorting.
