@@ -73,10 +73,13 @@ extension LocalStore {
                     "UPDATE change SET state = \(LogState.rejected.sql), rejectReason = ? WHERE id = ? AND state = \(LogState.pending.sql)",
                 arguments: [reason, id.rawValue])
             guard db.changesCount > 0,
-                let entity = try String.fetchOne(
-                    db, sql: "SELECT entity FROM change WHERE id = ?", arguments: [id.rawValue])
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT entity, field FROM change WHERE id = ?", arguments: [id.rawValue])
             else { return }
-            try Self.refreshVotes(of: [EntityID(stored: entity)], understanding: understoodSchema, db)
+            let entity = EntityID(stored: row[0])
+            // Only a change of an event's coded field is a vote (the same test applyToView makes).
+            guard Self.touchesVotes(entity, field: row[1]) else { return }
+            try Self.refreshVotes(of: [entity], understanding: understoodSchema, db)
         }
     }
 

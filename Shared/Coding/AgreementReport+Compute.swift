@@ -158,12 +158,11 @@ extension AgreementReport {
             byCreator[creator].append((event, document))
         }
         let documents = byCreator.map { Set($0.compactMap(\.document)) }
-        let (creators, _) = creatorNumbers.sorted()
-        let creatorOf = Dictionary(uniqueKeysWithValues: creatorNumbers.names.enumerated().map { ($1, $0) })
+        let order = creatorNumbers.order
         var result: [Pair] = []
-        for (i, a) in creators.enumerated() {
-            for b in creators[(i + 1)...] {
-                let (na, nb) = (creatorOf[a]!, creatorOf[b]!)
+        for (i, na) in order.enumerated() {
+            for nb in order[(i + 1)...] {
+                let (a, b) = (creatorNumbers.names[na], creatorNumbers.names[nb])
                 let shared = documents[na].intersection(documents[nb])
                 let eventsA = byCreator[na].filter { $0.document.map(shared.contains) ?? false }.map(\.event)
                 let eventsB = byCreator[nb].filter { $0.document.map(shared.contains) ?? false }.map(\.event)
@@ -222,9 +221,12 @@ struct SmallIndex {
         return names.count - 1
     }
 
+    /// The numbers in name order.
+    var order: [Int] { names.indices.sorted { names[$0] < names[$1] } }
+
     /// The names sorted, and for each first-seen number its sorted number.
     func sorted() -> (names: [String], renumber: [Int]) {
-        let order = names.indices.sorted { names[$0] < names[$1] }
+        let order = self.order
         var renumber = [Int](repeating: 0, count: names.count)
         for (rank, n) in order.enumerated() { renumber[n] = rank }
         return (order.map { names[$0] }, renumber)
