@@ -159,6 +159,7 @@ let package = Package(
             dependencies: [
                 "ConcordCore",
                 "ConcordServer",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

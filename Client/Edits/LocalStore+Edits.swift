@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordSQLite
 import GRDB
 
 extension LocalStore {
@@ -70,9 +71,9 @@ extension LocalStore {
     }
 
     /// Loads an event for editing: refuses unknown and deleted events.
-    private static func editable(_ reference: String, _ db: Database) throws -> StoredEntity {
+    private static func editable(_ reference: String, _ db: Database) throws -> LiveEntity {
         let id = try entityID(matching: reference, kind: .event, db)
-        let stored = try StoredEntity.load(id, db)
+        let stored = try LiveRows.version.load(id, db)
         if stored.snapshot.deleted { throw StoreError.refused(EditError.deleted(id).description) }
         return stored
     }
@@ -258,7 +259,7 @@ extension LocalStore {
     public func delete(_ reference: String) throws -> EditOutcome {
         try edit { writer in
             let id = try Self.entityID(matching: reference, kind: .event, writer.db)
-            let snapshot = try StoredEntity.load(id, writer.db).snapshot
+            let snapshot = try LiveRows.version.load(id, writer.db).snapshot
             if snapshot.deleted && snapshot.deleteEditConflict.isEmpty {
                 throw StoreError.refused("\(id) is already deleted; `concord event restore` brings it back")
             }
@@ -273,7 +274,7 @@ extension LocalStore {
     public func restore(_ reference: String) throws -> EditOutcome {
         try edit { writer in
             let id = try Self.entityID(matching: reference, kind: .event, writer.db)
-            let snapshot = try StoredEntity.load(id, writer.db).snapshot
+            let snapshot = try LiveRows.version.load(id, writer.db).snapshot
             let supersedes: [ChangeID]
             do throws(EditError) {
                 supersedes = try EditPlanner.restore(snapshot, author: writer.analyst)

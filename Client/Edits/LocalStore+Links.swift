@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordSQLite
 import GRDB
 
 extension LocalStore {
@@ -34,8 +35,8 @@ extension LocalStore {
     /// `concord unlink EVENT EVENT`: removes every live link between the two, in either direction.
     public func unlink(_ a: String, _ b: String) throws -> EditOutcome {
         try edit { writer in
-            let first = try StoredEntity.load(try Self.entityID(matching: a, kind: .event, writer.db), writer.db)
-            let second = try StoredEntity.load(try Self.entityID(matching: b, kind: .event, writer.db), writer.db)
+            let first = try LiveRows.version.load(try Self.entityID(matching: a, kind: .event, writer.db), writer.db)
+            let second = try LiveRows.version.load(try Self.entityID(matching: b, kind: .event, writer.db), writer.db)
             guard first.id != second.id else {
                 throw StoreError.invalid("\(first.id) is never linked to itself; name two different events")
             }
@@ -58,7 +59,7 @@ extension LocalStore {
     }
 
     /// An event that may take part in a new link: known, an event, not deleted.
-    private static func linkable(_ reference: String, _ db: Database) throws -> StoredEntity {
+    private static func linkable(_ reference: String, _ db: Database) throws -> LiveEntity {
         if reference.lowercased().hasPrefix("document/") {
             throw StoreError.invalid("\(reference) is a document; links join events that report the same happening")
         }
@@ -70,7 +71,7 @@ extension LocalStore {
             }
             throw StoreError.unknownEntity(kind: .event, reference: reference)
         }
-        let stored = try StoredEntity.load(id, db)
+        let stored = try LiveRows.version.load(id, db)
         if stored.snapshot.deleted {
             throw StoreError.refused("\(id) is deleted; restore it before linking it (`concord event restore`)")
         }
@@ -78,7 +79,7 @@ extension LocalStore {
     }
 
     /// The live `same_as` adds joining two events, in either direction.
-    private static func linkAdds(between a: StoredEntity, and b: StoredEntity) -> [Version] {
+    private static func linkAdds(between a: LiveEntity, and b: LiveEntity) -> [Version] {
         (a.setAdds[Schema.sameAsField] ?? []).filter { $0.value.string == b.id.rawValue }
             + (b.setAdds[Schema.sameAsField] ?? []).filter { $0.value.string == a.id.rawValue }
     }

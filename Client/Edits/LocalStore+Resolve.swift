@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordSQLite
 import Foundation
 import GRDB
 
@@ -21,7 +22,7 @@ extension LocalStore {
         }
         return try edit { writer in
             let id = try Self.entityID(matching: reference, kind: .event, writer.db)
-            let stored = try StoredEntity.load(id, writer.db)
+            let stored = try LiveRows.version.load(id, writer.db)
             let snapshot = stored.snapshot
             guard writer.role == .adjudicator else {
                 throw StoreError.refused(
@@ -118,7 +119,7 @@ extension LocalStore {
         _ members: [EntityID], field: String, keep: String?, value: String?, reason: String,
         _ writer: inout ChangeWriter
     ) throws -> EditOutcome {
-        let stored = try StoredEntity.loadAll(members, writer.db)
+        let stored = try LiveRows.version.loadAll(members, writer.db)
         let snapshots = members.compactMap { stored[$0]?.snapshot }
         let disputed =
             ClusterDisagreement.list(snapshots).contains { $0.field == field }

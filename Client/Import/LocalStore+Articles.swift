@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordSQLite
 import Foundation
 
 /// One article imported by ``LocalStore/importArticles(_:)``.
@@ -25,7 +26,7 @@ extension LocalStore {
         return try edit { writer in
             var out: [ImportedDocument] = []
             for (path, article) in articles {
-                let stored = try StoredEntity.load(article.id, writer.db)
+                let stored = try LiveRows.version.load(article.id, writer.db)
                 var wrote = false
                 let fields: [(String, String?)] = [
                     ("title", article.title), ("source", article.source), ("published", article.published),

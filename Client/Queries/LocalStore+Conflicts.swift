@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordSQLite
 import GRDB
 
 extension LocalStore {
@@ -9,7 +10,7 @@ extension LocalStore {
         return try read { db in
             var views: [ConflictView] = []
             for id in try Self.conflictedEntities(db) {
-                let snapshot = try StoredEntity.load(id, db).snapshot
+                let snapshot = try LiveRows.version.load(id, db).snapshot
                 views += ConflictView.list(snapshot) { titles[$0] ?? nil }
             }
             return views
@@ -25,6 +26,6 @@ extension LocalStore {
     /// The snapshots of every member of a cluster of two or more events.
     static func clusterMembers(_ db: Database) throws -> [EntitySnapshot] {
         let members = try clusters(db).members.values.filter { $0.count > 1 }.flatMap { $0 }
-        return try StoredEntity.loadAll(members.map { EntityID(stored: $0) }, db).values.map(\.snapshot)
+        return try LiveRows.version.loadAll(members.map { EntityID(stored: $0) }, db).values.map(\.snapshot)
     }
 }

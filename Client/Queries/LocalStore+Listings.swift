@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordSQLite
 import GRDB
 
 extension LocalStore {
@@ -47,7 +48,7 @@ extension LocalStore {
     public func event(_ reference: String) throws -> EntitySnapshot {
         try read { db in
             let id = try Self.entityID(matching: reference, kind: .event, db)
-            return try StoredEntity.load(id, db).snapshot
+            return try LiveRows.version.load(id, db).snapshot
         }
     }
 
@@ -77,7 +78,7 @@ extension LocalStore {
     public func eventSnapshots() throws -> [EntitySnapshot] {
         try read { db in
             let ids = try String.fetchAll(db, sql: "SELECT id FROM entity WHERE kind = 'event' ORDER BY id")
-            return try ids.map { try StoredEntity.load(try EntityID($0), db).snapshot }
+            return try ids.map { try LiveRows.version.load(try EntityID($0), db).snapshot }
         }
     }
 }

@@ -102,17 +102,17 @@ extension LocalStore {
         }
         try noteCreators(groups, db)
         let known = try knownEntities(order, db)
-        let stored = try StoredEntity.loadAll(known.keys, db)
+        let stored = try LiveRows.version.loadAll(known.keys, db)
         let writer = try ViewWriter(db)
         let lookup = try ReportState.LogLookup(db)
         var report = ReportState()
         // One fold per entity: its state is freed before the next (a 20k-change page touches thousands).
         for entity in order {
             let group = groups[entity]!
-            let before = stored[entity] ?? StoredEntity(id: entity)
+            let before = stored[entity] ?? LiveEntity(id: entity)
             let retired = known[entity] == nil ? [:] : try retiredIDs(group, writer)
             var fold = BatchFold(retired: retired) { key in
-                before.registers[key.field] ?? before.setAdds[key.field] ?? []
+                before.supersedable(key.field)
             }
             for (change, _) in group { fold.apply(change) }
             var after = before
@@ -179,7 +179,7 @@ extension LocalStore {
     /// Writes the net effect of an entity's changes (``BatchFold/deltas``) to the view's rows and to `stored`. A
     /// new live version's row points at its change's `seq`.
     private static func write(
-        _ deltas: [BatchFold.Delta], of changes: [(change: Change, seq: Int64)], into stored: inout StoredEntity,
+        _ deltas: [BatchFold.Delta], of changes: [(change: Change, seq: Int64)], into stored: inout LiveEntity,
         _ writer: ViewWriter
     ) throws {
         let seqOf = Dictionary(changes.lazy.map { ($0.change.id, $0.seq) }) { first, _ in first }
@@ -201,7 +201,7 @@ extension LocalStore {
             switch delta.kind {
             case .register: stored.registers[field] = delta.live
             case .set: stored.setAdds[field] = delta.live
-            case .list: stored.notes += delta.inserted
+            case .list: stored.notes[field, default: []] += delta.inserted
             }
         }
     }

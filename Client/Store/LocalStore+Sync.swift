@@ -143,7 +143,7 @@ extension LocalStore {
         try read { db in
             let known =
                 try Bool.fetchOne(db, sql: "SELECT 1 FROM entity WHERE id = ?", arguments: [id.rawValue]) ?? false
-            return known ? try StoredEntity.load(id, db).snapshot : nil
+            return known ? try LiveRows.version.load(id, db).snapshot : nil
         }
     }
 

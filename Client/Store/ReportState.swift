@@ -46,8 +46,8 @@ struct ReportState {
     /// batch folded them. `summary` is its summary row before the batch (nil for an entity new to the store). Each
     /// entity of a batch is noted once, with all its changes of the batch.
     mutating func note(
-        _ changes: [(change: Change, seq: Int64)], before: StoredEntity, summary: EntitySummary?,
-        after: StoredEntity, updated: EntitySummary, _ lookup: LogLookup
+        _ changes: [(change: Change, seq: Int64)], before: LiveEntity, summary: EntitySummary?,
+        after: LiveEntity, updated: EntitySummary, _ lookup: LogLookup
     ) throws {
         try noteLog(changes, live: before, lookup)
         let kind = after.id.kind
@@ -60,7 +60,7 @@ struct ReportState {
         if wasInvolved != isInvolved { involved[after.id] = isInvolved }
     }
 
-    private static func hasSeveralVersions(_ entity: StoredEntity) -> Bool {
+    private static func hasSeveralVersions(_ entity: LiveEntity) -> Bool {
         entity.registers.values.contains { $0.count >= 2 }
     }
 
@@ -71,7 +71,7 @@ struct ReportState {
     /// author's events gain at most that one entity, and listed ids are searched in the few live rows and changes
     /// at hand rather than indexed.
     private mutating func noteLog(
-        _ changes: [(change: Change, seq: Int64)], live: StoredEntity, _ lookup: LogLookup
+        _ changes: [(change: Change, seq: Int64)], live: LiveEntity, _ lookup: LogLookup
     ) throws {
         guard let entity = changes.first?.change.entity else { return }
         var seenAuthors: [AnalystName] = []
@@ -113,7 +113,7 @@ struct ReportState {
                     return liveField != field
                 }
                 if live.setAdds.values.contains(where: { $0.contains { $0.change == id } }) { return true }
-                if live.notes.contains(where: { $0.change == id }) { return true }
+                if live.notes.values.contains(where: { $0.contains { $0.change == id } }) { return true }
                 guard let found = try lookup.find(id), found.seq < seq else { return false }
                 return found.entity != entity.rawValue || found.field != field || found.op != .set
             }
@@ -218,7 +218,7 @@ struct ReportState {
             for entry in slice { groups[entry.change.entity, default: []].append(entry) }
             var state = ReportState()
             for (entity, changes) in groups {
-                try state.noteLog(changes, live: StoredEntity(id: entity), lookup)
+                try state.noteLog(changes, live: LiveEntity(id: entity), lookup)
             }
             try state.write(db)
         }

@@ -87,6 +87,17 @@ public final class SQLiteServerStore: ServerStore {
                     );
                     """)
         }
+        // v1 spelled the kind of a live row `register`/`set`/`list`; the client's `r`/`s`/`n` (``VersionKind``) is
+        // now the one spelling of every store, read by the one decoder (``LiveRows``).
+        migrator.registerMigration("v2-version-kind") { db in
+            try db.execute(
+                sql: """
+                    UPDATE live SET kind = CASE kind
+                        WHEN 'register' THEN \(VersionKind.register.sql)
+                        WHEN 'set' THEN \(VersionKind.setAdd.sql)
+                        ELSE \(VersionKind.note.sql) END
+                    """)
+        }
         return migrator
     }
 
@@ -149,38 +160,18 @@ public final class SQLiteServerStore: ServerStore {
         let live = try RawStatement(
             db,
             sql: """
-                SELECT change, value, author, hlc, replica, context FROM live
-                WHERE entity = ? AND field = ? AND kind != 'list'
+                SELECT \(VersionRow.columns) FROM live
+                WHERE entity = ? AND field = ? AND kind != \(VersionKind.note.sql)
                 """)
         context.live.reserveCapacity(keys.count)
         for key in keys {
             live.bind(key.entity.rawValue, at: 1)
             live.bind(key.field, at: 2)
             var versions: [Version] = []
-            try live.forEachRow { row in versions.append(try storedVersion(row)) }
+            try live.forEachRow { row in versions.append(VersionRow(row).version) }
             if !versions.isEmpty { context.live[key] = versions }
         }
         return context
-    }
-
-    /// A live row (change, value, author, hlc, replica, context) as the version it stores.
-    ///
-    /// Ids and names were validated when the change that carries them was pushed, and the store wrote them in
-    /// canonical form, so they are wrapped without parsing again; the clock is parsed from the column's bytes.
-    static func storedVersion(_ row: RawStatement.CurrentRow) throws -> Version {
-        let change = ChangeID(stored: row.text(0))
-        let value: FieldValue
-        if row.isInteger(1) {
-            value = .bool(row.integer(1) != 0)
-        } else if row.isText(1) {
-            value = .string(row.text(1))
-        } else {
-            throw ServerStoreError(path: "", message: "live row \(change) has a value of unexpected type")
-        }
-        return Version(
-            change: change, value: value, author: AnalystName(stored: row.text(2)),
-            hlc: try row.withUTF8(3) { try HLC(utf8: $0) }, replica: ReplicaID(stored: row.text(4)),
-            context: row.storedIDs(5))
     }
 
     private static func persist(
@@ -222,7 +213,7 @@ public final class SQLiteServerStore: ServerStore {
             if !delta.inserted.isEmpty {
                 insertLive.bind(key.entity.rawValue, at: 2)
                 insertLive.bind(key.field, at: 3)
-                insertLive.bind(delta.kind.rawValue, at: 4)
+                insertLive.bind(VersionKind(delta.kind).rawValue, at: 4)
             }
             for version in delta.inserted {
                 insertLive.bind(version.change.rawValue, at: 1)
@@ -269,38 +260,8 @@ public final class SQLiteServerStore: ServerStore {
         try await pool.read { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM entity WHERE id = ?", arguments: [entity.rawValue]) != nil
             else { return nil }
-            return try Self.snapshots(db, entities: [entity]).first ?? EntitySnapshot.build(id: entity, live: [:])
+            return try LiveRows.live.load(entity, db).snapshot
         }
-    }
-
-    /// Snapshots of `entities` (nil: all), by id; entities without live rows are left out.
-    private static func snapshots(_ db: Database, entities: [EntityID]?) throws -> [EntitySnapshot] {
-        // The columns ``storedVersion(_:)`` reads, then entity and field.
-        let columns = "change, value, author, hlc, replica, context, entity, field"
-        let rows: RawStatement
-        if let entities {
-            rows = try RawStatement(
-                db,
-                sql: "SELECT \(columns) FROM live WHERE entity IN (SELECT value FROM json_each(?)) ORDER BY entity")
-            rows.bind(RawStatement.jsonArray(entities.map(\.rawValue)), at: 1)
-        } else {
-            rows = try RawStatement(db, sql: "SELECT \(columns) FROM live ORDER BY entity")
-        }
-        var result: [EntitySnapshot] = []
-        var current: EntityID?
-        var fields: [String: [Version]] = [:]
-        try rows.forEachRow { row in
-            let version = try storedVersion(row)
-            let entity = row.text(6)
-            if entity != current?.rawValue {
-                if let current { result.append(EntitySnapshot.build(id: current, live: fields)) }
-                current = EntityID(stored: entity)
-                fields = [:]
-            }
-            fields[row.text(7), default: []].append(version)
-        }
-        if let current { result.append(EntitySnapshot.build(id: current, live: fields)) }
-        return result
     }
 
     public func conflictedSnapshots() async throws -> [EntitySnapshot] {
@@ -309,16 +270,17 @@ public final class SQLiteServerStore: ServerStore {
             let candidates = try String.fetchAll(
                 db,
                 sql: """
-                    SELECT entity FROM live WHERE kind = 'register' GROUP BY entity, field HAVING COUNT(*) > 1
+                    SELECT entity FROM live WHERE kind = \(VersionKind.register.sql) GROUP BY entity, field HAVING COUNT(*) > 1
                     UNION SELECT entity FROM live WHERE field = 'deleted' AND value = 1
                     """
             ).map { try EntityID($0) }
-            return try Self.snapshots(db, entities: candidates).filter { $0.conflictCount > 0 }
+            return try LiveRows.live.loadAll(candidates, db).values.map(\.snapshot).filter { $0.conflictCount > 0 }
+                .sorted { $0.id < $1.id }
         }
     }
 
     public func allSnapshots() async throws -> [EntitySnapshot] {
-        try await pool.read { db in try Self.snapshots(db, entities: nil) }
+        try await pool.read { db in try LiveRows.live.all(db).map(\.snapshot) }
     }
 
     public func allChanges() async throws -> [Change] {
@@ -381,4 +343,9 @@ public final class SQLiteServerStore: ServerStore {
         pool.releaseMemory()
         try pool.close()
     }
+}
+
+extension LiveRows {
+    /// The server's merged view: the `live` table.
+    static let live = LiveRows(table: "live")
 }

@@ -27,8 +27,8 @@ extension ConflictReport {
         }
 
         var counts = Counts(
-            changes: inputs.changes, documents: inputs.documents, events: inputs.events,
-            deletedEvents: inputs.deletedEvents, analysts: inputs.analysts.count, openConflicts: 0,
+            changes: inputs.totals.changes, documents: inputs.totals.documents, events: inputs.totals.events,
+            deletedEvents: inputs.totals.deletedEvents, analysts: inputs.totals.analysts.count, openConflicts: 0,
             resolvedConflicts: 0, deleteEditConflicts: 0, agreementEpisodes: 0, conflictEpisodes: 0)
         var open: [OpenConflict] = []
         var deleteEdits: [DeleteEditConflict] = []
@@ -158,7 +158,7 @@ extension ConflictReport {
 
         var resolutions: [AnalystName: Int] = [:]
         for resolution in resolved { resolutions[resolution.chosen.author, default: 0] += 1 }
-        let analysts = inputs.analysts.map { tally -> AnalystActivity in
+        let analysts = inputs.totals.analysts.map { tally -> AnalystActivity in
             let name = tally.name
             return AnalystActivity(
                 analyst: name, changes: tally.changes, eventsTouched: tally.eventsTouched,
@@ -169,7 +169,9 @@ extension ConflictReport {
         }.sorted { $0.analyst < $1.analyst }
 
         var range: TimeRange?
-        if let first = inputs.analysts.lazy.map(\.first).min(), let last = inputs.analysts.lazy.map(\.last).max() {
+        if let first = inputs.totals.analysts.lazy.map(\.first).min(),
+            let last = inputs.totals.analysts.lazy.map(\.last).max()
+        {
             range = TimeRange(
                 firstHLC: first, lastHLC: last, firstTime: ReportTime.iso(millis: first.millis),
                 lastTime: ReportTime.iso(millis: last.millis))

@@ -17,17 +17,17 @@ public struct ReportBuilder: Sendable {
     /// The merge state of every entity added so far.
     public private(set) var entities: [EntityID: EntityState] = [:]
     /// Every change id added: a change added again is ignored.
-    private var seen = Set<ChangeID>()
+    private(set) var seen = Set<ChangeID>()
     /// The ids whose `set` changes to keep for resolutions' lookups; nil keeps every `set` change.
     private let keeping: Set<ChangeID>?
     /// The kept `set` changes, by id.
-    private var sets: [ChangeID: ReportInputs.SetChange] = [:]
-    private var superseding: [ReportInputs.SupersedingChange] = []
+    private(set) var sets: [ChangeID: ReportInputs.SetChange] = [:]
+    private(set) var superseding: [ReportInputs.SupersedingChange] = []
     /// The field of each note: ``EntityState`` keeps notes without it, and a delete/edit conflict shows it.
-    private var noteFields: [ChangeID: String] = [:]
-    private var tallies = AuthorTallies()
+    private(set) var noteFields: [ChangeID: String] = [:]
+    private(set) var tallies = AuthorTallies()
     /// Creators and coded-field votes, for inter-coder agreement.
-    private var coding = CodingAccumulator()
+    private(set) var coding = CodingAccumulator()
 
     public init() { keeping = nil }
 
@@ -60,68 +60,8 @@ public struct ReportBuilder: Sendable {
         for change in changes { add(change) }
     }
 
-    /// What the report needs, gathered from the fold: the entities that can show a conflict, the changes that
-    /// supersede several ids and the ones they supersede.
-    public var inputs: ReportInputs {
-        var inputs = ReportInputs()
-        inputs.changes = seen.count
-        inputs.analysts = tallies.analysts
-        var involved: [EntityID] = []
-        for (id, entity) in entities {
-            // Only what can conflict or be deleted is resolved; a single live version needs no sorting.
-            let deleted = entity.registers[EntitySnapshot.deletedField]?.resolved?.value == .bool(true)
-            switch id.kind {
-            case .document: inputs.documents += 1
-            case .event:
-                inputs.events += 1
-                if deleted { inputs.deletedEvents += 1 }
-            }
-            if deleted || entity.registers.values.contains(where: { $0.live.count >= 2 }) { involved.append(id) }
-        }
-        var documents: [String: String] = [:]
-        var deletedEvents = Set<String>()
-        var links: [(String, String)] = []
-        for (id, entity) in entities where id.kind == .event {
-            if let doc = entity.registers["doc"]?.resolved?.value.string { documents[id.rawValue] = doc }
-            if entity.registers[EntitySnapshot.deletedField]?.resolved?.value == .bool(true) {
-                deletedEvents.insert(id.rawValue)
-            }
-            for link in entity.sets[Schema.sameAsField]?.adds.values ?? [:].values {
-                links.append((id.rawValue, link.value.description))
-            }
-        }
-        inputs.coding = coding.input(documents: documents, deleted: deletedEvents, links: links)
-        let linked = Set(links.flatMap { [$0.0, $0.1] })
-        inputs.noteClusters(
-            members: entities.values.filter { $0.id.kind == .event && linked.contains($0.id.rawValue) }.map(\.snapshot))
-        inputs.superseding = superseding
-        for change in superseding {
-            involved.append(change.change.entity)
-            for id in change.change.version.context {
-                if let old = sets[id] { inputs.supersededSets[id] = old }
-            }
-        }
-        for id in involved where inputs.entities[id] == nil {
-            guard let entity = entities[id] else { continue }
-            inputs.entities[id] = Self.live(entity, noteFields: noteFields)
-            if id.kind == .event, let text = entity.registers["doc"]?.resolved?.value.string,
-                let document = try? EntityID(text),
-                let title = entities[document]?.registers["title"]?.resolved?.value.description
-            {
-                inputs.documentTitles[document] = title
-            }
-        }
-        return inputs
-    }
-
-    /// An entity's merge state as the live rows a store persists.
-    static func live(_ entity: EntityState, noteFields: [ChangeID: String]) -> ReportInputs.LiveEntity {
-        var notes: [String: [Version]] = [:]
-        for version in entity.notes.values { notes[noteFields[version.change]!, default: []].append(version) }
-        return .init(
-            id: entity.id, registers: entity.registers.mapValues { Array($0.live.values) },
-            setAdds: entity.sets.mapValues { Array($0.adds.values) }, notes: notes)
-    }
+    /// What the report needs, read from the fold as a store's rows are read (``ReportInputs/init(reading:)``).
+    public var inputs: ReportInputs { ReportInputs(reading: FoldSource(self)) }
 
     /// The report over everything added.
     public func finish(generatedAt: Date? = nil) -> ConflictReport {
@@ -133,5 +73,79 @@ extension ReportInputs.SetChange {
     /// A `set` change as the report keeps it.
     public init(_ change: Change) {
         self.init(entity: change.entity, field: change.field, version: Version(change))
+    }
+}
+
+/// A ``ReportBuilder``'s fold as the reads of a store.
+private struct FoldSource: ReportSource {
+    let builder: ReportBuilder
+    /// Every live link between events, as (event, linked event) ids.
+    let links: [(String, String)]
+
+    init(_ builder: ReportBuilder) {
+        self.builder = builder
+        var links: [(String, String)] = []
+        for (id, entity) in builder.entities where id.kind == .event {
+            for link in entity.sets[Schema.sameAsField]?.adds.values ?? [:].values {
+                links.append((id.rawValue, link.value.description))
+            }
+        }
+        self.links = links
+    }
+
+    func totals() -> ReportInputs.Totals {
+        var totals = ReportInputs.Totals(changes: builder.seen.count, analysts: builder.tallies.analysts)
+        for (id, entity) in builder.entities {
+            switch id.kind {
+            case .document: totals.documents += 1
+            case .event:
+                totals.events += 1
+                if Self.isDeleted(entity) { totals.deletedEvents += 1 }
+            }
+        }
+        return totals
+    }
+
+    func conflictCandidates() -> Set<EntityID> {
+        // Only what can conflict or be deleted is resolved; a single live version needs no sorting.
+        Set(
+            builder.entities.values.lazy.filter {
+                Self.isDeleted($0) || $0.registers.values.contains { $0.live.count >= 2 }
+            }.map(\.id))
+    }
+
+    func supersedingCandidates() -> [ReportInputs.SupersedingChange] { builder.superseding }
+
+    func setChanges(listedBy change: ReportInputs.SetChange) -> [ReportInputs.SetChange] {
+        Set(change.version.context).compactMap { id in
+            guard id != change.version.change, let old = builder.sets[id], old.entity == change.entity,
+                old.field == change.field
+            else { return nil }
+            return old
+        }
+    }
+
+    func liveEntity(_ id: EntityID) -> LiveEntity {
+        builder.entities[id].map { LiveEntity($0, noteFields: builder.noteFields) } ?? LiveEntity(id: id)
+    }
+
+    func agreementInput() -> AgreementInput {
+        var documents: [String: String] = [:]
+        var deleted = Set<String>()
+        for (id, entity) in builder.entities where id.kind == .event {
+            if let doc = entity.registers["doc"]?.resolved?.value.string { documents[id.rawValue] = doc }
+            if Self.isDeleted(entity) { deleted.insert(id.rawValue) }
+        }
+        return builder.coding.input(documents: documents, deleted: deleted, links: links)
+    }
+
+    func clusterMembers() -> [EntitySnapshot] {
+        let linked = Set(links.flatMap { [$0.0, $0.1] })
+        return builder.entities.values.filter { $0.id.kind == .event && linked.contains($0.id.rawValue) }.map(
+            \.snapshot)
+    }
+
+    private static func isDeleted(_ entity: EntityState) -> Bool {
+        entity.registers[EntitySnapshot.deletedField]?.resolved?.value == .bool(true)
     }
 }

@@ -1,30 +1,22 @@
 /// Everything ``ConflictReport/build(inputs:generatedAt:)`` needs, far less than every change.
 ///
-/// A store gathers these with cheap queries over what it already persists (its log's few columns, its merged live
-/// view, and the few changes that supersede several ids); ``ReportBuilder`` gathers them from its in-memory fold.
-/// Either way the one finishing step in ConcordCore turns them into the report, so the client, the server and the
-/// in-memory build agree byte for byte.
+/// Put together in one place, ``init(reading:)``, from the reads a store answers (``ReportSource``) with cheap
+/// queries over what it already persists, or from ``ReportBuilder``'s in-memory fold; the one finishing step in
+/// ConcordCore then turns them into the report, so the client, the server and the in-memory build agree byte for
+/// byte.
 ///
-/// What each part must hold (a store may give more entities than required: the finishing step only reports what
-/// the merge shows for them):
-/// - ``changes``, ``analysts``, ``documents``, ``events``, ``deletedEvents``: over every change and entity.
-/// - ``entities``: the live state (from the merge) of at least every entity with a register field of two or more
-///   live versions, every deleted entity with a delete/edit conflict, and every entity of ``superseding``.
+/// What each part holds (``entities`` may hold more than required: the finishing step only reports what the merge
+/// shows for them):
+/// - ``totals``: over every change and entity.
+/// - ``entities``: the live state of at least every entity with a register field of two or more live versions,
+///   every deleted entity with a delete/edit conflict, and every entity of ``superseding``.
 /// - ``documentTitles``: the displayed title of every known document that an entity of ``entities`` names in `doc`.
 /// - ``superseding``: every `set` change whose `supersedes` lists two or more `set` changes of its own entity and
-///   field (others show nothing: a store may leave them out, as most are deletes listing other fields' ids).
-/// - ``supersededSets``: at least the `set` changes of their own entity and field that those list.
+///   field.
+/// - ``supersededSets``: the `set` changes of their own entity and field that those list.
 public struct ReportInputs: Sendable {
-    /// Distinct changes.
-    public var changes = 0
-    /// One tally per author, any order.
-    public var analysts: [AnalystTally] = []
-    /// Documents known (with any change).
-    public var documents = 0
-    /// Events known (with any change).
-    public var events = 0
-    /// Events whose displayed `deleted` is true.
-    public var deletedEvents = 0
+    /// Figures over every change and entity.
+    public var totals = Totals()
     /// The live state of the entities the report describes, by id.
     public var entities: [EntityID: LiveEntity] = [:]
     /// The displayed title of documents referred to by ``entities``; a document without one is absent.
@@ -51,6 +43,31 @@ public struct ReportInputs: Sendable {
         }
     }
 
+    /// Figures over every change and entity.
+    public struct Totals: Hashable, Sendable {
+        /// Distinct changes.
+        public var changes: Int
+        /// One tally per author, any order.
+        public var analysts: [AnalystTally]
+        /// Documents known (with any change).
+        public var documents: Int
+        /// Events known (with any change).
+        public var events: Int
+        /// Events whose displayed `deleted` is true.
+        public var deletedEvents: Int
+
+        public init(
+            changes: Int = 0, analysts: [AnalystTally] = [], documents: Int = 0, events: Int = 0,
+            deletedEvents: Int = 0
+        ) {
+            self.changes = changes
+            self.analysts = analysts
+            self.documents = documents
+            self.events = events
+            self.deletedEvents = deletedEvents
+        }
+    }
+
     /// What one author wrote.
     public struct AnalystTally: Hashable, Sendable {
         public var name: AnalystName
@@ -67,33 +84,6 @@ public struct ReportInputs: Sendable {
             self.eventsTouched = eventsTouched
             self.first = first
             self.last = last
-        }
-    }
-
-    /// The merged live state of one entity, by field: what a store persists as its view.
-    public struct LiveEntity: Hashable, Sendable {
-        public var id: EntityID
-        /// Live register versions by field.
-        public var registers: [String: [Version]]
-        /// Live set adds by field.
-        public var setAdds: [String: [Version]]
-        /// Notes by field.
-        public var notes: [String: [Version]]
-
-        public init(
-            id: EntityID, registers: [String: [Version]] = [:], setAdds: [String: [Version]] = [:],
-            notes: [String: [Version]] = [:]
-        ) {
-            self.id = id
-            self.registers = registers
-            self.setAdds = setAdds
-            self.notes = notes
-        }
-
-        /// The entity as shown to a person, through the merge.
-        public var snapshot: EntitySnapshot {
-            EntitySnapshot(
-                id: id, registers: registers, setAdds: setAdds, notes: notes.values.flatMap { $0 })
         }
     }
 

@@ -53,7 +53,7 @@ struct ReportInputsTests {
         let noteFields = Dictionary(
             changes.filter { $0.op == .append }.map { ($0.id, $0.field) }, uniquingKeysWith: { a, _ in a })
         for (id, entity) in builder.entities where inputs.entities[id] == nil {
-            inputs.entities[id] = ReportBuilder.live(entity, noteFields: noteFields)
+            inputs.entities[id] = LiveEntity(entity, noteFields: noteFields)
         }
         #expect(inputs.entities.count > builder.inputs.entities.count)
         #expect(ConflictReport.build(inputs: inputs) == builder.finish())

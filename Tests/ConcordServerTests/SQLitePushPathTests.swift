@@ -1,5 +1,6 @@
 import ConcordCore
 import Foundation
+import GRDB
 import Testing
 
 @testable import ConcordServer
@@ -60,6 +61,37 @@ struct SQLitePushPathTests {
                 "seed \(seed)")
             try await sqlite.close()
         }
+    }
+
+    @Test("a database written with v1's kind spelling (register/set/list) is migrated and reads the same")
+    func versionKindMigration() async throws {
+        var simulator = HistorySimulator(seed: 5, analysts: 3)
+        for _ in 0..<200 { _ = simulator.edit(by: Int(simulator.nextRandom() % 3)) }
+        let store = try StoreKind.sqlite.open() as! SQLiteServerStore
+        for analyst in simulator.analysts {
+            let by = record(analyst.name.rawValue, analyst.role)
+            let result = try await store.push(analyst.written, replica: analyst.replicaID, by: by, now: serverNow)
+            guard case .stored = result else { throw TestFailure("push refused: \(result)") }
+        }
+        let expected = try await store.allSnapshots()
+        let kinds = try await store.pool.write { db in
+            // Back to v1: its spelling, and the migration not yet applied.
+            try db.execute(
+                sql: """
+                    UPDATE live SET kind = CASE kind WHEN 'r' THEN 'register' WHEN 's' THEN 'set' ELSE 'list' END;
+                    DELETE FROM grdb_migrations WHERE identifier = 'v2-version-kind';
+                    """)
+            return try String.fetchSet(db, sql: "SELECT DISTINCT kind FROM live")
+        }
+        #expect(kinds == ["register", "set", "list"])
+        let path = store.path
+        try await store.close()
+        let reopened = try SQLiteServerStore(path: path)
+        #expect(try await reopened.allSnapshots() == expected)
+        #expect(
+            try await reopened.pool.read { try String.fetchSet($0, sql: "SELECT DISTINCT kind FROM live") }
+                == ["r", "s", "n"])
+        try await reopened.close()
     }
 
     @Test("clocks are written digit by digit as the reference format, and read back as they were")
