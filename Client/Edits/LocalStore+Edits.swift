@@ -31,7 +31,7 @@ extension LocalStore {
         let doc = try documents.entityID(matching: draft.values["doc"]!, writer.db)
         var values: [(String, FieldValue)] = []
         for name in EventDraft.registerFields {
-            guard var text = draft.values[name] else { continue }
+            guard var text = draft.values[name].map({ Schema.canonicalInput($0, field: name) }) else { continue }
             if name == "doc" { text = doc.rawValue }
             if text.isEmpty && name != "doc" && name != "title" { continue }
             let value = FieldValue.string(text)
@@ -46,8 +46,9 @@ extension LocalStore {
             }
             values.append((name, value))
         }
-        if let mode = draft.values["mode"], !mode.isEmpty {
-            if let problem = Plover.problem(mode: mode, type: draft.values["type"]) {
+        if let mode = draft.values["mode"].map({ Schema.canonicalInput($0, field: "mode") }), !mode.isEmpty {
+            let type = draft.values["type"].map { Schema.canonicalInput($0, field: "type") }
+            if let problem = Plover.problem(mode: mode, type: type) {
                 throw FieldProblem(field: "mode", message: problem)
             }
         }
@@ -55,7 +56,8 @@ extension LocalStore {
         for field in EventDraft.setFields {
             let list = draft.elements[field] ?? []
             var seen = Set<String>()
-            for element in list where seen.insert(element).inserted {
+            for element in list.lazy.map({ Schema.canonicalInput($0, field: field) })
+            where seen.insert(element).inserted {
                 do throws(ValidationError) {
                     try Schema.validate(value: .string(element), field: field, of: .event)
                 } catch {
@@ -85,141 +87,240 @@ extension LocalStore {
     public func set(_ reference: String, field: String, value text: String) throws -> EditOutcome {
         try edit { writer in
             let stored = try Self.editable(reference, writer.db)
-            let id = stored.id
-            guard let schemaField = Schema.field(field, of: .event) else {
+            return try Self.set(field, to: text, of: stored, with: PendingValues(), &writer)
+        }
+    }
+
+    /// The values an edit of several fields writes that the checks of the others read: a new type for the mode, a
+    /// new document and evidence for each other.
+    struct PendingValues {
+        var type: String?
+        var doc: EntityID?
+        var evidence: String?
+    }
+
+    /// Writes register `field` of `stored` (one step of ``set(_:field:value:)`` or ``editEvent(_:_:)``): checks the
+    /// value, and writes nothing when it is already the displayed value or the analyst's own vote.
+    private static func set(
+        _ field: String, to text: String, of stored: LiveEntity, with pending: PendingValues,
+        _ writer: inout ChangeWriter
+    ) throws -> EditOutcome {
+        let text = Schema.canonicalInput(text, field: field)
+        let id = stored.id
+        guard let schemaField = Schema.field(field, of: .event) else {
+            throw StoreError.invalid(
+                "unknown field \"\(field)\"; event fields are "
+                    + Schema.eventFields.map(\.name).joined(separator: ", "))
+        }
+        switch schemaField.kind {
+        case .set:
+            let verbs = field == "actors" ? "add-actor / remove-actor" : "tag / untag"
+            throw StoreError.invalid("\(field) is a set; use `concord event \(verbs) EVENT VALUE`")
+        case .list:
+            throw StoreError.invalid("notes are append-only; use `concord event note EVENT TEXT`")
+        case .register:
+            break
+        }
+        if field == EntitySnapshot.deletedField {
+            throw StoreError.invalid("use `concord event delete` or `concord event restore` to change deleted")
+        }
+        var value = FieldValue.string(text)
+        var documents = DocumentCache()
+        if field == "doc" {
+            let doc = try Self.entityID(matching: text, kind: .document, writer.db)
+            value = .string(doc.rawValue)
+            // The evidence must stay a quote of the event's article: the one written with this edit, else
+            // the one it shows.
+            if let quote = pending.evidence ?? stored.snapshot.fields["evidence"]?.value.string {
+                do { try documents.checkEvidence(quote, in: doc, writer.db) } catch let problem as FieldProblem {
+                    throw StoreError.invalid(
+                        "doc: the event's evidence does not occur in the text of \(doc); give evidence quoted "
+                            + "from that article with the same command (`concord event edit EVENT --doc "
+                            + "\(text) --evidence QUOTE`) (\(problem.message))")
+                }
+            }
+        }
+        do throws(ValidationError) { try Schema.validate(value: value, field: field, of: .event) } catch {
+            throw StoreError.invalidValue(error)
+        }
+        do throws(EditError) { try EditPlanner.authorize(field: field, value: value, role: writer.role) } catch {
+            throw StoreError.notAllowed(error)
+        }
+        if field == "evidence" {
+            guard let doc = pending.doc ?? stored.snapshot.fields["doc"]?.value.string.flatMap({ try? EntityID($0) })
+            else {
+                throw StoreError.refused("\(id) has no document to check the evidence against; set doc first")
+            }
+            do { try documents.checkEvidence(text, in: doc, writer.db) } catch let problem as FieldProblem {
+                throw StoreError.invalid("evidence: \(problem.message)")
+            }
+        }
+        if field == "mode" {
+            let ownType = stored.registers["type"]?.filter { $0.author == writer.analyst }.inMergeOrder().last
+            let type = pending.type ?? (ownType?.value ?? stored.snapshot.fields["type"]?.value)?.string
+            if let problem = Plover.problem(mode: text, type: type) { throw StoreError.invalid(problem) }
+        }
+        let live = stored.registers[field] ?? []
+        let coded = Schema.isCoded(field, of: .event)
+        let resolved = ResolvedRegister(live: live)
+        var notices: [String] = []
+        if coded {
+            let own = live.filter { $0.author == writer.analyst }
+            if !own.isEmpty && own.allSatisfy({ $0.value == value }) {
+                return EditOutcome(
+                    entity: id, changes: [],
+                    notices: ["your coding of \(field) is already \"\(text)\"; nothing written"])
+            }
+            notices += Self.voteNotices(field: field, value: value, live: live, author: writer.analyst)
+        } else {
+            if let resolved, !resolved.conflict, resolved.value == value {
+                return EditOutcome(
+                    entity: id, changes: [], notices: ["\(field) is already \"\(text)\"; nothing written"])
+            }
+            if resolved?.conflict == true {
+                notices.append(
+                    "\(field) is in conflict: your edit replaces only your own candidate; the other candidates "
+                        + "stay until an adjudicator resolves it (`concord conflicts` lists them)")
+            }
+        }
+        let supersedes = EditPlanner.supersedesForSet(live: live, author: writer.analyst, coded: coded)
+        let change = writer.write(id, field, .set, value, supersedes: supersedes)
+        return EditOutcome(entity: id, changes: [change], notices: notices)
+    }
+
+    /// `concord event edit EVENT --FIELD V ...`: several fields of one event in one transaction, so the event is
+    /// never seen half-edited and a refused value writes nothing at all.
+    ///
+    /// Register fields are written in ``EventDraft/registerFields`` order, each as `concord event set` would (a
+    /// value already shown, or already the analyst's vote, writes nothing); the checks that read another field see
+    /// this edit's value of it (a new type for the mode, a new document for the evidence and the other way round).
+    /// Then set elements are added and removed as `add-actor`/`remove-actor` and their kin would.
+    public func editEvent(_ reference: String, _ edit: EventEdit) throws -> EditOutcome {
+        guard !edit.isEmpty else {
+            throw StoreError.invalid(
+                "nothing to change; give at least one option, e.g. `concord event edit EVENT --type CONSULT`")
+        }
+        return try self.edit { writer in
+            let stored = try Self.editable(reference, writer.db)
+            for name in edit.values.keys where !EventDraft.registerFields.contains(name) {
                 throw StoreError.invalid(
-                    "unknown field \"\(field)\"; event fields are "
-                        + Schema.eventFields.map(\.name).joined(separator: ", "))
+                    "unknown field \"\(name)\"; `event edit` changes "
+                        + EventDraft.registerFields.joined(separator: ", "))
             }
-            switch schemaField.kind {
-            case .set:
-                let verbs = field == "actors" ? "add-actor / remove-actor" : "tag / untag"
-                throw StoreError.invalid("\(field) is a set; use `concord event \(verbs) EVENT VALUE`")
-            case .list:
-                throw StoreError.invalid("notes are append-only; use `concord event note EVENT TEXT`")
-            case .register:
-                break
+            var pending = PendingValues(
+                type: edit.values["type"].map { Schema.canonicalInput($0, field: "type") },
+                evidence: edit.values["evidence"])
+            if let doc = edit.values["doc"] {
+                pending.doc = try Self.entityID(matching: doc, kind: .document, writer.db)
             }
-            if field == EntitySnapshot.deletedField {
-                throw StoreError.invalid("use `concord event delete` or `concord event restore` to change deleted")
+            var outcome = EditOutcome(entity: stored.id, changes: [])
+            func merge(_ step: EditOutcome) {
+                outcome.changes += step.changes
+                outcome.notices += step.notices
             }
-            var value = FieldValue.string(text)
-            if field == "doc" {
-                value = .string(try Self.entityID(matching: text, kind: .document, writer.db).rawValue)
+            for name in EventDraft.registerFields {
+                guard let text = edit.values[name] else { continue }
+                merge(try Self.set(name, to: text, of: stored, with: pending, &writer))
             }
-            do throws(ValidationError) { try Schema.validate(value: value, field: field, of: .event) } catch {
-                throw StoreError.invalidValue(error)
+            // A new type whose modes exclude the mode the event shows: said, not refused (the mode is another
+            // coding, maybe by someone else; the coder fixes it with --mode).
+            if let type = pending.type, edit.values["mode"] == nil,
+                let mode = stored.snapshot.fields["mode"]?.value.string,
+                let problem = Plover.problem(mode: mode, type: type)
+            {
+                outcome.notices.append("mode: \(problem); change it with `--mode`")
             }
-            do throws(EditError) { try EditPlanner.authorize(field: field, value: value, role: writer.role) } catch {
-                throw StoreError.notAllowed(error)
-            }
-            if field == "evidence" {
-                var documents = DocumentCache()
-                guard let doc = stored.snapshot.fields["doc"]?.value.string.flatMap({ try? EntityID($0) }) else {
-                    throw StoreError.refused("\(id) has no document to check the evidence against; set doc first")
-                }
-                do { try documents.checkEvidence(text, in: doc, writer.db) } catch let problem as FieldProblem {
-                    throw StoreError.invalid("evidence: \(problem.message)")
+            for (field, elements) in edit.added.sorted(by: { $0.key < $1.key }) {
+                for element in elements {
+                    merge(try Self.addElement(field, element, to: stored, &writer))
                 }
             }
-            if field == "mode" {
-                let ownType = stored.registers["type"]?.filter { $0.author == writer.analyst }.inMergeOrder().last
-                let type = (ownType?.value ?? stored.snapshot.fields["type"]?.value)?.string
-                if let problem = Plover.problem(mode: text, type: type) { throw StoreError.invalid(problem) }
-            }
-            let live = stored.registers[field] ?? []
-            let coded = Schema.isCoded(field, of: .event)
-            let resolved = ResolvedRegister(live: live)
-            var notices: [String] = []
-            if coded {
-                let own = live.filter { $0.author == writer.analyst }
-                if !own.isEmpty && own.allSatisfy({ $0.value == value }) {
-                    return EditOutcome(
-                        entity: id, changes: [],
-                        notices: ["your coding of \(field) is already \"\(text)\"; nothing written"])
-                }
-                notices += Self.voteNotices(field: field, value: value, live: live, author: writer.analyst)
-            } else {
-                if let resolved, !resolved.conflict, resolved.value == value {
-                    return EditOutcome(
-                        entity: id, changes: [], notices: ["\(field) is already \"\(text)\"; nothing written"])
-                }
-                if resolved?.conflict == true {
-                    notices.append(
-                        "\(field) is in conflict: your edit replaces only your own candidate; the other candidates "
-                            + "stay until an adjudicator resolves it (`concord conflicts` lists them)")
+            for (field, elements) in edit.removed.sorted(by: { $0.key < $1.key }) {
+                for element in elements {
+                    merge(try Self.removeElement(field, element, from: stored, &writer))
                 }
             }
-            let supersedes = EditPlanner.supersedesForSet(live: live, author: writer.analyst, coded: coded)
-            let change = writer.write(id, field, .set, value, supersedes: supersedes)
-            return EditOutcome(entity: id, changes: [change], notices: notices)
+            if outcome.changes.isEmpty && outcome.notices.isEmpty { outcome.notices.append("nothing written") }
+            return outcome
         }
     }
 
     /// `concord event add-actor|tag EVENT VALUE`. Adding an element already present writes nothing.
     public func addElement(_ reference: String, field: String, value: String) throws -> EditOutcome {
         try edit { writer in
-            let stored = try Self.editable(reference, writer.db)
-            do throws(ValidationError) { try Schema.validate(value: .string(value), field: field, of: .event) } catch {
-                throw StoreError.invalidValue(error)
-            }
-            guard Schema.field(field, of: .event)?.kind == .set else {
-                throw StoreError.invalid(
-                    "\(field) is not a set field; sets are "
-                        + Schema.eventFields.filter { $0.kind == .set }.map(\.name).joined(separator: ", "))
-            }
-            let adds = stored.setAdds[field] ?? []
-            var notices: [String] = []
-            if Schema.isCoded(field, of: .event) {
-                if adds.contains(where: { $0.author == writer.analyst && $0.value.description == value }) {
-                    return EditOutcome(
-                        entity: stored.id, changes: [],
-                        notices: ["your coding of \(field) already has \"\(value)\"; nothing written"])
-                }
-                let others = Set(adds.filter { $0.value.description == value }.map(\.author.rawValue)).sorted()
-                if !others.isEmpty {
-                    notices.append("\(others.joined(separator: ", ")) coded \"\(value)\" in \(field) too: an agreement")
-                }
-            } else if SetState.elements(of: adds).contains(value) {
-                return EditOutcome(
-                    entity: stored.id, changes: [], notices: ["\"\(value)\" is already in \(field); nothing written"])
-            }
-            let change = writer.write(stored.id, field, .add, .string(value))
-            return EditOutcome(entity: stored.id, changes: [change], notices: notices)
+            try Self.addElement(field, value, to: try Self.editable(reference, writer.db), &writer)
         }
+    }
+
+    private static func addElement(
+        _ field: String, _ value: String, to stored: LiveEntity, _ writer: inout ChangeWriter
+    ) throws -> EditOutcome {
+        let value = Schema.canonicalInput(value, field: field)
+        do throws(ValidationError) { try Schema.validate(value: .string(value), field: field, of: .event) } catch {
+            throw StoreError.invalidValue(error)
+        }
+        guard Schema.field(field, of: .event)?.kind == .set else {
+            throw StoreError.invalid(
+                "\(field) is not a set field; sets are "
+                    + Schema.eventFields.filter { $0.kind == .set }.map(\.name).joined(separator: ", "))
+        }
+        let adds = stored.setAdds[field] ?? []
+        var notices: [String] = []
+        if Schema.isCoded(field, of: .event) {
+            if adds.contains(where: { $0.author == writer.analyst && $0.value.description == value }) {
+                return EditOutcome(
+                    entity: stored.id, changes: [],
+                    notices: ["your coding of \(field) already has \"\(value)\"; nothing written"])
+            }
+            let others = Set(adds.filter { $0.value.description == value }.map(\.author.rawValue)).sorted()
+            if !others.isEmpty {
+                notices.append("\(others.joined(separator: ", ")) coded \"\(value)\" in \(field) too: an agreement")
+            }
+        } else if SetState.elements(of: adds).contains(value) {
+            return EditOutcome(
+                entity: stored.id, changes: [], notices: ["\"\(value)\" is already in \(field); nothing written"])
+        }
+        let change = writer.write(stored.id, field, .add, .string(value))
+        return EditOutcome(entity: stored.id, changes: [change], notices: notices)
     }
 
     /// `concord event remove-actor|untag EVENT VALUE`: removes every add of the element this replica has seen.
     public func removeElement(_ reference: String, field: String, value: String) throws -> EditOutcome {
         try edit { writer in
-            let stored = try Self.editable(reference, writer.db)
-            guard Schema.field(field, of: .event)?.kind == .set else {
-                throw StoreError.invalid(
-                    "\(field) is not a set field; sets are "
-                        + Schema.eventFields.filter { $0.kind == .set }.map(\.name).joined(separator: ", "))
-            }
-            let supersedes: [ChangeID]
-            let coded = Schema.isCoded(field, of: .event)
-            let planned = Result { () throws(EditError) -> [ChangeID] in
-                try EditPlanner.remove(
-                    element: value, adds: stored.setAdds[field] ?? [], field: field,
-                    author: coded ? writer.analyst : nil)
-            }
-            switch planned {
-            case .success(let ids):
-                supersedes = ids
-            case .failure(let error):
-                if case .notYourVote = error { throw StoreError.refused(error.description) }
-                let present = SetState.elements(of: stored.setAdds[field] ?? [])
-                throw StoreError.invalid(
-                    "\(error)"
-                        + (present.isEmpty
-                            ? "; \(field) is empty"
-                            : "; \(field) holds " + present.map { "\"\($0)\"" }.joined(separator: ", ")))
-            }
-            let change = writer.write(stored.id, field, .remove, .string(value), supersedes: supersedes)
-            return EditOutcome(entity: stored.id, changes: [change])
+            try Self.removeElement(field, value, from: try Self.editable(reference, writer.db), &writer)
         }
+    }
+
+    private static func removeElement(
+        _ field: String, _ value: String, from stored: LiveEntity, _ writer: inout ChangeWriter
+    ) throws -> EditOutcome {
+        let value = Schema.canonicalInput(value, field: field)
+        guard Schema.field(field, of: .event)?.kind == .set else {
+            throw StoreError.invalid(
+                "\(field) is not a set field; sets are "
+                    + Schema.eventFields.filter { $0.kind == .set }.map(\.name).joined(separator: ", "))
+        }
+        let supersedes: [ChangeID]
+        let coded = Schema.isCoded(field, of: .event)
+        let planned = Result { () throws(EditError) -> [ChangeID] in
+            try EditPlanner.remove(
+                element: value, adds: stored.setAdds[field] ?? [], field: field,
+                author: coded ? writer.analyst : nil)
+        }
+        switch planned {
+        case .success(let ids):
+            supersedes = ids
+        case .failure(let error):
+            if case .notYourVote = error { throw StoreError.refused(error.description) }
+            let present = SetState.elements(of: stored.setAdds[field] ?? [])
+            throw StoreError.invalid(
+                "\(error)"
+                    + (present.isEmpty
+                        ? "; \(field) is empty"
+                        : "; \(field) holds " + present.map { "\"\($0)\"" }.joined(separator: ", ")))
+        }
+        let change = writer.write(stored.id, field, .remove, .string(value), supersedes: supersedes)
+        return EditOutcome(entity: stored.id, changes: [change])
     }
 
     /// What a vote on a coded register means beside the other analysts' live versions.

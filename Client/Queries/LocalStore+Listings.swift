@@ -14,19 +14,43 @@ extension LocalStore {
         }
     }
 
-    /// Events by id, optionally only those of one document (a reference or prefix) or only those in conflict.
-    public func events(doc: String? = nil, conflictsOnly: Bool = false, includeDeleted: Bool = true) throws
-        -> [EventSummary]
-    {
+    /// Events by id, all of them or those `filter` keeps.
+    public func events(_ filter: EventFilter = EventFilter()) throws -> [EventSummary] {
         try read { db in
             var clauses = ["kind = 'event'"]
             var arguments: StatementArguments = []
-            if let doc {
-                clauses.append("doc = ?")
-                _ = arguments.append(contentsOf: [try Self.entityID(matching: doc, kind: .document, db).rawValue])
+            func add(_ clause: String, _ values: [any DatabaseValueConvertible]) {
+                clauses.append(clause)
+                _ = arguments.append(contentsOf: StatementArguments(values))
             }
-            if conflictsOnly { clauses.append("conflicts > 0") }
-            if !includeDeleted { clauses.append("deleted = 0") }
+            /// A live version of `field` in `fields` whose value is `value` (any candidate of a conflict counts).
+            func live(_ fields: [String], _ comparison: String, _ value: String) {
+                let names = fields.map { "'\($0)'" }.joined(separator: ", ")
+                add(
+                    "EXISTS (SELECT 1 FROM version v WHERE v.entity = entity.id AND v.field IN (\(names)) "
+                        + "AND v.value \(comparison))", [value])
+            }
+            if let doc = filter.doc {
+                add("doc = ?", [try Self.entityID(matching: doc, kind: .document, db).rawValue])
+            }
+            if let type = filter.type { add("type = ?", [Schema.canonicalInput(type, field: "type")]) }
+            if let author = filter.author {
+                add("(SELECT author FROM event_creator c WHERE c.entity = entity.id) = ?", [author])
+            }
+            if let tag = filter.tag { live(["tags"], "= ?", tag) }
+            if let status = filter.status { live(["status"], "= ?", Schema.canonicalInput(status, field: "status")) }
+            for word in filter.words {
+                // LIKE ignores ASCII case; % and _ in the word are matched literally.
+                let escaped = word.replacingOccurrences(of: "\\", with: "\\\\")
+                    .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+                live(EventFilter.textFields, "LIKE ? ESCAPE '\\'", "%" + escaped + "%")
+            }
+            if filter.conflictsOnly { clauses.append("conflicts > 0") }
+            switch filter.deleted {
+            case .hidden: clauses.append("deleted = 0")
+            case .only: clauses.append("deleted != 0")
+            case .included: break
+            }
             let rows = try Row.fetchCursor(
                 db,
                 sql: "SELECT id, doc, title, type, date, conflicts, deleted, "

@@ -112,6 +112,17 @@ public enum Schema {
         },
     ]
 
+    /// What a person typed for event `field`, in the case the schema stores: codes are case-insensitive on input
+    /// (`--type cooperate` is `COOPERATE`, `--country kor` is `KOR`, `--mode Visit` is `visit`); other text is
+    /// kept as typed. Changes on the wire are never rewritten: this is for input only.
+    public static func canonicalInput(_ text: String, field: String) -> String {
+        switch field {
+        case "type", "country": text.uppercased()
+        case "mode", "context", "confidence", "status": text.lowercased()
+        default: text
+        }
+    }
+
     public static let documentFields: [Field] = [
         Field(name: "title", kind: .register, expected: "a non-empty string of at most 500 characters") {
             guard let s = $0.string else { return false }

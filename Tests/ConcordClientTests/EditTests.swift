@@ -36,7 +36,7 @@ struct EditTests {
         #expect(snapshot.fields["doc"]?.value == .string(doc.rawValue))
         #expect(snapshot.fields["type"]?.value == "CONSULT")
         #expect(snapshot.sets["actors"] == ["South Korea", "United States"])
-        #expect(try store.events(doc: doc.rawValue).map(\.id) == [id])
+        #expect(try store.events(EventFilter(doc: doc.rawValue)).map(\.id) == [id])
     }
 
     @Test("invalid values are refused with what is allowed, and nothing is written")

@@ -49,3 +49,39 @@ struct IdentifierTests {
             (try? ChangeID("0193F6C2-6E00-7000-8000-1A2B3C4D5E6F"))?.rawValue == "0193f6c2-6e00-7000-8000-1a2b3c4d5e6f")
     }
 }
+
+@Suite("Short ids")
+struct ShortIDTests {
+    @Test("each short id names its key alone, by the matching rule, and is as short as it can be")
+    func shortestAndUnique() {
+        var random = SeededRandom(seed: 42)
+        for round in 0..<20 {
+            // UUIDv7-like keys made within a few milliseconds (a long shared prefix), and hash-like keys.
+            var keys = Set<String>()
+            let count = 1 + Int(random.next() % 400)
+            for _ in 0..<count {
+                let hex = (0..<32).map { _ in String(random.next() % 16, radix: 16) }.joined()
+                if round % 2 == 0 {
+                    let time = "0197f8b6-82" + String(random.next() % 4, radix: 16)
+                    keys.insert(
+                        time + String(hex.prefix(1)) + "-7" + hex.dropFirst(1).prefix(3) + "-8"
+                            + hex.dropFirst(4).prefix(3) + "-" + hex.dropFirst(7).prefix(12))
+                } else {
+                    keys.insert(String(hex.prefix(16)))
+                }
+            }
+            let short = ShortID.shortest(keys)
+            #expect(short.count == keys.count)
+            for (key, reference) in short {
+                let named = keys.filter { ShortID.matches(reference[...], key: $0[...]) }
+                #expect(named == [key], "\(reference) names \(named)")
+                #expect(reference.count >= ShortID.minimumLength)
+                // One character fewer (still at least the minimum) names several keys.
+                if reference.count > ShortID.minimumLength && reference != key {
+                    let shorter = reference.dropLast()
+                    #expect(keys.filter { ShortID.matches(shorter, key: $0[...]) }.count > 1)
+                }
+            }
+        }
+    }
+}

@@ -9,10 +9,13 @@ struct Docs: ParsableCommand {
     @OptionGroup var output: JSONOption
 
     func run() throws {
-        let documents = try options.open().documents()
+        let store = try options.open()
+        let documents = try store.documents()
         if output.json { return try Terminal.json(documents) }
+        // On a terminal, the shortest unique prefix of each id, which every `--doc` accepts.
+        let short = Terminal.stdoutIsTTY ? try store.shortIDs(of: .document) : [:]
         Terminal.table(
             ["ID", "TITLE", "SOURCE", "PUBLISHED"],
-            documents.map { [$0.id.rawValue, $0.title ?? "", $0.source ?? "", $0.published ?? ""] })
+            documents.map { [short[$0.id] ?? $0.id.rawValue, $0.title ?? "", $0.source ?? "", $0.published ?? ""] })
     }
 }

@@ -5,7 +5,8 @@ struct EventCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "event", abstract: "Add and edit events.",
         subcommands: [
-            EventAdd.self, EventImport.self, EventSet.self, EventAddActor.self, EventRemoveActor.self, EventTag.self,
+            EventAdd.self, EventEditCommand.self, EventImport.self, EventSet.self, EventAddActor.self,
+            EventRemoveActor.self, EventTag.self,
             EventUntag.self, EventNote.self, EventDelete.self, EventRestore.self,
         ])
 }
@@ -15,14 +16,9 @@ func report(_ outcome: EditOutcome) {
     for notice in outcome.notices { Terminal.message(notice) }
 }
 
-struct EventAdd: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "add", abstract: "Add an event; prints its full id alone.")
-
-    @OptionGroup var options: StoreOptions
-    @Option(help: "The document the event comes from (id or unique prefix).") var doc: String
-    @Option(help: "A short title.") var title: String
-    @Option(help: "A PLOVER event type, e.g. CONSULT.") var type: String?
+/// The options `event add` and `event edit` share: every event field but `doc` and `title`.
+struct EventFieldOptions: ParsableArguments {
+    @Option(help: "A PLOVER event type, e.g. CONSULT (any case).") var type: String?
     @Option(help: "YYYY-MM-DD, YYYY-MM or YYYY.") var date: String?
     @Option(help: "A place name.") var location: String?
     @Option(help: "An ISO 3166-1 alpha-3 code, e.g. KOR.") var country: String?
@@ -38,8 +34,9 @@ struct EventAdd: ParsableCommand {
     @Option(help: "A summary.") var summary: String?
     @Option(help: "draft, reviewed, disputed or rejected.") var status: String?
 
-    func run() throws {
-        var values = ["doc": doc, "title": title]
+    /// The register fields given, by name.
+    var values: [String: String] {
+        var values: [String: String] = [:]
         for (name, value) in [
             ("type", type), ("date", date), ("location", location), ("country", country),
             ("confidence", confidence), ("evidence", evidence), ("summary", summary), ("status", status),
@@ -47,9 +44,69 @@ struct EventAdd: ParsableCommand {
         ] {
             if let value { values[name] = value }
         }
-        let id = try options.open().addEvent(
-            EventDraft(values: values, actors: actors, tags: tags, recipients: recipients, context: contexts))
-        print(id.rawValue)
+        return values
+    }
+
+    /// The set elements given, by field.
+    var elements: [String: [String]] {
+        ["actors": actors, "recipients": recipients, "context": contexts, "tags": tags].filter { !$0.value.isEmpty }
+    }
+}
+
+struct EventAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Add an event; prints its full id alone.")
+
+    @OptionGroup var options: StoreOptions
+    @Option(help: "The document the event comes from (id or unique prefix).") var doc: String
+    @Option(help: "A short title.") var title: String
+    @OptionGroup var fields: EventFieldOptions
+
+    func run() throws {
+        var draft = EventDraft(values: fields.values.merging(["doc": doc, "title": title]) { _, new in new })
+        draft.elements = fields.elements
+        print(try options.open().addEvent(draft).rawValue)
+    }
+}
+
+struct EventEditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edit",
+        abstract: "Change several fields of an event in one change set.",
+        discussion: """
+            Takes the options of `event add`; --actor, --recipient, --context and --tag add elements, and their \
+            --remove-… twins remove them. Everything is checked before anything is written: one refused value \
+            writes nothing. A value the event already shows writes nothing for that field.
+            """)
+
+    @OptionGroup var options: StoreOptions
+    @Argument(help: "The event (id or unique prefix).") var event: String
+    @Option(help: "The document the event comes from (id or unique prefix).") var doc: String?
+    @Option(help: "A short title.") var title: String?
+    @OptionGroup var fields: EventFieldOptions
+    @Option(name: .customLong("remove-actor"), help: "An actor to remove (repeatable).") var removedActors: [String] =
+        []
+    @Option(name: .customLong("remove-recipient"), help: "A recipient to remove (repeatable).")
+    var removedRecipients: [String] = []
+    @Option(name: .customLong("remove-context"), help: "A context to remove (repeatable).") var removedContexts:
+        [String] = []
+    @Option(name: .customLong("untag"), help: "A tag to remove (repeatable).") var removedTags: [String] = []
+
+    func run() throws {
+        var values = fields.values
+        if let doc { values["doc"] = doc }
+        if let title { values["title"] = title }
+        let edit = EventEdit(
+            values: values, added: fields.elements,
+            removed: [
+                "actors": removedActors, "recipients": removedRecipients, "context": removedContexts,
+                "tags": removedTags,
+            ])
+        let outcome = try options.open().editEvent(event, edit)
+        report(outcome)
+        if !outcome.changes.isEmpty {
+            Terminal.message("\(outcome.changes.count) change\(outcome.changes.count == 1 ? "" : "s") written")
+        }
     }
 }
 
