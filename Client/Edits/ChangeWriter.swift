@@ -12,6 +12,8 @@ struct ChangeWriter {
     let wall: Int64
     let store: LocalStore
     private(set) var changes: [Change] = []
+    /// The first log seq of the command this one undoes (`concord undo`), recorded with the command.
+    var undoes: Int64?
 
     init(db: Database, store: LocalStore) throws {
         guard
@@ -49,6 +51,13 @@ struct ChangeWriter {
             }
         }
         try LocalStore.apply(changes.map { ($0, nil) }, origin: .local, understanding: store.understoodSchema, db)
+        // The log numbers a command's changes consecutively (one transaction, in order).
+        let ends = try [changes.first!, changes.last!].map { change in
+            try Int64.fetchOne(db, sql: "SELECT seq FROM change WHERE id = ?", arguments: [change.id.rawValue])!
+        }
+        try db.execute(
+            sql: "INSERT INTO command (first, last, undoes) VALUES (?, ?, ?)",
+            arguments: [ends.min()!, ends.max()!, undoes])
         try db.execute(sql: "UPDATE store SET clock = ?", arguments: [clock.last.description])
     }
 }

@@ -186,6 +186,19 @@ enum StoreSchema {
                     """)
             try LocalStore.backfillVotes(db)
         }
+        // One row per edit command run on this store: the log seqs of its first and last change, and the first seq
+        // of the command it undid, if it is an undo (`concord undo`, LocalStore+Undo.swift). Changes written before
+        // this migration have no row: each is then a command of its own.
+        migrator.registerMigration("v7-command") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE command (
+                        first INTEGER PRIMARY KEY,
+                        last INTEGER NOT NULL,
+                        undoes INTEGER
+                    );
+                    """)
+        }
         return migrator
     }
 }

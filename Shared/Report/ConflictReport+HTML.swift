@@ -92,7 +92,7 @@ extension ConflictReport {
         for conflict in openConflicts {
             emit("<article class=\"card conflict\">")
             emit(heading(conflict.field, conflict.title, conflict.entity))
-            emit("<div class=\"since\">Open since \(display(ReportTime.iso(millis: conflict.since.millis)))</div>")
+            emit("<div class=\"since\">Open since \(display(UTCTime.iso(millis: conflict.since.millis)))</div>")
             emit(documentLine(conflict.document))
             if let evidence = conflict.evidence { emit("<blockquote>\(h(evidence))</blockquote>") }
             emit("<div class=\"candidates\">")

@@ -92,7 +92,7 @@ extension ConflictReport {
                     Edit(
                         change: edit.version.change, field: edit.field, op: edit.op, value: edit.version.value,
                         author: edit.version.author, hlc: edit.version.hlc,
-                        time: ReportTime.iso(millis: edit.version.hlc.millis))
+                        time: UTCTime.iso(millis: edit.version.hlc.millis))
                 }
             let deletes = snapshot.fields[EntitySnapshot.deletedField]?.candidates.filter { $0.value == .bool(true) }
             deleteEdits.append(
@@ -164,8 +164,8 @@ extension ConflictReport {
                 analyst: name, changes: tally.changes, eventsTouched: tally.eventsTouched,
                 conflictsInvolved: involvedConflicts[name] ?? 0, agreementsInvolved: involvedAgreements[name] ?? 0,
                 resolutions: resolutions[name] ?? 0, firstHLC: tally.first, lastHLC: tally.last,
-                firstTime: ReportTime.iso(millis: tally.first.millis),
-                lastTime: ReportTime.iso(millis: tally.last.millis))
+                firstTime: UTCTime.iso(millis: tally.first.millis),
+                lastTime: UTCTime.iso(millis: tally.last.millis))
         }.sorted { $0.analyst < $1.analyst }
 
         var range: TimeRange?
@@ -173,11 +173,11 @@ extension ConflictReport {
             let last = inputs.totals.analysts.lazy.map(\.last).max()
         {
             range = TimeRange(
-                firstHLC: first, lastHLC: last, firstTime: ReportTime.iso(millis: first.millis),
-                lastTime: ReportTime.iso(millis: last.millis))
+                firstHLC: first, lastHLC: last, firstTime: UTCTime.iso(millis: first.millis),
+                lastTime: UTCTime.iso(millis: last.millis))
         }
         return ConflictReport(
-            reportVersion: formatVersion, generatedAt: generatedAt.map(ReportTime.iso),
+            reportVersion: formatVersion, generatedAt: generatedAt.map(UTCTime.iso),
             header: .init(
                 range: range, counts: counts, agreementRate: rate(counts.agreementEpisodes, counts.conflictEpisodes)),
             openConflicts: open, resolvedConflicts: resolved, deleteEditConflicts: deleteEdits,

@@ -87,7 +87,7 @@ extension ConflictReport {
         for (n, conflict) in openConflicts.enumerated() {
             out.append("### \(n + 1). `\(conflict.field)` of \(titled(conflict.title, conflict.entity))")
             out.append("")
-            out.append("Open since \(ReportTime.iso(millis: conflict.since.millis)).")
+            out.append("Open since \(UTCTime.iso(millis: conflict.since.millis)).")
             out.append("")
             documentLine(conflict.document)
             if let evidence = conflict.evidence {

@@ -180,7 +180,7 @@ extension ConflictReport {
             value = version.value
             author = version.author
             hlc = version.hlc
-            time = ReportTime.iso(millis: version.hlc.millis)
+            time = UTCTime.iso(millis: version.hlc.millis)
         }
     }
 
@@ -233,7 +233,7 @@ extension ConflictReport {
             candidates = disagreement.candidates.map {
                 Vote(
                     event: $0.event, title: titles[$0.event], change: $0.change, value: $0.value, author: $0.author,
-                    hlc: $0.hlc, time: ReportTime.iso(millis: $0.hlc.millis))
+                    hlc: $0.hlc, time: UTCTime.iso(millis: $0.hlc.millis))
             }
         }
     }

@@ -352,6 +352,41 @@ struct CLITests {
         try cli.ok(["rebuild"])
         #expect(try cli.ok(["show", id, "--json"]).stdout == before)
     }
+
+    @Test("undo: exit 0 naming what it undid, history in UTC with the reason; exit 1 when nothing is left")
+    func undo() throws {
+        let dir = TempDir()
+        let cli = try initialized(dir)
+        let doc = try docID(cli)
+        let id = try cli.ok(["event", "add", "--doc", doc, "--title", "Drill", "--type", "agree"]).lines[0]
+        try cli.ok(["event", "edit", id, "--type", "consult", "--mode", "visit"])
+        // A register has no "no value" in the log: the mode cannot go back to none, so nothing is undone.
+        let firstValue = try cli.run(["undo"])
+        #expect(firstValue.status == 1)
+        #expect(firstValue.stderr.contains("mode of") && firstValue.stderr.contains("had no value before"))
+        try cli.ok(["event", "set", id, "mode", "phone"])
+        try cli.ok(["event", "edit", id, "--type", "consult", "--title", "Video talks"])
+        let undone = try cli.ok(["undo"])
+        #expect(undone.stderr.contains("undid"), "\(undone.stderr)")
+        #expect(undone.stderr.contains("title back to \"Drill\""), "\(undone.stderr)")
+        let history = try cli.ok(["show", id, "--history"]).stdout
+        #expect(history.contains("undo of "), "the reason column names the change undone")
+        #expect(history.contains(" UTC"), "times a person reads are dates, not raw clocks")
+        let json = try #require(try cli.json(["show", id, "--history"]) as? [[String: Any]])
+        #expect(json.allSatisfy { ($0["hlc"] as? String)?.contains(":") == true }, "raw clocks stay in --json")
+        try cli.ok(["undo"])  // mode back to visit
+        #expect(try cli.ok(["show", id]).stdout.contains("visit"))
+        let stuck = try cli.run(["undo"])  // the edit that gave the mode its first value
+        #expect(stuck.status == 1)
+        let freshDir = TempDir()
+        let fresh = try initialized(freshDir)
+        let refused = try fresh.run(["undo"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("only event edits can be undone"), "\(refused.stderr)")
+        let unknown = try cli.run(["undo", "abcdef12"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("no change matches"))
+    }
 }
 
 /// Builds a second replica holding the same changes as a first, through the public store API.

@@ -144,7 +144,7 @@ struct LegacyReportBuilder: Sendable {
                         let change = replica.changes[version.change]!
                         return ConflictReport.Edit(
                             change: change.id, field: change.field, op: change.op, value: change.value,
-                            author: change.author, hlc: change.hlc, time: ReportTime.iso(millis: change.hlc.millis))
+                            author: change.author, hlc: change.hlc, time: UTCTime.iso(millis: change.hlc.millis))
                     }
                 deleteEdits.append(
                     .init(
@@ -215,19 +215,19 @@ struct LegacyReportBuilder: Sendable {
                 analyst: name, changes: tally.changes, eventsTouched: tally.events.count,
                 conflictsInvolved: involvedConflicts[name] ?? 0, agreementsInvolved: involvedAgreements[name] ?? 0,
                 resolutions: resolutions[name] ?? 0, firstHLC: tally.first, lastHLC: tally.last,
-                firstTime: ReportTime.iso(millis: tally.first.millis),
-                lastTime: ReportTime.iso(millis: tally.last.millis))
+                firstTime: UTCTime.iso(millis: tally.first.millis),
+                lastTime: UTCTime.iso(millis: tally.last.millis))
         }.sorted { $0.analyst < $1.analyst }
 
         let range = first.flatMap { first in
             last.map { last in
                 ConflictReport.TimeRange(
-                    firstHLC: first, lastHLC: last, firstTime: ReportTime.iso(millis: first.millis),
-                    lastTime: ReportTime.iso(millis: last.millis))
+                    firstHLC: first, lastHLC: last, firstTime: UTCTime.iso(millis: first.millis),
+                    lastTime: UTCTime.iso(millis: last.millis))
             }
         }
         return ConflictReport(
-            reportVersion: ConflictReport.formatVersion, generatedAt: generatedAt.map(ReportTime.iso),
+            reportVersion: ConflictReport.formatVersion, generatedAt: generatedAt.map(UTCTime.iso),
             header: .init(
                 range: range, counts: counts, agreementRate: rate(counts.agreementEpisodes, counts.conflictEpisodes)),
             openConflicts: open, resolvedConflicts: resolved, deleteEditConflicts: deleteEdits,

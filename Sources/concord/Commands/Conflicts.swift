@@ -46,6 +46,9 @@ struct Conflicts: ParsableCommand {
             }
             return
         }
+        print(
+            "OPEN CONFLICTS: \(conflicts.count) on events, \(clusters.count) across linked events "
+                + "(times in UTC; CHANGE ids in brackets go to `resolve --keep`)\n")
         for conflict in conflicts {
             let kind = conflict.kind == "delete-edit" ? "delete/edit conflict" : "conflict on \(conflict.field)"
             print("\(conflict.entity)  \(conflict.title.map { "\"\($0)\"" } ?? "")")
@@ -55,7 +58,7 @@ struct Conflicts: ParsableCommand {
             if let evidence = conflict.evidence { print("  evidence: “\(evidence)”") }
             print("  \(kind):")
             for c in conflict.candidates {
-                print("    \(c.value)  — \(c.author), \(c.hlc)  [\(c.change)]")
+                print("    \(c.value)  — \(c.author), \(c.hlc.readable)  [\(c.change)]")
             }
             if let concurrent = conflict.concurrent {
                 print("    edits the delete did not see: " + concurrent.map(\.rawValue).joined(separator: ", "))
@@ -65,7 +68,7 @@ struct Conflicts: ParsableCommand {
         for disagreement in clusters {
             print("cluster \(disagreement.cluster): linked events coded differently on \(disagreement.field):")
             for c in disagreement.candidates {
-                print("    \(c.value)  — \(c.author) on \(c.event), \(c.hlc)  [\(c.change)]")
+                print("    \(c.value)  — \(c.author) on \(c.event), \(c.hlc.readable)  [\(c.change)]")
             }
             print()
         }

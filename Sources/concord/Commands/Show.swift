@@ -19,13 +19,13 @@ struct Show: ParsableCommand {
             let entries = try store.history(of: snapshot.id)
             if output.json { return try Terminal.json(entries.map(\.change)) }
             Terminal.table(
-                ["HLC", "AUTHOR", "FIELD", "OP", "VALUE", "SUPERSEDES", "CHANGE", "STATE"],
+                ["TIME", "AUTHOR", "FIELD", "OP", "VALUE", "SUPERSEDES", "CHANGE", "STATE", "REASON"],
                 entries.map { entry in
                     let c = entry.change
                     return [
-                        c.hlc.description, c.author.rawValue, c.field, c.op.rawValue, c.value.description,
+                        c.hlc.readable, c.author.rawValue, c.field, c.op.rawValue, c.value.description,
                         c.supersedes.isEmpty ? "-" : c.supersedes.map(\.rawValue).joined(separator: ","),
-                        c.id.rawValue, entry.state.rawValue,
+                        c.id.rawValue, entry.state.rawValue, c.reason ?? "",
                     ]
                 })
             return
@@ -46,7 +46,7 @@ struct Show: ParsableCommand {
             if register.conflict {
                 lines.append("  \(label) \(register.value)   CONFLICT, \(register.candidates.count) candidates:")
                 for c in register.candidates {
-                    lines.append("      \(c.value)  by \(c.author) at \(c.hlc)  (\(c.change))")
+                    lines.append("      \(c.value)  by \(c.author) at \(c.hlc.readable)  (\(c.change))")
                 }
             } else {
                 let authors = register.candidates.map(\.author.rawValue)
@@ -71,7 +71,7 @@ struct Show: ParsableCommand {
         }
         if !snapshot.notes.isEmpty {
             lines.append("  notes")
-            for note in snapshot.notes { lines.append("    \(note.author) at \(note.hlc): \(note.value)") }
+            for note in snapshot.notes { lines.append("    \(note.author) at \(note.hlc.readable): \(note.value)") }
         }
         if !snapshot.deleteEditConflict.isEmpty {
             lines.append(

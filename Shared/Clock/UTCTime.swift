@@ -1,7 +1,8 @@
 import Foundation
 
-/// ISO 8601 UTC text for report timestamps, computed arithmetically (no formatter, no locale, no time zone).
-enum ReportTime {
+/// UTC text for timestamps a person reads (reports, `show --history`, notes), computed arithmetically (no
+/// formatter, no locale, no time zone: two machines print the same bytes).
+enum UTCTime {
     /// `YYYY-MM-DDTHH:MM:SSZ` for Unix milliseconds (truncated to the second).
     static func iso(millis: Int64) -> String {
         let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
@@ -21,6 +22,12 @@ enum ReportTime {
             + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2) + "Z"
     }
 
+    /// `YYYY-MM-DD HH:MM:SS UTC` for Unix milliseconds: what the CLI prints where a person reads a time.
+    static func readable(millis: Int64) -> String {
+        let iso = iso(millis: millis)
+        return iso.dropLast().replacingOccurrences(of: "T", with: " ") + " UTC"
+    }
+
     static func iso(_ date: Date) -> String {
         iso(millis: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
     }
@@ -29,4 +36,9 @@ enum ReportTime {
         let text = String(n)
         return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
+}
+
+extension HLC {
+    /// The reading's wall time as a person reads it (`2026-12-03 07:44:43 UTC`); the raw clock stays in `--json`.
+    public var readable: String { UTCTime.readable(millis: millis) }
 }
