@@ -188,14 +188,19 @@ public enum Evidence {
                 out.append(" ")
                 pendingSpace = false
             }
-            switch ch {
-            case "\u{2018}", "\u{2019}", "\u{201B}", "\u{2032}": out.append("'")
-            case "\u{201C}", "\u{201D}", "\u{201F}", "\u{2033}": out.append("\"")
-            case "\u{2013}", "\u{2014}": out.append("-")
-            default: out.append(ch)
-            }
+            out.append(fold(ch))
         }
         return out
+    }
+
+    /// A typographic quote or dash as its ASCII form; any other character as it is.
+    static func fold(_ ch: Character) -> Character {
+        switch ch {
+        case "\u{2018}", "\u{2019}", "\u{201B}", "\u{2032}": "'"
+        case "\u{201C}", "\u{201D}", "\u{201F}", "\u{2033}": "\""
+        case "\u{2013}", "\u{2014}": "-"
+        default: ch
+        }
     }
 }
 

@@ -12,7 +12,7 @@ struct Concord: AsyncParsableCommand {
             2 usage error, 3 sync or network error.
             """,
         subcommands: [
-            Init.self, Import.self, Docs.self, EventCommand.self, Events.self, Show.self, Status.self,
+            Init.self, Import.self, Docs.self, DocCommand.self, EventCommand.self, Events.self, Show.self, Status.self,
             Sync.self, Conflicts.self, Resolve.self, Undo.self, Link.self, Unlink.self, Match.self, Agreement.self,
             Report.self,
             Export.self, Rebuild.self,

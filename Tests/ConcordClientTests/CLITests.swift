@@ -353,6 +353,22 @@ struct CLITests {
         #expect(try cli.ok(["show", id, "--json"]).stdout == before)
     }
 
+    @Test("doc show: piped, quotes are [[marked]][N] and events listed by analyst; an unknown prefix exits 1")
+    func docShow() throws {
+        let dir = TempDir()
+        let cli = try initialized(dir)
+        let doc = try docID(cli)
+        let text = try #require(try cli.json(["docs"]) as? [[String: Any]]).first?["title"] as? String
+        let quote = try #require(text).split(separator: " ").prefix(3).joined(separator: " ")
+        try cli.ok(["event", "add", "--doc", doc, "--title", "From the headline", "--evidence", quote])
+        let shown = try cli.ok(["doc", "show", String(doc.dropFirst(9).prefix(4))]).stdout
+        #expect(shown.contains("[[\(quote)]][1]"), "\(shown)")
+        #expect(shown.contains("EVENTS BY ANALYST\nalice\n  [1]"))
+        let unknown = try cli.run(["doc", "show", "ffffffff"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("no document matches") && unknown.stdout.isEmpty)
+    }
+
     @Test("undo: exit 0 naming what it undid, history in UTC with the reason; exit 1 when nothing is left")
     func undo() throws {
         let dir = TempDir()

@@ -174,4 +174,33 @@ struct DailyToolTests {
             "\(error)".contains("matches several")
         }
     }
+
+    @Test("doc show: the article with each quote marked by its events' numbers, events by analyst, controls escaped")
+    func reading() throws {
+        let dir = TempDir()
+        let (store, drill, _) = try setUp(dir)
+        let text = try #require(try store.documentText(drill))
+        let quote = "B-52"
+        #expect(text.contains(quote))
+        let a = try add(store, doc: drill, ["title": "Drill", "evidence": quote])
+        let b = try add(store, doc: drill, ["title": "Missing"])
+        let deleted = try add(store, doc: drill, ["title": "Gone", "evidence": quote])
+        _ = try store.delete(deleted.rawValue)
+        let reading = try store.reading(String(drill.rawValue.dropFirst(9).prefix(4)))
+        #expect(reading.document.id == drill)
+        #expect(reading.events.map(\.summary.id) == [a, b].sorted { $0.rawValue < $1.rawValue })
+        let marked = reading.markedText(.brackets)
+        let number = reading.events.firstIndex { $0.summary.id == a }! + 1
+        #expect(marked.contains("[[\(quote)]][\(number)]"))
+        #expect(
+            marked.replacingOccurrences(of: "[[", with: "").replacingOccurrences(of: "]][\(number)]", with: "") == text)
+        #expect(reading.markedText(.ansi).contains("\u{1B}[7m\(quote)\u{1B}[0m"))
+        #expect(reading.quotesNotFound.isEmpty)
+        #expect("title\u{1B}]0;owned\u{07}\n\tok".printable == "title\\u{1b}]0;owned\\u{7}\n\tok")
+        #expect {
+            try store.reading("ffff")
+        } throws: { error in
+            "\(error)".contains("no document matches")
+        }
+    }
 }

@@ -97,4 +97,17 @@ struct ArticleTests {
         #expect(!Evidence.occurs("We are illuminating", in: text))
         #expect(!Evidence.occurs("   ", in: text))
     }
+
+    @Test("Evidence.ranges finds every occurrence in the original text, across spacing and typographic quotes")
+    func evidenceRanges() {
+        let text = "He said \u{201C}we   will\ngo\u{201D} and then \"we will go\" again."
+        let ranges = Evidence.ranges(of: "\"we will go\"", in: text)
+        #expect(ranges.map { String(text[$0]) } == ["\u{201C}we   will\ngo\u{201D}", "\"we will go\""])
+        #expect(Evidence.ranges(of: "will go", in: text).count == 2)
+        #expect(Evidence.ranges(of: "   ", in: text).isEmpty)
+        #expect(Evidence.ranges(of: "we will stay", in: text).isEmpty)
+        // Every range found is one occurs() accepts, and they do not overlap.
+        #expect(Evidence.ranges(of: "a", in: "aaaa").count == 4)
+        #expect(Evidence.ranges(of: "aa", in: "aaaaa").count == 2)
+    }
 }
