@@ -8,11 +8,13 @@ import Foundation
 /// the first member's, and the field is listed in `contested`), and the union of the members' sets. A lone event
 /// is a cluster of one. jsonl stays the lossless dump: one `show --json` object per event.
 public enum ExportFormat: String, CaseIterable, Sendable {
-    /// One row per cluster with the displayed values; sets `;`-separated. Header row first.
+    /// One row per cluster with the displayed values; sets `;`-separated, notes `AUTHOR: TEXT` ` | `-separated in
+    /// merge order. Header row first.
     case csv
     /// One `show --json` object per line, per event.
     case jsonl
-    /// PLOVER-style event records, one JSON object per line, per cluster of events that are not deleted.
+    /// PLOVER records (the manual's field names, ``PloverRecord``), one JSON object per line, per cluster of events
+    /// that are not deleted.
     case plover
 }
 
@@ -43,7 +45,8 @@ extension LocalStore {
         case .csv:
             let columns = [
                 "id", "members", "coders", "doc", "title", "summary", "type", "date", "location", "country",
-                "confidence", "mode", "status", "evidence", "actors", "recipients", "context", "tags", "contested",
+                "confidence", "mode", "status", "evidence", "actors", "recipients", "context", "tags", "notes",
+                "contested",
                 "conflicts", "deleted",
             ]
             try emit(columns.joined(separator: ","))
@@ -56,6 +59,9 @@ extension LocalStore {
                     case "actors", "recipients", "context", "tags":
                         return record.set(column).joined(separator: ";")
                     case "contested": return record.contested.joined(separator: ";")
+                    case "notes":
+                        return record.members.flatMap(\.notes).inMergeOrder().map { "\($0.author): \($0.value)" }
+                            .joined(separator: " | ")
                     case "conflicts": return String(record.members.reduce(0) { $0 + $1.conflictCount })
                     case "deleted": return record.members.allSatisfy(\.deleted) ? "true" : "false"
                     default: return record.value(column) ?? ""
@@ -83,55 +89,149 @@ extension LocalStore {
     }
 }
 
-/// One event as a PLOVER-style record (openeventdata/PLOVER field names where they exist).
+/// One cluster of events as a PLOVER record: the field names of the manual's "PLOVER JSON" table (v1.3,
+/// `docs/plover.md`), Concord's own facts under one `concord` key.
+///
+/// - `id`, `date`, `actor` and `event` (the manual's required fields) are always present: `date` is null and
+///   `actor` empty when not coded. `date` is as coded (`YYYY-MM-DD`, or `YYYY-MM`/`YYYY` when the article is
+///   no more precise); `event`, `mode` and `context` are lists, as the manual defines them.
+/// - Entity objects carry `entity_text` (the manual's entity-object table); `event_loc` carries
+///   `extracted_place` and `country_code` (ISO alpha-3, as coded); `event_text` holds the members' quotes;
+///   `quad_code` is 1–4 from the type; `coder` names the members' creators; `coded_date`/`coded_time` the latest
+///   live change; `comment` the summary; `cite_info` the article.
+/// - Values still in dispute are never silently provisional: the field shows the provisional value and
+///   `concord.disputed` lists, under the PLOVER name, every candidate with its coder (a disputed set element is
+///   listed with the coders who coded it).
 public struct PloverRecord: Encodable, Hashable, Sendable {
-    public struct Source: Encodable, Hashable, Sendable {
+    /// A PLOVER entity object (only its text: Concord codes actors as names).
+    public struct Entity: Encodable, Hashable, Sendable {
+        public var entity_text: String
+    }
+
+    /// A PLOVER location object.
+    public struct Location: Encodable, Hashable, Sendable {
+        public var extracted_place: String?
+        public var country_code: String?
+    }
+
+    /// A PLOVER citeInfo object for the article.
+    public struct CiteInfo: Encodable, Hashable, Sendable {
+        public var title: String?
+        public var publication: String?
+        public var codebook = "PLOVER"
+        public var version = "1.3"
+    }
+
+    /// A value in dispute and who coded it.
+    public struct Candidate: Encodable, Hashable, Sendable {
+        public var value: String
+        public var coders: [String]
+    }
+
+    /// What PLOVER has no field for.
+    public struct Concord: Encodable, Hashable, Sendable {
+        /// The cluster's events (DESIGN §11).
+        public var members: [String]
         public var document: String?
         public var title: String?
-        public var source: String?
-        public var published: String?
+        public var confidence: String?
+        public var status: String?
+        public var tags: [String]
+        /// Fields still in dispute, by PLOVER name (Concord's name where PLOVER has none), with every candidate.
+        public var disputed: [String: [Candidate]]
     }
 
     public var id: String
-    /// The cluster's events (DESIGN §11) and their creators.
-    public var members: [String]
-    public var coders: [String]
-    public var event_type: String?
-    public var quad_class: String?
-    public var event_date: String?
-    public var country: String?
-    public var location: String?
-    public var actors: [String]
-    public var tags: [String]
-    public var title: String?
-    public var summary: String?
-    public var confidence: String?
-    public var status: String?
-    public var evidence: String?
-    public var source: Source
-    /// Fields in conflict: their displayed value is provisional.
-    public var contested: [String]
+    public var has_event = true
+    public var date: String?
+    public var actor: [Entity]
+    public var recipient: [Entity]
+    public var event: [String]
+    public var event_loc: Location?
+    public var event_text: [String]
+    public var quad_code: Int?
+    public var mode: [String]
+    public var context: [String]
+    public var cite_info: CiteInfo
+    public var coder: String
+    public var coded_date: String?
+    public var coded_time: String?
+    public var comment: String?
+    public var concord: Concord
+
+    /// PLOVER's name for a Concord event field, where it has one.
+    public static let names: [String: String] = [
+        "type": "event", "date": "date", "actors": "actor", "recipients": "recipient", "mode": "mode",
+        "context": "context", "evidence": "event_text", "location": "event_loc", "country": "event_loc",
+        "summary": "comment",
+    ]
 
     init(_ record: ClusterRecord, document: DocumentSummary?) {
         id = record.id
-        members = record.members.map(\.id.rawValue)
-        coders = record.coders
-        event_type = record.value("type")
-        quad_class = record.value("type").flatMap(EventType.init(rawValue:))?.quadClass
-        event_date = record.value("date")
-        country = record.value("country")
-        location = record.value("location")
-        actors = record.set("actors")
-        tags = record.set("tags")
-        title = record.value("title")
-        summary = record.value("summary")
-        confidence = record.value("confidence")
-        status = record.value("status")
-        evidence = record.value("evidence")
-        source = Source(
-            document: record.value("doc"), title: document?.title, source: document?.source,
-            published: document?.published)
-        contested = record.contested
+        date = record.value("date")
+        actor = record.set("actors").map(Entity.init)
+        recipient = record.set("recipients").map(Entity.init)
+        let type = record.value("type").flatMap(EventType.init(rawValue:))
+        event = type.map { [$0.rawValue] } ?? []
+        let place = record.value("location")
+        let country = record.value("country")
+        event_loc = place == nil && country == nil ? nil : Location(extracted_place: place, country_code: country)
+        event_text = Set(record.members.compactMap { $0.fields["evidence"]?.value.string }).sorted()
+        quad_code = type.map(\.quadCode)
+        mode = record.value("mode").map { [$0] } ?? []
+        context = record.set("context")
+        cite_info = CiteInfo(title: document?.title, publication: document?.source)
+        coder = record.coders.joined(separator: ", ")
+        let latest = record.members.flatMap { $0.fields.values.flatMap(\.candidates) }.map(\.hlc).max()
+        coded_time = latest?.iso
+        coded_date = coded_time.map { String($0.prefix(10)) }
+        comment = record.value("summary")
+        var disputed: [String: [Candidate]] = [:]
+        for field in record.contested {
+            let name = Self.names[field] ?? field
+            var coders: [String: Set<String>] = [:]
+            for member in record.members {
+                if let register = member.fields[field] {
+                    for candidate in register.candidates {
+                        coders[candidate.value.description, default: []].insert(candidate.author.rawValue)
+                    }
+                } else if let elements = member.sets[field], let creator = record.creator(of: member) {
+                    for element in elements { coders[element, default: []].insert(creator) }
+                }
+            }
+            disputed[name, default: []] += coders.map { Candidate(value: $0.key, coders: $0.value.sorted()) }
+            disputed[name]!.sort { $0.value < $1.value }
+        }
+        concord = Concord(
+            members: record.members.map(\.id.rawValue), document: record.value("doc"), title: record.value("title"),
+            confidence: record.value("confidence"), status: record.value("status"), tags: record.set("tags"),
+            disputed: disputed)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(has_event, forKey: .has_event)
+        try c.encode(date, forKey: .date)  // required: null when not coded
+        try c.encode(actor, forKey: .actor)
+        if !recipient.isEmpty { try c.encode(recipient, forKey: .recipient) }
+        try c.encode(event, forKey: .event)
+        try c.encodeIfPresent(event_loc, forKey: .event_loc)
+        if !event_text.isEmpty { try c.encode(event_text, forKey: .event_text) }
+        try c.encodeIfPresent(quad_code, forKey: .quad_code)
+        if !mode.isEmpty { try c.encode(mode, forKey: .mode) }
+        if !context.isEmpty { try c.encode(context, forKey: .context) }
+        try c.encode(cite_info, forKey: .cite_info)
+        if !coder.isEmpty { try c.encode(coder, forKey: .coder) }
+        try c.encodeIfPresent(coded_date, forKey: .coded_date)
+        try c.encodeIfPresent(coded_time, forKey: .coded_time)
+        try c.encodeIfPresent(comment, forKey: .comment)
+        try c.encode(concord, forKey: .concord)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, has_event, date, actor, recipient, event, event_loc, event_text, quad_code, mode, context, cite_info
+        case coder, coded_date, coded_time, comment, concord
     }
 }
 
@@ -140,10 +240,16 @@ struct ClusterRecord {
     let members: [EntitySnapshot]
     let coders: [String]
 
+    private let creators: [String: String]
+
     init(members: [EntitySnapshot], creators: [String: String]) {
         self.members = members
+        self.creators = creators
         coders = Set(members.compactMap { creators[$0.id.rawValue] }).filter { !$0.isEmpty }.sorted()
     }
+
+    /// The analyst who created `member`.
+    func creator(of member: EntitySnapshot) -> String? { creators[member.id.rawValue] }
 
     var id: String { members.first?.id.rawValue ?? "" }
 

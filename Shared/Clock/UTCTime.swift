@@ -41,4 +41,7 @@ enum UTCTime {
 extension HLC {
     /// The reading's wall time as a person reads it (`2026-12-03 07:44:43 UTC`); the raw clock stays in `--json`.
     public var readable: String { UTCTime.readable(millis: millis) }
+
+    /// The reading's wall time as ISO 8601 UTC (`2026-12-03T07:44:43Z`), for files other programs read.
+    public var iso: String { UTCTime.iso(millis: millis) }
 }

@@ -299,10 +299,11 @@ struct CLITests {
         #expect(jsonl == [try cli.ok(["show", id, "--json"]).stdout.trimmingCharacters(in: .newlines)])
         let plover = try cli.ok(["export", "--format", "plover"]).lines
         let record = try #require(try JSONSerialization.jsonObject(with: Data(plover[0].utf8)) as? [String: Any])
-        #expect(record["event_type"] as? String == "CONSULT")
-        #expect(record["event_date"] as? String == "2025-05-20")
-        #expect(record["country"] as? String == "KOR")
-        #expect(record["actors"] as? [String] == ["South Korea"])
+        #expect(record["event"] as? [String] == ["CONSULT"])
+        #expect(record["date"] as? String == "2025-05-20")
+        #expect((record["event_loc"] as? [String: Any])?["country_code"] as? String == "KOR")
+        #expect(record["actor"] as? [[String: String]] == [["entity_text": "South Korea"]])
+        #expect(record["quad_code"] as? Int == 1)
         #expect(record["id"] as? String == id)
     }
 

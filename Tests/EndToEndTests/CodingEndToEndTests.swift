@@ -216,10 +216,13 @@ struct CodingEndToEndTests {
         let records = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         #expect(records.count == 4)
         let drillRecord = try #require(records.first { $0["id"] as? String == drillCluster })
-        #expect(Set(drillRecord["members"] as? [String] ?? []) == [a.drill.rawValue, b.drill.rawValue])
-        #expect(drillRecord["coders"] as? [String] == ["alice", "bob"])
-        #expect(drillRecord["event_type"] as? String == "COOPERATE", "the resolution made the members agree")
-        #expect(drillRecord["contested"] as? [String] == ["date"], "the members still show different dates")
+        let concord = try #require(drillRecord["concord"] as? [String: Any])
+        #expect(Set(concord["members"] as? [String] ?? []) == [a.drill.rawValue, b.drill.rawValue])
+        #expect(drillRecord["coder"] as? String == "alice, bob")
+        #expect(drillRecord["event"] as? [String] == ["COOPERATE"], "the resolution made the members agree")
+        let disputed = try #require(concord["disputed"] as? [String: [[String: Any]]])
+        #expect(Array(disputed.keys) == ["date"], "the members still show different dates")
+        #expect(disputed["date"]?.count == 2, "both dates, each with its coder")
         var csv: [String] = []
         try bob.export(.csv) { csv.append($0) }
         #expect(csv.count == 1 + 4)
