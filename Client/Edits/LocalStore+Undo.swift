@@ -15,7 +15,9 @@ public struct UndoOutcome: Hashable, Sendable {
 extension LocalStore {
     /// `concord undo [CHANGE]`: undoes the analyst's latest command in this store, or the command that wrote
     /// CHANGE, with new changes that bring back what it replaced. The log is never rewritten: an undo syncs like any
-    /// edit, before or after the undone command was synced, and is itself undone by naming one of its changes.
+    /// edit, before or after the undone command was synced, and is itself undone by naming one of its changes. The
+    /// new changes carry no `reason` (a reason marks an adjudicator's decision, in the report and in sync news): the
+    /// store's command table says which commands are undos, and `show --history` marks their changes.
     ///
     /// Without CHANGE, undos and commands already undone are passed over, so repeated `undo`s walk back through the
     /// analyst's commands as an editor's undo does. A command is what one `concord` command wrote in one
@@ -145,13 +147,12 @@ extension LocalStore {
         if snapshot.deleted { return "\(stored.id) was created by that command and is already deleted" }
         writer.write(
             stored.id, EntitySnapshot.deletedField, .set, .bool(true),
-            supersedes: EditPlanner.delete(snapshot, author: writer.analyst), reason: "undo of \(first.id)")
+            supersedes: EditPlanner.delete(snapshot, author: writer.analyst))
         return "deleted \(stored.id), which that command created"
     }
 
     /// Undoes one change of an event the command did not create.
     private static func undo(_ change: Change, in stored: LiveEntity, _ writer: inout ChangeWriter) throws -> String {
-        let reason = "undo of \(change.id)"
         let field = change.field
         switch change.op {
         case .append:
@@ -162,14 +163,14 @@ extension LocalStore {
             let own = (stored.setAdds[field] ?? []).filter { $0.author == writer.analyst && $0.value == change.value }
             guard !own.isEmpty else { return "\"\(change.value)\" is no longer in \(field) (removed since)" }
             writer.write(
-                stored.id, field, .remove, change.value, supersedes: own.map(\.change).sorted(), reason: reason)
+                stored.id, field, .remove, change.value, supersedes: own.map(\.change).sorted())
             return "removed \"\(change.value)\" from \(field)"
         case .remove:
             let adds = stored.setAdds[field] ?? []
             if adds.contains(where: { $0.value == change.value && $0.author == writer.analyst }) {
                 return "\"\(change.value)\" is in \(field) again (added since)"
             }
-            writer.write(stored.id, field, .add, change.value, reason: reason)
+            writer.write(stored.id, field, .add, change.value)
             return "added \"\(change.value)\" back to \(field)"
         case .set:
             // The field must still show what the change wrote, as the analyst's own version: the change itself, or
@@ -206,10 +207,10 @@ extension LocalStore {
                         throw StoreError.notAllowed(error)
                     }
                 }
-                writer.write(stored.id, field, .set, value, supersedes: supersedes, reason: reason)
+                writer.write(stored.id, field, .set, value, supersedes: supersedes)
                 return value == .bool(true) ? "deleted \(stored.id) again" : "restored \(stored.id)"
             }
-            writer.write(stored.id, field, .set, value, supersedes: own.map(\.change).sorted(), reason: reason)
+            writer.write(stored.id, field, .set, value, supersedes: own.map(\.change).sorted())
             return "\(field) back to \"\(value)\""
         }
     }

@@ -80,10 +80,17 @@ extension LocalStore {
     public func history(of id: EntityID) throws -> [HistoryEntry] {
         try read { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT \(Columns.changeSelection), state FROM change WHERE entity = ?",
+                db,
+                sql: """
+                    SELECT \(Columns.changeSelection), state,
+                        EXISTS (SELECT 1 FROM command WHERE undoes IS NOT NULL AND first <= change.seq
+                                AND last >= change.seq)
+                    FROM change WHERE entity = ?
+                    """,
                 arguments: [id.rawValue])
             return try rows.map {
-                HistoryEntry(change: try Columns.change($0), state: LogState(rawValue: $0[11]) ?? .remote)
+                HistoryEntry(
+                    change: try Columns.change($0), state: LogState(rawValue: $0[11]) ?? .remote, undo: $0[12])
             }
             .sorted { Version($0.change).precedes(Version($1.change)) }
         }

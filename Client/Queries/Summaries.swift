@@ -49,4 +49,6 @@ public struct EventSummary: Hashable, Sendable, Encodable {
 public struct HistoryEntry: Hashable, Sendable {
     public var change: Change
     public var state: LogState
+    /// Whether `concord undo` wrote the change in this store.
+    public var undo = false
 }

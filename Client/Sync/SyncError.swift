@@ -28,7 +28,7 @@ public enum SyncError: ConcordError, Sendable, Equatable {
                 "cannot reach \(server): \(reason). Your local changes are safe; run `concord sync` again when the server is up"
         case .unauthorized(let server, let message):
             return
-                "\(server) refused the token: \(message). Ask your server admin for a token (`concord-server analyst add NAME`) and run `concord init --analyst NAME --token TOKEN`"
+                "\(server) refused the token: \(message). Ask your server admin for a token (`concord-server analyst add NAME --db DB`, on the database the server serves) and run `concord init --analyst NAME --token TOKEN`"
         case .server(let status, let message):
             return "the server answered \(status): \(message)"
         case .protocolViolation(let message):

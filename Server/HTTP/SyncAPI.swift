@@ -95,7 +95,11 @@ public struct SyncAPI: Sendable {
         for analyst in try await store.analysts() where AccessToken.constantTimeEqual(analyst.tokenHash, hash) {
             match = analyst
         }
-        guard let match else { throw APIError.unauthorized("unknown token") }
+        guard let match else {
+            throw APIError.unauthorized(
+                "unknown token: no analyst of the database this server serves has it (a token works only with the "
+                    + "database `concord-server analyst add --db PATH` wrote it to)")
+        }
         if match.revoked != nil { throw APIError.unauthorized("the token of \(match.name) was revoked") }
         return match
     }

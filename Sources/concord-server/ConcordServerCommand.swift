@@ -35,6 +35,20 @@ struct Serve: AsyncParsableCommand {
             ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let app: ConcordApplication
         do {
+            // A database without analysts refuses every sync: say so at once, naming the database, since the usual
+            // cause is `analyst add` run against another file (its default is ./concord-server.sqlite).
+            let admin = try ServerAdmin(dbPath: database.path)
+            let active = try await admin.listAnalysts().filter { $0.revoked == nil }.count
+            try await admin.close()
+            if active == 0 {
+                logger.warning(
+                    """
+                    \(database.path) has no analysts: every sync will be refused with 401. Add them to this database: \
+                    concord-server analyst add NAME --db \(database.path)
+                    """)
+            } else {
+                logger.info("\(database.path): \(active) active analyst\(active == 1 ? "" : "s")")
+            }
             app = try await buildApplication(
                 ConcordServerConfiguration(dbPath: database.path, host: host, port: port, logger: logger))
         } catch {
@@ -68,7 +82,9 @@ struct AnalystCommand: AsyncParsableCommand {
                 let token = try await admin.addAnalyst(name, role: role)
                 print(token)
                 FileHandle.standardError.write(
-                    Data("added \(name) (\(role.rawValue)); give them the token above, it is not shown again\n".utf8))
+                    Data(
+                        ("added \(name) (\(role.rawValue)) to \(database.path); give them the token above, it is not "
+                            + "shown again\n").utf8))
             }
         }
     }

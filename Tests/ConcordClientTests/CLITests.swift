@@ -387,7 +387,7 @@ struct CLITests {
         #expect(undone.stderr.contains("undid"), "\(undone.stderr)")
         #expect(undone.stderr.contains("title back to \"Drill\""), "\(undone.stderr)")
         let history = try cli.ok(["show", id, "--history"]).stdout
-        #expect(history.contains("undo of "), "the reason column names the change undone")
+        #expect(history.contains("(concord undo)"), "history marks the undo's changes")
         #expect(history.contains(" UTC"), "times a person reads are dates, not raw clocks")
         let json = try #require(try cli.json(["show", id, "--history"]) as? [[String: Any]])
         #expect(json.allSatisfy { ($0["hlc"] as? String)?.contains(":") == true }, "raw clocks stay in --json")

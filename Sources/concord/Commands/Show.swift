@@ -25,7 +25,7 @@ struct Show: ParsableCommand {
                     return [
                         c.hlc.readable, c.author.rawValue, c.field, c.op.rawValue, c.value.description,
                         c.supersedes.isEmpty ? "-" : c.supersedes.map(\.rawValue).joined(separator: ","),
-                        c.id.rawValue, entry.state.rawValue, c.reason ?? "",
+                        c.id.rawValue, entry.state.rawValue, c.reason ?? (entry.undo ? "(concord undo)" : ""),
                     ]
                 })
             return

@@ -1,0 +1,52 @@
+import ConcordTestSupport
+import Foundation
+import Testing
+
+/// The README's "Using it" block, run line by line with bash against the built binaries and a real server: every
+/// command in it must work as written (issue 14). The only change is the port: a free one instead of 8080.
+@Suite("README")
+struct ReadmeTests {
+    /// The first ```sh block after the "## Using it" heading.
+    static func usingItBlock() throws -> String {
+        let readme = try String(contentsOfFile: Binaries.repositoryRoot + "/README.md", encoding: .utf8)
+        let section = try #require(readme.range(of: "\n## Using it\n"), "README.md has no \"## Using it\" section")
+        let rest = readme[section.upperBound...]
+        let open = try #require(rest.range(of: "```sh\n"))
+        let close = try #require(rest[open.upperBound...].range(of: "\n```"))
+        return String(rest[open.upperBound..<close.lowerBound])
+    }
+
+    @Test("every line of the README's \"Using it\" block runs, in order, on a fresh folder")
+    func usingIt() throws {
+        let block = try Self.usingItBlock()
+        #expect(block.contains("concord-server serve") && block.contains("concord sync"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-readme-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.appendingPathComponent("seeds").path, withDestinationPath: Binaries.repositoryRoot + "/seeds")
+        let binaries = URL(fileURLWithPath: Binaries.client).deletingLastPathComponent().path
+        let script = """
+            set -euo pipefail -x
+            export PATH="\(binaries):$PATH"
+            trap 'if [ -n "${SERVER:-}" ]; then kill "$SERVER" 2>/dev/null || true; fi' EXIT
+            cd "\(dir.path)"
+
+            """ + block.replacingOccurrences(of: "8080", with: String(try freePort())) + "\n"
+        let path = dir.appendingPathComponent("using-it.sh").path
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try run("/bin/bash", [path])
+        #expect(result.status == 0, "the README block failed; its trace ends:\n\(result.stderr.suffix(3_000))")
+        guard result.status == 0 else { return }
+        // What the block promises happened.
+        let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("PLOVER: joint exercises are COOPERATE"), "the resolution and its reason are reported")
+        let exported = try String(contentsOf: dir.appendingPathComponent("events.jsonl"), encoding: .utf8)
+        let records = exported.split(separator: "\n")
+        #expect(records.count == 1, "Alice's and Bob's drill events are one linked cluster")
+        let record = try #require(
+            try JSONSerialization.jsonObject(with: Data(records[0].utf8)) as? [String: Any])
+        #expect(record["event"] as? [String] == ["COOPERATE"])
+        #expect(result.stdout.contains("[[conducted a joint air drill"), "doc show marks Alice's evidence")
+    }
+}
