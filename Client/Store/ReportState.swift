@@ -13,7 +13,8 @@ import GRDB
 /// - `report_entity_count`: per entity kind, the entities with a summary row and how many of them are deleted.
 /// - `report_entity`: the entities with a register field of two or more live versions (a conflict or an agreement).
 /// - `report_superseding`: the `seq`s of the `set` changes that may supersede two or more `set` changes of their own
-///   entity and field (resolutions and past episodes). A change `S` is listed when at least two distinct ids of its
+///   entity and field (resolutions and past episodes), or one or more when they give a reason (an adjudicator's
+///   decision). A change `S` is listed when at least two (one) distinct ids of its
 ///   `supersedes` (other than its own) are not *excluded*, where an id is excluded if the log holds that change
 ///   before `S` and it is not a `set` of `S`'s entity and field. Ids not in the log before `S` may still turn out to
 ///   be such changes, so they count: the list may hold a few more changes than the report shows (the finishing step
@@ -96,9 +97,9 @@ struct ReportState {
             start = end
         }
 
-        for index in changes.indices where changes[index].change.op == .set {
+        for index in changes.indices where ReportInputs.SupersedingChange.isCandidate(changes[index].change) {
             let listed = changes[index].change.supersedes
-            guard listed.count >= 2 else { continue }
+            let needed = ReportInputs.SupersedingChange.minimumSuperseded(reason: changes[index].change.reason)
             let seq = changes[index].seq
             let own = changes[index].change.id
             let field = changes[index].change.field
@@ -121,7 +122,7 @@ struct ReportState {
             for (position, id) in listed.enumerated() where id != own && !listed[..<position].contains(id) {
                 guard try !excluded(id) else { continue }
                 possible += 1
-                if possible == 2 {
+                if possible == needed {
                     superseding.append(seq)
                     break
                 }

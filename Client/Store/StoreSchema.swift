@@ -199,6 +199,18 @@ enum StoreSchema {
                     );
                     """)
         }
+        // The report now shows every decision with a reason, also one that superseded a single version (a restore,
+        // a cluster's resolution on a member holding one vote): list the log's such changes as candidates (a few
+        // more than the report shows is harmless; it checks each one).
+        migrator.registerMigration("v8-report-decisions") { db in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO report_superseding (seq)
+                    SELECT seq FROM change
+                    WHERE op = 'set' AND supersedes != '' AND reason IS NOT NULL AND trim(reason) != ''
+                        AND state != 'rejected'
+                    """)
+        }
         return migrator
     }
 }

@@ -31,7 +31,7 @@ struct SQLiteReportSource: ReportSource {
             let change = try Change.decodeFast(json: row[0] as Data)
             tallies.add(change)
             coding.add(change)
-            if change.op == .set && change.supersedes.count >= 2 {
+            if ReportInputs.SupersedingChange.isCandidate(change) {
                 superseding.append(.init(change: .init(change), reason: change.reason))
             }
         }

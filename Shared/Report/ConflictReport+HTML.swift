@@ -138,8 +138,14 @@ extension ConflictReport {
         for resolution in resolvedConflicts {
             let chosen = resolution.chosen
             emit("<article class=\"card resolved\">")
-            emit(heading(resolution.field, resolution.title, resolution.entity))
+            emit(heading(resolution.headline, resolution.title, resolution.entity))
             emit(documentLine(resolution.document))
+            if let members = resolution.members {
+                emit(
+                    "<p class=\"members\">Written to the \(members.count) linked events "
+                        + members.map { "<code class=\"id\">\(h($0.rawValue))</code>" }.joined(separator: ", ")
+                        + ".</p>")
+            }
             emit(
                 "<p class=\"verdict\">\(who(chosen.author)) chose <strong class=\"chosen-value\">\(h(chosen.value.description))</strong>"
             )

@@ -13,6 +13,68 @@ extension ConflictReport {
         var versions: [ChangeID]
     }
 
+    /// One resolution per cluster decision: `concord resolve` on a member of linked events writes one change per
+    /// member in one command (same author, field, value and reason, one clock reading: the same wall millisecond);
+    /// they are reported as one, naming the members, with every member's replaced versions as the alternatives.
+    /// Other resolutions stay as they are.
+    static func groupedByCluster(_ resolutions: [ResolvedConflict], _ coding: AgreementInput) -> [ResolvedConflict] {
+        guard !coding.links.isEmpty, resolutions.count >= 2 else { return resolutions }
+        let clusters = Clusters(
+            events: coding.events.map(\.id), deleted: Set(coding.events.filter(\.deleted).map(\.id)),
+            links: coding.links)
+        struct Key: Hashable {
+            var cluster: String
+            var field: String
+            var author: AnalystName
+            var value: FieldValue
+            var reason: String?
+            /// The wall millisecond of the decision: one command's changes share it (one clock reading).
+            var millis: Int64
+        }
+        let linked = Set(clusters.members.filter { $0.value.count >= 2 }.keys)
+        var groups: [Key: Int] = [:]
+        var out: [ResolvedConflict] = []
+        for resolution in resolutions {
+            guard resolution.entity.kind == .event, let cluster = clusters.cluster(of: resolution.entity.rawValue),
+                linked.contains(cluster)
+            else {
+                out.append(resolution)
+                continue
+            }
+            let key = Key(
+                cluster: cluster, field: resolution.field, author: resolution.chosen.author,
+                value: resolution.chosen.value, reason: resolution.reason, millis: resolution.chosen.hlc.millis)
+            // A member decided twice alike is two decisions: only one change per member joins a group.
+            guard let index = groups[key], !(out[index].members ?? [out[index].entity]).contains(resolution.entity)
+            else {
+                groups[key] = out.count
+                out.append(resolution)
+                continue
+            }
+            var group = out[index]
+            var members = group.members ?? [group.entity]
+            members.append(resolution.entity)
+            group.members = members.sorted { $0.rawValue < $1.rawValue }
+            // The group is named by its first member: the smallest id, with its title and document.
+            if resolution.entity.rawValue < group.entity.rawValue {
+                group.entity = resolution.entity
+                group.title = resolution.title
+                group.document = resolution.document
+            }
+            group.alternatives = (group.alternatives + resolution.alternatives).sorted {
+                $0.hlc != $1.hlc ? $0.hlc < $1.hlc : $0.change < $1.change
+            }
+            if resolution.chosen.hlc < group.chosen.hlc
+                || (resolution.chosen.hlc == group.chosen.hlc && resolution.chosen.change < group.chosen.change)
+            {
+                group.chosen = resolution.chosen
+            }
+            group.chosenWasAlternative = group.chosenWasAlternative || resolution.chosenWasAlternative
+            out[index] = group
+        }
+        return out
+    }
+
     /// The one finishing step of every report: the report that `inputs` describe.
     ///
     /// ``ReportBuilder`` (in memory), the client store and the server store all end here, so their reports are
@@ -112,11 +174,13 @@ extension ConflictReport {
                 else { continue }
                 versions.append(old.version)
             }
-            guard versions.count >= 2 else { continue }
+            guard versions.count >= superseding.minimumSuperseded else { continue }
             versions = versions.inMergeOrder()
             episode(change.entity, change.field, versions)
             let values = Set(versions.map(\.value))
-            guard values.count >= 2, let snapshot = snapshots[change.entity] else { continue }
+            // A decision between different values, or any decision an adjudicator gave a reason for.
+            let decided = values.count >= 2 || superseding.minimumSuperseded == 1
+            guard decided, let snapshot = snapshots[change.entity] else { continue }
             resolved.append(
                 .init(
                     entity: change.entity, title: title(snapshot), field: change.field,
@@ -124,6 +188,7 @@ extension ConflictReport {
                     chosen: .init(change.version), reason: superseding.reason,
                     chosenWasAlternative: values.contains(change.version.value)))
         }
+        resolved = Self.groupedByCluster(resolved, inputs.coding)
 
         open.sort { a, b in
             if a.since != b.since { return a.since < b.since }

@@ -122,9 +122,15 @@ extension ConflictReport {
         if resolvedConflicts.isEmpty { out += ["None.", ""] }
         for resolution in resolvedConflicts {
             let chosen = resolution.chosen
-            out.append("### `\(resolution.field)` of \(titled(resolution.title, resolution.entity))")
+            out.append("### `\(resolution.headline)` of \(titled(resolution.title, resolution.entity))")
             out.append("")
             documentLine(resolution.document)
+            if let members = resolution.members {
+                out.append(
+                    "Written to the \(members.count) linked events " + members.map { "`\($0)`" }.joined(separator: ", ")
+                        + ".")
+                out.append("")
+            }
             out.append(
                 "**\(md(chosen.author.rawValue))** chose **\(md(chosen.value.description))** at \(chosen.time) "
                     + "(`\(chosen.change)`, hlc `\(chosen.hlc)`), "

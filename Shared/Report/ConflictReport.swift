@@ -23,7 +23,7 @@ import Foundation
 ///               "agreement_rate": 0.5 },
 ///   "open_conflicts": [ {"entity", "title", "field", "since", "document": {"id", "title"}, "evidence",
 ///                        "candidates": [ {"change", "value", "author", "hlc", "time"} ]} ],
-///   "resolved_conflicts": [ {"entity", "title", "field", "document", "alternatives": [candidate],
+///   "resolved_conflicts": [ {"entity", "members", "title", "field", "document", "alternatives": [candidate],
 ///                            "chosen": candidate, "reason", "chosen_was_alternative"} ],
 ///   "delete_edit_conflicts": [ {"entity", "title", "document", "deletes": [candidate],
 ///                               "edits": [ {"change", "field", "op", "value", "author", "hlc", "time"} ]} ],
@@ -75,7 +75,7 @@ public struct ConflictReport: Hashable, Sendable, Codable {
         let changes = Array(changes)
         // Knowing every change in advance, the builder need keep only the `set` changes a resolution may list.
         var keeping = Set<ChangeID>()
-        for change in changes where change.op == .set && change.supersedes.count >= 2 {
+        for change in changes where ReportInputs.SupersedingChange.isCandidate(change) {
             keeping.formUnion(change.supersedes)
         }
         var builder = ReportBuilder(keeping: keeping)
@@ -94,7 +94,9 @@ public struct ConflictReport: Hashable, Sendable, Codable {
         "open_conflict": "A register field whose live versions hold two or more different values.",
         "resolved_conflict":
             "A set change whose supersedes covers two or more versions of its own entity and field with different "
-            + "values; chosen_was_alternative says whether its value was one of theirs.",
+            + "values, or an adjudicator's decision with a reason covering one or more (a restore or delete "
+            + "decision on the deleted field, a resolution written to linked events: one entry, with members); "
+            + "chosen_was_alternative says whether its value was one of theirs.",
         "delete_edit_conflict":
             "A deleted entity with live versions, set adds or notes that the live delete did not see.",
         "conflicts_involved": "Conflict episodes in which the analyst wrote one of the versions.",
@@ -238,9 +240,14 @@ extension ConflictReport {
         }
     }
 
-    /// A change that decided between two or more different values.
+    /// A decision: a change that decided between two or more different values, or one an adjudicator gave a reason
+    /// for (a restore or delete decision, a cluster's resolution). A cluster decision is one entry naming the
+    /// linked events it was written to.
     public struct ResolvedConflict: Hashable, Sendable, Codable {
+        /// The entity decided on; for a cluster decision, its first member (smallest id).
         public var entity: EntityID
+        /// The linked events a cluster decision was written to (DESIGN §11), sorted; nil for one entity.
+        public var members: [EntityID]?
         public var title: String?
         public var field: String
         public var document: DocumentRef?
@@ -252,8 +259,14 @@ extension ConflictReport {
         /// Whether the chosen value equals one of the alternatives' values.
         public var chosenWasAlternative: Bool
 
+        /// What was decided, for a heading: the field, or `restore`/`delete` for a decision on `deleted`.
+        public var headline: String {
+            guard field == EntitySnapshot.deletedField else { return field }
+            return chosen.value == .bool(false) ? "restore" : "delete"
+        }
+
         enum CodingKeys: String, CodingKey {
-            case entity, title, field, document, alternatives, chosen, reason
+            case entity, members, title, field, document, alternatives, chosen, reason
             case chosenWasAlternative = "chosen_was_alternative"
         }
     }

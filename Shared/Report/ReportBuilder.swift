@@ -43,7 +43,7 @@ public struct ReportBuilder: Sendable {
         entities[change.entity, default: EntityState(id: change.entity)].apply(change)
         switch change.op {
         case .set:
-            if change.supersedes.count >= 2 {
+            if ReportInputs.SupersedingChange.isCandidate(change) {
                 superseding.append(.init(change: .init(change), reason: change.reason))
             }
             if keeping?.contains(change.id) ?? true { sets[change.id] = .init(change) }

@@ -101,7 +101,8 @@ public struct ReportInputs: Sendable {
         }
     }
 
-    /// A `set` change whose `supersedes` lists two or more ids.
+    /// A `set` change that may decide something: its `supersedes` lists two or more ids, or it gives a reason (an
+    /// adjudicator's decision) and lists one or more.
     public struct SupersedingChange: Hashable, Sendable {
         public var change: SetChange
         public var reason: String?
@@ -109,6 +110,20 @@ public struct ReportInputs: Sendable {
         public init(change: SetChange, reason: String?) {
             self.change = change
             self.reason = reason
+        }
+
+        /// How many `set` changes of its own field the change must supersede to be reported: one for a decision
+        /// with a reason (a restore, a delete, a cluster's resolution on a member that held one vote), else two.
+        public var minimumSuperseded: Int { Self.minimumSuperseded(reason: reason) }
+
+        public static func minimumSuperseded(reason: String?) -> Int {
+            (reason?.allSatisfy(\.isWhitespace) ?? true) ? 2 : 1
+        }
+
+        /// Whether a store must offer `change` as a candidate (``ReportSource/supersedingCandidates()``): a `set`
+        /// that lists at least ``minimumSuperseded`` ids.
+        public static func isCandidate(_ change: Change) -> Bool {
+            change.op == .set && change.supersedes.count >= minimumSuperseded(reason: change.reason)
         }
     }
 }

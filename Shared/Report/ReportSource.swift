@@ -16,8 +16,9 @@ public protocol ReportSource {
     /// delete/edit conflict (more is harmless: the report shows only what the merge shows for them).
     func conflictCandidates() throws(Failure) -> Set<EntityID>
 
-    /// At least every `set` change whose `supersedes` lists two or more `set` changes of its own entity and field
-    /// (a store may give more, such as every `set` listing two or more ids: the others are set aside).
+    /// At least every `set` change whose `supersedes` lists two or more `set` changes of its own entity and field, or
+    /// one or more when it gives a reason (a store may give more, such as every change
+    /// ``ReportInputs/SupersedingChange/isCandidate(_:)`` accepts: the others are set aside).
     func supersedingCandidates() throws(Failure) -> [ReportInputs.SupersedingChange]
 
     /// The `set` changes of `change`'s entity and field that its `supersedes` lists, other than itself.
@@ -41,9 +42,9 @@ extension ReportInputs {
         var involved = try source.conflictCandidates()
         for candidate in try source.supersedingCandidates() {
             let superseded = try source.setChanges(listedBy: candidate.change)
-            // One that supersedes fewer than two `set` changes of its own field shows nothing (most such changes
-            // are deletes listing the entity's live ids of other fields): left out, its entity not loaded.
-            guard superseded.count >= 2 else { continue }
+            // One that supersedes fewer `set` changes of its own field shows nothing (most such changes are deletes
+            // listing the entity's live ids of other fields): left out, its entity not loaded.
+            guard superseded.count >= candidate.minimumSuperseded else { continue }
             superseding.append(candidate)
             involved.insert(candidate.change.entity)
             for old in superseded { supersededSets[old.version.change] = old }

@@ -27,7 +27,9 @@ struct LegacyReportBuilder: Sendable {
     /// Adds one change; a change already added is ignored.
     mutating func add(_ change: Change) {
         guard replica.apply(change) else { return }
-        if change.op == .set && change.supersedes.count >= 2 { multiSupersedes.append(change.id) }
+        // Since issue 14, a decision with a reason is reported when it supersedes one version or more.
+        let hasReason = !(change.reason ?? "").allSatisfy(\.isWhitespace)
+        if change.op == .set && change.supersedes.count >= (hasReason ? 1 : 2) { multiSupersedes.append(change.id) }
         if first.map({ change.hlc < $0 }) ?? true { first = change.hlc }
         if last.map({ change.hlc > $0 }) ?? true { last = change.hlc }
         let isEvent = change.entity.kind == .event
@@ -163,11 +165,12 @@ struct LegacyReportBuilder: Sendable {
                 else { continue }
                 versions.append(Version(old))
             }
-            guard versions.count >= 2 else { continue }
+            let hasReason = !(change.reason ?? "").allSatisfy(\.isWhitespace)
+            guard versions.count >= (hasReason ? 1 : 2) else { continue }
             versions = versions.inMergeOrder()
             episode(change.entity, change.field, versions)
             let values = Set(versions.map(\.value))
-            guard values.count >= 2, let entity = entities[change.entity] else { continue }
+            guard values.count >= 2 || hasReason, let entity = entities[change.entity] else { continue }
             resolved.append(
                 .init(
                     entity: change.entity, title: title(entity), field: change.field,
