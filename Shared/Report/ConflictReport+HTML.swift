@@ -86,21 +86,27 @@ extension ConflictReport {
         // Open conflicts.
         emit("<section><h2>Open conflicts <span class=\"badge alert\">\(openConflicts.count)</span></h2>")
         emit(
-            "<p class=\"hint\">Oldest first. The last candidate is displayed provisionally until an adjudicator decides.</p>"
-        )
+            "<p class=\"hint\">By event, most important first: type, mode, date, actors, recipients, country, location, "
+                + "context, confidence, status, then the rest. The last candidate is displayed provisionally until an "
+                + "adjudicator decides.</p>")
         if openConflicts.isEmpty { emit("<p class=\"empty\">No open conflicts. Everyone agrees, for now.</p>") }
-        for conflict in openConflicts {
+        for group in openConflictsByEntity {
+            let first = group[0]
             emit("<article class=\"card conflict\">")
-            emit(heading(conflict.field, conflict.title, conflict.entity))
-            emit("<div class=\"since\">Open since \(display(UTCTime.iso(millis: conflict.since.millis)))</div>")
-            emit(documentLine(conflict.document))
-            if let evidence = conflict.evidence { emit("<blockquote>\(h(evidence))</blockquote>") }
-            emit("<div class=\"candidates\">")
-            for (i, cand) in conflict.candidates.enumerated() {
-                let shown = i == conflict.candidates.count - 1
-                emit(candidate(cand, classes: shown ? "provisional" : "", tag: shown ? "shown for now" : nil))
+            emit(heading(group.map(\.field).joined(separator: " · "), first.title, first.entity))
+            emit(documentLine(first.document))
+            if let evidence = first.evidence { emit("<blockquote>\(h(evidence))</blockquote>") }
+            for conflict in group {
+                emit("<div class=\"field-conflict\"><span class=\"field\">\(h(conflict.field))</span> ")
+                emit("<span class=\"since\">open since \(display(UTCTime.iso(millis: conflict.since.millis)))</span>")
+                emit("<div class=\"candidates\">")
+                for (i, cand) in conflict.candidates.enumerated() {
+                    let shown = i == conflict.candidates.count - 1
+                    emit(candidate(cand, classes: shown ? "provisional" : "", tag: shown ? "shown for now" : nil))
+                }
+                emit("</div></div>")
             }
-            emit("</div></article>")
+            emit("</article>")
         }
         emit("</section>")
 
@@ -182,7 +188,7 @@ extension ConflictReport {
                 "<p class=\"hint\">Edits written without seeing the delete: restore the event to keep them, or delete it again.</p>"
             )
             emit(
-                "<table><thead><tr><th>field</th><th>op</th><th>value</th><th>author</th><th>time</th><th>change</th></tr></thead><tbody>"
+                "<div class=\"table-wrap\"><table><thead><tr><th>field</th><th>op</th><th>value</th><th>author</th><th>time</th><th>change</th></tr></thead><tbody>"
             )
             for edit in conflict.edits {
                 emit(
@@ -190,7 +196,7 @@ extension ConflictReport {
                         + "<td>\(h(edit.value.description))</td><td>\(who(edit.author))</td><td>\(display(edit.time))</td>"
                         + "<td><code>\(h(edit.change.rawValue))</code></td></tr>")
             }
-            emit("</tbody></table></article>")
+            emit("</tbody></table></div></article>")
         }
         emit("</section>")
 
@@ -203,7 +209,7 @@ extension ConflictReport {
                     + "compare codings.</p>")
         } else {
             emit(
-                "<table class=\"coding\"><thead><tr><th>field</th><th>level</th><th class=\"num\">α</th>"
+                "<div class=\"table-wrap\"><table class=\"coding\"><thead><tr><th>field</th><th>level</th><th class=\"num\">α</th>"
                     + "<th class=\"num\">agreement</th><th class=\"num\">units</th></tr></thead><tbody>")
             for field in measured {
                 emit(
@@ -213,7 +219,7 @@ extension ConflictReport {
                         + ReportText.percent(field.percentAgreement) + "</td><td class=\"num\">\(field.units)</td></tr>"
                 )
             }
-            emit("</tbody></table>")
+            emit("</tbody></table></div>")
         }
         for pair in coding.pairs {
             emit(
@@ -252,7 +258,7 @@ extension ConflictReport {
         // Analysts.
         emit("<section><h2>Analysts</h2>")
         emit(
-            "<table class=\"analysts\"><thead><tr><th>analyst</th><th class=\"num\">changes</th><th class=\"num\">events touched</th>"
+            "<div class=\"table-wrap\"><table class=\"analysts\"><thead><tr><th>analyst</th><th class=\"num\">changes</th><th class=\"num\">events touched</th>"
                 + "<th class=\"num\">conflicts involved</th><th class=\"num\">agreements involved</th><th class=\"num\">resolutions</th>"
                 + "<th>first activity</th><th>last activity</th></tr></thead><tbody>")
         for analyst in analysts {
@@ -260,9 +266,10 @@ extension ConflictReport {
                 "<tr><td>\(who(analyst.analyst))</td><td class=\"num\">\(analyst.changes)</td>"
                     + "<td class=\"num\">\(analyst.eventsTouched)</td><td class=\"num\">\(analyst.conflictsInvolved)</td>"
                     + "<td class=\"num\">\(analyst.agreementsInvolved)</td><td class=\"num\">\(analyst.resolutions)</td>"
-                    + "<td>\(display(analyst.firstTime))</td><td>\(display(analyst.lastTime))</td></tr>")
+                    + "<td class=\"time\">\(display(analyst.firstTime))</td>"
+                    + "<td class=\"time\">\(display(analyst.lastTime))</td></tr>")
         }
-        emit("</tbody></table></section>")
+        emit("</tbody></table></div></section>")
 
         emit("<footer><h2>Definitions</h2><dl>")
         for (name, text) in definitions.sorted(by: { $0.key < $1.key }) {
@@ -348,9 +355,15 @@ extension ConflictReport {
         border-radius:999px;padding:0 8px;color:var(--alert)}
         .candidate.decision .tag{color:var(--ok)}
         .hlc{white-space:nowrap}
-        table.analysts td{white-space:nowrap}
+        table.analysts td{white-space:nowrap}table.analysts td.time{white-space:normal;min-width:9em}
+        code{white-space:nowrap}
+        .table-wrap{overflow-x:auto;max-width:100%}
+        .field-conflict{margin-top:16px}.field-conflict .since{display:inline;margin-left:6px}
+        .members{margin:8px 0 0;font-size:14px}
         footer dl{display:grid;grid-template-columns:190px 1fr;gap:6px 16px;font-size:13px;color:#4b5366}
         footer dt{font-weight:700;text-transform:capitalize}footer dd{margin:0}
+        @media (max-width:900px){main{padding:20px 14px 36px}.card{padding:14px 14px}td,th{padding:6px 6px}\
+        table.analysts td.time{min-width:6em}}
         @media (max-width:760px){.summary{grid-template-columns:repeat(2,1fr)}.bar-row{grid-template-columns:100px 1fr}\
         .bar-figure{grid-column:2}}
         """

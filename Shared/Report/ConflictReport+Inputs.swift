@@ -13,6 +13,39 @@ extension ConflictReport {
         var versions: [ChangeID]
     }
 
+    /// Open conflicts grouped by entity and ranked by what an adjudicator should look at first: an entity's rank is
+    /// that of its most important field in conflict (``fieldRank``), then more fields in conflict first, then the
+    /// oldest; within an entity, fields in rank order.
+    static func ranked(_ conflicts: [OpenConflict]) -> [OpenConflict] {
+        var byEntity: [EntityID: [OpenConflict]] = [:]
+        for conflict in conflicts { byEntity[conflict.entity, default: []].append(conflict) }
+        func fieldOrder(_ a: OpenConflict, _ b: OpenConflict) -> Bool {
+            let (x, y) = (fieldRank(a.field), fieldRank(b.field))
+            return x != y ? x < y : a.field < b.field
+        }
+        let groups = byEntity.values.map { $0.sorted(by: fieldOrder) }
+        return groups.sorted { a, b in
+            let (x, y) = (fieldRank(a[0].field), fieldRank(b[0].field))
+            if x != y { return x < y }
+            if a.count != b.count { return a.count > b.count }
+            let (p, q) = (a.map(\.since).min()!, b.map(\.since).min()!)
+            if p != q { return p < q }
+            return a[0].entity < b[0].entity
+        }.flatMap { $0 }
+    }
+
+    /// How much a conflict on a field matters, most first: what the event is (type, mode), when, who (actors,
+    /// recipients), where (country, location), context, then confidence, status, the document and quote, the
+    /// wording (title, summary); any other field last, by name.
+    public static let importantFields = [
+        "type", "mode", "date", "actors", "recipients", "country", "location", "context", "confidence", "status",
+        "doc", "evidence", "title", "summary", "text", "source", "published",
+    ]
+
+    public static func fieldRank(_ field: String) -> Int {
+        importantFields.firstIndex(of: field) ?? importantFields.count
+    }
+
     /// One resolution per cluster decision: `concord resolve` on a member of linked events writes one change per
     /// member in one command (same author, field, value and reason, one clock reading: the same wall millisecond);
     /// they are reported as one, naming the members, with every member's replaced versions as the alternatives.
@@ -190,11 +223,7 @@ extension ConflictReport {
         }
         resolved = Self.groupedByCluster(resolved, inputs.coding)
 
-        open.sort { a, b in
-            if a.since != b.since { return a.since < b.since }
-            if a.entity != b.entity { return a.entity < b.entity }
-            return a.field < b.field
-        }
+        open = Self.ranked(open)
         resolved.sort { a, b in
             if a.chosen.hlc != b.chosen.hlc { return a.chosen.hlc < b.chosen.hlc }
             if a.entity != b.entity { return a.entity < b.entity }

@@ -83,20 +83,32 @@ extension ConflictReport {
 
         out.append("## Open conflicts (\(openConflicts.count))")
         out.append("")
-        if openConflicts.isEmpty { out += ["None.", ""] }
-        for (n, conflict) in openConflicts.enumerated() {
-            out.append("### \(n + 1). `\(conflict.field)` of \(titled(conflict.title, conflict.entity))")
+        if openConflicts.isEmpty {
+            out += ["None.", ""]
+        } else {
+            out.append(
+                "By event, most important first (type, mode, date, actors, recipients, country, location, context, "
+                    + "confidence, status, then the rest).")
             out.append("")
-            out.append("Open since \(UTCTime.iso(millis: conflict.since.millis)).")
+        }
+        for (n, group) in openConflictsByEntity.enumerated() {
+            let first = group[0]
+            out.append(
+                "### \(n + 1). \(titled(first.title, first.entity)): "
+                    + group.map { "`\($0.field)`" }.joined(separator: ", "))
             out.append("")
-            documentLine(conflict.document)
-            if let evidence = conflict.evidence {
+            documentLine(first.document)
+            if let evidence = first.evidence {
                 out += evidence.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map {
                     "> " + md(String($0))
                 }
                 out.append("")
             }
-            table(["change", "value", "author", "hlc", "time"], candidateRows(conflict.candidates))
+            for conflict in group {
+                out.append("`\(conflict.field)`, open since \(UTCTime.iso(millis: conflict.since.millis)):")
+                out.append("")
+                table(["change", "value", "author", "hlc", "time"], candidateRows(conflict.candidates))
+            }
         }
 
         out.append("## Cluster disagreements (\(clusterDisagreements.count))")

@@ -33,7 +33,9 @@ import Foundation
 ///   "definitions": { NAME: TEXT } }
 /// ```
 ///
-/// Ordering: open conflicts oldest first (earliest candidate clock, then entity, then field); resolved conflicts
+/// Ordering: open conflicts grouped by entity, most important first (``ConflictReport/importantFields``: type before
+/// mode, date, actors, ..., confidence; then more fields in conflict, then oldest), fields in that order; resolved
+/// conflicts
 /// by the resolution's clock (oldest first); delete/edit conflicts by their earliest live delete; field rows by
 /// entity kind then field; analysts by name; candidates and alternatives in merge order.
 public struct ConflictReport: Hashable, Sendable, Codable {
@@ -81,6 +83,19 @@ public struct ConflictReport: Hashable, Sendable, Codable {
         var builder = ReportBuilder(keeping: keeping)
         builder.add(contentsOf: changes)
         return builder.finish(generatedAt: generatedAt)
+    }
+
+    /// The open conflicts as the report lists them: one group per entity, in order.
+    public var openConflictsByEntity: [[OpenConflict]] {
+        var groups: [[OpenConflict]] = []
+        for conflict in openConflicts {
+            if groups.last?.first?.entity == conflict.entity {
+                groups[groups.count - 1].append(conflict)
+            } else {
+                groups.append([conflict])
+            }
+        }
+        return groups
     }
 
     /// The definitions carried in every report.

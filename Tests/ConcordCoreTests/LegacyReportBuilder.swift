@@ -179,11 +179,7 @@ struct LegacyReportBuilder: Sendable {
                     reason: change.reason, chosenWasAlternative: values.contains(change.value)))
         }
 
-        open.sort { a, b in
-            if a.since != b.since { return a.since < b.since }
-            if a.entity != b.entity { return a.entity < b.entity }
-            return a.field < b.field
-        }
+        open = ConflictReport.ranked(open)  // since issue 14: grouped by event, most important first
         resolved.sort { a, b in
             if a.chosen.hlc != b.chosen.hlc { return a.chosen.hlc < b.chosen.hlc }
             if a.entity != b.entity { return a.entity < b.entity }

@@ -113,7 +113,14 @@ struct ReportBuilderTests {
                 $0.reason == "adjudicated" || $0.field == EntitySnapshot.deletedField
             },
             "only the adjudicator resolves, except a restore that supersedes deletes and restores together")
-        let since = report.openConflicts.map(\.since)
-        #expect(since == since.sorted(), "oldest first")
+        // Grouped by entity (each entity in one run), groups by their most important field, fields in rank order.
+        let groups = report.openConflictsByEntity
+        #expect(Set(groups.map { $0[0].entity }).count == groups.count, "each entity's conflicts together")
+        let leading = groups.map { ConflictReport.fieldRank($0[0].field) }
+        #expect(leading == leading.sorted(), "most important field first")
+        for group in groups {
+            let ranks = group.map { ConflictReport.fieldRank($0.field) }
+            #expect(ranks == ranks.sorted())
+        }
     }
 }

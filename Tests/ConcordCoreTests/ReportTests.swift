@@ -25,14 +25,16 @@ struct ReportTests {
         #expect(header.agreementRate == 3.0 / 7.0)
     }
 
-    @Test("open conflicts come oldest first with candidates, the document's title and the evidence quote")
+    @Test("open conflicts come by event, type first, with candidates, the document's title and the evidence quote")
     func openConflicts() throws {
         let open = report.openConflicts
+        // Both events are in conflict on type (the most important field); the drill has more fields in conflict.
         #expect(open.map(\.entity) == [ReportStory.drill, ReportStory.drill, ReportStory.meeting])
-        #expect(open.map(\.field) == ["date", "type", "type"])
-        #expect(open.map(\.since.millis) == [Self.t0 + 1_500, Self.t0 + 2_000, Self.t0 + 8_000])
+        #expect(open.map(\.field) == ["type", "date", "type"])
+        #expect(open.map(\.since.millis) == [Self.t0 + 2_000, Self.t0 + 1_500, Self.t0 + 8_000])
+        #expect(report.openConflictsByEntity.map(\.count) == [2, 1])
 
-        let type = open[1]
+        let type = open[0]
         #expect(type.title == "Joint air drill with a US B-52")
         #expect(type.document?.id == ReportStory.document)
         #expect(type.document?.title == ReportStory.articleTitle)
