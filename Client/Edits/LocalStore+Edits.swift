@@ -409,10 +409,7 @@ struct DocumentCache {
         if let cached = texts[doc] {
             text = cached
         } else {
-            text =
-                try String.fetchOne(
-                    db, sql: "SELECT value FROM version WHERE entity = ? AND field = 'text' LIMIT 1",
-                    arguments: [doc.rawValue]) ?? ""
+            text = try LocalStore.documentText(doc.rawValue, db) ?? ""
             texts[doc] = text
         }
         guard Evidence.occurs(quote, in: text) else {

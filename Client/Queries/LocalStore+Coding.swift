@@ -153,10 +153,7 @@ extension LocalStore {
         for (i, (_, quote)) in evidence {
             guard let document = events[i].document else { continue }
             if texts[document] == nil {
-                texts[document] =
-                    try String.fetchOne(
-                        db, sql: "SELECT value FROM version WHERE entity = ? AND field = 'text' LIMIT 1",
-                        arguments: [document]) ?? ""
+                texts[document] = try LocalStore.documentText(document, db) ?? ""
             }
             events[i].span = Evidence.span(of: quote, in: texts[document]!)
         }

@@ -98,11 +98,7 @@ extension LocalStore {
 
     /// The text of a document, if the store has it.
     public func documentText(_ id: EntityID) throws -> String? {
-        try read { db in
-            try String.fetchOne(
-                db, sql: "SELECT value FROM version WHERE entity = ? AND field = 'text' LIMIT 1",
-                arguments: [id.rawValue])
-        }
+        try read { db in try Self.documentText(id.rawValue, db) }
     }
 
     /// Snapshots of every event, by id, read in one transaction (for exports).

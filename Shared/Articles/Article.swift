@@ -43,7 +43,9 @@ public struct Article: Hashable, Sendable {
         guard !data.contains(0), let raw = String(validating: data, as: UTF8.self) else {
             throw ArticleError(file: name, problem: "the file is not UTF-8 text (binary data?)")
         }
-        var lines = raw.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        // A byte-order mark is not text: without this, the same article saved with one had another document id.
+        let unmarked = raw.hasPrefix("\u{FEFF}") ? String(raw.dropFirst()) : raw
+        var lines = unmarked.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
             .split(separator: "\n", omittingEmptySubsequences: true)
             .map { normalizeSpaces($0) }
             .filter { !$0.isEmpty }

@@ -182,6 +182,50 @@ public enum Schema {
         guard field.check(value) else {
             throw ValidationError(field: name, value: value.description, expected: field.expected)
         }
+        if let problem = controlProblem(value, field: name, of: kind) {
+            throw ValidationError(field: name, value: value.description, expected: problem)
+        }
+    }
+
+    /// Fields whose text may span lines (newlines and tabs allowed): the rest are single-line.
+    public static let multilineFields: Set<String> = ["summary", "evidence", "notes"]
+
+    /// Why `value` cannot be stored in `field` for its control characters, or nil when it can: C0 controls, DEL and
+    /// C1 controls are refused in every text (they would drive the terminal of whoever prints it), except newline
+    /// and tab in ``multilineFields``. A document's `text` is checked by its hash instead, and printed escaped.
+    public static func controlProblem(_ value: FieldValue, field: String, of kind: EntityID.Kind) -> String? {
+        guard let text = value.string, !(kind == .document && field == "text") else { return nil }
+        let multiline = multilineFields.contains(field)
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            guard v < 0x20 || (0x7F...0x9F).contains(v) else { continue }
+            if multiline && (v == 0x0A || v == 0x09) { continue }
+            let hex = String(v, radix: 16, uppercase: true)
+            return
+                (multiline
+                ? "text without control characters other than newline and tab"
+                : "one line of text without control characters")
+                + " (found U+" + String(repeating: "0", count: 4 - hex.count) + hex + ")"
+        }
+        return nil
+    }
+
+    /// Why a document `text` change cannot be stored, or nil: a document's id is the hash of its text
+    /// (``Article/documentID(forText:)``), so a text must hash to its document's id, and no change may supersede a
+    /// document's text (that would replace the article an evidence quote is checked against).
+    public static func documentTextProblem(_ change: Change) -> String? {
+        guard change.entity.kind == .document, change.field == "text", let text = change.value.string else {
+            return nil
+        }
+        if !change.supersedes.isEmpty {
+            return "no change to a document's text: a document is its text; import the other article as a new document"
+        }
+        let id = Article.documentID(forText: text)
+        if id != change.entity {
+            return
+                "the text whose hash names the document (this text is \(id)): a document's id is the hash of its text"
+        }
+        return nil
     }
 
     /// Whether a build that understands schemas up to `understood` can read `change`: its `schema` is no newer.
@@ -227,6 +271,18 @@ public enum Schema {
         guard field.check(change.value) else {
             throw ValidationError(
                 entity: change.entity, field: change.field, value: change.value.description, expected: field.expected)
+        }
+        if let problem = controlProblem(change.value, field: change.field, of: change.entity.kind)
+            ?? documentTextProblem(change)
+        {
+            throw ValidationError(
+                entity: change.entity, field: change.field, value: String(change.value.description.prefix(200)),
+                expected: problem)
+        }
+        if let reason = change.reason,
+            let problem = controlProblem(.string(reason), field: "notes", of: .event)
+        {
+            throw ValidationError(entity: change.entity, field: "reason", value: reason, expected: problem)
         }
         if change.op == .remove && change.supersedes.isEmpty {
             throw ValidationError(

@@ -13,12 +13,16 @@ enum Terminal {
     static let stderrIsTTY = isatty(STDERR_FILENO) != 0
 
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("concord: error: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("concord: error: \(message.printable)\n".utf8))
     }
 
     static func message(_ message: String) {
-        FileHandle.standardError.write(Data("\(message)\n".utf8))
+        FileHandle.standardError.write(Data("\(message.printable)\n".utf8))
     }
+
+    /// Prints text meant for a person, with control characters escaped (``Swift/String/printable``): a title another
+    /// analyst wrote cannot drive this terminal.
+    static func out(_ text: String = "") { print(text.printable) }
 
     /// Prints `value` as one line of canonical JSON.
     static func json<T: Encodable>(_ value: T) throws {
@@ -31,7 +35,7 @@ enum Terminal {
             $0.map { $0.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ") }
         }
         guard stdoutIsTTY else {
-            for row in clean { print(row.joined(separator: "\t")) }
+            for row in clean { out(row.joined(separator: "\t")) }
             return
         }
         let cells = clean.map { $0.map { $0.count > 60 ? String($0.prefix(59)) + "…" : $0 } }
@@ -44,7 +48,7 @@ enum Terminal {
                 i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
             }.joined(separator: "  ")
         }
-        print(line(header))
-        for row in cells { print(line(row)) }
+        out(line(header))
+        for row in cells { out(line(row)) }
     }
 }

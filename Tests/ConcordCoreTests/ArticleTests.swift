@@ -110,4 +110,13 @@ struct ArticleTests {
         #expect(Evidence.ranges(of: "a", in: "aaaa").count == 4)
         #expect(Evidence.ranges(of: "aa", in: "aaaaa").count == 2)
     }
+
+    @Test("a byte-order mark changes nothing: the same article, the same document id")
+    func byteOrderMark() throws {
+        let text = "A title\n\nThe first paragraph of the article.\n"
+        let plain = try Article.parse(Data(text.utf8), name: "plain.txt")
+        let marked = try Article.parse(Data([0xEF, 0xBB, 0xBF] + Array(text.utf8)), name: "marked.txt")
+        #expect(marked.id == plain.id)
+        #expect(marked.title == "A title")
+    }
 }

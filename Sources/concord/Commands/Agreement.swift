@@ -69,9 +69,9 @@ struct Match: ParsableCommand {
                 guard let value = s.reasons[key], value > 0 else { return nil }
                 return "\(key) \(String(format: "%.2f", value))"
             }
-            print("\(String(format: "%.2f", s.score))  \(s.a)  \"\(titles[s.a] ?? "")\"")
-            print("      \(s.b)  \"\(titles[s.b] ?? "")\"")
-            print("      " + (parts.isEmpty ? "no shared evidence" : parts.joined(separator: ", ")))
+            Terminal.out("\(String(format: "%.2f", s.score))  \(s.a)  \"\(titles[s.a] ?? "")\"")
+            Terminal.out("      \(s.b)  \"\(titles[s.b] ?? "")\"")
+            Terminal.out("      " + (parts.isEmpty ? "no shared evidence" : parts.joined(separator: ", ")))
         }
         Terminal.message(
             "\(suggestions.count) suggestion\(suggestions.count == 1 ? "" : "s"); link a pair that reports one "

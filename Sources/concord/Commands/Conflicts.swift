@@ -24,7 +24,7 @@ struct Conflicts: ParsableCommand {
         guard Terminal.stdoutIsTTY else {
             for conflict in conflicts {
                 for c in conflict.candidates {
-                    print(
+                    Terminal.out(
                         [
                             conflict.entity.rawValue, conflict.field, c.value.description, c.author.rawValue,
                             c.hlc.description, c.change.rawValue,
@@ -35,7 +35,7 @@ struct Conflicts: ParsableCommand {
             }
             for disagreement in clusters {
                 for c in disagreement.candidates {
-                    print(
+                    Terminal.out(
                         [
                             disagreement.cluster.rawValue, disagreement.field, c.value.description,
                             c.author.rawValue, c.hlc.description, c.change.rawValue, c.event.rawValue,
@@ -46,31 +46,31 @@ struct Conflicts: ParsableCommand {
             }
             return
         }
-        print(
+        Terminal.out(
             "OPEN CONFLICTS: \(conflicts.count) on events, \(clusters.count) across linked events "
                 + "(times in UTC; CHANGE ids in brackets go to `resolve --keep`)\n")
         for conflict in conflicts {
             let kind = conflict.kind == "delete-edit" ? "delete/edit conflict" : "conflict on \(conflict.field)"
-            print("\(conflict.entity)  \(conflict.title.map { "\"\($0)\"" } ?? "")")
+            Terminal.out("\(conflict.entity)  \(conflict.title.map { "\"\($0)\"" } ?? "")")
             if let document = conflict.document {
-                print("  from \(document.title ?? document.id.rawValue)")
+                Terminal.out("  from \(document.title ?? document.id.rawValue)")
             }
-            if let evidence = conflict.evidence { print("  evidence: “\(evidence)”") }
-            print("  \(kind):")
+            if let evidence = conflict.evidence { Terminal.out("  evidence: “\(evidence)”") }
+            Terminal.out("  \(kind):")
             for c in conflict.candidates {
-                print("    \(c.value)  — \(c.author), \(c.hlc.readable)  [\(c.change)]")
+                Terminal.out("    \(c.value)  — \(c.author), \(c.hlc.readable)  [\(c.change)]")
             }
             if let concurrent = conflict.concurrent {
-                print("    edits the delete did not see: " + concurrent.map(\.rawValue).joined(separator: ", "))
+                Terminal.out("    edits the delete did not see: " + concurrent.map(\.rawValue).joined(separator: ", "))
             }
-            print()
+            Terminal.out()
         }
         for disagreement in clusters {
-            print("cluster \(disagreement.cluster): linked events coded differently on \(disagreement.field):")
+            Terminal.out("cluster \(disagreement.cluster): linked events coded differently on \(disagreement.field):")
             for c in disagreement.candidates {
-                print("    \(c.value)  — \(c.author) on \(c.event), \(c.hlc.readable)  [\(c.change)]")
+                Terminal.out("    \(c.value)  — \(c.author) on \(c.event), \(c.hlc.readable)  [\(c.change)]")
             }
-            print()
+            Terminal.out()
         }
         if !clusters.isEmpty {
             Terminal.message(

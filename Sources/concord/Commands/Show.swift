@@ -78,6 +78,6 @@ struct Show: ParsableCommand {
                 "  DELETE/EDIT CONFLICT: \(snapshot.deleteEditConflict.count) edit(s) made concurrently with the "
                     + "delete; restore it or delete it again")
         }
-        print(lines.joined(separator: "\n"))
+        Terminal.out(lines.joined(separator: "\n"))
     }
 }

@@ -89,6 +89,6 @@ struct Status: ParsableCommand {
                 lines.append("  \(r.change) \(r.entity) \(r.field)=\"\(r.value)\": \(r.reason)")
             }
         }
-        print(lines.joined(separator: "\n"))
+        Terminal.out(lines.joined(separator: "\n"))
     }
 }

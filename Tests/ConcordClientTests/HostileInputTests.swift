@@ -1,0 +1,69 @@
+import ConcordClient
+import ConcordCore
+import Foundation
+import Testing
+
+/// Issue 15, findings 1 and 4, on the client: what a server that did not check may send.
+@Suite("Hostile input on the client", .serialized)
+struct HostileInputTests {
+    static let bob = try! AnalystName("bob")
+    static let replica = try! ReplicaID("0190d3a4-5b6c-7d8e-9f00-bbbbbbbbbbbb")
+
+    func pulled(_ entity: EntityID, _ field: String, _ value: String, n: Int, supersedes: [ChangeID] = []) -> Change {
+        Change(
+            id: try! ChangeID("0197f0a1-\(String(format: "%04x", n))-7000-8000-00000000f00d"), entity: entity,
+            field: field, op: .set, value: .string(value), supersedes: supersedes,
+            hlc: HLC(millis: 4_000_000_000_000, counter: n), author: Self.bob, replica: Self.replica)
+    }
+
+    @Test("a forged document text pulled from a server is never used to check evidence")
+    func forgedDocumentText() throws {
+        let dir = TempDir()
+        let store = try makeStore(dir)
+        let documents = try store.importArticles(seedFiles)
+        let drill = try #require(documents.first { $0.title.contains("air drill") == true }).id
+        let original = try #require(try store.history(of: drill).first { $0.change.field == "text" }).change
+        // Beside the true text: the true one is used.
+        _ = try store.applyPulled(
+            [.init(seq: 1, change: pulled(drill, "text", "Forged: the B-52 bombed Pyongyang.", n: 1))], cursor: 1)
+        #expect(try store.documentText(drill) == original.value.string)
+        let forgedQuote = EventDraft(values: ["doc": drill.rawValue, "title": "x", "evidence": "bombed Pyongyang"])
+        #expect(throws: (any Error).self) { try store.addEvent(forgedQuote) }
+        // Superseding it: no text is trusted, so no quote passes.
+        _ = try store.applyPulled(
+            [
+                .init(
+                    seq: 2,
+                    change: pulled(drill, "text", "Forged again: bombed Pyongyang.", n: 2, supersedes: [original.id]))
+            ],
+            cursor: 2)
+        #expect(try store.documentText(drill) == nil)
+        #expect(throws: (any Error).self) { try store.addEvent(forgedQuote) }
+    }
+
+    @Test("control characters are refused on input and printed escaped when another analyst's change carries them")
+    func terminalEscapes() throws {
+        let dir = TempDir()
+        let path = dir.file("store.sqlite")
+        let cli = CLI(store: path)
+        try cli.ok(["init", "--analyst", "alice"])
+        try cli.ok(["import"] + seedFiles)
+        let docs = try #require(try cli.json(["docs"]) as? [[String: Any]])
+        let doc = try #require(docs.first?["id"] as? String)
+        let refused = try cli.run(["event", "add", "--doc", doc, "--title", "Drill\u{1B}]0;owned\u{07}"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("control characters"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("\u{1B}"), "the error itself prints the title escaped")
+
+        let id = try cli.ok(["event", "add", "--doc", doc, "--title", "Drill"]).lines[0]
+        let store = try LocalStore.open(at: path)
+        _ = try store.applyPulled(
+            [.init(seq: 1, change: pulled(try EntityID(id), "title", "Owned\u{1B}]0;owned\u{07}", n: 3))], cursor: 1)
+        for arguments in [["events"], ["show", id], ["show", id, "--history"], ["conflicts"]] {
+            let out = try cli.ok(arguments)
+            #expect(
+                !out.stdout.contains("\u{1B}") && !out.stdout.contains("\u{07}"), "\(arguments): raw escape printed")
+        }
+        #expect(try cli.ok(["show", id]).stdout.contains("\\u{1b}]0;owned\\u{7}"))
+    }
+}
