@@ -123,6 +123,7 @@ extension LocalStore {
 
     /// Changes the sync server and token (nil clears them).
     public func setServer(url: String?, token: String?) throws {
+        if token != nil { try checkTokenIsPrivate() }
         try write { db in try db.execute(sql: "UPDATE store SET server = ?, token = ?", arguments: [url, token]) }
     }
 

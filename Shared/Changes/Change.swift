@@ -60,7 +60,15 @@ public struct Change: Hashable, Sendable, Codable, Identifiable {
         author = try c.decode(AnalystName.self, forKey: .author)
         replica = try c.decode(ReplicaID.self, forKey: .replica)
         reason = try c.decodeIfPresent(String.self, forKey: .reason)
-        schema = try c.decode(Int.self, forKey: .schema)
+        do {
+            schema = try c.decode(Int.self, forKey: .schema)
+        } catch {
+            // Foundation reports a number that is not an Int (1.5, 1e400) as invalid JSON without a path: say which
+            // key and what it takes.
+            throw DecodingError.typeMismatch(
+                Int.self, .init(codingPath: c.codingPath + [CodingKeys.schema], debugDescription: "expected an integer")
+            )
+        }
     }
 
     /// Throws when the object at `decoder` has keys that are neither a change's nor in `allowing`.

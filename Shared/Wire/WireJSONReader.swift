@@ -250,6 +250,8 @@ struct WireJSONReader {
         let start = i
         var value: Int64 = 0
         while let byte = peek(), byte >= 0x30, byte <= 0x39 {
+            // 18 digits always fit in Int64; a longer number is JSONDecoder's to judge (it must not trap here).
+            guard i - start < 18 else { throw Fallback() }
             value = value * 10 + Int64(byte - 0x30)
             i += 1
         }

@@ -11,6 +11,10 @@ import ConcordClient
 @main
 enum Main {
     static func main() async {
+        if let problem = invalidArgument() {
+            Terminal.error(problem)
+            exit(1)
+        }
         do {
             var command = try Concord.parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -27,6 +31,21 @@ enum Main {
             exitForOtherError(error)
         }
         exit(0)
+    }
+
+    /// Why an argument cannot be used, or nil: the command line is read as UTF-8 and an invalid byte would be stored
+    /// as U+FFFD without a word, so such an argument is refused, as an article file that is not UTF-8 is.
+    static func invalidArgument() -> String? {
+        for index in 1..<Int(CommandLine.argc) {
+            guard let pointer = CommandLine.unsafeArgv[index] else { continue }
+            let bytes = UnsafeBufferPointer(start: pointer, count: strlen(pointer)).map { UInt8(bitPattern: $0) }
+            if String(validating: bytes, as: UTF8.self) == nil {
+                let shown = String(decoding: bytes, as: UTF8.self)
+                return "argument \(index) (\"\(shown)\") is not valid UTF-8; write it in UTF-8 (check the terminal's "
+                    + "or the script's encoding, e.g. `locale` and `iconv -f LATIN1 -t UTF-8`); nothing was written"
+            }
+        }
+        return nil
     }
 
     /// Help and version requests exit 0; argument errors are usage errors (2); anything else is reported (1).

@@ -15,9 +15,11 @@ struct StoreOptions: ParsableArguments {
     }
 
     func open() throws -> LocalStore {
-        try LocalStore.open(at: path) {
+        let store = try LocalStore.open(at: path) {
             Terminal.message("upgrading the store \(path) to this concord's format (once; a large store takes a while)")
         }
+        if let warning = try store.tokenWarning() { Terminal.message(warning) }
+        return store
     }
 }
 

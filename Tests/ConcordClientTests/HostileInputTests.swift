@@ -1,5 +1,6 @@
 import ConcordClient
 import ConcordCore
+import ConcordTestSupport
 import Foundation
 import Testing
 
@@ -65,5 +66,46 @@ struct HostileInputTests {
                 !out.stdout.contains("\u{1B}") && !out.stdout.contains("\u{07}"), "\(arguments): raw escape printed")
         }
         #expect(try cli.ok(["show", id]).stdout.contains("\\u{1b}]0;owned\\u{7}"))
+    }
+
+    @Test("a store holding a token that others can read: a warning on every command, sync and init --token refused")
+    func worldReadableToken() throws {
+        let dir = TempDir()
+        let path = dir.file("store.sqlite")
+        let cli = CLI(store: path)
+        try cli.ok(["init", "--analyst", "alice", "--server", "http://127.0.0.1:9", "--token", "secret-token"])
+        let created = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber
+        #expect(created?.intValue == 0o600, "a new store is private")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        let status = try cli.run(["status"])
+        #expect(status.status == 0)
+        #expect(status.stderr.contains("chmod 600 \(path)"), "\(status.stderr)")
+        let sync = try cli.run(["sync"])
+        #expect(sync.status == 1, "refused before the token leaves the store: \(sync.stderr)")
+        #expect(sync.stderr.contains("mode 644") && sync.stderr.contains("chmod 600"))
+        let reinit = try cli.run(["init", "--analyst", "alice", "--token", "other-token"])
+        #expect(reinit.status == 1)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        let retried = try cli.run(["sync"])
+        #expect(retried.status == 3, "private again: the sync goes on to the (unreachable) server")
+        #expect(!retried.stderr.contains("chmod"))
+    }
+
+    @Test("a command-line value that is not UTF-8 is refused, exit 1, nothing written")
+    func nonUTF8Argument() throws {
+        let dir = TempDir()
+        let cli = CLI(store: dir.file("store.sqlite"))
+        try cli.ok(["init", "--analyst", "alice"])
+        try cli.ok(["import"] + seedFiles)
+        let doc = try #require((try cli.json(["docs"]) as? [[String: Any]])?.first?["id"] as? String)
+        let before = try cli.ok(["status", "--json"]).stdout
+        // Latin-1 "Séoul": bytes a shell passes through untouched, which Swift would read as "S\u{FFFD}oul".
+        let script = dir.file("latin1.sh")
+        try "exec \"$@\" $'S\\xe9oul'\n".write(toFile: script, atomically: true, encoding: .utf8)
+        let result = try ConcordTestSupport.run(
+            "/bin/bash", [script, CLI.binary, "event", "add", "--store", cli.store, "--doc", doc, "--title"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("not valid UTF-8"))
+        #expect(try cli.ok(["status", "--json"]).stdout == before, "nothing written")
     }
 }

@@ -100,4 +100,23 @@ struct WireJSONTests {
             Issue.record("JSONDecoder gave \(expected), the fast reader \(actual)")
         }
     }
+
+    @Test("a wrong number for an integer key names the key and what is expected, not \"not valid JSON\"")
+    func fractionalInteger() throws {
+        let change = Self.simulated[0]
+        let json = String(decoding: change.canonicalJSON, as: UTF8.self)
+        for bad in ["1.5", "1e400", "99999999999999999999"] {
+            let body =
+                "{\"replica\":\"\(change.replica)\",\"changes\":["
+                + json.replacingOccurrences(of: "\"schema\":\(change.schema)", with: "\"schema\":\(bad)") + "]}"
+            do {
+                _ = try Wire.PushRequest.decode(json: Data(body.utf8))
+                Issue.record("schema \(bad) was accepted")
+            } catch {
+                let message = ChangeDecodingError(error).description
+                #expect(message.contains("changes.0.schema"), "\(bad): \(message)")
+                #expect(message.contains("an integer"), "\(bad): \(message)")
+            }
+        }
+    }
 }

@@ -69,6 +69,16 @@ struct BadInputTests {
                 return buffer
             }, status: .badRequest, message: "malformed push body"),
         Case(name: "empty body", body: { _ in ByteBuffer() }, status: .badRequest, message: "malformed push body"),
+        // Issue 15: 20 digits overflowed the fast reader's Int64 and trapped (a crash of the server); a fraction was
+        // answered "The given data was not valid JSON".
+        Case(
+            name: "schema of 20 digits",
+            body: edited { $0.replacingOccurrences(of: "\"schema\":1", with: "\"schema\":99999999999999999999") },
+            status: .badRequest, message: "changes.0.schema"),
+        Case(
+            name: "schema 1.5",
+            body: edited { $0.replacingOccurrences(of: "\"schema\":1", with: "\"schema\":1.5") },
+            status: .badRequest, message: "changes.0.schema: wrong type: expected an integer"),
         Case(
             name: "a JSON array instead of an object", body: { _ in ByteBuffer(string: "[1,2,3]") },
             status: .badRequest,

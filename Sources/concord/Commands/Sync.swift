@@ -17,6 +17,7 @@ struct Sync: AsyncParsableCommand {
         let meta = try store.metadata()
         guard let server = meta.server else { throw SyncError.noServer }
         guard let token = meta.token else { throw SyncError.noToken(server: server) }
+        try store.checkTokenIsPrivate()
         var engineOptions = SyncEngine.Options()
         engineOptions.pushBatch = max(1, batch)
         let bar = ProgressBar(enabled: Terminal.stderrIsTTY)
