@@ -12,16 +12,17 @@ public struct HTTPTransport: SyncTransport {
     private let token: String
     private let client: HTTPClient
     private let timeout: TimeAmount
-    /// Largest response accepted, decompressed.
-    private let maxResponseBytes = 256 * 1024 * 1024
+    /// Largest response accepted, decompressed: 256 MiB unless a test says otherwise.
+    private let maxResponseBytes: Int
 
     /// - Parameters:
     ///   - server: Base URL, e.g. `http://127.0.0.1:8080`.
     ///   - client: Defaults to the shared client, which decompresses gzip responses.
     public init(
         server: String, token: String, client: HTTPClient = HTTPTransport.sharedClient,
-        timeout: TimeAmount = .seconds(60)
+        timeout: TimeAmount = .seconds(60), maxResponseBytes: Int = 256 * 1024 * 1024
     ) {
+        self.maxResponseBytes = maxResponseBytes
         var base = server
         while base.hasSuffix("/") { base.removeLast() }
         self.server = base
@@ -119,6 +120,12 @@ public struct HTTPTransport: SyncTransport {
             let response = try await client.execute(request, timeout: timeout)
             let buffer = try await response.body.collect(upTo: maxResponseBytes)
             return (Int(response.status.code), Data(buffer.readableBytesView))
+        } catch is NIOTooManyBytesError {
+            // The server is up: it sent more than any page may hold (a server that does not cut pages by size).
+            throw .protocolViolation(
+                "\(server) answered \(path) with more than \(maxResponseBytes) bytes, more than a page "
+                    + "may hold; the server is up but sends pages this concord cannot take: upgrade concord-server "
+                    + "(it cuts pages at \(Limits.pageBytes / (1024 * 1024)) MiB)")
         } catch let error as HTTPClientError
             where error == .remoteConnectionClosed || error == .readTimeout
             || error == .connectTimeout || error == .deadlineExceeded

@@ -122,6 +122,13 @@ public struct SyncAPI: Sendable {
                 "batch of \(batch.changes.count) changes is over the limit of \(Limits.batchChanges); "
                     + "push in smaller batches")
         }
+        let superseded = batch.changes.reduce(0) { $0 + $1.supersedes.count }
+        guard superseded <= Limits.pushSupersedes else {
+            throw APIError(
+                .contentTooLarge,
+                "batch lists \(superseded) superseded ids, over the limit of \(Limits.pushSupersedes) per push; "
+                    + "push in smaller batches")
+        }
         switch try await store.push(batch.changes, replica: batch.replica, by: analyst, now: now()) {
         case .stored(let response):
             context.logger.info(

@@ -51,9 +51,11 @@ public actor MemoryServerStore: ServerStore {
     }
 
     public func changes(after: Int64, limit: Int) -> ChangePage {
-        let start = Int(max(0, min(after, Int64(log.count))))
-        let end = min(log.count, start + limit)
-        return ChangePage(changes: Array(log[start..<end]), more: end < log.count)
+        var index = Int(max(0, min(after, Int64(log.count))))
+        return ChangePage.collect(limit: limit) {
+            defer { index += 1 }
+            return index < log.count ? log[index] : nil
+        }
     }
 
     public func snapshot(of entity: EntityID) -> EntitySnapshot? {

@@ -245,14 +245,10 @@ public final class SQLiteServerStore: ServerStore {
         try await pool.read { db in
             let statement = try db.cachedStatement(
                 sql: "SELECT seq, body FROM change WHERE seq > ? ORDER BY seq LIMIT ?")
-            var page: [StoredChange] = []
             let rows = try Row.fetchCursor(statement, arguments: [after, limit + 1])
-            while let row = try rows.next() {
-                page.append(StoredChange(seq: row[0], body: Array(row[1] as Data)))
+            return try ChangePage.collect(limit: limit) {
+                try rows.next().map { StoredChange(seq: $0[0], body: Array($0[1] as Data)) }
             }
-            let more = page.count > limit
-            if more { page.removeLast() }
-            return ChangePage(changes: page, more: more)
         }
     }
 

@@ -22,4 +22,22 @@ public struct ChangePage: Hashable, Sendable {
         self.changes = changes
         self.more = more
     }
+
+    /// The one paging rule every store follows: stored changes in `seq` order from `next`, up to `limit` changes and
+    /// `maxBytes` of bodies (a page always holds one change when there is one). `more` is true when the page was cut
+    /// by either bound; `next` may be asked for one change past the page, to know.
+    public static func collect(
+        limit: Int, maxBytes: Int = Limits.pageBytes, _ next: () throws -> StoredChange?
+    ) rethrows -> ChangePage {
+        var page: [StoredChange] = []
+        var bytes = 0
+        while let change = try next() {
+            if page.count == limit || (!page.isEmpty && bytes + change.body.count > maxBytes) {
+                return ChangePage(changes: page, more: true)
+            }
+            page.append(change)
+            bytes += change.body.count
+        }
+        return ChangePage(changes: page, more: false)
+    }
 }

@@ -339,6 +339,13 @@ public enum Limits {
     public static let bodyBytes = 32 * 1024 * 1024
     /// Most changes in one push.
     public static let batchChanges = 10_000
+    /// Most superseded ids listed by all the changes of one push together (a normal batch of 5,000 changes lists
+    /// about as many): bounds what one push can add to every later pull.
+    public static let pushSupersedes = 100_000
+    /// Largest pull page the server sends, in bytes of change bodies: a page holds up to `limit` changes and is cut
+    /// before it passes this size (`more` is then true), always holding at least one change. One change is at most
+    /// ~4.5 MiB (a 4 MiB document text and 10,000 superseded ids), so any page fits the client's 256 MiB.
+    public static let pageBytes = 8 * 1024 * 1024
 }
 
 /// ISO 8601 calendar dates at day, month or year precision.

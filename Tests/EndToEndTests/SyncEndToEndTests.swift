@@ -170,4 +170,24 @@ struct SyncEndToEndTests {
             return error.description.contains("concord-server analyst add")
         }
     }
+
+    @Test("an answer larger than the client takes is named as such, not as an unreachable server")
+    func oversizedAnswer() async throws {
+        let cluster = try await Cluster()
+        defer { Task { await cluster.shutdown() } }
+        try await cluster.analyst("alice")
+        try await cluster.analyst("bob")
+        try cluster.store("alice").importArticles(Cluster.seeds)
+        try await cluster.sync("alice")
+        // Bob's client takes at most 2 KiB an answer: the first page of Alice's import is larger.
+        let transport = HTTPTransport(
+            server: cluster.server.url.absoluteString, token: cluster.tokens["bob"]!, maxResponseBytes: 2_048)
+        await #expect {
+            try await cluster.sync("bob", transport: transport)
+        } throws: { error in
+            guard let error = error as? SyncError, case .protocolViolation(let message) = error else { return false }
+            return message.contains("the server is up") && message.contains("more than 2048 bytes")
+                && !error.isTransient
+        }
+    }
 }
