@@ -2,6 +2,7 @@ import CompressNIO
 import Foundation
 import ConcordCore
 import Hummingbird
+import NIOCore
 
 /// Reads request bodies within the limits of DESIGN §5, inflating gzip.
 enum BodyReader {
@@ -18,6 +19,14 @@ enum BodyReader {
             body = try await request.body.collect(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw tooLarge
+        } catch is NIOTooManyBytesError {
+            // A chunked body has no Content-Length to refuse up front: it is cut when it passes the limit.
+            throw tooLarge
+        } catch {
+            // The body ended before its Content-Length, or its chunking broke: the client's mistake, not ours.
+            throw APIError.badRequest(
+                "the request body could not be read whole (\(error)); send the complete body, with a Content-Length "
+                    + "that matches it or valid chunked encoding")
         }
         let encoding = request.headers[.contentEncoding]?.lowercased().trimmingCharacters(in: .whitespaces)
         switch encoding {

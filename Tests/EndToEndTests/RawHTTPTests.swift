@@ -1,0 +1,96 @@
+import ConcordCore
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// HTTP as a careless or hostile client sends it, over a raw socket (issue 15, finding 3): client mistakes are 4xx,
+/// never 500.
+@Suite("Raw HTTP", .serialized)
+struct RawHTTPTests {
+    /// A connection to 127.0.0.1:`port` with a 20 s receive timeout.
+    final class Connection {
+        let fd: Int32
+
+        init(port: Int) throws {
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = UInt16(port).bigEndian
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+            var timeout = timeval(tv_sec: 20, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        }
+
+        deinit { close(fd) }
+
+        /// Sends all of `bytes`; false when the server closed the connection first.
+        @discardableResult
+        func send(_ bytes: [UInt8]) -> Bool {
+            var offset = 0
+            while offset < bytes.count {
+                let sent = bytes[offset...].withUnsafeBytes {
+                    Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                }
+                if sent <= 0 { return false }
+                offset += sent
+            }
+            return true
+        }
+
+        func send(_ text: String) { send(Array(text.utf8)) }
+
+        func finishWriting() { shutdown(fd, Int32(SHUT_WR)) }
+
+        /// The status code of the first response, read until the head ends (or the connection does).
+        func status() -> Int? {
+            var data: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while !data.isEmpty ? !String(decoding: data, as: UTF8.self).contains("\r\n\r\n") : true {
+                let n = recv(fd, &buffer, buffer.count, 0)
+                if n <= 0 { break }
+                data += buffer[..<n]
+            }
+            let head = String(decoding: data, as: UTF8.self)
+            guard head.hasPrefix("HTTP/1.1 ") else { return nil }
+            return Int(head.dropFirst(9).prefix(3))
+        }
+    }
+
+    @Test("a chunked body over 32 MiB is a 413, not a 500")
+    func chunkedOverLimit() async throws {
+        let cluster = try await Cluster()
+        defer { Task { await cluster.shutdown() } }
+        try await cluster.analyst("alice")
+        let connection = try Connection(port: cluster.server.url.port!)
+        connection.send(
+            "POST /v1/changes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(cluster.tokens["alice"]!)\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        let chunk =
+            Array("100000\r\n".utf8) + [UInt8](repeating: UInt8(ascii: " "), count: 0x100000) + Array("\r\n".utf8)
+        for _ in 0..<40 where connection.send(chunk) {}
+        connection.send("0\r\n\r\n")
+        #expect(connection.status() == 413)
+    }
+
+    @Test("a body shorter than its Content-Length, then a half-close, is a 400, not a 500")
+    func shortBody() async throws {
+        let cluster = try await Cluster()
+        defer { Task { await cluster.shutdown() } }
+        try await cluster.analyst("alice")
+        let connection = try Connection(port: cluster.server.url.port!)
+        connection.send(
+            "POST /v1/changes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(cluster.tokens["alice"]!)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"replica\":")
+        connection.finishWriting()
+        #expect(connection.status() == 400)
+    }
+}
