@@ -37,19 +37,20 @@ public enum OpenAPIDocument {
                 error: {type: string}
             Change:
               type: object
+              additionalProperties: false
               required: [id, entity, field, op, value, hlc, author, replica, schema]
               properties:
-                id: {type: string, description: UUIDv7}
-                entity: {type: string, description: "document/<16 hex> or event/<UUIDv7>"}
+                id: {type: string, pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$', description: UUIDv7}
+                entity: {type: string, pattern: '^(document/[0-9a-f]{16}|event/[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})$', description: "document/<16 hex> or event/<UUIDv7>"}
                 field: {type: string}
                 op: {type: string, enum: [set, add, remove, append]}
                 value: {oneOf: [{type: string}, {type: boolean}]}
-                supersedes: {type: array, items: {type: string}}
-                hlc: {type: string, description: "<unix-ms>:<4-digit counter>"}
-                author: {type: string}
-                replica: {type: string}
+                supersedes: {type: array, maxItems: 10000, items: {type: string, pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$'}}
+                hlc: {type: string, pattern: '^[0-9]{1,15}:[0-9]{4}$', description: "<unix-ms>:<4-digit counter>"}
+                author: {type: string, pattern: '^[a-z0-9._-]{1,64}$'}
+                replica: {type: string, pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$'}
                 reason: {type: string}
-                schema: {type: integer}
+                schema: {type: integer, format: int32, minimum: 1, maximum: 2147483647}
             Candidate:
               type: object
               properties:
@@ -75,9 +76,10 @@ public enum OpenAPIDocument {
                   application/json:
                     schema:
                       type: object
+                      additionalProperties: false
                       required: [replica, changes]
                       properties:
-                        replica: {type: string}
+                        replica: {type: string, pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$'}
                         changes: {type: array, maxItems: 10000, items: {$ref: "#/components/schemas/Change"}}
               responses:
                 "200":
@@ -123,7 +125,7 @@ public enum OpenAPIDocument {
             get:
               summary: Pull changes in commit order.
               parameters:
-                - {name: after, in: query, schema: {type: integer, minimum: 0, default: 0}}
+                - {name: after, in: query, schema: {type: integer, format: int64, minimum: 0, maximum: 9223372036854775807, default: 0}}
                 - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 20000, default: 1000}}
               responses:
                 "200":
@@ -207,7 +209,7 @@ public enum OpenAPIDocument {
             get:
               summary: One event as `concord show --json` prints it.
               parameters:
-                - {name: id, in: path, required: true, schema: {type: string}, description: the event's UUIDv7}
+                - {name: id, in: path, required: true, schema: {type: string, pattern: '^(event/)?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$'}, description: the event's UUIDv7}
               responses:
                 "200":
                   description: The merged event.

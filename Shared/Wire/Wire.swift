@@ -9,6 +9,24 @@ public enum Wire {
             self.replica = replica
             self.changes = changes
         }
+
+        enum CodingKeys: String, CodingKey { case replica, changes }
+
+        /// Strict, as a change is: an unknown key is refused, naming it, rather than dropped.
+        public init(from decoder: any Decoder) throws {
+            let keys = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+            let unknown = keys.filter { CodingKeys(rawValue: $0) == nil }.sorted()
+            if !unknown.isEmpty {
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: decoder.codingPath,
+                        debugDescription: "unknown key\(unknown.count > 1 ? "s" : "") "
+                            + unknown.map { "\"\($0)\"" }.joined(separator: ", ") + "; a push has replica and changes"))
+            }
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            replica = try c.decode(ReplicaID.self, forKey: .replica)
+            changes = try c.decode([Change].self, forKey: .changes)
+        }
     }
 
     /// `POST /v1/changes` answer: how many were new, how many the server already had, and its cursor after them.

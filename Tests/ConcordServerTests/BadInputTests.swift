@@ -76,6 +76,10 @@ struct BadInputTests {
             body: edited { $0.replacingOccurrences(of: "\"schema\":1", with: "\"schema\":99999999999999999999") },
             status: .badRequest, message: "changes.0.schema"),
         Case(
+            name: "unknown key in the push itself",
+            body: edited { "{\"priority\":1," + $0.dropFirst() },
+            status: .badRequest, message: "unknown key \"priority\"; a push has replica and changes"),
+        Case(
             name: "schema 1.5",
             body: edited { $0.replacingOccurrences(of: "\"schema\":1", with: "\"schema\":1.5") },
             status: .badRequest, message: "changes.0.schema: wrong type: expected an integer"),

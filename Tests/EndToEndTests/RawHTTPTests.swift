@@ -10,8 +10,16 @@ import Testing
 /// never 500.
 @Suite("Raw HTTP", .serialized)
 struct RawHTTPTests {
+    /// Runs blocking socket calls on a thread of their own: on the cooperative pool they would starve the in-process
+    /// server's handlers (two threads on two cores) until the receive timeout.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: body()) }
+        }
+    }
+
     /// A connection to 127.0.0.1:`port` with a 20 s receive timeout.
-    final class Connection {
+    final class Connection: @unchecked Sendable {
         let fd: Int32
 
         init(port: Int) throws {
@@ -71,14 +79,18 @@ struct RawHTTPTests {
         defer { Task { await cluster.shutdown() } }
         try await cluster.analyst("alice")
         let connection = try Connection(port: cluster.server.url.port!)
-        connection.send(
-            "POST /v1/changes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(cluster.tokens["alice"]!)\r\n"
-                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
-        let chunk =
-            Array("100000\r\n".utf8) + [UInt8](repeating: UInt8(ascii: " "), count: 0x100000) + Array("\r\n".utf8)
-        for _ in 0..<40 where connection.send(chunk) {}
-        connection.send("0\r\n\r\n")
-        #expect(connection.status() == 413)
+        let token = cluster.tokens["alice"]!
+        let status = await Self.offPool {
+            connection.send(
+                "POST /v1/changes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"
+                    + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+            let chunk =
+                Array("100000\r\n".utf8) + [UInt8](repeating: UInt8(ascii: " "), count: 0x100000) + Array("\r\n".utf8)
+            for _ in 0..<40 where connection.send(chunk) {}
+            connection.send("0\r\n\r\n")
+            return connection.status()
+        }
+        #expect(status == 413)
     }
 
     @Test("a body shorter than its Content-Length, then a half-close, is a 400, not a 500")
@@ -87,10 +99,14 @@ struct RawHTTPTests {
         defer { Task { await cluster.shutdown() } }
         try await cluster.analyst("alice")
         let connection = try Connection(port: cluster.server.url.port!)
-        connection.send(
-            "POST /v1/changes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(cluster.tokens["alice"]!)\r\n"
-                + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"replica\":")
-        connection.finishWriting()
-        #expect(connection.status() == 400)
+        let token = cluster.tokens["alice"]!
+        let status = await Self.offPool {
+            connection.send(
+                "POST /v1/changes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"replica\":")
+            connection.finishWriting()
+            return connection.status()
+        }
+        #expect(status == 400)
     }
 }
