@@ -73,39 +73,39 @@ struct RawHTTPTests {
         }
     }
 
-    @Test("a chunked body over 32 MiB is a 413, not a 500")
-    func chunkedOverLimit() async throws {
+    /// The status a real server answers to a push written by `write` after the head `headers`, with a valid
+    /// token (the socket calls run off the cooperative pool).
+    func status(headers: String, _ write: @escaping @Sendable (Connection) -> Void) async throws -> Int? {
         let cluster = try await Cluster()
         defer { Task { await cluster.shutdown() } }
         try await cluster.analyst("alice")
         let connection = try Connection(port: cluster.server.url.port!)
-        let token = cluster.tokens["alice"]!
-        let status = await Self.offPool {
-            connection.send(
-                "POST /v1/changes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"
-                    + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        let head =
+            "POST /v1/changes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(cluster.tokens["alice"]!)\r\n"
+            + "Content-Type: application/json\r\n" + headers + "\r\n"
+        return await Self.offPool {
+            connection.send(head)
+            write(connection)
+            return connection.status()
+        }
+    }
+
+    @Test("a chunked body over 32 MiB is a 413, not a 500")
+    func chunkedOverLimit() async throws {
+        let status = try await status(headers: "Transfer-Encoding: chunked\r\n") { connection in
             let chunk =
                 Array("100000\r\n".utf8) + [UInt8](repeating: UInt8(ascii: " "), count: 0x100000) + Array("\r\n".utf8)
             for _ in 0..<40 where connection.send(chunk) {}
             connection.send("0\r\n\r\n")
-            return connection.status()
         }
         #expect(status == 413)
     }
 
     @Test("a body shorter than its Content-Length, then a half-close, is a 400, not a 500")
     func shortBody() async throws {
-        let cluster = try await Cluster()
-        defer { Task { await cluster.shutdown() } }
-        try await cluster.analyst("alice")
-        let connection = try Connection(port: cluster.server.url.port!)
-        let token = cluster.tokens["alice"]!
-        let status = await Self.offPool {
-            connection.send(
-                "POST /v1/changes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"replica\":")
+        let status = try await status(headers: "Content-Length: 1000\r\n") { connection in
+            connection.send("{\"replica\":")
             connection.finishWriting()
-            return connection.status()
         }
         #expect(status == 400)
     }
