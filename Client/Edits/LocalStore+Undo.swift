@@ -105,7 +105,8 @@ extension LocalStore {
             }
             let seq: Int64 = row[0]
             if let range = try Row.fetchOne(
-                db, sql: "SELECT first, last FROM command WHERE first <= ? AND last >= ?", arguments: [seq, seq])
+                db, sql: "SELECT first, last FROM command WHERE first <= ? ORDER BY first DESC LIMIT 1",
+                arguments: [seq]), (range[1] as Int64) >= seq
             {
                 seqs = (range[0] as Int64)...(range[1] as Int64)
             } else {

@@ -83,8 +83,8 @@ extension LocalStore {
                 db,
                 sql: """
                     SELECT \(Columns.changeSelection), state,
-                        EXISTS (SELECT 1 FROM command WHERE undoes IS NOT NULL AND first <= change.seq
-                                AND last >= change.seq)
+                        COALESCE((SELECT undoes IS NOT NULL AND last >= change.seq FROM command
+                                  WHERE first <= change.seq ORDER BY first DESC LIMIT 1), 0)
                     FROM change WHERE entity = ?
                     """,
                 arguments: [id.rawValue])

@@ -25,7 +25,7 @@ extension LocalStore {
 
     /// A warning for every command while a store holding a token is readable by others; nil otherwise.
     public func tokenWarning() throws -> String? {
-        guard tokenExposure() != nil, try metadata().token != nil else { return nil }
-        return "warning: " + tokenExposure()!.replacingOccurrences(of: "would hold", with: "holds")
+        guard let exposure = tokenExposure(), try metadata().token != nil else { return nil }
+        return "warning: " + exposure.replacingOccurrences(of: "would hold", with: "holds")
     }
 }

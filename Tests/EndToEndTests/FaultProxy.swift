@@ -121,23 +121,7 @@ final class FaultProxy: @unchecked Sendable {
         }
     }
 
-    private func connectUpstream() -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(upstreamPort).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        if connected != 0 {
-            close(fd)
-            return -1
-        }
-        return fd
-    }
+    private func connectUpstream() -> Int32 { connectLoopback(port: upstreamPort) }
 
     /// Sends one request upstream and reads its whole response.
     private func exchange(_ request: HTTPMessage) -> Data? {
