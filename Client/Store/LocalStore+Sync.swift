@@ -12,7 +12,7 @@ extension LocalStore {
     static func metadata(_ db: Database) throws -> StoreMetadata {
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT analyst, replica, server, token, role, pullCursor, clock, lastSync FROM store")
+                db, sql: "SELECT analyst, replica, server, token, role, pullCursor, clock, lastSync, caFile FROM store")
         else {
             throw StoreError.invalid("the store has no metadata row; it was not created by `concord init`")
         }
@@ -27,7 +27,7 @@ extension LocalStore {
                 """)!
         return StoreMetadata(
             analyst: try AnalystName(row[0] as String), replica: try ReplicaID(row[1] as String), server: row[2],
-            token: row[3], role: Role(rawValue: row[4]) ?? .analyst, pullCursor: row[5],
+            token: row[3], caFile: row[8], role: Role(rawValue: row[4]) ?? .analyst, pullCursor: row[5],
             lastSync: (row[7] as Double?).map {
                 Date(timeIntervalSince1970: $0)
             }, clock: try HLC(row[6] as String), changeCount: counts[0], pendingCount: counts[1],
@@ -125,6 +125,11 @@ extension LocalStore {
     public func setServer(url: String?, token: String?) throws {
         if token != nil { try checkTokenIsPrivate() }
         try write { db in try db.execute(sql: "UPDATE store SET server = ?, token = ?", arguments: [url, token]) }
+    }
+
+    /// Sets the certificate authorities an `https` server is checked against (nil: the system's trust store).
+    public func setCAFile(_ path: String?) throws {
+        try write { db in try db.execute(sql: "UPDATE store SET caFile = ?", arguments: [path]) }
     }
 
     /// Records when the last successful sync ended.

@@ -7,6 +7,8 @@ public struct StoreMetadata: Hashable, Sendable {
     public var replica: ReplicaID
     public var server: String?
     public var token: String?
+    /// The PEM file of the certificate authorities an `https` server is checked against, instead of the system's.
+    public var caFile: String?
     /// `analyst` until a sync learns the role from the server (`GET /v1/me`).
     public var role: Role
     /// The server `seq` of the last pulled change.

@@ -211,6 +211,10 @@ enum StoreSchema {
                         AND state != 'rejected'
                     """)
         }
+        // HTTPS servers whose certificate a private CA signed: the CA file `concord init --ca-file` names.
+        migrator.registerMigration("v9-ca-file") { db in
+            try db.execute(sql: "ALTER TABLE store ADD COLUMN caFile TEXT")
+        }
         return migrator
     }
 }

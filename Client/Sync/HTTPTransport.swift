@@ -5,6 +5,8 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
+import Synchronization
 
 /// The sync protocol over HTTP/1.1 with JSON bodies, gzip both ways and a bearer token (DESIGN §5).
 public struct HTTPTransport: SyncTransport {
@@ -14,15 +16,20 @@ public struct HTTPTransport: SyncTransport {
     private let timeout: TimeAmount
     /// Largest response accepted, decompressed: 256 MiB unless a test says otherwise.
     private let maxResponseBytes: Int
+    /// How long in all a request may wait out the server's `429 Too Many Requests` (its `Retry-After`) before the
+    /// sync stops and says when to run it again.
+    private let rateLimitPatience: Duration
 
     /// - Parameters:
     ///   - server: Base URL, e.g. `http://127.0.0.1:8080`.
     ///   - client: Defaults to the shared client, which decompresses gzip responses.
     public init(
         server: String, token: String, client: HTTPClient = HTTPTransport.sharedClient,
-        timeout: TimeAmount = .seconds(60), maxResponseBytes: Int = 256 * 1024 * 1024
+        timeout: TimeAmount = .seconds(60), maxResponseBytes: Int = 256 * 1024 * 1024,
+        rateLimitPatience: Duration = .seconds(120)
     ) {
         self.maxResponseBytes = maxResponseBytes
+        self.rateLimitPatience = rateLimitPatience
         var base = server
         while base.hasSuffix("/") { base.removeLast() }
         self.server = base
@@ -32,15 +39,44 @@ public struct HTTPTransport: SyncTransport {
     }
 
     /// An HTTP client that accepts gzip responses and times out stuck connections.
-    public static let sharedClient: HTTPClient = {
+    public static let sharedClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: sharedConfiguration)
+
+    private static var sharedConfiguration: HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration(
             timeout: .init(connect: .seconds(3), read: .seconds(60)),
             decompression: .enabled(limit: .ratio(200)))
         configuration.httpVersion = .http1Only
         // The sync engine retries with its own backoff; a refused connection should fail fast, not for seconds.
         configuration.connectionPool.retryConnectionEstablishment = false
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
+        return configuration
+    }
+
+    /// A client that checks `https` servers against the certificate authorities in the PEM file `caFile` instead of
+    /// the system's trust store (a team's own CA, a self-signed server). One per file for the process's life, like
+    /// ``sharedClient``.
+    public static func client(trusting caFile: String) throws(SyncError) -> HTTPClient {
+        let roots: [NIOSSLCertificate]
+        do { roots = try NIOSSLCertificate.fromPEMFile(caFile) } catch {
+            throw .badTrust(
+                "cannot read the CA file \(caFile) (\(error)); pass a PEM file that starts with -----BEGIN "
+                    + "CERTIFICATE----- to `concord init --analyst NAME --ca-file FILE`")
+        }
+        guard !roots.isEmpty else {
+            throw .badTrust("the CA file \(caFile) holds no certificate; pass the PEM file of your server's CA")
+        }
+        return trustedClients.withLock { clients in
+            if let client = clients[caFile] { return client }
+            var configuration = sharedConfiguration
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .certificates(roots)
+            configuration.tlsConfiguration = tls
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            clients[caFile] = client
+            return client
+        }
+    }
+
+    private static let trustedClients = Mutex<[String: HTTPClient]>([:])
 
     /// gzip at zlib's fastest level for request bodies (pushes). The pushing client usually shares its machine's
     /// cores with other work (and, on one machine, with the server): level 1 deflates a 5k-change push body ~2.7×
@@ -99,7 +135,23 @@ public struct HTTPTransport: SyncTransport {
         }
     }
 
+    /// Sends one request; a `429` is waited out (its `Retry-After`) and sent again while the waits add up to at most
+    /// ``rateLimitPatience``, so a sync that meets the server's rate limit slows down instead of failing.
     private func send(method: HTTPMethod, path: String, body: Data?) async throws(SyncError) -> (Int, Data) {
+        var waited = Duration.zero
+        while true {
+            let (status, retryAfter, data) = try await sendOnce(method: method, path: path, body: body)
+            guard status == 429, let retryAfter, waited + retryAfter <= rateLimitPatience else {
+                return (status, data)
+            }
+            do { try await Task.sleep(for: retryAfter) } catch { throw .transient("cancelled while rate limited") }
+            waited += retryAfter
+        }
+    }
+
+    private func sendOnce(method: HTTPMethod, path: String, body: Data?) async throws(SyncError) -> (
+        Int, Duration?, Data
+    ) {
         var request = HTTPClientRequest(url: server + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -119,13 +171,23 @@ public struct HTTPTransport: SyncTransport {
         do {
             let response = try await client.execute(request, timeout: timeout)
             let buffer = try await response.body.collect(upTo: maxResponseBytes)
-            return (Int(response.status.code), Data(buffer.readableBytesView))
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap(Int.init).map {
+                Duration.seconds(max(0, $0))
+            }
+            return (Int(response.status.code), retryAfter, Data(buffer.readableBytesView))
         } catch is NIOTooManyBytesError {
             // The server is up: it sent more than any page may hold (a server that does not cut pages by size).
             throw .protocolViolation(
                 "\(server) answered \(path) with more than \(maxResponseBytes) bytes, more than a page "
                     + "may hold; the server is up but sends pages this concord cannot take: upgrade concord-server "
                     + "(it cuts pages at \(Limits.pageBytes / (1024 * 1024)) MiB)")
+        } catch is NIOSSLError {
+            // Retrying cannot help: the certificate is not trusted here, or the server does not speak TLS.
+            throw .badTrust(
+                "the TLS handshake with \(server) failed: its certificate is not signed by an authority this machine "
+                    + "trusts, or it does not speak TLS. If your team signs its server certificates with its own CA, "
+                    + "run `concord init --analyst NAME --ca-file CA.pem`; if the server speaks plain HTTP, use an "
+                    + "http:// URL. Your local changes are safe")
         } catch let error as HTTPClientError
             where error == .remoteConnectionClosed || error == .readTimeout
             || error == .connectTimeout || error == .deadlineExceeded
@@ -156,6 +218,8 @@ public struct HTTPTransport: SyncTransport {
             return String(describing: error)
         case let error as HTTPClientError where error == .connectTimeout:
             return "connection timed out"
+        case let error as NIOSSLExtraError:
+            return "the server's certificate does not fit (\(error)); use the host name the certificate was made for"
         default:
             return String(describing: error)
         }

@@ -14,6 +14,9 @@ public enum SyncError: ConcordError, Sendable, Equatable {
     case protocolViolation(String)
     /// A transient failure (5xx, reset connection) that may be retried.
     case transient(String)
+    /// The certificate authorities to check an `https` server against cannot be read, or the server's certificate
+    /// is not signed by one of them.
+    case badTrust(String)
 
     public var description: String {
         switch self {
@@ -35,6 +38,8 @@ public enum SyncError: ConcordError, Sendable, Equatable {
             return "unexpected answer from the server: \(message)"
         case .transient(let message):
             return "temporary failure: \(message). Your local changes are safe; run `concord sync` again"
+        case .badTrust(let message):
+            return message
         }
     }
 

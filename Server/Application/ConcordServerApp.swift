@@ -1,5 +1,7 @@
 import ConcordCore
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -14,19 +16,23 @@ public typealias ConcordApplication = Application<RouterResponder<BasicRequestCo
 public func buildApplication(_ configuration: ConcordServerConfiguration) async throws -> ConcordApplication {
     let store: any ServerStore =
         if let path = configuration.dbPath { try SQLiteServerStore(path: path) } else { MemoryServerStore() }
-    return buildApplication(configuration, store: store)
+    return try buildApplication(configuration, store: store)
 }
 
 /// Builds the server application on `store`; the store is closed when the application shuts down.
 public func buildApplication(
     _ configuration: ConcordServerConfiguration, store: any ServerStore,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
-) -> ConcordApplication {
+) throws -> ConcordApplication {
     let router = Router(context: BasicRequestContext.self)
     router.middlewares.add(EdgeMiddleware())
-    SyncAPI(store: store, now: configuration.now).register(on: router)
+    SyncAPI(store: store, now: configuration.now, rateLimit: configuration.rateLimit).register(on: router)
+    let limits = configuration.connectionLimits
+    let http = HTTPServerBuilder.http1(
+        configuration: .init(additionalChannelHandlers: [ConnectionGuard(limits: limits)]))
     return Application(
         router: router,
+        server: try configuration.tls.map { try .tls(http, tlsConfiguration: $0.serverConfiguration()) } ?? http,
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "concord-server"),
         services: [StoreCloser(store: store, logger: configuration.logger)],

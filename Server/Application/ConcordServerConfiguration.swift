@@ -11,17 +11,31 @@ public struct ConcordServerConfiguration: Sendable {
     public var logger: Logger
     /// The server's clock in Unix ms; tests inject a fixed one.
     public var now: @Sendable () -> Int64
+    /// Serve HTTPS with this certificate and key instead of plain HTTP.
+    public var tls: TLSFiles?
+    /// How slow a connection may be before it is closed (slowloris), and how a refused body is drained.
+    public var connectionLimits: ConnectionLimits
+    /// Requests each analyst's token may make; nil serves without a limit.
+    public var rateLimit: RateLimit?
 
     public init(
         dbPath: String? = nil, host: String = "127.0.0.1", port: Int = 8080,
-        logger: Logger = Logger(label: "concord-server"), now: @escaping @Sendable () -> Int64 = WallClock.millis
+        logger: Logger = Logger(label: "concord-server"), now: @escaping @Sendable () -> Int64 = WallClock.millis,
+        tls: TLSFiles? = nil, connectionLimits: ConnectionLimits = ConnectionLimits(),
+        rateLimit: RateLimit? = RateLimit()
     ) {
         self.dbPath = dbPath
         self.host = host
         self.port = port
         self.logger = logger
         self.now = now
+        self.tls = tls
+        self.connectionLimits = connectionLimits
+        self.rateLimit = rateLimit
     }
+
+    /// `http` or `https`.
+    public var scheme: String { tls == nil ? "http" : "https" }
 
     /// The default database path: `$CONCORD_SERVER_DB`, else `./concord-server.sqlite`.
     public static func defaultDBPath(environment: [String: String]) -> String {

@@ -13,7 +13,7 @@ import ServiceLifecycle
 /// try await server.stop()
 /// ```
 public final class RunningServer: Sendable {
-    /// `http://HOST:PORT`, without a trailing slash.
+    /// `http://HOST:PORT` (`https` when serving TLS), without a trailing slash.
     public let url: URL
     /// The bound port (the real one when the configuration asked for 0).
     public let port: Int
@@ -42,7 +42,7 @@ public final class RunningServer: Sendable {
         -> RunningServer
     {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = buildApplication(configuration, store: store) { channel in
+        let app = try buildApplication(configuration, store: store) { channel in
             continuation.yield(channel.localAddress?.port ?? configuration.port)
             continuation.finish()
         }
@@ -57,7 +57,7 @@ public final class RunningServer: Sendable {
             try await task.value
             throw ServerStoreError(path: "", message: "the server stopped before it started listening")
         }
-        let url = URL(string: "http://\(configuration.host):\(port)")!
+        let url = URL(string: "\(configuration.scheme)://\(configuration.host):\(port)")!
         return RunningServer(
             url: url, port: port, admin: ServerAdmin(store: store, now: configuration.now), group: group, task: task)
     }

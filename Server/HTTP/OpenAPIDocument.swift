@@ -64,6 +64,17 @@ public enum OpenAPIDocument {
               content:
                 application/json:
                   schema: {$ref: "#/components/schemas/Error"}
+            RateLimited:
+              description: >-
+                The token's analyst made more requests than the server's rate limit allows (by default 1,000 at
+                once, then 50 a second); nothing was done; retry after Retry-After seconds.
+              headers:
+                Retry-After:
+                  description: Whole seconds to wait.
+                  schema: {type: integer, minimum: 1}
+              content:
+                application/json:
+                  schema: {$ref: "#/components/schemas/Error"}
         security:
           - bearer: []
         paths:
@@ -94,6 +105,7 @@ public enum OpenAPIDocument {
                           cursor: {type: integer}
                 "400": {$ref: "#/components/responses/Error"}
                 "401": {$ref: "#/components/responses/Error"}
+                "429": {$ref: "#/components/responses/RateLimited"}
                 "403":
                   description: Some change may not be written by this analyst (forged author, role); nothing stored.
                   content:
@@ -145,6 +157,7 @@ public enum OpenAPIDocument {
                           more: {type: boolean}
                 "400": {$ref: "#/components/responses/Error"}
                 "401": {$ref: "#/components/responses/Error"}
+                "429": {$ref: "#/components/responses/RateLimited"}
           /v1/me:
             get:
               summary: Who the token belongs to.
@@ -159,6 +172,7 @@ public enum OpenAPIDocument {
                           name: {type: string}
                           role: {type: string, enum: [analyst, adjudicator]}
                 "401": {$ref: "#/components/responses/Error"}
+                "429": {$ref: "#/components/responses/RateLimited"}
           /v1/conflicts:
             get:
               summary: Open conflicts, as `concord conflicts --json` lists them.
@@ -188,6 +202,7 @@ public enum OpenAPIDocument {
                                 id: {type: string}
                                 title: {type: string}
                 "401": {$ref: "#/components/responses/Error"}
+                "429": {$ref: "#/components/responses/RateLimited"}
           /v1/report:
             get:
               summary: The conflict-resolution report (open and resolved conflicts, agreement rates, activity).
@@ -205,6 +220,7 @@ public enum OpenAPIDocument {
                       schema: {type: string}
                 "400": {$ref: "#/components/responses/Error"}
                 "401": {$ref: "#/components/responses/Error"}
+                "429": {$ref: "#/components/responses/RateLimited"}
           /v1/events/{id}:
             get:
               summary: One event as `concord show --json` prints it.
@@ -218,6 +234,7 @@ public enum OpenAPIDocument {
                       schema: {type: object}
                 "400": {$ref: "#/components/responses/Error"}
                 "401": {$ref: "#/components/responses/Error"}
+                "429": {$ref: "#/components/responses/RateLimited"}
                 "404": {$ref: "#/components/responses/Error"}
           /v1/health:
             get:

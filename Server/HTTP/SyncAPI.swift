@@ -11,10 +11,13 @@ public struct SyncAPI: Sendable {
     public let store: any ServerStore
     /// The server's clock, Unix ms: bounds change clocks and stamps receipt.
     public let now: @Sendable () -> Int64
+    /// Each token's request budget; nil for none.
+    let limiter: RateLimiter?
 
-    public init(store: any ServerStore, now: @escaping @Sendable () -> Int64) {
+    public init(store: any ServerStore, now: @escaping @Sendable () -> Int64, rateLimit: RateLimit? = nil) {
         self.store = store
         self.now = now
+        self.limiter = rateLimit.map(RateLimiter.init)
     }
 
     /// Default and largest page of `GET /v1/changes`.
@@ -101,6 +104,14 @@ public struct SyncAPI: Sendable {
                     + "database `concord-server analyst add --db PATH` wrote it to)")
         }
         if match.revoked != nil { throw APIError.unauthorized("the token of \(match.name) was revoked") }
+        if let limiter, let wait = limiter.admit(match.name.rawValue) {
+            throw APIError(
+                .tooManyRequests,
+                "\(match.name) made more than \(Int(limiter.limit.burst)) requests in a burst (limit: "
+                    + "\(limiter.limit.perSecond.formatted()) a second); retry after \(wait) s",
+                detail: .text("concord sync waits and retries by itself; a script should honour Retry-After"),
+                headers: [.retryAfter: "\(wait)"])
+        }
         return match
     }
 

@@ -28,6 +28,28 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on.") var port = 8080
+    @Option(help: "Serve HTTPS with this PEM certificate (chain); needs --tls-key.") var tlsCert: String?
+    @Option(help: "The certificate's PEM private key (unencrypted; keep it chmod 600).") var tlsKey: String?
+    @Option(help: "Requests a second each analyst's token may make once its burst is spent; 0 for no limit.")
+    var rateLimit: Double = RateLimit().perSecond
+    @Option(help: "Requests each analyst's token may make at once before --rate-limit applies.")
+    var rateBurst: Double = RateLimit().burst
+    @Option(help: "Seconds a request's head may take to arrive (also how long an idle connection stays open).")
+    var headTimeout: Int64 = 10
+    @Option(help: "Seconds a request's body may take to arrive after its head.")
+    var bodyTimeout: Int64 = 60
+
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together: pass both to serve HTTPS, neither for HTTP")
+        }
+        guard rateLimit >= 0, rateBurst >= 1, rateLimit.isFinite, rateBurst.isFinite else {
+            throw ValidationError("--rate-limit must be 0 or more and --rate-burst 1 or more")
+        }
+        guard headTimeout >= 1, bodyTimeout >= 1 else {
+            throw ValidationError("--head-timeout and --body-timeout are whole seconds, 1 or more")
+        }
+    }
 
     func run() async throws {
         var logger = Logger(label: "concord-server")
@@ -49,13 +71,18 @@ struct Serve: AsyncParsableCommand {
             } else {
                 logger.info("\(database.path): \(active) active analyst\(active == 1 ? "" : "s")")
             }
+            let tls = tlsCert.map { TLSFiles(certificatePath: $0, keyPath: tlsKey ?? "") }
             app = try await buildApplication(
-                ConcordServerConfiguration(dbPath: database.path, host: host, port: port, logger: logger))
+                ConcordServerConfiguration(
+                    dbPath: database.path, host: host, port: port, logger: logger, tls: tls,
+                    connectionLimits: ConnectionLimits(
+                        headTimeout: .seconds(headTimeout), bodyTimeout: .seconds(bodyTimeout)),
+                    rateLimit: rateLimit == 0 ? nil : RateLimit(perSecond: rateLimit, burst: rateBurst)))
         } catch {
             FileHandle.standardError.write(Data("concord-server: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        logger.info("serving \(database.path) on http://\(host):\(port)")
+        logger.info("serving \(database.path) on \(tlsCert == nil ? "http" : "https")://\(host):\(port)")
         try await app.runService()
     }
 }

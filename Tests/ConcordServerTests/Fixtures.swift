@@ -55,11 +55,12 @@ struct Team {
         return Team(store: store, admin: admin, a: a, b: b, adjudicator: adjudicator, revoked: revoked)
     }
 
-    func app() -> ConcordApplication {
+    func app(rateLimit: RateLimit? = RateLimit()) throws -> ConcordApplication {
         var logger = Logger(label: "concord-server-test")
         logger.logLevel = .warning
-        return buildApplication(
-            ConcordServerConfiguration(port: 0, logger: logger, now: { serverNow }), store: store)
+        return try buildApplication(
+            ConcordServerConfiguration(port: 0, logger: logger, now: { serverNow }, rateLimit: rateLimit),
+            store: store)
     }
 }
 

@@ -120,6 +120,14 @@ struct OpenAPITests {
             doc("get", "/v1/events/{id}", 404): { client, team in
                 try await client.execute(uri: "/v1/events/\(factory.event().id)", method: .get, headers: auth(team.a))
             },
+            doc("post", "/v1/changes", 429): { _, _ in
+                try await rateLimited { client, token in try await client.push(factory.newEvent(), token: token) }
+            },
+            doc("get", "/v1/changes", 429): { _, _ in try await rateLimited(.get, "/v1/changes") },
+            doc("get", "/v1/me", 429): { _, _ in try await rateLimited(.get, "/v1/me") },
+            doc("get", "/v1/conflicts", 429): { _, _ in try await rateLimited(.get, "/v1/conflicts") },
+            doc("get", "/v1/report", 429): { _, _ in try await rateLimited(.get, "/v1/report") },
+            doc("get", "/v1/events/{id}", 429): { _, _ in try await rateLimited(.get, eventPath) },
             doc("get", "/v1/health", 200): { client, _ in try await client.execute(uri: "/v1/health", method: .get) },
             doc("get", "/openapi.yaml", 200): { client, _ in
                 try await client.execute(uri: "/openapi.yaml", method: .get)
@@ -151,6 +159,23 @@ struct OpenAPITests {
             }
         }
     }
+}
+
+/// The second of two requests of one token to a server that allows one request a minute.
+private func rateLimited(_ request: @escaping @Sendable (any TestClientProtocol, String) async throws -> TestResponse)
+    async throws -> TestResponse
+{
+    let team = try await Team.make()
+    return try await team.app(rateLimit: RateLimit(perSecond: 1.0 / 60, burst: 1)).test(.router) { client in
+        _ = try await request(client, team.a)
+        let response = try await request(client, team.a)
+        #expect(response.headers[.retryAfter] == "60")
+        return response
+    }
+}
+
+private func rateLimited(_ method: HTTPRequest.Method, _ uri: String) async throws -> TestResponse {
+    try await rateLimited { client, token in try await client.execute(uri: uri, method: method, headers: auth(token)) }
 }
 
 /// Pushes 200 new events (more than the free space of the database's pages) to a server on a fresh SQLite store

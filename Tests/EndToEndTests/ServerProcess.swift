@@ -82,17 +82,19 @@ final class ServerProcess: @unchecked Sendable {
     ///
     /// - Parameter fileSizeLimitKB: a disk that fills up: no file the server writes may grow past this size
     ///   (`ulimit -f`, with SIGXFSZ ignored so writes fail with EFBIG instead of killing the process).
-    func start(fileSizeLimitKB: Int? = nil, logLevel: String = "warning") throws {
+    /// - Parameter arguments: more `serve` options (e.g. `--tls-cert`).
+    func start(fileSizeLimitKB: Int? = nil, logLevel: String = "warning", arguments: [String] = []) throws {
         let process = Process()
         if let limit = fileSizeLimitKB {
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = [
-                "-c", "trap '' XFSZ; ulimit -f \(limit); exec \"$0\" \"$@\"", Binaries.server,
-                "serve", "--db", dbPath, "--port", String(port),
-            ]
+            process.arguments =
+                [
+                    "-c", "trap '' XFSZ; ulimit -f \(limit); exec \"$0\" \"$@\"", Binaries.server,
+                    "serve", "--db", dbPath, "--port", String(port),
+                ] + arguments
         } else {
             process.executableURL = URL(fileURLWithPath: Binaries.server)
-            process.arguments = ["serve", "--db", dbPath, "--port", String(port)]
+            process.arguments = ["serve", "--db", dbPath, "--port", String(port)] + arguments
         }
         var environment = ProcessInfo.processInfo.environment
         environment["LOG_LEVEL"] = logLevel

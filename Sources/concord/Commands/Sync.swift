@@ -18,11 +18,14 @@ struct Sync: AsyncParsableCommand {
         guard let server = meta.server else { throw SyncError.noServer }
         guard let token = meta.token else { throw SyncError.noToken(server: server) }
         try store.checkTokenIsPrivate()
+        let client = try meta.caFile.map { path throws(SyncError) in try HTTPTransport.client(trusting: path) }
         var engineOptions = SyncEngine.Options()
         engineOptions.pushBatch = max(1, batch)
         let bar = ProgressBar(enabled: Terminal.stderrIsTTY)
         let engine = SyncEngine(
-            store: store, transport: HTTPTransport(server: server, token: token), options: engineOptions,
+            store: store,
+            transport: HTTPTransport(server: server, token: token, client: client ?? HTTPTransport.sharedClient),
+            options: engineOptions,
             progress: { bar.show($0) })
         let summary = try await engine.run()
         bar.finish()
