@@ -15,7 +15,11 @@ public typealias ConcordApplication = Application<RouterResponder<BasicRequestCo
 /// database closes), or embed it with ``RunningServer``.
 public func buildApplication(_ configuration: ConcordServerConfiguration) async throws -> ConcordApplication {
     let store: any ServerStore =
-        if let path = configuration.dbPath { try SQLiteServerStore(path: path) } else { MemoryServerStore() }
+        if let path = configuration.dbPath {
+            try await openServerStore(path, logger: configuration.logger)
+        } else {
+            MemoryServerStore()
+        }
     return try buildApplication(configuration, store: store)
 }
 

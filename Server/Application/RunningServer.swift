@@ -33,7 +33,11 @@ public final class RunningServer: Sendable {
     /// Starts a server and returns once it accepts connections.
     public static func start(_ configuration: ConcordServerConfiguration) async throws -> RunningServer {
         let store: any ServerStore =
-            if let path = configuration.dbPath { try SQLiteServerStore(path: path) } else { MemoryServerStore() }
+            if let path = configuration.dbPath {
+                try await openServerStore(path, logger: configuration.logger)
+            } else {
+                MemoryServerStore()
+            }
         return try await start(configuration, store: store)
     }
 

@@ -10,9 +10,9 @@ public struct ServerAdmin: Sendable {
         self.now = now
     }
 
-    /// Opens the SQLite store at `dbPath`; call ``close()`` when done.
-    public init(dbPath: String, now: @escaping @Sendable () -> Int64 = WallClock.millis) throws {
-        self.init(store: try SQLiteServerStore(path: dbPath), now: now)
+    /// Opens the store `dbPath` names (a SQLite file or a `postgres://` URL); call ``close()`` when done.
+    public init(dbPath: String, now: @escaping @Sendable () -> Int64 = WallClock.millis) async throws {
+        self.init(store: try await openServerStore(dbPath), now: now)
     }
 
     /// Adds an analyst and returns their new token: shown once, only its SHA-256 is kept.

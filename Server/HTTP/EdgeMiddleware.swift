@@ -17,6 +17,14 @@ struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
             response = JSONResponse.error(error, for: request)
         } catch let error as HTTPError {
             response = JSONResponse.error(Self.translate(error, request: request), for: request)
+        } catch let error as StoreUnavailable {
+            context.logger.error("database unavailable", metadata: ["error": "\(error)"])
+            response = JSONResponse.error(
+                APIError(
+                    .serviceUnavailable, "\(error); nothing was stored by this request",
+                    detail: .text("retry later: the server reconnects when the database is back"),
+                    headers: [.retryAfter: "5"]),
+                for: request)
         } catch let error as DatabaseError where APIError.storage(error) != nil {
             context.logger.error("database failure", metadata: ["error": "\(error)"])
             response = JSONResponse.error(APIError.storage(error)!, for: request)

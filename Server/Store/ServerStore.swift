@@ -1,9 +1,10 @@
 import ConcordCore
+import Logging
 
 /// Where the server keeps the change log, the merged view and the analysts.
 ///
 /// The seam for scale-out (DESIGN §8): ``SQLiteServerStore`` is the embedded default, ``MemoryServerStore`` its
-/// in-memory twin for tests; a PostgreSQL store would let several stateless servers share one database. Every
+/// in-memory twin for tests, ``PostgresServerStore`` lets several stateless servers share one database. Every
 /// implementation checks a push with ``PushPlanner`` and folds it with the ConcordCore merge, inside one
 /// transaction that also assigns `seq`, so a cursor never skips a change.
 public protocol ServerStore: Sendable {
@@ -42,4 +43,19 @@ public protocol ServerStore: Sendable {
 
     /// Finishes pending work and releases the database.
     func close() async throws
+}
+
+/// Opens the store `location` names: a `postgres://` (or `postgresql://`) URL is a PostgreSQL database, anything
+/// else the path of a SQLite file.
+public func openServerStore(_ location: String, logger: Logger = Logger(label: "concord-server")) async throws
+    -> any ServerStore
+{
+    if PostgresServerStore.isURL(location) { return try await PostgresServerStore(url: location, logger: logger) }
+    return try SQLiteServerStore(path: location)
+}
+
+/// `location` as it may be shown and logged: a PostgreSQL URL without its password.
+public func displayedLocation(_ location: String) -> String {
+    guard PostgresServerStore.isURL(location) else { return location }
+    return (try? PostgresServerStore.configuration(location).redacted) ?? "the PostgreSQL database"
 }

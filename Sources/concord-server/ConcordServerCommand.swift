@@ -14,12 +14,19 @@ struct ConcordServerCommand: AsyncParsableCommand {
 
 /// `--db PATH`, shared by every subcommand.
 struct DatabaseOptions: ParsableArguments {
-    @Option(help: "The server database (default: $CONCORD_SERVER_DB, else ./concord-server.sqlite).")
+    @Option(
+        help: ArgumentHelp(
+            "The server database: a SQLite file, or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (default: "
+                + "$CONCORD_SERVER_DB, else ./concord-server.sqlite).",
+            discussion: "Several servers may serve one PostgreSQL database; a SQLite file is for one server."))
     var db: String?
 
     var path: String {
         db ?? ConcordServerConfiguration.defaultDBPath(environment: ProcessInfo.processInfo.environment)
     }
+
+    /// The database as messages and logs show it: never a password.
+    var shown: String { displayedLocation(path) }
 }
 
 struct Serve: AsyncParsableCommand {
@@ -59,17 +66,17 @@ struct Serve: AsyncParsableCommand {
         do {
             // A database without analysts refuses every sync: say so at once, naming the database, since the usual
             // cause is `analyst add` run against another file (its default is ./concord-server.sqlite).
-            let admin = try ServerAdmin(dbPath: database.path)
+            let admin = try await ServerAdmin(dbPath: database.path)
             let active = try await admin.listAnalysts().filter { $0.revoked == nil }.count
             try await admin.close()
             if active == 0 {
                 logger.warning(
                     """
-                    \(database.path) has no analysts: every sync will be refused with 401. Add them to this database: \
-                    concord-server analyst add NAME --db \(database.path)
+                    \(database.shown) has no analysts: every sync will be refused with 401. Add them to this \
+                    database: concord-server analyst add NAME --db \(database.shown)
                     """)
             } else {
-                logger.info("\(database.path): \(active) active analyst\(active == 1 ? "" : "s")")
+                logger.info("\(database.shown): \(active) active analyst\(active == 1 ? "" : "s")")
             }
             let tls = tlsCert.map { TLSFiles(certificatePath: $0, keyPath: tlsKey ?? "") }
             app = try await buildApplication(
@@ -82,7 +89,7 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("concord-server: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        logger.info("serving \(database.path) on \(tlsCert == nil ? "http" : "https")://\(host):\(port)")
+        logger.info("serving \(database.shown) on \(tlsCert == nil ? "http" : "https")://\(host):\(port)")
         try await app.runService()
     }
 }
@@ -110,7 +117,7 @@ struct AnalystCommand: AsyncParsableCommand {
                 print(token)
                 FileHandle.standardError.write(
                     Data(
-                        ("added \(name) (\(role.rawValue)) to \(database.path); give them the token above, it is not "
+                        ("added \(name) (\(role.rawValue)) to \(database.shown); give them the token above, it is not "
                             + "shown again\n").utf8))
             }
         }
@@ -181,7 +188,7 @@ private func parseName(_ text: String) throws -> AnalystName {
 /// Runs `body` with the admin of the database, turning store errors into a message and exit code 1.
 private func withAdmin(_ database: DatabaseOptions, _ body: (ServerAdmin) async throws -> Void) async throws {
     do {
-        let admin = try ServerAdmin(dbPath: database.path)
+        let admin = try await ServerAdmin(dbPath: database.path)
         do {
             try await body(admin)
         } catch {

@@ -18,7 +18,7 @@ struct PageBoundTests {
 
     @Test("a pull page stops before 8 MiB of changes, says more, and the cursor goes on", arguments: StoreKind.allCases)
     func pagesCutBySize(kind: StoreKind) async throws {
-        let team = try await Team.make(store: try kind.open())
+        let team = try await Team.make(store: try await kind.open())
         let factory = ChangeFactory()
         let documents = (1...3).map { Self.document($0, megabytes: 3, factory: factory) }
         try await team.app().test(.router) { client in

@@ -10,7 +10,7 @@ import Testing
 struct PushRouteTests {
     @Test("a valid batch is stored and answered with accepted, duplicates and cursor", arguments: StoreKind.allCases)
     func accepted(kind: StoreKind) async throws {
-        let team = try await Team.make(store: try kind.open())
+        let team = try await Team.make(store: try await kind.open())
         let factory = ChangeFactory()
         let batch = factory.newEvent()
         try await team.app().test(.router) { client in

@@ -46,8 +46,8 @@ struct SQLitePushPathTests {
                     batches.append((analyst, batch))
                 }
             }
-            let sqlite = try StoreKind.sqlite.open()
-            let memory = try StoreKind.memory.open()
+            let sqlite = try await StoreKind.sqlite.open()
+            let memory = try await StoreKind.memory.open()
             for (analyst, batch) in simulator.shuffled(batches) {
                 let by = AnalystRecord(name: analyst.name, role: analyst.role, tokenHash: [], created: 0)
                 let expected = try await memory.push(batch, replica: batch[0].replica, by: by, now: serverNow)
@@ -67,7 +67,7 @@ struct SQLitePushPathTests {
     func versionKindMigration() async throws {
         var simulator = HistorySimulator(seed: 5, analysts: 3)
         for _ in 0..<200 { _ = simulator.edit(by: Int(simulator.nextRandom() % 3)) }
-        let store = try StoreKind.sqlite.open() as! SQLiteServerStore
+        let store = try await StoreKind.sqlite.open() as! SQLiteServerStore
         for analyst in simulator.analysts {
             let by = record(analyst.name.rawValue, analyst.role)
             let result = try await store.push(analyst.written, replica: analyst.replicaID, by: by, now: serverNow)

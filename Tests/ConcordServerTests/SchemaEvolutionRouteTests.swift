@@ -13,7 +13,7 @@ struct SchemaEvolutionRouteTests {
         "a change of a newer schema than the server's is refused with 422: upgrade the server",
         arguments: StoreKind.allCases)
     func newerSchemaRefused(kind: StoreKind) async throws {
-        let team = try await Team.make(store: try kind.open())
+        let team = try await Team.make(store: try await kind.open())
         let factory = ChangeFactory()
         let event = factory.newEvent()
         let mode = factory.make(event[0].entity, "mode", .string("troops"))

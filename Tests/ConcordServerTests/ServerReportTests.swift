@@ -36,7 +36,7 @@ struct ServerReportTests {
             while let index = queues.indices.filter({ !queues[$0].isEmpty }).randomElement(using: &random) {
                 batches.append(queues[index].removeFirst())
             }
-            let store = try kind.open()
+            let store = try await kind.open()
             for batch in batches {
                 let result = try await store.push(
                     batch, replica: batch[0].replica, by: record(batch[0].author.rawValue, .adjudicator),
@@ -55,7 +55,7 @@ struct ServerReportTests {
 
     @Test("an empty server's report is the empty report", arguments: StoreKind.allCases)
     func emptyStore(kind: StoreKind) async throws {
-        let store = try kind.open()
+        let store = try await kind.open()
         #expect(try await ServerReport.build(from: store, generatedAt: nil) == ConflictReport.build(from: [Change]()))
         try await store.close()
     }

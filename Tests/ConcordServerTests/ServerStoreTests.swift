@@ -1,14 +1,17 @@
 import ConcordCore
+import ConcordTestSupport
 import ConcordServer
 import Foundation
 import Testing
 
 /// Opens each kind of store on a fresh temp file.
 enum StoreKind: String, CaseIterable, Sendable {
-    case sqlite, memory
+    case sqlite, memory, postgres
 
-    func open() throws -> any ServerStore {
+    func open() async throws -> any ServerStore {
         switch self {
+        case .postgres:
+            return try await PostgresServerStore(url: try PostgresCluster.shared().createDatabase())
         case .memory:
             return MemoryServerStore()
         case .sqlite:
@@ -39,7 +42,7 @@ struct ServerStoreTests {
                 _ = written
             }
             let all = simulator.allChanges
-            let store = try kind.open()
+            let store = try await kind.open()
             // Each author pushes in log order, as a client does (the server judges a change against what its
             // author had written before it, DESIGN §11), with retried batches; authors interleave at random.
             var queues: [[(AnalystName, [Change])]] = []
@@ -84,7 +87,7 @@ struct ServerStoreTests {
 
     @Test("a refused batch stores nothing, even its valid changes", arguments: StoreKind.allCases)
     func refusedBatchIsAtomic(kind: StoreKind) async throws {
-        let store = try kind.open()
+        let store = try await kind.open()
         let factory = ChangeFactory()
         let good = factory.newEvent()
         var bad = factory.make(factory.event(), "type", .string("PARTY"))
@@ -106,7 +109,7 @@ struct ServerStoreTests {
         "re-pushing a batch reports duplicates; the same id with other content is refused",
         arguments: StoreKind.allCases)
     func duplicates(kind: StoreKind) async throws {
-        let store = try kind.open()
+        let store = try await kind.open()
         let factory = ChangeFactory()
         let batch = factory.newEvent()
         let analyst = record("analyst-a")
@@ -129,7 +132,7 @@ struct ServerStoreTests {
 
     @Test("changes earlier in a batch count when judging a later resolution", arguments: StoreKind.allCases)
     func laterResolutionSeesEarlierChanges(kind: StoreKind) async throws {
-        let store = try kind.open()
+        let store = try await kind.open()
         let factory = ChangeFactory()
         let event = factory.newEvent()
         _ = try await store.push(event, replica: factory.replica, by: record("analyst-a"), now: serverNow)
