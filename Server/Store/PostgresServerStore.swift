@@ -68,7 +68,10 @@ public final class PostgresServerStore: ServerStore {
             password: configuration.password, database: configuration.database, tls: .disable)
         pool.options.maximumConnections = 20
         pool.options.connectTimeout = .seconds(5)
-        let client = PostgresClient(configuration: pool, backgroundLogger: logger)
+        // The pool warns when a query comes before `run()` has started, a harmless race at start: errors only.
+        var background = logger
+        background.logLevel = .error
+        let client = PostgresClient(configuration: pool, backgroundLogger: background)
         self.client = client
         runner = Task { await client.run() }
     }
@@ -127,7 +130,17 @@ public final class PostgresServerStore: ServerStore {
             throw StoreUnavailable(message: "the database \(location) cannot be reached: \(Self.describe(error))")
         } catch let error as PSQLError {
             throw ServerStoreError(path: location, message: Self.describe(error))
+        } catch  where Self.isPoolFailure(error) {
+            // The pool could not open a connection (the database is down or restarting); it keeps retrying with
+            // backoff and serves again once the database is back.
+            throw StoreUnavailable(message: "the database \(location) cannot be reached right now")
         }
+    }
+
+    /// Whether `error` is the connection pool's own: its type lives in PostgresNIO's underscored module, so it is
+    /// recognised by name.
+    static func isPoolFailure(_ error: any Error) -> Bool {
+        String(reflecting: type(of: error)).hasSuffix("ConnectionPoolError")
     }
 
     // MARK: Schema
@@ -198,7 +211,8 @@ public final class PostgresServerStore: ServerStore {
             throw ServerStoreError(
                 path: location,
                 message:
-                    "the database holds \(tables.count) tables of another application (\(tables.sorted().prefix(3).joined(separator: ", "))): "
+                    "the database holds \(tables.count) table\(tables.count == 1 ? "" : "s") of another application "
+                    + "(\(tables.sorted().prefix(3).joined(separator: ", "))): "
                     + "give Concord a database of its own (createdb concord); nothing was changed")
         }
         try await connection.query("BEGIN", logger: logger)
