@@ -130,10 +130,6 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        context.fireUserInboundEventTriggered(event)
-    }
-
     private func arm(_ timeout: TimeAmount, context: ChannelHandlerContext) {
         disarm()
         let loop = context.eventLoop.assumeIsolated()

@@ -68,7 +68,7 @@ public final class PostgresCluster: @unchecked Sendable {
         // The free port is only free when we look; if the server loses the race for it, try another.
         var attempt = 1
         while true {
-            let candidate = try Self.freePort()
+            let candidate = try freePort()
             let logSize = (try? Data(contentsOf: URL(fileURLWithPath: folder + "/server.log")))?.count ?? 0
             do {
                 try Self.startServer(tools: tools, folder: folder, port: candidate)
@@ -132,26 +132,6 @@ public final class PostgresCluster: @unchecked Sendable {
             message += "\nserver log (\(log)), last lines:\n" + tail.joined(separator: "\n")
         }
         throw PostgresClusterError(description: message)
-    }
-
-    /// A free loopback port: bound once by us, then released for the server to take.
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 
