@@ -25,6 +25,9 @@ public final class PostgresServerStore: ServerStore {
     let client: PostgresClient
     private let runner: Task<Void, Never>
     private let logger: Logger
+    /// Tests only: runs inside every push transaction after its changes are written with their `seq`, before the
+    /// commit, so a test can hold one push open and show that no other push commits (and no reader sees) a later `seq`.
+    let beforeCommit: (@Sendable (Int64) async -> Void)?
 
     /// The key of the advisory lock every push holds (and a migration, on its session): "Concord" in ASCII.
     static let pushLock: Int64 = 0x43_6f_6e_63_6f_72_64
@@ -39,7 +42,12 @@ public final class PostgresServerStore: ServerStore {
     /// Connects to the database `url` names (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`), creating or
     /// migrating the tables. Fails with one sentence, changing nothing, when the database cannot be reached, refuses
     /// the login, belongs to another application or was written by a newer server.
-    public init(url: String, logger: Logger = Logger(label: "concord-postgres")) async throws {
+    public convenience init(url: String, logger: Logger = Logger(label: "concord-postgres")) async throws {
+        try await self.init(url: url, logger: logger, beforeCommit: nil)
+    }
+
+    init(url: String, logger: Logger, beforeCommit: (@Sendable (Int64) async -> Void)?) async throws {
+        self.beforeCommit = beforeCommit
         let configuration = try Self.configuration(url)
         location = configuration.redacted
         self.logger = logger
@@ -236,6 +244,7 @@ public final class PostgresServerStore: ServerStore {
     {
         let bodies = changes.map { ByteBuffer(data: $0.canonicalJSON) }
         let logger = logger
+        let beforeCommit = beforeCommit
         return try await run {
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.pushLock))", logger: logger)
@@ -247,6 +256,7 @@ public final class PostgresServerStore: ServerStore {
                     let cursor = try await Self.persist(
                         connection, plan: plan, bodies: plan.acceptedIndices.map { bodies[$0] }, replica: replica,
                         analyst: analyst.name, now: now, logger: logger)
+                    await beforeCommit?(cursor)
                     return .stored(
                         Wire.PushResponse(accepted: plan.accepted.count, duplicates: plan.duplicates, cursor: cursor))
                 }

@@ -1,8 +1,9 @@
 import ConcordCore
-import ConcordServer
+@testable import ConcordServer
 import ConcordTestSupport
 import Foundation
 import Hummingbird
+import Logging
 import HummingbirdTesting
 import Testing
 
@@ -57,4 +58,70 @@ struct PostgresStoreTests {
         try await first.close()
         try await second.close()
     }
+
+    @Test("a push that holds a seq keeps every later push and reader waiting, so a cursor never skips it")
+    func seqIsCommitOrder() async throws {
+        // Two stores on one database are two server processes as far as PostgreSQL is concerned: separate pools.
+        let url = try PostgresCluster.shared().createDatabase()
+        let gate = Gate()
+        let slow = try await PostgresServerStore(
+            url: url, logger: Logger(label: "slow"), beforeCommit: { seq in await gate.hold(seq) })
+        let fast = try await PostgresServerStore(url: url)
+        _ = try await Team.make(store: fast)
+        let analyst = try #require(try await fast.analysts().first { $0.name.rawValue == "analyst-a" })
+        let factory = ChangeFactory()
+        let (first, second) = (factory.newEvent(), factory.newEvent(title: "Defence chiefs meet"))
+        let replica = factory.replica
+
+        let held = Task { try await slow.push(first, replica: replica, by: analyst, now: serverNow) }
+        let heldSeq = try await gate.waitUntilHeld()
+        let later = Task { try await fast.push(second, replica: replica, by: analyst, now: serverNow) }
+        // Give the second push every chance to commit. With a naive sequence (bigserial) it would, with a higher seq,
+        // and the reader below would move its cursor past the held one.
+        try await Task.sleep(for: .milliseconds(700))
+        let early = try await fast.changes(after: 0, limit: 100)
+        #expect(
+            early.changes.isEmpty, "nothing is visible while seq \(heldSeq) is uncommitted: \(early.changes.map(\.seq))"
+        )
+        let cursor = early.changes.last?.seq ?? 0
+        gate.release()
+        guard case .stored(let a) = try await held.value, case .stored(let b) = try await later.value else {
+            Issue.record("both pushes are stored")
+            return
+        }
+        #expect(a.cursor == heldSeq && b.cursor > a.cursor, "the held push kept its seq; the later one comes after it")
+        let rest = try await fast.changes(after: cursor, limit: 100)
+        let read = (early.changes + rest.changes).map(\.seq)
+        #expect(read == Array(1...Int64(first.count + second.count)), "paging by cursor read every change once")
+        try await slow.close()
+        try await fast.close()
+    }
+}
+
+/// Holds the first push that reaches it until released.
+private final class Gate: @unchecked Sendable {
+    private let lock = NSLock()
+    private var heldSeq: Int64?
+    private var released = false
+    private var used = false
+
+    func hold(_ seq: Int64) async {
+        let first = lock.withLock {
+            defer { used = true }
+            if !used { heldSeq = seq }
+            return !used
+        }
+        guard first else { return }
+        while !lock.withLock({ released }) { try? await Task.sleep(for: .milliseconds(10)) }
+    }
+
+    func waitUntilHeld() async throws -> Int64 {
+        for _ in 0..<1_000 {
+            if let seq = lock.withLock({ heldSeq }) { return seq }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw TestFailure("the first push never reached its commit")
+    }
+
+    func release() { lock.withLock { released = true } }
 }

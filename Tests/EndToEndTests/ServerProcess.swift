@@ -44,11 +44,13 @@ final class ServerProcess: @unchecked Sendable {
 
     var url: String { "http://127.0.0.1:\(port)" }
 
-    init(dbPath: String, port: Int) {
+    /// - Parameter logPath: where the server's output goes; by default next to a SQLite database (a PostgreSQL URL
+    ///   needs one).
+    init(dbPath: String, port: Int, logPath: String? = nil) {
         self.dbPath = dbPath
         self.port = port
-        self.logPath = dbPath + ".log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        self.logPath = logPath ?? dbPath + ".log"
+        _ = FileManager.default.createFile(atPath: self.logPath, contents: nil)
     }
 
     /// Adds an analyst with the `concord-server analyst add` binary and returns the token it prints.

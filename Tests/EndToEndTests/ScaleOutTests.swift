@@ -1,0 +1,131 @@
+import ConcordClient
+import ConcordCore
+import ConcordTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Several real `concord-server` processes on one PostgreSQL database (DESIGN §8), killed while clients push.
+@Suite("PostgreSQL scale-out", .serialized)
+struct ScaleOutTests {
+    @Test("3 servers on one PostgreSQL, 6 clients spread over them, SIGKILL mid-push: exactly once, converged")
+    func threeServersSixClients() async throws {
+        let url = try PostgresCluster.shared().createDatabase()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("concord-scale-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let servers = try (0..<3).map {
+            ServerProcess(
+                dbPath: url, port: try freePort(), logPath: directory.appendingPathComponent("s\($0).log").path)
+        }
+        let names = ["ana", "ben", "cy", "dee", "eve", "fay"]
+        var stores: [String: LocalStore] = [:]
+        var tokens: [String: String] = [:]
+        for (index, name) in names.enumerated() {
+            // Analysts are rows of the shared database: added through one server's CLI, known to all three.
+            let token = try servers[index % 3].addAnalyst(name)
+            tokens[name] = token
+            stores[name] = try LocalStore.create(
+                at: directory.appendingPathComponent("\(name).sqlite").path, analyst: try AnalystName(name),
+                server: servers[index % 3].url, token: token)
+        }
+        for server in servers { try server.start() }
+        defer { for server in servers { server.stop(signal: SIGTERM) } }
+        for name in names { _ = try stores[name]!.importArticles(Array(Cluster.seeds.prefix(3))) }
+        let documents = try stores["ana"]!.documents().map(\.id.rawValue)
+        try #require(!documents.isEmpty, "the seed articles are in \(Cluster.seeds)")
+
+        let done = ManagedFlag()
+        let kills = 9
+        let killer = Thread.detachNewThreadWithResult { () -> (victims: [Int], error: String?) in
+            var random = SeededRandom(seed: 0x5CA1E)
+            var victims: [Int] = []
+            defer { done.set() }
+            for _ in 0..<kills {
+                usleep(UInt32(150_000 + random.next() % 350_000))
+                let victim = Int(random.next() % 3)
+                guard servers[victim].stop(signal: SIGKILL).reason == .uncaughtSignal else {
+                    return (victims, "server \(victim) did not die of SIGKILL")
+                }
+                victims.append(victim)
+                usleep(UInt32(random.next() % 100_000))
+                do { try servers[victim].start() } catch { return (victims, "restart failed: \(error)") }
+            }
+            return (victims, nil)
+        }
+        var clients: [Task<Int, any Error>] = []
+        for (index, name) in names.enumerated() {
+            let store = stores[name]!
+            let token = tokens[name]!
+            clients.append(
+                Task.detached {
+                    var random = SeededRandom(seed: UInt64(index + 11))
+                    var serial = 0
+                    var interrupted = 0
+                    while !done.isSet {
+                        for _ in 0..<(1 + Int(random.next() % 4)) {
+                            serial += 1
+                            try CrashTests.edit(store, random: &random, documents: documents, serial: serial)
+                        }
+                        // Each sync goes to any of the three: a cursor from one server is good on the others.
+                        let server = servers[Int(random.next() % 3)]
+                        do {
+                            _ = try await Self.engine(store, server: server.url, token: token).run()
+                        } catch let error as SyncError {
+                            interrupted += 1
+                            #expect(error.isTransient || CrashTests.isDown(error), "only a kill stops a sync: \(error)")
+                        }
+                    }
+                    return interrupted
+                })
+        }
+        var interrupted = 0
+        for client in clients { interrupted += try await client.value }
+        let killed = killer.wait()
+        #expect(killed.error == nil, "\(killed.error ?? "")")
+        #expect(killed.victims.count == kills)
+        #expect(interrupted >= 1, "some syncs were cut by a kill")
+        for _ in 0..<2 {
+            for (index, name) in names.enumerated() {
+                _ = try await Self.engine(
+                    stores[name]!, server: servers[index % 3].url, token: tokens[name]!, attempts: 4
+                )
+                .run()
+            }
+        }
+        // Every server serves the same log, and every store holds it exactly once.
+        var logs: [[Wire.SequencedChange]] = []
+        for server in servers { logs.append(try await Self.log(server: server.url, token: tokens["ana"]!)) }
+        #expect(logs[1].map(\.change.id) == logs[0].map(\.change.id), "servers 0 and 1 serve the same log")
+        #expect(logs[2].map(\.change.id) == logs[0].map(\.change.id), "servers 0 and 2 serve the same log")
+        #expect(logs[0].map(\.seq) == Array(1...Int64(logs[0].count)), "seq has no gap: no push half-stored")
+        expectExactlyOnce(log: logs[0], stores: stores)
+        print(
+            "scale-out: \(kills) kills (servers \(killed.victims)), \(interrupted) syncs interrupted, "
+                + "\(logs[0].count) changes exactly once")
+    }
+
+    static func engine(_ store: LocalStore, server: String, token: String, attempts: Int = 1) -> SyncEngine {
+        var options = SyncEngine.Options()
+        options.pushBatch = 7
+        options.pullPage = 11
+        options.attempts = attempts
+        options.backoff = .milliseconds(50)
+        return SyncEngine(store: store, transport: HTTPTransport(server: server, token: token), options: options)
+    }
+
+    static func log(server: String, token: String) async throws -> [Wire.SequencedChange] {
+        let transport = HTTPTransport(server: server, token: token)
+        var all: [Wire.SequencedChange] = []
+        var cursor: Int64 = 0
+        while true {
+            let page = try await transport.pull(after: cursor, limit: 997)
+            all += page.changes
+            cursor = page.next
+            if !page.more { return all }
+        }
+    }
+}
