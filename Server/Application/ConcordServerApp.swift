@@ -29,8 +29,10 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) throws -> ConcordApplication {
     let router = Router(context: BasicRequestContext.self)
-    router.middlewares.add(EdgeMiddleware())
-    SyncAPI(store: store, now: configuration.now, rateLimit: configuration.rateLimit).register(on: router)
+    let metrics = ServerMetrics()
+    router.middlewares.add(EdgeMiddleware(metrics: metrics))
+    SyncAPI(store: store, now: configuration.now, rateLimit: configuration.rateLimit, metrics: metrics)
+        .register(on: router)
     let limits = configuration.connectionLimits
     let http = HTTPServerBuilder.http1(
         configuration: .init(additionalChannelHandlers: [ConnectionGuard(limits: limits)]))

@@ -6,6 +6,9 @@ import Logging
 /// The server's edge: turns every error into `{"error", "detail"}` JSON with a status (404 and 405 included),
 /// logs one line per request with its request id, and never lets a handler's failure crash the server.
 struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Where each request's latency and each database failure are counted.
+    let metrics: ServerMetrics
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
@@ -18,6 +21,7 @@ struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPError {
             response = JSONResponse.error(Self.translate(error, request: request), for: request)
         } catch let error as StoreUnavailable {
+            metrics.databaseErrors.increment()
             context.logger.error("database unavailable", metadata: ["error": "\(error)"])
             response = JSONResponse.error(
                 APIError(
@@ -26,6 +30,7 @@ struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
                     headers: [.retryAfter: "5"]),
                 for: request)
         } catch let error as DatabaseError where APIError.storage(error) != nil {
+            metrics.databaseErrors.increment()
             context.logger.error("database failure", metadata: ["error": "\(error)"])
             response = JSONResponse.error(APIError.storage(error)!, for: request)
         } catch {
@@ -40,6 +45,7 @@ struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
             response.headers[.init("X-Request-ID")!] = "\(id)"
         }
         let elapsed = ContinuousClock.now - start
+        metrics.observe(method: request.method, path: request.uri.path, status: response.status, duration: elapsed)
         // Never log headers: they carry the bearer token.
         context.logger.info(
             "\(request.method) \(request.uri.path) \(response.status.code)",

@@ -8,7 +8,7 @@ public enum OpenAPIDocument {
           title: Concord sync server
           version: "1"
           description: |
-            Offline-first annotation sync (DESIGN §5). Every route but /v1/health and /openapi.yaml needs
+            Offline-first annotation sync (DESIGN §5). Every route but /v1/health, /metrics and /openapi.yaml needs
             `Authorization: Bearer <token>`. Request bodies may be gzip (`Content-Encoding: gzip`), responses are
             gzip when `Accept-Encoding` allows it. Every error is `{"error": "...", "detail": ...}`; an unknown path
             answers 404 and a known path with another method 405 (with `Allow`).
@@ -238,7 +238,9 @@ public enum OpenAPIDocument {
                 "404": {$ref: "#/components/responses/Error"}
           /v1/health:
             get:
-              summary: Liveness and the number of stored changes. No auth.
+              summary: >-
+                Liveness and readiness, and the number of stored changes. No auth. 200 when the database answered a
+                read within 2 s, else 503: take the server out of a load balancer while it answers 503.
               security: []
               responses:
                 "200":
@@ -250,6 +252,22 @@ public enum OpenAPIDocument {
                         properties:
                           status: {type: string}
                           changes: {type: integer}
+                "503":
+                  description: Not ready, the database did not answer; with Retry-After.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
+          /metrics:
+            get:
+              summary: >-
+                Counters and latency histograms in Prometheus' text format (pushes, changes accepted and refused, pull
+                pages, database errors, request latency by route). No auth: no label names an analyst or an entity.
+              security: []
+              responses:
+                "200":
+                  description: Prometheus text exposition 0.0.4.
+                  content:
+                    text/plain: {}
           /openapi.yaml:
             get:
               summary: This document. No auth.

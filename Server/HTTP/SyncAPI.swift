@@ -13,12 +13,22 @@ public struct SyncAPI: Sendable {
     public let now: @Sendable () -> Int64
     /// Each token's request budget; nil for none.
     let limiter: RateLimiter?
+    /// What `GET /metrics` shows.
+    let metrics: ServerMetrics
 
-    public init(store: any ServerStore, now: @escaping @Sendable () -> Int64, rateLimit: RateLimit? = nil) {
+    public init(
+        store: any ServerStore, now: @escaping @Sendable () -> Int64, rateLimit: RateLimit? = nil,
+        metrics: ServerMetrics = ServerMetrics()
+    ) {
         self.store = store
         self.now = now
         self.limiter = rateLimit.map(RateLimiter.init)
+        self.metrics = metrics
     }
+
+    /// How long `GET /v1/health` waits for the database before answering 503: a load balancer's probe must get an
+    /// answer well inside its own timeout.
+    public static let readinessTimeout: Duration = .seconds(2)
 
     /// Default and largest page of `GET /v1/changes`.
     public static let defaultPageSize = 1_000
@@ -75,13 +85,34 @@ public struct SyncAPI: Sendable {
             }
             return try JSONResponse.make(EventView(snapshot), for: request)
         }
-        router.get("/v1/health") { request, _ in
-            try JSONResponse.make(Wire.Health(status: "ok", changes: try await store.changeCount()), for: request)
+        router.get("/v1/health") { request, _ in try await health(request) }
+        router.get("/metrics") { request, _ in
+            let count = try? await firstAnswer(within: Self.readinessTimeout) { try await store.changeCount() }
+            return try JSONResponse.make(
+                bytes: ByteBuffer(bytes: metrics.exposition(storedChanges: count)),
+                contentType: "text/plain; version=0.0.4; charset=utf-8", for: request)
         }
         router.get("/openapi.yaml") { request, _ in
             try JSONResponse.make(
                 bytes: ByteBuffer(string: OpenAPIDocument.yaml), contentType: "application/yaml", for: request)
         }
+    }
+
+    /// Liveness and readiness: 200 with the change count when the database answers a read within
+    /// ``readinessTimeout``, else 503 with why, so a load balancer stops sending syncs to a server that cannot serve
+    /// them.
+    func health(_ request: Request) async throws -> Response {
+        let count: Int64
+        do {
+            count = try await firstAnswer(within: Self.readinessTimeout) { try await store.changeCount() }
+        } catch {
+            metrics.databaseErrors.increment()
+            throw APIError(
+                .serviceUnavailable, "not ready: the database did not answer: \(error)",
+                detail: .text("the server reconnects by itself when the database is back; retry later"),
+                headers: [.retryAfter: "5"])
+        }
+        return try JSONResponse.make(Wire.Health(status: "ok", changes: count), for: request)
     }
 
     /// The analyst the request's bearer token belongs to; 401 when it is missing, unknown or revoked.
@@ -142,6 +173,9 @@ public struct SyncAPI: Sendable {
         }
         switch try await store.push(batch.changes, replica: batch.replica, by: analyst, now: now()) {
         case .stored(let response):
+            metrics.pushesStored.increment()
+            metrics.changesAccepted.increment(by: Int64(response.accepted))
+            metrics.changesDuplicate.increment(by: Int64(response.duplicates))
             context.logger.info(
                 "push stored",
                 metadata: [
@@ -150,6 +184,8 @@ public struct SyncAPI: Sendable {
                 ])
             return try JSONResponse.make(response, for: request)
         case .refused(let refusal):
+            metrics.pushesRefused.increment()
+            metrics.changesRefused.increment(by: Int64(batch.changes.count))
             context.logger.notice(
                 "push refused",
                 metadata: [
@@ -180,6 +216,8 @@ public struct SyncAPI: Sendable {
             limit = value
         }
         let page = try await store.changes(after: after, limit: limit)
+        metrics.pullPages.increment()
+        metrics.pullChanges.increment(by: Int64(page.changes.count))
         // Splice "seq" into each stored canonical body instead of decoding and re-encoding it.
         var out = ByteBuffer()
         out.reserveCapacity(page.changes.reduce(64) { $0 + $1.body.count + 24 })

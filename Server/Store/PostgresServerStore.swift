@@ -232,7 +232,7 @@ public final class PostgresServerStore: ServerStore {
             try await connection.query("INSERT INTO concord_schema (version) VALUES (\(schemaVersion))", logger: logger)
             try await connection.query("COMMIT", logger: logger)
         } catch {
-            try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await connection.query("ROLLBACK", logger: logger)
             throw error
         }
     }

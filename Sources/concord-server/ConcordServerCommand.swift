@@ -9,7 +9,7 @@ struct ConcordServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "concord-server",
         abstract: "The Concord sync server: analysts push and pull changes through it.",
-        subcommands: [Serve.self, AnalystCommand.self, ReportCommand.self])
+        subcommands: [Serve.self, AnalystCommand.self, ReportCommand.self, BackupCommand.self])
 }
 
 /// `--db PATH`, shared by every subcommand.
@@ -173,6 +173,48 @@ struct ReportCommand: AsyncParsableCommand {
             let report = try await ServerReport.build(from: admin.store, generatedAt: Date())
             FileHandle.standardOutput.write(kind.render(report))
             if kind != .json { print() }
+        }
+    }
+}
+
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Copy the SQLite database to a new file, consistent while the server runs.",
+        discussion: """
+            Uses SQLite's online backup API inside one read transaction: the copy holds every change committed before \
+            it began and none after, and servers keep pushing meanwhile. To restore, stop the server and serve the \
+            copy (or copy it over the database). A PostgreSQL database is backed up with pg_dump.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "The new file to write; never overwritten.") var out: String
+
+    func run() async throws {
+        guard !PostgresServerStore.isURL(database.path) else {
+            FileHandle.standardError.write(
+                Data("concord-server: \(PostgresServerStore.backupAdvice(database.shown))\n".utf8))
+            throw ExitCode(1)
+        }
+        guard FileManager.default.fileExists(atPath: database.path) else {
+            FileHandle.standardError.write(
+                Data("concord-server: \(database.shown) does not exist; name the server's database with --db\n".utf8))
+            throw ExitCode(1)
+        }
+        do {
+            let store = try SQLiteServerStore(path: database.path)
+            let changes: Int64
+            do {
+                changes = try store.backup(to: out)
+            } catch {
+                try? await store.close()
+                throw error
+            }
+            try await store.close()
+            FileHandle.standardError.write(Data("backed up \(changes) changes from \(database.shown) to \(out)\n".utf8))
+        } catch let error as ServerStoreError {
+            FileHandle.standardError.write(Data("concord-server: \(error)\n".utf8))
+            throw ExitCode(1)
         }
     }
 }

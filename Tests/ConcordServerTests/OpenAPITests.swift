@@ -129,6 +129,8 @@ struct OpenAPITests {
             doc("get", "/v1/report", 429): { _, _ in try await rateLimited(.get, "/v1/report") },
             doc("get", "/v1/events/{id}", 429): { _, _ in try await rateLimited(.get, eventPath) },
             doc("get", "/v1/health", 200): { client, _ in try await client.execute(uri: "/v1/health", method: .get) },
+            doc("get", "/v1/health", 503): { _, _ in try await closedDatabase("/v1/health") },
+            doc("get", "/metrics", 200): { client, _ in try await client.execute(uri: "/metrics", method: .get) },
             doc("get", "/openapi.yaml", 200): { client, _ in
                 try await client.execute(uri: "/openapi.yaml", method: .get)
             },
@@ -176,6 +178,19 @@ private func rateLimited(_ request: @escaping @Sendable (any TestClientProtocol,
 
 private func rateLimited(_ method: HTTPRequest.Method, _ uri: String) async throws -> TestResponse {
     try await rateLimited { client, token in try await client.execute(uri: uri, method: method, headers: auth(token)) }
+}
+
+/// `uri` asked of a server whose SQLite store was closed under it, so that every read fails.
+private func closedDatabase(_ uri: String) async throws -> TestResponse {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-openapi-\(UUID())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let store = try SQLiteServerStore(path: dir.appendingPathComponent("server.sqlite").path)
+    let team = try await Team.make(store: store)
+    return try await team.app().test(.router) { client in
+        try await store.close()
+        return try await client.execute(uri: uri, method: .get)
+    }
 }
 
 /// Pushes 200 new events (more than the free space of the database's pages) to a server on a fresh SQLite store

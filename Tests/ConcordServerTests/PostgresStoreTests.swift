@@ -22,6 +22,8 @@ struct PostgresStoreTests {
             let down = try await client.execute(uri: "/v1/changes?after=0", method: .get, headers: auth(team.a))
             #expect(down.status == .serviceUnavailable, "\(String(buffer: down.body))")
             #expect(String(buffer: down.body).contains("cannot be reached"))
+            // Readiness: a load balancer's probe learns the server cannot serve.
+            #expect(try await client.execute(uri: "/v1/health", method: .get).status == .serviceUnavailable)
             try cluster.start()
             // The pool reconnects with backoff: within a minute the same request is answered again.
             var status = HTTPResponse.Status.serviceUnavailable
@@ -31,6 +33,7 @@ struct PostgresStoreTests {
                     .status
             }
             #expect(status == .ok)
+            #expect(try await client.execute(uri: "/v1/health", method: .get).status == .ok)
             let count = try await store.changeCount()
             #expect(count > 0)
             #expect(try await client.push(factory.newEvent(), token: team.a).status == .ok)
