@@ -138,6 +138,8 @@ let package = Package(
                 "ConcordClient",
                 "ConcordServer",
                 "ConcordSQLite",
+                // The private PostgreSQL cluster of `--store postgres`, the same harness the tests start.
+                "ConcordTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

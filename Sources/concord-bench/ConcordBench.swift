@@ -12,10 +12,12 @@ struct ConcordBench: AsyncParsableCommand {
         commandName: "concord-bench",
         abstract: "Measure Concord's speed and memory against raw SQLite inserts.",
         discussion: """
-            Scenarios: baseline, apply, ingest, pull, cli, report, load. Run in release mode:
+            Scenarios: baseline, apply, ingest, pull, cli, report, load, agreement. Run in release mode:
               swift run -c release concord-bench --json
+            With --store postgres (or sqlite,postgres), ingest and pull also run through 1 and 2 concord-server
+            processes on a private PostgreSQL cluster (needs initdb: apt-get install -y postgresql).
             """,
-        subcommands: [Run.self, PullChild.self], defaultSubcommand: Run.self)
+        subcommands: [Run.self, PullChild.self, ServeChild.self], defaultSubcommand: Run.self)
 }
 
 struct Run: AsyncParsableCommand {
@@ -30,6 +32,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Events in the store of the agreement scenario.") var agreementEvents = 100_000
     @Option(help: "Run only these scenarios (comma-separated: baseline,apply,ingest,pull,cli,report,load,agreement).")
     var only: String?
+    @Option(help: "The server stores of ingest and pull (comma-separated: sqlite, postgres).") var store = "sqlite"
     @Flag(help: "Print one JSON object per scenario instead of a table.") var json = false
     @Flag(help: "Tiny sizes, for CI: checks every scenario runs, figures meaningless.") var smoke = false
     @Option(help: "Keep the files here instead of a temporary directory.") var directory: String?
@@ -49,6 +52,10 @@ struct Run: AsyncParsableCommand {
         let known: Set = ["baseline", "apply", "ingest", "pull", "cli", "report", "load", "agreement"]
         if let unknown = selected.subtracting(known).first {
             throw ValidationError("unknown scenario \(unknown); choose among \(known.sorted().joined(separator: ", "))")
+        }
+        let stores = Set(store.split(separator: ",").map(String.init))
+        if let unknown = stores.subtracting(["sqlite", "postgres"]).first {
+            throw ValidationError("unknown store \(unknown); choose sqlite, postgres or sqlite,postgres")
         }
         let root = URL(fileURLWithPath: directory ?? NSTemporaryDirectory())
             .appendingPathComponent("concord-bench-\(getpid())")
@@ -82,7 +89,7 @@ struct Run: AsyncParsableCommand {
             ProcessStats.resetPeakRSS()
             record(try Scenarios.apply(workload, directory: root, baseline: rate))
         }
-        if !selected.isDisjoint(with: ["ingest", "pull"]), let workload {
+        if stores.contains("sqlite"), !selected.isDisjoint(with: ["ingest", "pull"]), let workload {
             let server = try await BenchServer.start(directory: root, analysts: workload.analysts)
             ProcessStats.resetPeakRSS()
             let ingest = try await Scenarios.ingest(workload, server: server, baseline: rate)
@@ -92,6 +99,11 @@ struct Run: AsyncParsableCommand {
                     try await Scenarios.pull(changes: ingest.changes, server: server, directory: root, baseline: rate))
             }
             try await server.stop()
+        }
+        if stores.contains("postgres"), !selected.isDisjoint(with: ["ingest", "pull"]), let workload {
+            try await PostgresScenarios.run(
+                workload, servers: [1, 2], ingest: selected.contains("ingest"), pull: selected.contains("pull"),
+                directory: root, baseline: rate, record: record)
         }
         if selected.contains("report"), let workload {
             ProcessStats.resetPeakRSS()

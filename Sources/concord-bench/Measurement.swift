@@ -25,9 +25,10 @@ struct Measurement: Codable {
 }
 
 enum ProcessStats {
-    /// Peak resident set size of this process (VmHWM), in MiB.
-    static func peakRSSMegabytes() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    /// Peak resident set size (VmHWM) of this process, or of a running child `pid`, in MiB.
+    static func peakRSSMegabytes(pid: Int32? = nil) -> Double {
+        let file = "/proc/\(pid.map(String.init) ?? "self")/status"
+        guard let status = try? String(contentsOfFile: file, encoding: .utf8) else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
             let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
             return kb / 1024

@@ -12,6 +12,7 @@ struct PullChild: AsyncParsableCommand {
     @Option var server: String
     @Option var token: String
     @Option var store: String
+    @Option var analyst: String = "reader"
 
     struct Report: Codable {
         var pulled: Int
@@ -20,7 +21,7 @@ struct PullChild: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let local = try LocalStore.create(at: store, analyst: try AnalystName("reader"), server: server, token: token)
+        let local = try LocalStore.create(at: store, analyst: try AnalystName(analyst), server: server, token: token)
         let engine = SyncEngine(store: local, transport: HTTPTransport(server: server, token: token))
         let start = ContinuousClock.now
         let summary = try await engine.run()

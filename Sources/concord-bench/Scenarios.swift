@@ -58,22 +58,9 @@ enum Scenarios {
     /// `pull`: a fresh client's initial sync of everything on the server, in a child process so its peak RSS is its
     /// own; plus the gzip ratio of one full pull page.
     static func pull(changes: Int, server: BenchServer, directory: URL, baseline: Double) async throws -> Measurement {
-        let store = directory.appendingPathComponent("pull.sqlite").path
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: try selfExecutable())
-        child.arguments = [
-            "pull-child", "--server", server.url, "--token", server.tokens[try AnalystName("reader")]!,
-            "--store", store,
-        ]
-        let output = Pipe()
-        child.standardOutput = output
-        try child.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        child.waitUntilExit()
-        guard child.terminationStatus == 0 else {
-            throw BenchError("the pull child failed with status \(child.terminationStatus)")
-        }
-        let report = try JSONDecoder().decode(PullChild.Report.self, from: data)
+        let report = try runPullChild(
+            server: server.url, token: server.tokens[try AnalystName("reader")]!,
+            store: directory.appendingPathComponent("pull.sqlite").path, analyst: try AnalystName("reader"))
         guard report.pulled == changes else {
             throw BenchError("the initial sync pulled \(report.pulled) changes, the server has \(changes)")
         }
@@ -279,6 +266,26 @@ enum Scenarios {
     }
 
     /// This executable's path (the `concord` binary sits beside it).
+    /// Runs one fresh client's initial sync in a child process (`pull-child`) and returns what it measured.
+    static func runPullChild(server: String, token: String, store: String, analyst: AnalystName) throws
+        -> PullChild.Report
+    {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: try selfExecutable())
+        child.arguments = [
+            "pull-child", "--server", server, "--token", token, "--store", store, "--analyst", analyst.rawValue,
+        ]
+        let output = Pipe()
+        child.standardOutput = output
+        try child.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        child.waitUntilExit()
+        guard child.terminationStatus == 0 else {
+            throw BenchError("the pull child failed with status \(child.terminationStatus)")
+        }
+        return try JSONDecoder().decode(PullChild.Report.self, from: data)
+    }
+
     static func selfExecutable() throws -> String {
         try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
     }
