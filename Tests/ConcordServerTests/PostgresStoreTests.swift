@@ -60,6 +60,40 @@ struct PostgresStoreTests {
         let second = try await PostgresServerStore(url: url)
         try await first.close()
         try await second.close()
+
+        // A schema newer than this server's: refused, and left as it was.
+        try cluster.psql("UPDATE concord_schema SET version = 99", database: url)
+        await #expect {
+            _ = try await PostgresServerStore(url: url)
+        } throws: { "\($0)".contains("written by a newer concord-server (tables version 99") }
+        #expect(try cluster.psql("SELECT version FROM concord_schema", database: url).contains("99"))
+
+        // Another application's database: refused, its tables untouched, none of Concord's created.
+        let foreign = try cluster.createDatabase()
+        try cluster.psql("CREATE TABLE orders (id integer); INSERT INTO orders VALUES (7)", database: foreign)
+        await #expect {
+            _ = try await PostgresServerStore(url: foreign)
+        } throws: { "\($0)".contains("holds 1 table of another application (orders)") }
+        let tables = try cluster.psql(
+            "SELECT string_agg(table_name, ',') FROM information_schema.tables WHERE table_schema = 'public'",
+            database: foreign)
+        #expect(tables.contains("orders") && !tables.contains("change"), "\(tables)")
+
+        // A wrong password: refused in one sentence that never shows the password; the right one works.
+        let guarded = try cluster.createDatabase()
+        let name = String(guarded.split(separator: "/").last!)
+        try cluster.createPasswordUser(owning: name)
+        let base = "127.0.0.1:\(cluster.port)/\(name)"
+        await #expect {
+            _ = try await PostgresServerStore(url: "postgres://\(PostgresCluster.passwordUser):wrong-one@\(base)")
+        } throws: { error in
+            "\(error)".contains("cannot connect") && "\(error)".contains("password")
+                && !"\(error)".contains("wrong-one")
+        }
+        let right = try await PostgresServerStore(
+            url: "postgres://\(PostgresCluster.passwordUser):\(PostgresCluster.password)@\(base)")
+        #expect(!right.location.contains(PostgresCluster.password))
+        try await right.close()
     }
 
     @Test("a push that holds a seq keeps every later push and reader waiting, so a cursor never skips it")

@@ -112,6 +112,11 @@ final class ServerProcess: @unchecked Sendable {
 
     var pid: Int32? { lock.withLock { process?.processIdentifier } }
 
+    /// A test that threw before stopping its server must not leave it running after the test process.
+    deinit {
+        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
     func log(tail: Int) -> String {
         let data = FileManager.default.contents(atPath: logPath) ?? Data()
         return String(decoding: data.suffix(tail), as: UTF8.self)

@@ -65,6 +65,12 @@ public final class PostgresCluster: @unchecked Sendable {
                 tools.initdb,
                 ["-D", folder + "/data", "-U", user, "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"]),
             "initdb", log: nil)
+        // Every user connects without a password (trust), but `passwordUser`, who must give `password`: the tests of
+        // a wrong password need a server that asks for one.
+        let hba = folder + "/data/pg_hba.conf"
+        let trusted = try String(contentsOfFile: hba, encoding: .utf8)
+        try ("host all \(Self.passwordUser) 127.0.0.1/32 scram-sha-256\n" + trusted)
+            .write(toFile: hba, atomically: false, encoding: .utf8)
         // The free port is only free when we look; if the server loses the race for it, try another.
         var attempt = 1
         while true {
@@ -95,6 +101,34 @@ public final class PostgresCluster: @unchecked Sendable {
             environment: ["PGCONNECT_TIMEOUT": "10"])
         try Self.check(result, "createdb \(name)", log: logFile)
         return "postgres://\(user)@\(host):\(port)/\(name)"
+    }
+
+    /// A role that must log in with ``password`` (scram-sha-256), created by ``createPasswordUser()``.
+    public static let passwordUser = "concord_pw"
+    public static let password = "right-password"
+
+    /// Creates ``passwordUser`` (once; later calls do nothing) with ``password`` and the right to create tables in
+    /// `database`'s public schema.
+    public func createPasswordUser(owning database: String) throws {
+        try psql(
+            """
+            DO $$ BEGIN CREATE ROLE \(Self.passwordUser) LOGIN PASSWORD '\(Self.password)';
+            EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            ALTER DATABASE \(database) OWNER TO \(Self.passwordUser);
+            ALTER SCHEMA public OWNER TO \(Self.passwordUser);
+            """, database: database)
+    }
+
+    /// Runs `sql` with psql as the superuser on `database` (a name, or a URL's last path part); fails on any error.
+    @discardableResult
+    public func psql(_ sql: String, database: String) throws -> String {
+        let name = database.split(separator: "/").last.map(String.init) ?? database
+        let result = try run(
+            tools.psql,
+            ["-w", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", host, "-p", String(port), "-U", user, "-d", name, "-c", sql],
+            environment: ["PGCONNECT_TIMEOUT": "10"])
+        try Self.check(result, "psql on \(name)", log: logFile)
+        return result.stdout
     }
 
     /// Stops the server (pg_ctl stop -m fast): its clients see their connections closed, as when a database goes away.
@@ -140,6 +174,7 @@ private struct Tools: Sendable {
     var initdb: String
     var pgCtl: String
     var createdb: String
+    var psql: String
     /// The unprivileged user that runs initdb and pg_ctl when we are root; nil when we are not.
     var owner: (name: String, uid: uid_t, gid: gid_t)?
 
@@ -164,9 +199,9 @@ private struct Tools: Sendable {
         func sibling(_ name: String) -> String? {
             fileManager.isExecutableFile(atPath: bin + "/" + name) ? bin + "/" + name : find(name)
         }
-        guard let pgCtl = sibling("pg_ctl"), let createdb = sibling("createdb") else {
+        guard let pgCtl = sibling("pg_ctl"), let createdb = sibling("createdb"), let psql = sibling("psql") else {
             throw PostgresMissing(
-                description: install + "pg_ctl or createdb is missing next to \(initdb). "
+                description: install + "pg_ctl, createdb or psql is missing next to \(initdb). "
                     + "Install them with: apt-get install -y postgresql")
         }
         var owner: (name: String, uid: uid_t, gid: gid_t)?
@@ -178,7 +213,7 @@ private struct Tools: Sendable {
             }
             owner = ("postgres", entry.pointee.pw_uid, entry.pointee.pw_gid)
         }
-        return Tools(initdb: initdb, pgCtl: pgCtl, createdb: createdb, owner: owner)
+        return Tools(initdb: initdb, pgCtl: pgCtl, createdb: createdb, psql: psql, owner: owner)
     }
 
     /// Runs a server program as `owner`: through runuser when there is one, else through su.
