@@ -61,6 +61,26 @@ func pushAll(_ changes: [Change], replica: ReplicaID, transport: HTTPTransport, 
     return (stored, refused)
 }
 
+/// Every analyst of `workload` pushing their own changes at once, analyst i through `transport(i)`; returns the
+/// changes stored and refused in all.
+func pushConcurrently(_ workload: Workload, transport: (Int) -> HTTPTransport) async throws -> (
+    stored: Int, refused: Int
+) {
+    try await withThrowingTaskGroup(of: (stored: Int, refused: Int).self) { group in
+        for index in workload.analysts.indices {
+            let changes = workload.byAuthor[index]
+            let transport = transport(index)
+            group.addTask {
+                guard let replica = changes.first?.replica else { return (0, 0) }
+                return try await pushAll(changes, replica: replica, transport: transport)
+            }
+        }
+        var total = (stored: 0, refused: 0)
+        for try await result in group { total = (total.stored + result.stored, total.refused + result.refused) }
+        return total
+    }
+}
+
 /// A failure of the benchmark itself (not a figure).
 struct BenchError: Error, CustomStringConvertible {
     var description: String

@@ -38,19 +38,8 @@ enum PostgresScenarios {
 
             ProcessStats.resetPeakRSS()
             let start = ContinuousClock.now
-            let stored = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
-                for (index, analyst) in workload.analysts.enumerated() {
-                    let changes = workload.byAuthor[index]
-                    let transport = HTTPTransport(
-                        server: children[index % count].url, token: tokens[analyst.name]!)
-                    group.addTask {
-                        guard let replica = changes.first?.replica else { return (0, 0) }
-                        return try await pushAll(changes, replica: replica, transport: transport)
-                    }
-                }
-                var total = (0, 0)
-                for try await result in group { total = (total.0 + result.0, total.1 + result.1) }
-                return total
+            let stored = try await pushConcurrently(workload) { index in
+                HTTPTransport(server: children[index % count].url, token: tokens[workload.analysts[index].name]!)
             }
             let ingested = Measurement(
                 name: "ingest-pg\(count)", changes: stored.0, seconds: elapsed(start), baseline: baseline,

@@ -36,19 +36,7 @@ enum Scenarios {
     /// `ingest`: one client per analyst pushing its changes concurrently over HTTP (gzip bodies), 5k a request.
     static func ingest(_ workload: Workload, server: BenchServer, baseline: Double) async throws -> Measurement {
         let start = ContinuousClock.now
-        let results = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
-            for (index, analyst) in workload.analysts.enumerated() {
-                let changes = workload.byAuthor[index]
-                let transport = server.transport(for: analyst.name)
-                group.addTask {
-                    guard let replica = changes.first?.replica else { return (0, 0) }
-                    return try await pushAll(changes, replica: replica, transport: transport)
-                }
-            }
-            var total = (0, 0)
-            for try await result in group { total = (total.0 + result.0, total.1 + result.1) }
-            return total
-        }
+        let results = try await pushConcurrently(workload) { server.transport(for: workload.analysts[$0].name) }
         let seconds = elapsed(start)
         return Measurement(
             name: "ingest", changes: results.0, seconds: seconds, baseline: baseline,

@@ -50,16 +50,7 @@ struct CrashTests {
 
         /// Every change on the server, in order, walked page by page.
         func serverLog() async throws -> [Wire.SequencedChange] {
-            let name = tokens.keys.sorted()[0]
-            let transport = HTTPTransport(server: server.url, token: tokens[name]!)
-            var all: [Wire.SequencedChange] = []
-            var cursor: Int64 = 0
-            while true {
-                let page = try await transport.pull(after: cursor, limit: 997)
-                all += page.changes
-                cursor = page.next
-                if !page.more { return all }
-            }
+            try await EndToEndTests.serverLog(server: server.url, token: tokens[tokens.keys.sorted()[0]]!)
         }
 
         func expectConvergedExactlyOnce(sourceLocation: SourceLocation = #_sourceLocation) async throws {
@@ -275,4 +266,17 @@ final class SharedCount: @unchecked Sendable {
     private var count = 0
     var value: Int { lock.withLock { count } }
     func add(_ amount: Int = 1) { lock.withLock { count += amount } }
+}
+
+/// Every change the server at `server` holds, in order, walked page by page with an analyst's token.
+func serverLog(server: String, token: String) async throws -> [Wire.SequencedChange] {
+    let transport = HTTPTransport(server: server, token: token)
+    var all: [Wire.SequencedChange] = []
+    var cursor: Int64 = 0
+    while true {
+        let page = try await transport.pull(after: cursor, limit: 997)
+        all += page.changes
+        cursor = page.next
+        if !page.more { return all }
+    }
 }

@@ -103,7 +103,7 @@ struct ScaleOutTests {
         }
         // Every server serves the same log, and every store holds it exactly once.
         var logs: [[Wire.SequencedChange]] = []
-        for server in servers { logs.append(try await Self.log(server: server.url, token: tokens["ana"]!)) }
+        for server in servers { logs.append(try await serverLog(server: server.url, token: tokens["ana"]!)) }
         #expect(logs[1].map(\.change.id) == logs[0].map(\.change.id), "servers 0 and 1 serve the same log")
         #expect(logs[2].map(\.change.id) == logs[0].map(\.change.id), "servers 0 and 2 serve the same log")
         #expect(logs[0].map(\.seq) == Array(1...Int64(logs[0].count)), "seq has no gap: no push half-stored")
@@ -122,15 +122,4 @@ struct ScaleOutTests {
         return SyncEngine(store: store, transport: HTTPTransport(server: server, token: token), options: options)
     }
 
-    static func log(server: String, token: String) async throws -> [Wire.SequencedChange] {
-        let transport = HTTPTransport(server: server, token: token)
-        var all: [Wire.SequencedChange] = []
-        var cursor: Int64 = 0
-        while true {
-            let page = try await transport.pull(after: cursor, limit: 997)
-            all += page.changes
-            cursor = page.next
-            if !page.more { return all }
-        }
-    }
 }

@@ -125,7 +125,10 @@ public final class PostgresCluster: @unchecked Sendable {
         let name = database.split(separator: "/").last.map(String.init) ?? database
         let result = try run(
             tools.psql,
-            ["-w", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", host, "-p", String(port), "-U", user, "-d", name, "-c", sql],
+            [
+                "-w", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", host, "-p", String(port), "-U", user, "-d", name, "-c",
+                sql,
+            ],
             environment: ["PGCONNECT_TIMEOUT": "10"])
         try Self.check(result, "psql on \(name)", log: logFile)
         return result.stdout
