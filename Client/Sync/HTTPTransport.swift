@@ -111,7 +111,18 @@ public struct HTTPTransport: SyncTransport {
     }
 
     public func pull(after cursor: Int64, limit: Int) async throws(SyncError) -> Wire.PullPage {
-        let (status, body) = try await send(method: .GET, path: "/v1/changes?after=\(cursor)&limit=\(limit)", body: nil)
+        try await pull(path: "/v1/changes?after=\(cursor)&limit=\(limit)")
+    }
+
+    /// A long poll: the server holds it until a change after `cursor` is committed or `seconds` pass (at most 50;
+    /// the client's 60 s read timeout is above that).
+    public func waitForChanges(after cursor: Int64, seconds: Int) async throws(SyncError) -> Bool {
+        let wait = max(0, min(seconds, 50))
+        return !(try await pull(path: "/v1/changes?after=\(cursor)&limit=1&wait=\(wait)").changes.isEmpty)
+    }
+
+    private func pull(path: String) async throws(SyncError) -> Wire.PullPage {
+        let (status, body) = try await send(method: .GET, path: path, body: nil)
         guard status == 200 else { throw failure(status: status, body: body) }
         do { return try Wire.PullPage.decode(json: body) } catch {
             throw .protocolViolation("\(Wire.PullPage.self): \(ChangeDecodingError(error).description)")

@@ -10,6 +10,16 @@ public protocol SyncTransport: Sendable {
     func push(_ request: Wire.PushRequest) async throws(SyncError) -> PushOutcome
     /// `GET /v1/changes?after=S&limit=N`.
     func pull(after cursor: Int64, limit: Int) async throws(SyncError) -> Wire.PullPage
+    /// `GET /v1/changes?after=S&limit=1&wait=SECONDS` (DESIGN §14): returns true as soon as a change after `cursor`
+    /// is on the server, false when `seconds` passed without one.
+    func waitForChanges(after cursor: Int64, seconds: Int) async throws(SyncError) -> Bool
+}
+
+extension SyncTransport {
+    /// Without long polls: whether a change after `cursor` is there now (``SyncWatcher`` paces its own loop).
+    public func waitForChanges(after cursor: Int64, seconds: Int) async throws(SyncError) -> Bool {
+        !(try await pull(after: cursor, limit: 1).changes.isEmpty)
+    }
 }
 
 /// The server's answer to a push.

@@ -31,8 +31,10 @@ public func buildApplication(
     let router = Router(context: BasicRequestContext.self)
     let metrics = ServerMetrics()
     router.middlewares.add(EdgeMiddleware(metrics: metrics))
-    SyncAPI(store: store, now: configuration.now, rateLimit: configuration.rateLimit, metrics: metrics)
-        .register(on: router)
+    SyncAPI(
+        store: store, now: configuration.now, rateLimit: configuration.rateLimit, metrics: metrics,
+        waitLimit: configuration.maxWait
+    ).register(on: router)
     let limits = configuration.connectionLimits
     let http = HTTPServerBuilder.http1(
         configuration: .init(additionalChannelHandlers: [ConnectionGuard(limits: limits)]))

@@ -17,6 +17,9 @@ public struct ConcordServerConfiguration: Sendable {
     public var connectionLimits: ConnectionLimits
     /// Requests each analyst's token may make; nil serves without a limit.
     public var rateLimit: RateLimit?
+    /// The longest a long poll (`GET /v1/changes?wait=`) is held, in seconds; a longer `wait` is cut to it, and 0
+    /// answers every pull at once.
+    public var maxWait: Int = SyncAPI.maxWait
 
     public init(
         dbPath: String? = nil, host: String = "127.0.0.1", port: Int = 8080,

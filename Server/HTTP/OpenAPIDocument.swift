@@ -139,6 +139,12 @@ public enum OpenAPIDocument {
               parameters:
                 - {name: after, in: query, schema: {type: integer, format: int64, minimum: 0, maximum: 9223372036854775807, default: 0}}
                 - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 20000, default: 1000}}
+                - name: wait
+                  in: query
+                  description: >-
+                    Long poll (DESIGN §14): when no change is after `after`, hold the request up to this many seconds
+                    until one is committed (on any server of the database), then answer; an empty page when none came.
+                  schema: {type: integer, minimum: 0, maximum: 50, default: 0}
               responses:
                 "200":
                   description: A page; `next` is the cursor to ask for next.

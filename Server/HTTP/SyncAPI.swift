@@ -15,16 +15,29 @@ public struct SyncAPI: Sendable {
     let limiter: RateLimiter?
     /// What `GET /metrics` shows.
     let metrics: ServerMetrics
+    /// Wakes long polls when a change is committed.
+    let signal: ChangeSignal
+    /// The longest this server holds a long poll, in seconds (≤ ``maxWait``).
+    let waitLimit: Int
 
     public init(
         store: any ServerStore, now: @escaping @Sendable () -> Int64, rateLimit: RateLimit? = nil,
-        metrics: ServerMetrics = ServerMetrics()
+        metrics: ServerMetrics = ServerMetrics(), waitLimit: Int = SyncAPI.maxWait
     ) {
+        self.waitLimit = max(0, min(waitLimit, Self.maxWait))
         self.store = store
         self.now = now
         self.limiter = rateLimit.map(RateLimiter.init)
         self.metrics = metrics
+        // Other server processes write a PostgreSQL database too: their pushes are seen by polling it.
+        var poll: (@Sendable () async throws -> Int64)?
+        if let shared = store as? PostgresServerStore { poll = { try await shared.lastSeq() } }
+        self.signal = ChangeSignal(poll: poll)
     }
+
+    /// The longest `wait=` of a long poll, in seconds: below the client's 60 s read timeout and common proxies'.
+    /// A server may hold polls for less (`serve --max-wait`); `wait` up to this is still valid there.
+    public static let maxWait = 50
 
     /// How long `GET /v1/health` waits for the database before answering 503: a load balancer's probe must get an
     /// answer well inside its own timeout.
@@ -173,6 +186,7 @@ public struct SyncAPI: Sendable {
         }
         switch try await store.push(batch.changes, replica: batch.replica, by: analyst, now: now()) {
         case .stored(let response):
+            if response.accepted > 0 { signal.advance(to: response.cursor) }
             metrics.pushesStored.increment()
             metrics.changesAccepted.increment(by: Int64(response.accepted))
             metrics.changesDuplicate.increment(by: Int64(response.duplicates))
@@ -215,7 +229,19 @@ public struct SyncAPI: Sendable {
             }
             limit = value
         }
-        let page = try await store.changes(after: after, limit: limit)
+        var wait = 0
+        if let text = query.get("wait") {
+            guard let value = Int(text), (0...Self.maxWait).contains(value) else {
+                throw APIError.badRequest("wait=\(text) is out of range: expected 0 to \(Self.maxWait) seconds")
+            }
+            wait = min(value, waitLimit)
+        }
+        var page = try await store.changes(after: after, limit: limit)
+        if page.changes.isEmpty && wait > 0 {
+            // Long poll (DESIGN §14): hold the request until a change after the cursor is committed or the wait ends.
+            await signal.wait(after: after, timeout: .seconds(wait))
+            page = try await store.changes(after: after, limit: limit)
+        }
         metrics.pullPages.increment()
         metrics.pullChanges.increment(by: Int64(page.changes.count))
         // Splice "seq" into each stored canonical body instead of decoding and re-encoding it.

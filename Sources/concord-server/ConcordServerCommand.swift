@@ -45,6 +45,8 @@ struct Serve: AsyncParsableCommand {
     var headTimeout: Int64 = 10
     @Option(help: "Seconds a request's body may take to arrive after its head.")
     var bodyTimeout: Int64 = 60
+    @Option(help: "Seconds a long poll (GET /v1/changes?wait=) is held at most, 0 to 50; 0 answers at once.")
+    var maxWait = SyncAPI.maxWait
 
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {
@@ -52,6 +54,9 @@ struct Serve: AsyncParsableCommand {
         }
         guard rateLimit >= 0, rateBurst >= 1, rateLimit.isFinite, rateBurst.isFinite else {
             throw ValidationError("--rate-limit must be 0 or more and --rate-burst 1 or more")
+        }
+        guard (0...SyncAPI.maxWait).contains(maxWait) else {
+            throw ValidationError("--max-wait is whole seconds from 0 to \(SyncAPI.maxWait)")
         }
         guard headTimeout >= 1, bodyTimeout >= 1 else {
             throw ValidationError("--head-timeout and --body-timeout are whole seconds, 1 or more")
@@ -79,12 +84,13 @@ struct Serve: AsyncParsableCommand {
                 logger.info("\(database.shown): \(active) active analyst\(active == 1 ? "" : "s")")
             }
             let tls = tlsCert.map { TLSFiles(certificatePath: $0, keyPath: tlsKey ?? "") }
-            app = try await buildApplication(
-                ConcordServerConfiguration(
-                    dbPath: database.path, host: host, port: port, logger: logger, tls: tls,
-                    connectionLimits: ConnectionLimits(
-                        headTimeout: .seconds(headTimeout), bodyTimeout: .seconds(bodyTimeout)),
-                    rateLimit: rateLimit == 0 ? nil : RateLimit(perSecond: rateLimit, burst: rateBurst)))
+            var configuration = ConcordServerConfiguration(
+                dbPath: database.path, host: host, port: port, logger: logger, tls: tls,
+                connectionLimits: ConnectionLimits(
+                    headTimeout: .seconds(headTimeout), bodyTimeout: .seconds(bodyTimeout)),
+                rateLimit: rateLimit == 0 ? nil : RateLimit(perSecond: rateLimit, burst: rateBurst))
+            configuration.maxWait = maxWait
+            app = try await buildApplication(configuration)
         } catch {
             FileHandle.standardError.write(Data("concord-server: \(error)\n".utf8))
             throw ExitCode(1)

@@ -5,12 +5,20 @@ import Foundation
 struct Sync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
-        abstract: "Push pending changes, then pull what the server has. Safe to interrupt and run again.")
+        abstract: "Push pending changes, then pull what the server has. Safe to interrupt and run again.",
+        discussion: """
+            With --watch, keeps syncing until interrupted (Ctrl-C): a change another analyst pushes arrives within \
+            moments (the server holds a long poll open and answers when it is committed), and your own edits are \
+            pushed within a second. When the server is unreachable it retries after 1, 2, 4 ... 30 s.
+            """)
 
     @OptionGroup var options: StoreOptions
 
     @Option(help: "Changes per push batch.")
     var batch = 5_000
+
+    @Flag(help: "Keep the store in sync until interrupted.")
+    var watch = false
 
     func run() async throws {
         let store = try options.open()
@@ -22,14 +30,36 @@ struct Sync: AsyncParsableCommand {
         var engineOptions = SyncEngine.Options()
         engineOptions.pushBatch = max(1, batch)
         let bar = ProgressBar(enabled: Terminal.stderrIsTTY)
+        let transport = HTTPTransport(server: server, token: token, client: client ?? HTTPTransport.sharedClient)
         let engine = SyncEngine(
-            store: store,
-            transport: HTTPTransport(server: server, token: token, client: client ?? HTTPTransport.sharedClient),
-            options: engineOptions,
-            progress: { bar.show($0) })
+            store: store, transport: transport, options: engineOptions, progress: { bar.show($0) })
+        if watch {
+            Terminal.message("watching \(server) for \(meta.analyst); Ctrl-C to stop")
+            try await SyncWatcher(store: store, engine: engine, transport: transport).run { event in
+                bar.finish()
+                switch event {
+                case .synced(let summary):
+                    // Only rounds that moved something are worth a line.
+                    if summary.pushed > 0 || summary.pulled > 0 || summary.rejected > 0 {
+                        Terminal.message(Self.stamp() + summary.description)
+                    }
+                case .waiting(let error, let delay):
+                    let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+                    Terminal.message(Self.stamp() + "\(error); retrying in \(String(format: "%.0f", seconds)) s")
+                }
+            }
+            return
+        }
         let summary = try await engine.run()
         bar.finish()
         Terminal.message(summary.description)
+    }
+
+    /// "14:03:27 ", the local time a watch line was printed.
+    static func stamp() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss "
+        return formatter.string(from: Date())
     }
 }
 
