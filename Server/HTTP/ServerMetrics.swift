@@ -66,8 +66,9 @@ public final class ServerMetrics: Sendable {
         ).record(duration)
     }
 
-    /// The text exposition; `changes` is the store's count of changes at this instant, when it answered.
-    func exposition(storedChanges: Int64?) -> [UInt8] {
+    /// The text exposition; `storedChanges` is the store's count of changes at this instant, when it answered, and
+    /// `longPolls` the number of pulls held open waiting for a change.
+    func exposition(storedChanges: Int64?, longPolls: Int) -> [UInt8] {
         var text = registry.emitToBuffer()
         text += Array(
             """
@@ -77,6 +78,9 @@ public final class ServerMetrics: Sendable {
             # HELP concord_database_up Whether the database answered this scrape (1) or not (0).
             # TYPE concord_database_up gauge
             concord_database_up \(storedChanges == nil ? 0 : 1)
+            # HELP concord_long_polls_waiting Pulls held open (wait=) until a change is committed.
+            # TYPE concord_long_polls_waiting gauge
+            concord_long_polls_waiting \(longPolls)
 
             """.utf8)
         return text

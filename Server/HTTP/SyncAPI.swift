@@ -102,7 +102,7 @@ public struct SyncAPI: Sendable {
         router.get("/metrics") { request, _ in
             let count = try? await firstAnswer(within: Self.readinessTimeout) { try await store.changeCount() }
             return try JSONResponse.make(
-                bytes: ByteBuffer(bytes: metrics.exposition(storedChanges: count)),
+                bytes: ByteBuffer(bytes: metrics.exposition(storedChanges: count, longPolls: signal.waiting)),
                 contentType: "text/plain; version=0.0.4; charset=utf-8", for: request)
         }
         router.get("/openapi.yaml") { request, _ in

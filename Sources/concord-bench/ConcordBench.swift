@@ -12,7 +12,7 @@ struct ConcordBench: AsyncParsableCommand {
         commandName: "concord-bench",
         abstract: "Measure Concord's speed and memory against raw SQLite inserts.",
         discussion: """
-            Scenarios: baseline, apply, ingest, pull, cli, report, load, agreement. Run in release mode:
+            Scenarios: baseline, apply, ingest, pull, cli, report, load, agreement, live. Run in release mode:
               swift run -c release concord-bench --json
             With --store postgres (or sqlite,postgres), ingest and pull also run through 1 and 2 concord-server
             processes on a private PostgreSQL cluster (needs initdb: apt-get install -y postgresql).
@@ -30,7 +30,10 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Clients of the load scenario.") var loadClients = 32
     @Option(help: "Seconds the load scenario runs.") var seconds = 10.0
     @Option(help: "Events in the store of the agreement scenario.") var agreementEvents = 100_000
-    @Option(help: "Run only these scenarios (comma-separated: baseline,apply,ingest,pull,cli,report,load,agreement).")
+    @Option(help: "Idle long polls the server holds in the live scenario.") var watchers = 1_000
+    @Option(help: "Pushes timed in the live scenario.") var liveSamples = 200
+    @Option(
+        help: "Run only these scenarios (comma-separated: baseline,apply,ingest,pull,cli,report,load,agreement,live).")
     var only: String?
     @Option(help: "The server stores of ingest and pull (comma-separated: sqlite, postgres).") var store = "sqlite"
     @Flag(help: "Print one JSON object per scenario instead of a table.") var json = false
@@ -46,10 +49,13 @@ struct Run: AsyncParsableCommand {
             options.loadClients = min(loadClients, 4)
             options.seconds = min(seconds, 1)
             options.agreementEvents = min(agreementEvents, 2_000)
+            options.watchers = min(watchers, 20)
+            options.liveSamples = min(liveSamples, 5)
         }
         let selected = Set(
-            (only ?? "baseline,apply,ingest,pull,cli,report,load,agreement").split(separator: ",").map(String.init))
-        let known: Set = ["baseline", "apply", "ingest", "pull", "cli", "report", "load", "agreement"]
+            (only ?? "baseline,apply,ingest,pull,cli,report,load,agreement,live").split(separator: ",").map(String.init)
+        )
+        let known: Set = ["baseline", "apply", "ingest", "pull", "cli", "report", "load", "agreement", "live"]
         if let unknown = selected.subtracting(known).first {
             throw ValidationError("unknown scenario \(unknown); choose among \(known.sorted().joined(separator: ", "))")
         }
@@ -116,6 +122,10 @@ struct Run: AsyncParsableCommand {
         if selected.contains("agreement") {
             ProcessStats.resetPeakRSS()
             record(try Scenarios.agreement(events: options.agreementEvents, directory: root, baseline: rate))
+        }
+        if selected.contains("live") {
+            ProcessStats.resetPeakRSS()
+            record(try await Scenarios.live(watchers: options.watchers, samples: options.liveSamples, directory: root))
         }
         if selected.contains("load") {
             ProcessStats.resetPeakRSS()

@@ -36,6 +36,25 @@ enum ProcessStats {
         return 0
     }
 
+    /// The resident set size (VmRSS) of process `pid` now, in MiB.
+    static func currentRSSMegabytes(pid: Int32) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return (line.split(separator: " ").compactMap { Double($0) }.first ?? 0) / 1024
+        }
+        return 0
+    }
+
+    /// User + system CPU seconds process `pid` has used, from /proc/PID/stat.
+    static func cpuSeconds(pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let end = stat.range(of: ")")
+        else { return 0 }
+        let fields = stat[end.upperBound...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// CPU time consumed by the calling thread so far, in seconds.
     static func threadCPUSeconds() -> Double {
         var time = timespec()

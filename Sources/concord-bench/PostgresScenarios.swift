@@ -33,7 +33,7 @@ enum PostgresScenarios {
                 tokens[analyst] = try await admin.addAnalyst(analyst, role: role)
             }
             try await admin.close()
-            let children = try (0..<count).map { _ in try ServeChild.launch(url: url) }
+            let children = try (0..<count).map { _ in try ServeChild.launch(db: url) }
             defer { for child in children { child.stop() } }
 
             ProcessStats.resetPeakRSS()
@@ -124,7 +124,7 @@ struct ServeChild: AsyncParsableCommand {
     }
 
     /// Starts a child serving `url` on a free port; returns once it accepts connections.
-    static func launch(url: String) throws -> Running {
+    static func launch(db url: String) throws -> Running {
         let port = try freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Scenarios.selfExecutable())

@@ -35,6 +35,7 @@ struct MetricsTests {
             #expect(values["concord_database_errors_total"] == 0)
             #expect(values["concord_changes_stored"] == 4)
             #expect(values["concord_database_up"] == 1)
+            #expect(values["concord_long_polls_waiting"] == 0)
             let latency = "concord_http_request_duration_seconds_count"
             #expect(values["\(latency){route=\"/v1/changes\",method=\"POST\",status=\"200\"}"] == 2)
             #expect(values["\(latency){route=\"/v1/changes\",method=\"POST\",status=\"403\"}"] == 1)
