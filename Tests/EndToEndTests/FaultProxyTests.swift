@@ -68,4 +68,57 @@ struct FaultProxyTests {
         print(
             "faults: \(faults.sorted { $0.key.rawValue < $1.key.rawValue }), \(failedRuns) runs failed and were rerun")
     }
+
+    @Test("a watcher whose long polls and syncs go through the faulty proxy still receives every change, once")
+    func watchThroughFaults() async throws {
+        let cluster = try await Cluster()
+        defer { Task { await cluster.shutdown() } }
+        let writer = try await cluster.analyst("ana")
+        let reader = try await cluster.analyst("ben")
+        let proxy = try FaultProxy(upstreamPort: cluster.server.port, seed: 0x10C4, faultRate: 45)
+        defer { proxy.stop() }
+        let document = try writer.importArticles(Array(Cluster.seeds.prefix(1)))[0].id.rawValue
+        try await cluster.sync("ana")
+
+        let transport = HTTPTransport(server: proxy.url, token: cluster.tokens["ben"]!, timeout: .seconds(10))
+        var engineOptions = SyncEngine.Options()
+        engineOptions.attempts = 2
+        engineOptions.backoff = .milliseconds(20)
+        var watchOptions = SyncWatcher.Options()
+        watchOptions.wait = 2
+        watchOptions.backoff = .milliseconds(50)
+        watchOptions.maxBackoff = .milliseconds(400)
+        let watcher = SyncWatcher(
+            store: reader, engine: SyncEngine(store: reader, transport: transport, options: engineOptions),
+            transport: transport, options: watchOptions)
+        let interrupted = SharedCount()
+        let watching = Task {
+            try await watcher.run { event in
+                if case .waiting = event { interrupted.add() }
+            }
+        }
+        defer { watching.cancel() }
+
+        var events: [EntityID] = []
+        for serial in 0..<12 {
+            events.append(
+                try writer.addEvent(EventDraft(values: ["doc": document, "title": "through faults \(serial)"])))
+            try await cluster.sync("ana")
+            try await Task.sleep(for: .milliseconds(150))
+        }
+        let deadline = ContinuousClock.now + .seconds(90)
+        while try events.contains(where: { try reader.snapshot(of: $0) == nil }) {
+            try #require(ContinuousClock.now < deadline, "the watcher received every event within 90 s")
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        watching.cancel()
+        _ = await watching.result
+        // Settle directly, then the usual check: every change on the server once, in both stores once.
+        try await cluster.sync("ben")
+        try await cluster.sync("ana")
+        let log = try await serverLog(server: cluster.server.url.absoluteString, token: cluster.tokens["ana"]!)
+        expectExactlyOnce(log: log, stores: cluster.stores)
+        #expect(proxy.faults.filter { $0.key != .none }.values.reduce(0, +) > 0, "faults were injected")
+        print("watch through faults: \(proxy.faults), \(interrupted.value) rounds backed off")
+    }
 }
