@@ -67,6 +67,7 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "concord-server")
         logger.logLevel =
             ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        Self.raiseOpenFileLimit(logger: logger)
         let app: ConcordApplication
         do {
             // A database without analysts refuses every sync: say so at once, naming the database, since the usual
@@ -97,6 +98,26 @@ struct Serve: AsyncParsableCommand {
         }
         logger.info("serving \(database.shown) on \(tlsCert == nil ? "http" : "https")://\(host):\(port)")
         try await app.runService()
+    }
+}
+
+extension Serve {
+    /// Every held long poll (`concord sync --watch`) is an open connection, so a team's watchers need more than the
+    /// 1,024 descriptors many systems allow by default: raise the soft limit to the hard one, as servers such as
+    /// nginx and PostgreSQL are told to. Logged when it stays low.
+    static func raiseOpenFileLimit(logger: Logger) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        if limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+            _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        if limit.rlim_cur < 4_096 {
+            logger.warning(
+                "at most \(limit.rlim_cur) open files: each watching analyst holds a connection; raise the limit (ulimit -n)"
+            )
+        }
     }
 }
 
