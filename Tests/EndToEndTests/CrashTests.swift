@@ -235,6 +235,62 @@ struct CrashTests {
         rig.server.stop(signal: SIGTERM)
     }
 
+    @Test("`concord sync --watch` killed -9 at random instants while changes stream in, then restarted: exactly once")
+    func watcherKilled() async throws {
+        let rig = try CrashTests.Rig()
+        let pusher = try rig.analyst("ana")
+        let watcher = try rig.analyst("ben")
+        try rig.server.start()
+        defer { rig.server.stop(signal: SIGTERM) }
+        let documents = try pusher.importArticles(Array(Cluster.seeds.prefix(2))).map(\.id.rawValue)
+        _ = try watcher.importArticles(Array(Cluster.seeds.prefix(2)))
+        var random = SeededRandom(seed: 0x5EE)
+        var serial = 0
+        var kills = 0
+        for round in 0..<6 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Binaries.client)
+            process.arguments = ["sync", "--watch", "--store", rig.path("ben.sqlite")]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Ana streams changes in small pushes while Ben's watcher pulls them; Ben edits too, so the watcher
+            // pushes as well. The kill lands at a random instant of that.
+            let deadline = Date().addingTimeInterval(0.2 + Double(random.next() % 600) / 1000)
+            while Date() < deadline {
+                for _ in 0..<3 {
+                    serial += 1
+                    try Self.edit(pusher, random: &random, documents: documents, serial: serial)
+                }
+                if round % 2 == 1 {
+                    serial += 1
+                    try Self.edit(watcher, random: &random, documents: documents, serial: serial)
+                }
+                _ = try await rig.engine("ana").run()
+            }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            if process.terminationReason == .uncaughtSignal { kills += 1 }
+        }
+        #expect(kills == 6, "every watcher died of SIGKILL while running")
+        // A last watcher finishes the job; then Ana pulls what Ben pushed.
+        let last = Process()
+        last.executableURL = URL(fileURLWithPath: Binaries.client)
+        last.arguments = ["sync", "--watch", "--store", rig.path("ben.sqlite")]
+        last.standardOutput = FileHandle.nullDevice
+        last.standardError = FileHandle.nullDevice
+        try last.run()
+        let total = try await rig.serverLog().count
+        let until = Date().addingTimeInterval(60)
+        while try watcher.allChanges().count < total || watcher.pendingCount() > 0, Date() < until {
+            usleep(20_000)
+        }
+        kill(last.processIdentifier, SIGINT)
+        last.waitUntilExit()
+        _ = try await rig.engine("ana").run()
+        try await rig.expectConvergedExactlyOnce()
+    }
+
     /// The server's change count, from `GET /v1/health`.
     static func serverCount(_ rig: Rig) async throws -> Int {
         let response = try #require(httpGet(port: rig.server.port, path: "/v1/health"))
