@@ -248,12 +248,7 @@ struct CrashTests {
         var serial = 0
         var kills = 0
         for round in 0..<6 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Binaries.client)
-            process.arguments = ["sync", "--watch", "--store", rig.path("ben.sqlite")]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try Self.launchWatch(store: rig.path("ben.sqlite"))
             // Ana streams changes in small pushes while Ben's watcher pulls them; Ben edits too, so the watcher
             // pushes as well. The kill lands at a random instant of that.
             let deadline = Date().addingTimeInterval(0.2 + Double(random.next() % 600) / 1000)
@@ -274,12 +269,7 @@ struct CrashTests {
         }
         #expect(kills == 6, "every watcher died of SIGKILL while running")
         // A last watcher finishes the job; then Ana pulls what Ben pushed.
-        let last = Process()
-        last.executableURL = URL(fileURLWithPath: Binaries.client)
-        last.arguments = ["sync", "--watch", "--store", rig.path("ben.sqlite")]
-        last.standardOutput = FileHandle.nullDevice
-        last.standardError = FileHandle.nullDevice
-        try last.run()
+        let last = try Self.launchWatch(store: rig.path("ben.sqlite"))
         let total = try await rig.serverLog().count
         let until = Date().addingTimeInterval(60)
         while try watcher.allChanges().count < total || watcher.pendingCount() > 0, Date() < until {
@@ -295,6 +285,17 @@ struct CrashTests {
     static func serverCount(_ rig: Rig) async throws -> Int {
         let response = try #require(httpGet(port: rig.server.port, path: "/v1/health"))
         return Int(try JSONDecoder().decode(Wire.Health.self, from: response.body).changes)
+    }
+
+    /// `concord sync --watch` on `store`, its output to `log` (discarded when nil).
+    static func launchWatch(store: String, log: String? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binaries.client)
+        process.arguments = ["sync", "--watch", "--store", store]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = log.flatMap { FileHandle(forWritingAtPath: $0) } ?? FileHandle.nullDevice
+        try process.run()
+        return process
     }
 
     static func launchSync(store: String, batch: Int) throws -> Process {

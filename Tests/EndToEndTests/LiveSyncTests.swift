@@ -25,12 +25,7 @@ struct LiveSyncTests {
 
         let log = rig.path("watch.log")
         _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let watcher = Process()
-        watcher.executableURL = URL(fileURLWithPath: Binaries.client)
-        watcher.arguments = ["sync", "--watch", "--store", rig.path("ben.sqlite")]
-        watcher.standardOutput = FileHandle.nullDevice
-        watcher.standardError = FileHandle(forWritingAtPath: log)
-        try watcher.run()
+        let watcher = try CrashTests.launchWatch(store: rig.path("ben.sqlite"), log: log)
         defer { if watcher.isRunning { kill(watcher.processIdentifier, SIGKILL) } }
         func watchLog() -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
 
