@@ -31,10 +31,13 @@ public func buildApplication(
     let router = Router(context: BasicRequestContext.self)
     let metrics = ServerMetrics()
     router.middlewares.add(EdgeMiddleware(metrics: metrics))
-    SyncAPI(
+    let api = SyncAPI(
         store: store, now: configuration.now, rateLimit: configuration.rateLimit, metrics: metrics,
-        waitLimit: configuration.maxWait
-    ).register(on: router)
+        waitLimit: configuration.maxWait)
+    api.register(on: router)
+    var services: [any Service] = [StoreCloser(store: store, logger: configuration.logger)]
+    // Services stop in reverse order: the listener before the store closes.
+    if let shared = store as? PostgresServerStore { services.append(CommitListener(store: shared, signal: api.signal)) }
     let limits = configuration.connectionLimits
     let http = HTTPServerBuilder.http1(
         configuration: .init(additionalChannelHandlers: [ConnectionGuard(limits: limits)]))
@@ -43,7 +46,7 @@ public func buildApplication(
         server: try configuration.tls.map { try .tls(http, tlsConfiguration: $0.serverConfiguration()) } ?? http,
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "concord-server"),
-        services: [StoreCloser(store: store, logger: configuration.logger)],
+        services: services,
         onServerRunning: onServerRunning,
         logger: configuration.logger)
 }

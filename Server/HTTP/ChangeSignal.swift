@@ -4,15 +4,16 @@ import Synchronization
 /// Wakes the long polls of `GET /v1/changes?wait=` (DESIGN §14) when a change after their cursor is committed.
 ///
 /// Pushes on this server call ``advance(to:)`` after their commit. With several server processes on one database
-/// (PostgreSQL), pushes taken by the others are seen by `poll`: while anyone waits, one task asks the database for
-/// its greatest `seq` every ``pollInterval``, whatever the number of waiters (1,000 idle watchers cost one query per
-/// interval, not 1,000).
+/// (PostgreSQL), pushes taken by the others arrive through PostgreSQL's LISTEN/NOTIFY (`CommitListener`), and
+/// `poll` covers what a reconnecting listener missed: while anyone waits, one task asks the database for its greatest
+/// `seq` every ``pollInterval``, whatever the number of waiters (1,000 idle watchers cost one query per interval,
+/// not 1,000).
 ///
 /// A waiter is a suspended continuation and a sleeping timer: no thread, no busy loop. A server shutting down
 /// releases every waiter at once, so SIGTERM is not held up by long polls.
 final class ChangeSignal: Sendable {
-    /// How often the shared poll asks the database, while anyone waits.
-    static let pollInterval: Duration = .milliseconds(250)
+    /// How often the shared poll asks the database, while anyone waits: a safety net under LISTEN/NOTIFY.
+    static let pollInterval: Duration = .seconds(2)
 
     private struct Waiter {
         var after: Int64
@@ -114,6 +115,19 @@ final class ChangeSignal: Sendable {
             }
             if stop { return }
             if let seq = try? await poll() { advance(to: seq) }
+        }
+    }
+}
+
+/// Feeds ``ChangeSignal`` with the commits of every server process on a PostgreSQL database (LISTEN/NOTIFY), for as
+/// long as the application runs.
+struct CommitListener: Service {
+    let store: PostgresServerStore
+    let signal: ChangeSignal
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await store.commits { signal.advance(to: $0) }
         }
     }
 }

@@ -256,6 +256,11 @@ public final class PostgresServerStore: ServerStore {
                     let cursor = try await Self.persist(
                         connection, plan: plan, bodies: plan.acceptedIndices.map { bodies[$0] }, replica: replica,
                         analyst: analyst.name, now: now, logger: logger)
+                    // Delivered at commit to every server's LISTEN (``commits(_:)``), which wakes their long polls.
+                    if !plan.accepted.isEmpty {
+                        try await connection.query(
+                            "SELECT pg_notify(\(Self.commitChannel), \(String(cursor)))", logger: logger)
+                    }
                     await beforeCommit?(cursor)
                     return .stored(
                         Wire.PushResponse(accepted: plan.accepted.count, duplicates: plan.duplicates, cursor: cursor))
@@ -457,6 +462,31 @@ public final class PostgresServerStore: ServerStore {
     /// greatest committed one plus one, and a rolled-back push leaves no gap (unlike a sequence). One index probe,
     /// where `COUNT(*)` would scan the table on every health check.
     public func changeCount() async throws -> Int64 { try await lastSeq() }
+
+    /// The channel every push notifies at its commit, with its new greatest `seq` as the payload.
+    static let commitChannel = "concord_commits"
+
+    /// Calls `onCommit` with the greatest `seq` of every push committed by any server process on this database, as
+    /// PostgreSQL delivers its NOTIFY; runs until the task is cancelled. A lost connection is reopened after a second
+    /// (a poll covers what was missed meanwhile, see `ChangeSignal`).
+    public func commits(_ onCommit: @escaping @Sendable (Int64) -> Void) async {
+        let logger = logger
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: Self.commitChannel) { notifications in
+                        for try await notification in notifications {
+                            if let seq = Int64(notification.payload) { onCommit(seq) }
+                        }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.notice("listening for commits failed; again in 1 s", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
 
     /// The greatest committed `seq` (0 when empty): what the long polls of other server processes wait for.
     public func lastSeq() async throws -> Int64 {

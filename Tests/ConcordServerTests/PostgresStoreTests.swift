@@ -133,6 +133,38 @@ struct PostgresStoreTests {
         try await slow.close()
         try await fast.close()
     }
+
+    @Test("every push, through any server process, is announced to every listener by NOTIFY with its seq")
+    func commitsAreNotified() async throws {
+        let url = try PostgresCluster.shared().createDatabase()
+        let listening = try await PostgresServerStore(url: url)
+        let pushing = try await PostgresServerStore(url: url)
+        _ = try await Team.make(store: pushing)
+        let analyst = try #require(try await pushing.analysts().first { $0.name.rawValue == "analyst-a" })
+        let heard = SeqLog()
+        let listener = Task { await listening.commits { heard.append($0) } }
+        let factory = ChangeFactory()
+        // LISTEN starts asynchronously: push until the first notification is heard, then once more.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while heard.values.isEmpty {
+            try #require(ContinuousClock.now < deadline, "a NOTIFY was heard within 20 s")
+            _ = try await pushing.push(factory.newEvent(), replica: factory.replica, by: analyst, now: serverNow)
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let first = heard.values.count
+        let result = try await pushing.push(factory.newEvent(), replica: factory.replica, by: analyst, now: serverNow)
+        guard case .stored(let response) = result else { throw TestFailure("the push is stored") }
+        while heard.values.count == first {
+            try #require(ContinuousClock.now < deadline, "the last push was heard")
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(heard.values.last == response.cursor, "the payload is the push's greatest seq")
+        #expect(heard.values == heard.values.sorted(), "in commit order")
+        listener.cancel()
+        _ = await listener.value
+        try await listening.close()
+        try await pushing.close()
+    }
 }
 
 /// Holds the first push that reaches it until released.
@@ -161,4 +193,12 @@ private final class Gate: @unchecked Sendable {
     }
 
     func release() { lock.withLock { released = true } }
+}
+
+/// Seqs heard by a listener.
+private final class SeqLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var heard: [Int64] = []
+    var values: [Int64] { lock.withLock { heard } }
+    func append(_ seq: Int64) { lock.withLock { heard.append(seq) } }
 }
