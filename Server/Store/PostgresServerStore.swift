@@ -24,7 +24,7 @@ public final class PostgresServerStore: ServerStore {
     public let location: String
     let client: PostgresClient
     private let runner: Task<Void, Never>
-    private let logger: Logger
+    let logger: Logger
     /// Tests only: runs inside every push transaction after its changes are written with their `seq`, before the
     /// commit, so a test can hold one push open and show that no other push commits (and no reader sees) a later `seq`.
     let beforeCommit: (@Sendable (Int64) async -> Void)?
@@ -131,7 +131,7 @@ public final class PostgresServerStore: ServerStore {
 
     /// Runs `body`; a failure to reach the database becomes ``StoreUnavailable`` (503, retry later), a failure of a
     /// statement keeps its cause.
-    private func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as PSQLError where error.serverInfo == nil {
@@ -449,13 +449,6 @@ public final class PostgresServerStore: ServerStore {
             }
             return changes
         }
-    }
-
-    /// Folds every change with the shared ``ReportBuilder``, as the in-memory store does.
-    public func reportInputs() async throws -> ReportInputs {
-        var builder = ReportBuilder()
-        builder.add(contentsOf: try await allChanges())
-        return builder.inputs
     }
 
     /// The greatest `seq`, which is also the number of changes: under the push lock `seq` is assigned as the
