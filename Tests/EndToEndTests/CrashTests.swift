@@ -162,7 +162,7 @@ struct CrashTests {
         let engine = rig.engine("ana", attempts: 1)
         let sync = Task.detached { try? await engine.run() }
         // Terminate as soon as the first batch has reached the server.
-        while try store.pendingCount() == (try store.allChanges().count) { usleep(1_000) }
+        while try store.pendingCount() == (try store.allChanges().count) { try await Task.sleep(for: .milliseconds(1)) }
         let (status, reason) = rig.server.stop(signal: SIGTERM)
         #expect(reason == .exit && status == 0, "SIGTERM exits 0: \(rig.server.log(tail: 1500))")
         _ = await sync.value
@@ -197,7 +197,9 @@ struct CrashTests {
             if before == total { break }
             let process = try Self.launchSync(store: rig.path("ana.sqlite"), batch: 60)
             let target = before + 60 + Int(random.next() % 600)
-            while process.isRunning, try await Self.serverCount(rig) < min(target, total - 1) { usleep(2_000) }
+            while process.isRunning, try await Self.serverCount(rig) < min(target, total - 1) {
+                try await Task.sleep(for: .milliseconds(2))
+            }
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 midPush += 1
@@ -217,9 +219,11 @@ struct CrashTests {
         for attempt in 0..<3 {
             let process = try Self.launchSync(store: benPath, batch: 60)
             if attempt == 0 {
-                while process.isRunning, try puller.metadata().pullCursor == 0 { usleep(1_000) }
+                while process.isRunning, try puller.metadata().pullCursor == 0 {
+                    try await Task.sleep(for: .milliseconds(1))
+                }
             } else {
-                usleep(UInt32(random.next() % 300_000))
+                try await Task.sleep(for: .microseconds(Int(random.next() % 300_000)))
             }
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
@@ -273,7 +277,7 @@ struct CrashTests {
         let total = try await rig.serverLog().count
         let until = Date().addingTimeInterval(60)
         while try watcher.allChanges().count < total || watcher.pendingCount() > 0, Date() < until {
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(20))
         }
         kill(last.processIdentifier, SIGINT)
         last.waitUntilExit()
