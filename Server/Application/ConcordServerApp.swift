@@ -33,7 +33,7 @@ public func buildApplication(
     router.middlewares.add(EdgeMiddleware(metrics: metrics))
     let api = SyncAPI(
         store: store, now: configuration.now, rateLimit: configuration.rateLimit, metrics: metrics,
-        waitLimit: configuration.maxWait)
+        waitLimit: configuration.maxWait, pollsPerAnalyst: configuration.pollsPerAnalyst)
     api.register(on: router)
     var services: [any Service] = [StoreCloser(store: store, logger: configuration.logger)]
     // Services stop in reverse order: the listener before the store closes.

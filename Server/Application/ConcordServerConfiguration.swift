@@ -20,6 +20,8 @@ public struct ConcordServerConfiguration: Sendable {
     /// The longest a long poll (`GET /v1/changes?wait=`) is held, in seconds; a longer `wait` is cut to it, and 0
     /// answers every pull at once.
     public var maxWait: Int = SyncAPI.maxWait
+    /// Long polls one analyst's token may hold at once; more are answered at once.
+    public var pollsPerAnalyst = 32
 
     public init(
         dbPath: String? = nil, host: String = "127.0.0.1", port: Int = 8080,

@@ -29,6 +29,8 @@ final class ChangeSignal: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Long polls held per analyst.
+    private let held = Mutex<[String: Int]>([:])
     private let poll: (@Sendable () async throws -> Int64)?
 
     /// - Parameter poll: the database's greatest `seq`, for stores that other processes also write; nil when this
@@ -72,6 +74,23 @@ final class ChangeSignal: Sendable {
             return state.waiters.values.map(\.continuation)
         }
         for continuation in woken { continuation.resume() }
+    }
+
+    /// Counts a long poll of `analyst`; false when they already hold `limit`.
+    func takePoll(of analyst: String, limit: Int) -> Bool {
+        held.withLock { held in
+            guard held[analyst, default: 0] < limit else { return false }
+            held[analyst, default: 0] += 1
+            return true
+        }
+    }
+
+    /// Ends a long poll counted by ``takePoll(of:limit:)``.
+    func releasePoll(of analyst: String) {
+        held.withLock { held in
+            held[analyst, default: 1] -= 1
+            if held[analyst] == 0 { held[analyst] = nil }
+        }
     }
 
     /// The number of suspended waiters (for tests and metrics).

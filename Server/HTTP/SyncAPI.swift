@@ -19,12 +19,17 @@ public struct SyncAPI: Sendable {
     let signal: ChangeSignal
     /// The longest this server holds a long poll, in seconds (≤ ``maxWait``).
     let waitLimit: Int
+    /// Long polls one analyst's token may hold at once; past it a pull is answered at once (the rate limit then
+    /// bounds a client that asks again and again). A watcher holds one; a stolen token cannot pin thousands of
+    /// connections this way.
+    let pollsPerAnalyst: Int
 
     public init(
         store: any ServerStore, now: @escaping @Sendable () -> Int64, rateLimit: RateLimit? = nil,
-        metrics: ServerMetrics = ServerMetrics(), waitLimit: Int = SyncAPI.maxWait
+        metrics: ServerMetrics = ServerMetrics(), waitLimit: Int = SyncAPI.maxWait, pollsPerAnalyst: Int = 32
     ) {
         self.waitLimit = max(0, min(waitLimit, Self.maxWait))
+        self.pollsPerAnalyst = pollsPerAnalyst
         self.store = store
         self.now = now
         self.limiter = rateLimit.map(RateLimiter.init)
@@ -213,7 +218,7 @@ public struct SyncAPI: Sendable {
     }
 
     func pull(_ request: Request) async throws -> Response {
-        _ = try await authenticate(request)
+        let analyst = try await authenticate(request).name.rawValue
         let query = request.uri.queryParameters
         var after: Int64 = 0
         if let text = query.get("after") {
@@ -237,9 +242,10 @@ public struct SyncAPI: Sendable {
             wait = min(value, waitLimit)
         }
         var page = try await store.changes(after: after, limit: limit)
-        if page.changes.isEmpty && wait > 0 {
+        if page.changes.isEmpty && wait > 0 && signal.takePoll(of: analyst, limit: pollsPerAnalyst) {
             // Long poll (DESIGN §14): hold the request until a change after the cursor is committed or the wait ends.
             await signal.wait(after: after, timeout: .seconds(wait))
+            signal.releasePoll(of: analyst)
             page = try await store.changes(after: after, limit: limit)
         }
         metrics.pullPages.increment()

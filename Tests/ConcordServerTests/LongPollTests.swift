@@ -89,6 +89,31 @@ struct LongPollTests {
         }
     }
 
+    @Test("past its cap of held long polls, an analyst's next pull is answered at once; other analysts still wait")
+    func pollCap() async throws {
+        let team = try await Team.make()
+        var configuration = ConcordServerConfiguration(port: 0, now: { serverNow }, rateLimit: nil)
+        configuration.logger.logLevel = .warning
+        configuration.pollsPerAnalyst = 2
+        let factory = ChangeFactory()
+        try await buildApplication(configuration, store: team.store).test(.router) { client in
+            let started = ContinuousClock.now
+            async let first = client.execute(uri: "/v1/changes?after=0&wait=30", method: .get, headers: auth(team.a))
+            async let second = client.execute(uri: "/v1/changes?after=0&wait=30", method: .get, headers: auth(team.a))
+            async let other = client.execute(uri: "/v1/changes?after=0&wait=30", method: .get, headers: auth(team.b))
+            try await Task.sleep(for: .milliseconds(500))
+            let third = try await client.execute(
+                uri: "/v1/changes?after=0&wait=30", method: .get, headers: auth(team.a))
+            #expect(third.status == .ok && ContinuousClock.now - started < .seconds(10), "the third is not held")
+            #expect(try decode(Wire.PullPage.self, third.body).changes.isEmpty)
+            #expect(try await client.push(factory.newEvent(), token: team.a).status == .ok)
+            for response in try await [first, second, other] {
+                #expect(try decode(Wire.PullPage.self, response.body).changes.count == 2, "held polls are woken")
+            }
+            #expect(ContinuousClock.now - started < .seconds(20), "by the push, not the 30 s wait")
+        }
+    }
+
     @Test("1,000 waiters: one advance wakes exactly those below it, close releases the rest")
     func manyWaiters() async throws {
         let signal = ChangeSignal(poll: nil)
