@@ -42,6 +42,8 @@ final class PostgresReportSource: ReportSource, @unchecked Sendable {
     private var changes: [ChangeID: Change] = [:]
     private var missingEntities: Set<EntityID> = []
     private var missingChanges: Set<ChangeID> = []
+    /// Ids asked for that the log does not hold, so they are not asked for again.
+    private var absentChanges: Set<ChangeID> = []
 
     var hasMissing: Bool { !missingEntities.isEmpty || !missingChanges.isEmpty }
 
@@ -127,7 +129,6 @@ final class PostgresReportSource: ReportSource, @unchecked Sendable {
                 let change = try Change.decodeFast(json: Data(buffer: body))
                 changes[change.id] = change
             }
-            // Ids the log does not hold stay unknown: remember them as asked, so they are not asked again.
             for id in ids where changes[ChangeID(stored: id)] == nil { absentChanges.insert(ChangeID(stored: id)) }
         }
         let wanted = Array(missingEntities)
@@ -135,8 +136,6 @@ final class PostgresReportSource: ReportSource, @unchecked Sendable {
         try await fetch(entities: wanted, client, logger: logger)
         for id in wanted where entities[id] == nil { entities[id] = LiveEntity(id: id) }
     }
-
-    private var absentChanges: Set<ChangeID> = []
 
     /// Adds the live rows of the entities of `ids` not fetched yet (fetching one twice would double its versions).
     private func fetch(entities wanted: [EntityID], _ client: PostgresClient, logger: Logger) async throws {

@@ -131,26 +131,11 @@ struct ServeChild: AsyncParsableCommand {
         process.arguments = ["serve-child", "--db", url, "--port", String(port)]
         try process.run()
         let deadline = Date().addingTimeInterval(60)
-        while !accepts(port: port) {
+        while !acceptsConnections(port: port) {
             guard process.isRunning else { throw BenchError("the server child exited: \(process.terminationStatus)") }
             guard Date() < deadline else { throw BenchError("the server child did not listen within 60 s") }
             usleep(10_000)
         }
         return Running(process: process, url: "http://127.0.0.1:\(port)")
-    }
-
-    private static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
     }
 }

@@ -117,7 +117,7 @@ struct LongPollTests {
     @Test("1,000 waiters: one advance wakes exactly those below it, close releases the rest")
     func manyWaiters() async throws {
         let signal = ChangeSignal(poll: nil)
-        let woken = ManagedCount()
+        let woken = SharedCount()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<1_000 {
                 group.addTask {
@@ -137,11 +137,4 @@ struct LongPollTests {
         }
         #expect(woken.value == 1_000)
     }
-}
-
-final class ManagedCount: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    var value: Int { lock.withLock { count } }
-    func add() { lock.withLock { count += 1 } }
 }

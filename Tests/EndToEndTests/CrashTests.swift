@@ -321,14 +321,6 @@ final class ManagedFlag: @unchecked Sendable {
     func set() { lock.withLock { value = true } }
 }
 
-/// A count shared by several tasks and threads.
-final class SharedCount: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    var value: Int { lock.withLock { count } }
-    func add(_ amount: Int = 1) { lock.withLock { count += amount } }
-}
-
 /// Every change the server at `server` holds, in order, walked page by page with an analyst's token.
 func serverLog(server: String, token: String) async throws -> [Wire.SequencedChange] {
     let transport = HTTPTransport(server: server, token: token)

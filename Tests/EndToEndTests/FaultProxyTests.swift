@@ -1,5 +1,6 @@
 import ConcordClient
 import ConcordCore
+import ConcordTestSupport
 import Foundation
 import Testing
 

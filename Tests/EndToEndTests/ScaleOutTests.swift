@@ -13,14 +13,9 @@ import Testing
 struct ScaleOutTests {
     @Test("3 servers on one PostgreSQL, 6 clients spread over them, SIGKILL mid-push: exactly once, converged")
     func threeServersSixClients() async throws {
-        let url = try PostgresCluster.shared().createDatabase()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("concord-scale-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let servers = try (0..<3).map {
-            ServerProcess(
-                dbPath: url, port: try freePort(), logPath: directory.appendingPathComponent("s\($0).log").path)
-        }
+        let fleet = try Fleet(servers: 3)
+        defer { withExtendedLifetime(fleet) {} }
+        let (directory, servers) = (fleet.directory, fleet.servers)
         let names = ["ana", "ben", "cy", "dee", "eve", "fay"]
         var stores: [String: LocalStore] = [:]
         var tokens: [String: String] = [:]
@@ -124,14 +119,9 @@ struct ScaleOutTests {
 
     @Test("a long poll on one server process is answered by a push to another at once (LISTEN/NOTIFY, not the poll)")
     func longPollAcrossServers() async throws {
-        let url = try PostgresCluster.shared().createDatabase()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("concord-scale-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let servers = try (0..<2).map {
-            ServerProcess(
-                dbPath: url, port: try freePort(), logPath: directory.appendingPathComponent("s\($0).log").path)
-        }
+        let fleet = try Fleet(servers: 2)
+        defer { withExtendedLifetime(fleet) {} }
+        let servers = fleet.servers
         let token = try servers[0].addAnalyst("ana")
         for server in servers { try server.start() }
         defer { for server in servers { server.stop(signal: SIGTERM) } }
@@ -153,6 +143,26 @@ struct ScaleOutTests {
         // The fallback poll runs every 2 s: a median under 1 s is the NOTIFY.
         #expect(latencies.sorted()[2] < .seconds(1), "push on one server to the poll on another: \(latencies)")
     }
+}
+
+/// `count` `concord-server` processes (not started) on a fresh database of the shared PostgreSQL cluster, their logs
+/// in a temporary folder removed with the fleet.
+final class Fleet {
+    let directory: URL
+    let servers: [ServerProcess]
+
+    init(servers count: Int) throws {
+        let url = try PostgresCluster.shared().createDatabase()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("concord-scale-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.directory = directory
+        servers = try (0..<count).map {
+            ServerProcess(
+                dbPath: url, port: try freePort(), logPath: directory.appendingPathComponent("s\($0).log").path)
+        }
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
 }
 
 /// One new event's changes at a time, by `author`, for pushing through `HTTPTransport` directly.
