@@ -88,6 +88,8 @@ let package = Package(
             name: "ConcordServer",
             dependencies: [
                 "ConcordCore",
+                // Snapshots for bootstrapping clients are client stores, built by the client's own code.
+                "ConcordClient",
                 "ConcordSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -88,7 +88,7 @@ public final class LocalStore: Sendable {
             if code == EEXIST { throw StoreError.alreadyExists(path: path) }
             throw StoreError.cannotOpen(path: path, detail: String(cString: strerror(code)))
         }
-        close(fd)
+        closeDescriptor(fd)
         var ids = ids
         let replica = try! ReplicaID(ids.next().rawValue)
         do {
@@ -128,7 +128,7 @@ public final class LocalStore: Sendable {
             throw StoreError.cannotOpen(path: path, detail: "permission denied")
         }
         do {
-            let queue = try DatabaseQueue(path: path, configuration: configuration(path: path, checkIdentity: true))
+            let queue = try openQueue(path)
             // A store written by a newer Concord has migrations this build does not know.
             let known = Set(StoreSchema.migrator.migrations)
             let applied = try queue.read { db in try StoreSchema.migrator.appliedIdentifiers(db) }
@@ -152,6 +152,38 @@ public final class LocalStore: Sendable {
         } catch {
             throw mapError(error, path: path)
         }
+    }
+
+    /// A connection to the store file at `path`, opened again if a bootstrap replaced the file meanwhile.
+    ///
+    /// A bootstrap (``installSnapshot(_:manifest:into:)``) renames a new file over the store while it holds the old
+    /// one's exclusive lock; a connection opened in that instant holds the old, unlinked file, and its first read
+    /// (the identity check) waits for the lock. So the file is checked to be the one at `path` once that read is
+    /// done, and opened again if not.
+    private static func openQueue(_ path: String) throws -> DatabaseQueue {
+        var attempt = 0
+        while true {
+            let before = fileIdentity(path)
+            let queue = try DatabaseQueue(path: path, configuration: configuration(path: path, checkIdentity: true))
+            if before != nil && before == fileIdentity(path) { return queue }
+            try queue.close()
+            attempt += 1
+            if attempt == 5 {
+                throw StoreError.locked(path: path, cause: nil)
+            }
+        }
+    }
+
+    /// The device and inode of the file at `path`, or nil if there is none.
+    static func fileIdentity(_ path: String) -> [UInt64]? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return [UInt64(info.st_dev), UInt64(info.st_ino)]
+    }
+
+    /// Closes the store's connection; any later call fails. A bootstrap needs the file to itself.
+    public func close() throws {
+        do { try dbQueue.close() } catch { throw Self.mapError(error, path: path) }
     }
 
     /// UUIDv7 ids from the wall clock, with random bits from a generator seeded once from the system's secure
@@ -254,4 +286,35 @@ public final class LocalStore: Sendable {
 /// inside `LocalStore` the name `open` means ``LocalStore/open(at:)``; Glibc, Musl and Darwin all declare this one.
 private func createExclusively(_ path: String, mode: mode_t) -> Int32 {
     open(path, O_CREAT | O_EXCL | O_WRONLY, mode)
+}
+
+/// `close(2)`, outside `LocalStore`, whose ``LocalStore/close()`` hides it there.
+func closeDescriptor(_ fd: Int32) {
+    close(fd)
+}
+
+/// `open(2)` read-only, for reading a file whole or syncing it.
+func openForReading(_ path: String) -> Int32 {
+    open(path, O_RDONLY)
+}
+
+/// `read(2)` into `buffer`.
+func readDescriptor(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) -> Int {
+    read(fd, buffer.baseAddress, buffer.count)
+}
+
+/// `unlink(2)`, outside `LocalStore`, whose `unlink` is about events.
+@discardableResult
+func unlinkFile(_ path: String) -> Int32 {
+    unlink(path)
+}
+
+/// `rename(2)`: atomically replaces `to` with `from`.
+func renameFile(_ from: String, _ to: String) -> Int32 {
+    rename(from, to)
+}
+
+/// `open(2)` for writing, created private to its owner (mode 0600) when missing.
+func openForWriting(_ path: String) -> Int32 {
+    open(path, O_WRONLY | O_CREAT, 0o600)
 }

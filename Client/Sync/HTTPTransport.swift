@@ -121,6 +121,69 @@ public struct HTTPTransport: SyncTransport {
         return !(try await pull(path: "/v1/changes?after=\(cursor)&limit=1&wait=\(wait)").changes.isEmpty)
     }
 
+    public func snapshotManifest() async throws(SyncError) -> Wire.SnapshotManifest? {
+        let (status, body) = try await send(method: .GET, path: "/v1/snapshot", body: nil)
+        // 404: no snapshot yet; a server from before snapshots answers 404 too.
+        if status == 404 { return nil }
+        guard status == 200 else { throw failure(status: status, body: body) }
+        return try decode(Wire.SnapshotManifest.self, body)
+    }
+
+    public func downloadSnapshot(seq: Int64, from offset: Int64, into write: (ByteBuffer) throws -> Void)
+        async throws -> Bool
+    {
+        let path = "/v1/snapshot/\(seq)"
+        var request = HTTPClientRequest(url: server + path)
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        if offset > 0 { request.headers.add(name: "Range", value: "bytes=\(offset)-") }
+        let response: HTTPClientResponse
+        do {
+            // The whole file may take minutes on a slow link; a stalled one still ends at the read timeout.
+            response = try await client.execute(request, timeout: .hours(2))
+        } catch {
+            throw Self.classify(error, server: server)
+        }
+        let status = Int(response.status.code)
+        if status == 404 || status == 416 { return false }
+        guard status == 200 || status == 206 else {
+            let body = (try? await response.body.collect(upTo: 64 * 1024)).map { Data($0.readableBytesView) }
+            throw failure(status: status, body: body ?? Data())
+        }
+        // A server that ignores Range sends the whole file: the bytes before `offset` are passed over.
+        var skip = status == 206 ? 0 : offset
+        do {
+            for try await var chunk in response.body {
+                if skip > 0 {
+                    let passed = min(skip, Int64(chunk.readableBytes))
+                    chunk.moveReaderIndex(forwardBy: Int(passed))
+                    skip -= passed
+                    if chunk.readableBytes == 0 { continue }
+                }
+                try write(chunk)
+            }
+        } catch let error as SyncError {
+            throw error
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw Self.classify(error, server: server)
+        }
+        return true
+    }
+
+    /// A failed request's error as a ``SyncError``: transient when the connection broke or timed out.
+    private static func classify(_ error: any Error, server: String) -> SyncError {
+        if let error = error as? HTTPClientError,
+            error == .remoteConnectionClosed || error == .readTimeout || error == .connectTimeout
+                || error == .deadlineExceeded
+        {
+            return .transient("\(server): \(error)")
+        }
+        if error is NIOSSLError { return .badTrust("the TLS handshake with \(server) failed") }
+        if error is HTTPParserError { return .transient("\(server): the response broke off (\(error))") }
+        return .transient("\(server): \(describe(error))")
+    }
+
     private func pull(path: String) async throws(SyncError) -> Wire.PullPage {
         let (status, body) = try await send(method: .GET, path: path, body: nil)
         guard status == 200 else { throw failure(status: status, body: body) }

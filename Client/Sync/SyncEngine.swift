@@ -223,4 +223,6 @@ public enum SyncProgress: Sendable, Equatable {
     case pushing(done: Int, total: Int)
     case pulling(received: Int, cursor: Int64)
     case retrying(attempt: Int, reason: String)
+    /// A first sync downloading the server's snapshot (``StoreBootstrap``).
+    case downloading(bytes: Int64, total: Int64)
 }

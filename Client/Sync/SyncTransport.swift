@@ -1,4 +1,5 @@
 import ConcordCore
+import NIOCore
 
 /// How the sync engine talks to a sync server: the seam between the protocol logic and HTTP.
 ///
@@ -13,6 +14,12 @@ public protocol SyncTransport: Sendable {
     /// `GET /v1/changes?after=S&limit=1&wait=SECONDS` (DESIGN §14): returns true as soon as a change after `cursor`
     /// is on the server, false when `seconds` passed without one.
     func waitForChanges(after cursor: Int64, seconds: Int) async throws(SyncError) -> Bool
+    /// `GET /v1/snapshot` (DESIGN §14): the newest store snapshot the server offers, or nil when it offers none.
+    func snapshotManifest() async throws(SyncError) -> Wire.SnapshotManifest?
+    /// `GET /v1/snapshot/{seq}`, from byte `offset` on (a `Range` request when `offset > 0`), handing the bytes
+    /// from `offset` on to `write` chunk by chunk. False when the server no longer has that snapshot.
+    func downloadSnapshot(seq: Int64, from offset: Int64, into write: (ByteBuffer) throws -> Void) async throws
+        -> Bool
 }
 
 extension SyncTransport {
@@ -20,6 +27,13 @@ extension SyncTransport {
     public func waitForChanges(after cursor: Int64, seconds: Int) async throws(SyncError) -> Bool {
         !(try await pull(after: cursor, limit: 1).changes.isEmpty)
     }
+
+    /// Without snapshots: a first sync pulls change by change.
+    public func snapshotManifest() async throws(SyncError) -> Wire.SnapshotManifest? { nil }
+
+    public func downloadSnapshot(seq: Int64, from offset: Int64, into write: (ByteBuffer) throws -> Void)
+        async throws -> Bool
+    { false }
 }
 
 /// The server's answer to a push.

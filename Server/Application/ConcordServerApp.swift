@@ -31,13 +31,17 @@ public func buildApplication(
     let router = Router(context: BasicRequestContext.self)
     let metrics = ServerMetrics()
     router.middlewares.add(EdgeMiddleware(metrics: metrics))
+    let shelf = configuration.snapshots.map { SnapshotShelf(directory: $0.directory) }
     let api = SyncAPI(
         store: store, now: configuration.now, rateLimit: configuration.rateLimit, metrics: metrics,
-        waitLimit: configuration.maxWait, pollsPerAnalyst: configuration.pollsPerAnalyst)
+        waitLimit: configuration.maxWait, pollsPerAnalyst: configuration.pollsPerAnalyst, snapshots: shelf)
     api.register(on: router)
     var services: [any Service] = [StoreCloser(store: store, logger: configuration.logger)]
-    // Services stop in reverse order: the listener before the store closes.
+    // Services stop in reverse order: the listener and the snapshot maker before the store closes.
     if let shared = store as? PostgresServerStore { services.append(CommitListener(store: shared, signal: api.signal)) }
+    if let shelf, let settings = configuration.snapshots {
+        services.append(SnapshotMaker(store: store, shelf: shelf, settings: settings, logger: configuration.logger))
+    }
     let limits = configuration.connectionLimits
     let http = HTTPServerBuilder.http1(
         configuration: .init(additionalChannelHandlers: [ConnectionGuard(limits: limits)]))

@@ -22,6 +22,9 @@ public struct ConcordServerConfiguration: Sendable {
     public var maxWait: Int = SyncAPI.maxWait
     /// Long polls one analyst's token may hold at once; more are answered at once.
     public var pollsPerAnalyst = 32
+    /// Store snapshots for bootstrapping clients (DESIGN §14); nil makes none, and a first sync pulls change by
+    /// change.
+    public var snapshots: SnapshotSettings?
 
     public init(
         dbPath: String? = nil, host: String = "127.0.0.1", port: Int = 8080,

@@ -14,6 +14,8 @@ public struct APIRoute: Hashable, Sendable {
         APIRoute(method: .get, path: "/v1/conflicts"),
         APIRoute(method: .get, path: "/v1/events/{id}"),
         APIRoute(method: .get, path: "/v1/report"),
+        APIRoute(method: .get, path: "/v1/snapshot"),
+        APIRoute(method: .get, path: "/v1/snapshot/{seq}"),
         APIRoute(method: .get, path: "/v1/health"),
         APIRoute(method: .get, path: "/metrics"),
         APIRoute(method: .get, path: "/openapi.yaml"),

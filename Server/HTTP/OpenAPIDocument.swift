@@ -242,6 +242,53 @@ public enum OpenAPIDocument {
                 "401": {$ref: "#/components/responses/Error"}
                 "429": {$ref: "#/components/responses/RateLimited"}
                 "404": {$ref: "#/components/responses/Error"}
+          /v1/snapshot:
+            get:
+              summary: >-
+                The newest store snapshot a first sync may install instead of pulling change by change (DESIGN
+                §14): a client store file of the first `seq` changes. 404 until the server has made one (it does
+                each time the log grows by `serve --snapshot-every` changes).
+              responses:
+                "200":
+                  description: Its manifest.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [seq, changes, bytes, sha256, format]
+                        properties:
+                          seq: {type: integer, description: the server seq of its last change; the pull cursor once installed}
+                          changes: {type: integer}
+                          bytes: {type: integer}
+                          sha256: {type: string, description: the file's SHA-256, lowercase hex}
+                          format: {type: string, description: fingerprint of the store format; a client takes only its own}
+                "401": {$ref: "#/components/responses/Error"}
+                "429": {$ref: "#/components/responses/RateLimited"}
+                "404": {$ref: "#/components/responses/Error"}
+          /v1/snapshot/{seq}:
+            get:
+              summary: >-
+                The snapshot file (application/vnd.sqlite3, not gzipped). `Range: bytes=N-` resumes a download (206,
+                with Content-Range); other ranges are ignored. The newest two snapshots are kept.
+              parameters:
+                - {name: seq, in: path, required: true, schema: {type: integer, minimum: 1}, description: the manifest's seq}
+                - {name: Range, in: header, required: false, schema: {type: string, pattern: '^bytes=[0-9]+-$'}}
+              responses:
+                "200":
+                  description: The whole file.
+                  content:
+                    application/vnd.sqlite3:
+                      schema: {type: string, format: binary}
+                "206":
+                  description: The file from the byte the Range names.
+                  content:
+                    application/vnd.sqlite3:
+                      schema: {type: string, format: binary}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+                "429": {$ref: "#/components/responses/RateLimited"}
+                "404": {$ref: "#/components/responses/Error"}
+                "416": {$ref: "#/components/responses/Error"}
           /v1/health:
             get:
               summary: >-

@@ -23,11 +23,15 @@ public struct SyncAPI: Sendable {
     /// bounds a client that asks again and again). A watcher holds one; a stolen token cannot pin thousands of
     /// connections this way.
     let pollsPerAnalyst: Int
+    /// The snapshots `GET /v1/snapshot` offers; nil when this server makes none.
+    let snapshots: SnapshotShelf?
 
     public init(
         store: any ServerStore, now: @escaping @Sendable () -> Int64, rateLimit: RateLimit? = nil,
-        metrics: ServerMetrics = ServerMetrics(), waitLimit: Int = SyncAPI.maxWait, pollsPerAnalyst: Int = 32
+        metrics: ServerMetrics = ServerMetrics(), waitLimit: Int = SyncAPI.maxWait, pollsPerAnalyst: Int = 32,
+        snapshots: SnapshotShelf? = nil
     ) {
+        self.snapshots = snapshots
         self.waitLimit = max(0, min(waitLimit, Self.maxWait))
         self.pollsPerAnalyst = pollsPerAnalyst
         self.store = store
@@ -103,6 +107,8 @@ public struct SyncAPI: Sendable {
             }
             return try JSONResponse.make(EventView(snapshot), for: request)
         }
+        router.get("/v1/snapshot") { request, _ in try await snapshotManifest(request) }
+        router.get("/v1/snapshot/:seq") { request, context in try await snapshotFile(request, context: context) }
         router.get("/v1/health") { request, _ in try await health(request) }
         router.get("/metrics") { request, _ in
             let count = try? await firstAnswer(within: Self.readinessTimeout) { try await store.changeCount() }

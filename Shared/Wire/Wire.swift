@@ -148,4 +148,31 @@ public enum Wire {
             self.changes = changes
         }
     }
+
+    /// `GET /v1/snapshot` answer (DESIGN §14): the newest store snapshot the server offers a bootstrapping client.
+    ///
+    /// The snapshot is a client store file holding the server's first `seq` changes, folded as a change-by-change
+    /// pull folds them. `format` fingerprints its tables, so a client takes it only when its own build would have
+    /// written the very same tables; `sha256` and `bytes` let it refuse a truncated or corrupted download before
+    /// anything is applied.
+    public struct SnapshotManifest: Codable, Hashable, Sendable {
+        /// The server `seq` of the last change the snapshot holds: the client's pull cursor once it is installed.
+        public var seq: Int64
+        /// Changes in the snapshot's log.
+        public var changes: Int64
+        /// The file's size in bytes.
+        public var bytes: Int64
+        /// The file's SHA-256, lowercase hex.
+        public var sha256: String
+        /// The fingerprint of the store format the file is written in (``format`` of the store that made it).
+        public var format: String
+
+        public init(seq: Int64, changes: Int64, bytes: Int64, sha256: String, format: String) {
+            self.seq = seq
+            self.changes = changes
+            self.bytes = bytes
+            self.sha256 = sha256
+            self.format = format
+        }
+    }
 }

@@ -47,8 +47,17 @@ struct Serve: AsyncParsableCommand {
     var bodyTimeout: Int64 = 60
     @Option(help: "Seconds a long poll (GET /v1/changes?wait=) is held at most, 0 to 50; 0 answers at once.")
     var maxWait = SyncAPI.maxWait
+    @Option(
+        help: """
+            Make a store snapshot for first syncs each time the log grows by this many changes; 0 makes none. \
+            A new analyst's first sync installs the newest instead of replaying every change.
+            """)
+    var snapshotEvery = 50_000
+    @Option(help: "The folder for snapshots (default: DB.snapshots beside a SQLite database; needed for PostgreSQL).")
+    var snapshotDir: String?
 
     func validate() throws {
+        guard snapshotEvery >= 0 else { throw ValidationError("--snapshot-every is a number of changes, 0 or more") }
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together: pass both to serve HTTPS, neither for HTTP")
         }
@@ -91,6 +100,7 @@ struct Serve: AsyncParsableCommand {
                     headTimeout: .seconds(headTimeout), bodyTimeout: .seconds(bodyTimeout)),
                 rateLimit: rateLimit == 0 ? nil : RateLimit(perSecond: rateLimit, burst: rateBurst))
             configuration.maxWait = maxWait
+            configuration.snapshots = snapshotSettings(logger: logger)
             app = try await buildApplication(configuration)
         } catch {
             FileHandle.standardError.write(Data("concord-server: \(error)\n".utf8))
@@ -102,6 +112,19 @@ struct Serve: AsyncParsableCommand {
 }
 
 extension Serve {
+    /// Where and how often snapshots are made, or nil: `--snapshot-every 0`, or a PostgreSQL database (shared by
+    /// several servers, each with its own folder) without `--snapshot-dir`.
+    func snapshotSettings(logger: Logger) -> SnapshotSettings? {
+        guard snapshotEvery > 0 else { return nil }
+        if let snapshotDir { return SnapshotSettings(directory: snapshotDir, every: snapshotEvery) }
+        if PostgresServerStore.isURL(database.path) {
+            logger.notice("no --snapshot-dir: this server makes no snapshots, and first syncs pull change by change")
+            return nil
+        }
+        return SnapshotSettings(
+            directory: SnapshotSettings.defaultDirectory(forDatabase: database.path), every: snapshotEvery)
+    }
+
     /// Every held long poll (`concord sync --watch`) is an open connection, so a team's watchers need more than the
     /// 1,024 descriptors many systems allow by default: raise the soft limit to the hard one, as servers such as
     /// nginx and PostgreSQL are told to. Logged when it stays low.

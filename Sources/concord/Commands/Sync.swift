@@ -20,8 +20,11 @@ struct Sync: AsyncParsableCommand {
     @Flag(help: "Keep the store in sync until interrupted.")
     var watch = false
 
+    @Flag(help: "On a first sync, pull change by change even when the server offers a snapshot.")
+    var noBootstrap = false
+
     func run() async throws {
-        let store = try options.open()
+        var store = try options.open()
         let meta = try store.metadata()
         guard let server = meta.server else { throw SyncError.noServer }
         guard let token = meta.token else { throw SyncError.noToken(server: server) }
@@ -31,6 +34,22 @@ struct Sync: AsyncParsableCommand {
         engineOptions.pushBatch = max(1, batch)
         let bar = ProgressBar(enabled: Terminal.stderrIsTTY)
         let transport = HTTPTransport(server: server, token: token, client: client ?? HTTPTransport.sharedClient)
+        if meta.pullCursor == 0 && !noBootstrap {
+            // A first sync installs the server's snapshot, if it offers one, before pushing and pulling the rest.
+            try store.close()
+            let outcome = try await StoreBootstrap(path: store.path, transport: transport, progress: { bar.show($0) })
+                .run()
+            bar.finish()
+            if case .installed(let manifest, let carried) = outcome {
+                let own = carried == 0 ? "" : ", keeping your \(carried) change\(carried == 1 ? "" : "s")"
+                Terminal.message(
+                    "bootstrap: installed the server's snapshot of \(manifest.changes) changes "
+                        + "(\(ByteCountFormatter.string(fromByteCount: manifest.bytes, countStyle: .file))\(own))")
+            } else if case .skipped(let why) = outcome, why != "the server offers no snapshot" {
+                Terminal.message("bootstrap skipped: \(why); pulling change by change")
+            }
+            store = try options.open()
+        }
         let engine = SyncEngine(
             store: store, transport: transport, options: engineOptions, progress: { bar.show($0) })
         if watch {
@@ -85,6 +104,8 @@ final class ProgressBar: @unchecked Sendable {
             text = "pull \(received) new changes (cursor \(cursor))"
         case .retrying(let attempt, let reason):
             text = "retry \(attempt): \(reason)"
+        case .downloading(let bytes, let total):
+            text = "snapshot \(bytes / 1_048_576)/\(total / 1_048_576) MiB"
         }
         lock.withLock {
             FileHandle.standardError.write(Data(("\r\u{1B}[2K" + text).utf8))

@@ -1,0 +1,225 @@
+import ConcordCore
+import Foundation
+import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#else
+    import Darwin
+#endif
+
+/// A first sync from the server's snapshot instead of change by change (DESIGN §14): a store that has pulled
+/// nothing yet downloads the server's newest snapshot, checks it, and installs it with its own changes carried
+/// across; the sync that follows pushes those and pulls what came after the snapshot.
+///
+/// Files next to the store `S`: `S.bootstrap` is the download so far and `S.bootstrap.json` the manifest it belongs
+/// to, so a download cut short (network, Ctrl-C, kill -9) resumes where it stopped with a `Range` request;
+/// `S.bootstrap-ready` is a checked download being installed, never resumed (an install cut short may have written
+/// into it), and removed by the next run. The store itself is only ever replaced whole, by a rename
+/// (``LocalStore/installSnapshot(_:manifest:into:beforeRename:)``).
+///
+/// Anything that makes a snapshot unfit (the server has none, another store format, a damaged download, another
+/// process using the store) is not an error: ``run()`` says why it skipped, and the sync pulls change by change.
+public struct StoreBootstrap: Sendable {
+    /// What ``run()`` did.
+    public enum Outcome: Equatable, Sendable {
+        /// The snapshot is the store now; `carried` of the store's own changes were kept.
+        case installed(Wire.SnapshotManifest, carried: Int)
+        /// Nothing changed, for this reason; the sync pulls change by change.
+        case skipped(String)
+    }
+
+    public let path: String
+    private let transport: any SyncTransport
+    private let attempts: Int
+    private let backoff: Duration
+    private let progress: @Sendable (SyncProgress) -> Void
+    private let beforeRename: @Sendable () throws -> Void
+
+    /// - Parameters:
+    ///   - attempts: downloads tried (each resuming the last) before a transient failure stops the sync.
+    ///   - beforeRename: called once the new file is ready, before it replaces the store (tests use it to make
+    ///     another process open the store in that instant).
+    public init(
+        path: String, transport: any SyncTransport, attempts: Int = 4, backoff: Duration = .milliseconds(200),
+        progress: @escaping @Sendable (SyncProgress) -> Void = { _ in },
+        beforeRename: @escaping @Sendable () throws -> Void = {}
+    ) {
+        self.path = path
+        self.transport = transport
+        self.attempts = attempts
+        self.backoff = backoff
+        self.progress = progress
+        self.beforeRename = beforeRename
+    }
+
+    var partialPath: String { path + ".bootstrap" }
+    var manifestPath: String { path + ".bootstrap.json" }
+    var readyPath: String { path + ".bootstrap-ready" }
+
+    /// Bootstraps the store if it has pulled nothing yet and the server offers a snapshot it can take.
+    public func run() async throws -> Outcome {
+        // An install cut short may have written into the ready file: it is not trusted again.
+        for suffix in ["", "-wal", "-shm", "-journal"] { unlinkFile(readyPath + suffix) }
+        let store = try LocalStore.open(at: path)
+        let cursor = try store.metadata().pullCursor
+        try store.close()
+        guard cursor == 0 else { return .skipped("the store has synced before") }
+        guard let manifest = try await retrying({ () throws(SyncError) in try await transport.snapshotManifest() })
+        else {
+            return .skipped("the server offers no snapshot")
+        }
+        guard manifest.format == LocalStore.storeFormat else {
+            return .skipped("the server's snapshot is in another store format (another concord version made it)")
+        }
+        guard manifest.bytes > 0, manifest.seq > 0, SnapshotDigest.isDigest(manifest.sha256) else {
+            return .skipped("the server's snapshot manifest is not valid")
+        }
+        do {
+            guard try await download(manifest) else {
+                return .skipped("the server replaced its snapshot during the download")
+            }
+            try LocalStore.checkSnapshot(at: readyPath, manifest: manifest)
+        } catch let error as SnapshotError {
+            discardDownload()
+            unlinkFile(readyPath)
+            return .skipped(error.description)
+        }
+        let outcome = try LocalStore.installSnapshot(
+            readyPath, manifest: manifest, into: path, beforeRename: beforeRename)
+        switch outcome {
+        case .installed(let carried):
+            return .installed(manifest, carried: carried)
+        case .storeInUse:
+            unlinkFile(readyPath)
+            return .skipped(
+                "another concord process has the store open (a `sync --watch`?); a bootstrap needs it alone")
+        case .alreadyPulled:
+            unlinkFile(readyPath)
+            return .skipped("the store has synced before")
+        }
+    }
+
+    /// Downloads the snapshot to ``partialPath``, resuming a download of the same snapshot, checks its size and
+    /// SHA-256, and renames it to ``readyPath``. False when the server no longer has it. Throws
+    /// ``SnapshotError/refused(_:)`` for a download that is not the file the manifest describes.
+    private func download(_ manifest: Wire.SnapshotManifest) async throws -> Bool {
+        var offset: Int64 = 0
+        var digest = SnapshotDigest()
+        let saved = FileManager.default.contents(atPath: manifestPath).flatMap {
+            try? JSONDecoder().decode(Wire.SnapshotManifest.self, from: $0)
+        }
+        if saved == manifest, let size = Self.size(of: partialPath), size <= manifest.bytes {
+            // Resume: the bytes so far count toward the digest.
+            offset = size
+            try Self.hash(partialPath, upTo: size, into: &digest)
+        } else {
+            discardDownload()
+            try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: manifestPath))
+        }
+        let fd = openForWriting(partialPath)
+        guard fd >= 0 else {
+            throw StoreError.cannotWrite(path: partialPath, detail: String(cString: strerror(errno)))
+        }
+        defer { closeDescriptor(fd) }
+        guard ftruncate(fd, off_t(offset)) == 0, lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
+            throw StoreError.cannotWrite(path: partialPath, detail: String(cString: strerror(errno)))
+        }
+        var attempt = 1
+        var delay = backoff
+        while offset < manifest.bytes {
+            do {
+                let found = try await transport.downloadSnapshot(seq: manifest.seq, from: offset) { chunk in
+                    guard offset + Int64(chunk.readableBytes) <= manifest.bytes else {
+                        throw SnapshotError.refused(
+                            "the download is longer than the \(manifest.bytes) bytes it should be")
+                    }
+                    try chunk.withUnsafeReadableBytes { bytes in
+                        try Self.writeAll(fd, bytes, path: partialPath)
+                        digest.update(bytes)
+                    }
+                    offset += Int64(chunk.readableBytes)
+                    progress(.downloading(bytes: offset, total: manifest.bytes))
+                }
+                if !found {
+                    discardDownload()
+                    return false
+                }
+                // A body that ended early without an error is a cut connection too.
+                if offset < manifest.bytes { throw SyncError.transient("the snapshot download ended early") }
+            } catch let error as SyncError where error.isTransient && attempt < attempts {
+                progress(.retrying(attempt: attempt, reason: error.description))
+                try? await Task.sleep(for: delay)
+                delay *= 2
+                attempt += 1
+            }
+        }
+        guard digest.hex() == manifest.sha256 else {
+            throw SnapshotError.refused("the download's SHA-256 is not the manifest's (damaged in transit or on disk)")
+        }
+        guard renameFile(partialPath, readyPath) == 0 else {
+            throw StoreError.cannotWrite(path: readyPath, detail: String(cString: strerror(errno)))
+        }
+        unlinkFile(manifestPath)
+        return true
+    }
+
+    /// Removes a download so far and its manifest.
+    private func discardDownload() {
+        unlinkFile(partialPath)
+        unlinkFile(manifestPath)
+    }
+
+    private func retrying<T>(_ operation: () async throws(SyncError) -> T) async throws(SyncError) -> T {
+        var delay = backoff
+        var attempt = 1
+        while true {
+            do {
+                return try await operation()
+            } catch  where error.isTransient && attempt < attempts {
+                progress(.retrying(attempt: attempt, reason: error.description))
+                try? await Task.sleep(for: delay)
+                delay *= 2
+                attempt += 1
+            }
+        }
+    }
+
+    /// The size of the file at `path`, or nil if there is none.
+    public static func size(of path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int64(info.st_size)
+    }
+
+    /// Feeds the first `count` bytes of the file at `path` to `digest`.
+    static func hash(_ path: String, upTo count: Int64, into digest: inout SnapshotDigest) throws {
+        let fd = openForReading(path)
+        guard fd >= 0 else { throw StoreError.cannotOpen(path: path, detail: String(cString: strerror(errno))) }
+        defer { closeDescriptor(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var left = count
+        while left > 0 {
+            let got = read(fd, buffer.baseAddress, Int(min(Int64(buffer.count), left)))
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else { throw StoreError.cannotOpen(path: path, detail: "the download so far is short") }
+            digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<got]))
+            left -= Int64(got)
+        }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+        var done = 0
+        while done < bytes.count {
+            let wrote = write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if wrote < 0 && errno == EINTR { continue }
+            guard wrote > 0 else {
+                throw StoreError.cannotWrite(path: path, detail: String(cString: strerror(errno)))
+            }
+            done += wrote
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import ConcordCore
+import Foundation
+import Hummingbird
+
+/// `GET /v1/snapshot` and `GET /v1/snapshot/{seq}` (DESIGN §14): what a client with nothing pulled yet installs
+/// instead of replaying the log change by change.
+extension SyncAPI {
+    /// The newest snapshot's manifest; 404 when there is none yet.
+    func snapshotManifest(_ request: Request) async throws -> Response {
+        _ = try await authenticate(request)
+        guard let manifest = snapshots?.newest else { throw Self.noSnapshot }
+        return try JSONResponse.make(manifest, for: request)
+    }
+
+    /// The snapshot file at `seq`, whole (200) or from the byte a `Range: bytes=N-` header names (206, to resume a
+    /// download); 404 when that snapshot is not kept (any more), 416 when N is past its end. Sent as stored, not
+    /// gzipped: compressing hundreds of megabytes per download would cost more than it saves on a LAN.
+    func snapshotFile<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
+        _ = try await authenticate(request)
+        let text = context.parameters.get("seq") ?? ""
+        guard let seq = Int64(text), seq > 0 else {
+            throw APIError.badRequest("\"\(text)\" is not a snapshot seq: expected the seq from GET /v1/snapshot")
+        }
+        guard let (path, manifest) = snapshots?.file(seq: seq) else {
+            throw APIError(
+                .notFound, "no snapshot at seq \(seq) on this server",
+                detail: .text("ask GET /v1/snapshot for the newest one"))
+        }
+        let size = Int(manifest.bytes)
+        var start = 0
+        if let range = request.headers[.range] {
+            // Only the form a resuming client sends, `bytes=N-`; any other is ignored and the whole file sent.
+            if range.hasPrefix("bytes="), range.hasSuffix("-"),
+                let from = Int(range.dropFirst("bytes=".count).dropLast())
+            {
+                guard from < size else {
+                    throw APIError(
+                        .rangeNotSatisfiable, "the snapshot has \(size) bytes; Range starts at \(from)",
+                        headers: [.contentRange: "bytes */\(size)"])
+                }
+                start = from
+            }
+        }
+        var headers: HTTPFields = [
+            .contentType: "application/vnd.sqlite3", .contentLength: String(size - start), .acceptRanges: "bytes",
+            .eTag: "\"\(manifest.sha256)\"",
+        ]
+        if start > 0 { headers[.contentRange] = "bytes \(start)-\(size - 1)/\(size)" }
+        let body = try await FileIO().loadFile(path: path, range: start...(size - 1), context: context)
+        return Response(status: start > 0 ? .partialContent : .ok, headers: headers, body: body)
+    }
+
+    static var noSnapshot: APIError {
+        APIError(
+            .notFound, "no snapshot on this server yet",
+            detail: .text("a first sync pulls change by change; the server makes snapshots once its log is large"))
+    }
+}

@@ -1,0 +1,217 @@
+import ConcordClient
+import ConcordCore
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Where a server keeps its store snapshots for bootstrapping clients (DESIGN §14), and how often it makes one.
+public struct SnapshotSettings: Sendable {
+    /// The folder: a work store and the published snapshots with their manifests. One per server process.
+    public var directory: String
+    /// A new snapshot is made once the log holds this many changes more than the last one (the first once it holds
+    /// this many): a first sync then pulls at most about this many changes after installing it.
+    public var every: Int
+    /// How often the log is checked for growth.
+    public var interval: Duration
+
+    public init(directory: String, every: Int = 50_000, interval: Duration = .seconds(1)) {
+        self.directory = directory
+        self.every = max(1, every)
+        self.interval = interval
+    }
+
+    /// The default folder for a SQLite database at `dbPath`: `DB.snapshots` beside it.
+    public static func defaultDirectory(forDatabase dbPath: String) -> String { dbPath + ".snapshots" }
+}
+
+/// The published snapshots, shared by the maker (which publishes) and the routes (which serve them).
+///
+/// The newest and the one before are kept, so a client that read the manifest just before a new one was published
+/// still gets its file; an older one is removed (a download already under way keeps reading its open file).
+public final class SnapshotShelf: Sendable {
+    public let directory: String
+    private let published = Mutex<[Wire.SnapshotManifest]>([])
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// The newest published snapshot.
+    public var newest: Wire.SnapshotManifest? { published.withLock { $0.last } }
+
+    /// The file and manifest of the published snapshot at `seq`, if it is still kept.
+    func file(seq: Int64) -> (path: String, manifest: Wire.SnapshotManifest)? {
+        published.withLock { list in list.first { $0.seq == seq } }.map { (filePath(seq: $0.seq), $0) }
+    }
+
+    func filePath(seq: Int64) -> String { directory + "/snapshot-\(seq).sqlite" }
+    func manifestPath(seq: Int64) -> String { directory + "/snapshot-\(seq).json" }
+
+    /// Makes `manifest` the newest; returns the seqs no longer kept.
+    func publish(_ manifest: Wire.SnapshotManifest) -> [Int64] {
+        published.withLock { list in
+            list.append(manifest)
+            let dropped = list.dropLast(2).map(\.seq)
+            list = Array(list.suffix(2))
+            return dropped
+        }
+    }
+}
+
+/// Keeps the shelf's snapshots up to date with the log: a service of the server application.
+///
+/// It folds the log into a private client store (`work.sqlite`) with the client's own code (``LocalStore``), page by
+/// page as a client's pull would, so a snapshot is exactly what a change-by-change first sync builds. Each time the
+/// log has grown by ``SnapshotSettings/every`` changes it catches up and publishes a compact copy (`VACUUM INTO`),
+/// written to a `.partial` file, hashed, and renamed into place with its manifest. The work is done on a thread of
+/// its own, not the server's request threads. On start it serves the snapshots it published before, after checking
+/// that the log still holds the changes they hold (a database restored from an older backup does not); if not, it
+/// starts over.
+struct SnapshotMaker: Service {
+    let store: any ServerStore
+    let shelf: SnapshotShelf
+    let settings: SnapshotSettings
+    let logger: Logger
+
+    var workPath: String { shelf.directory + "/work.sqlite" }
+
+    func run() async throws {
+        do {
+            try FileManager.default.createDirectory(
+                atPath: shelf.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try await restore()
+        } catch {
+            logger.error("snapshots are off: \(error)")
+            return
+        }
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do { try await makeIfDue() } catch is CancellationError { return } catch {
+                    logger.error("could not make a snapshot (the server goes on without a new one): \(error)")
+                }
+                try? await Task.sleep(for: settings.interval)
+            }
+        }
+    }
+
+    /// Publishes the snapshots a previous run left, if the log still agrees with them; else clears the folder.
+    private func restore() async throws {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: shelf.directory)) ?? []
+        var manifests: [Wire.SnapshotManifest] = []
+        for name in names where name.hasPrefix("snapshot-") && name.hasSuffix(".json") {
+            guard let data = FileManager.default.contents(atPath: shelf.directory + "/" + name),
+                let manifest = try? JSONDecoder().decode(Wire.SnapshotManifest.self, from: data)
+            else { continue }
+            manifests.append(manifest)
+        }
+        manifests.sort { $0.seq < $1.seq }
+        let work = FileManager.default.fileExists(atPath: workPath) ? try LocalStore.open(at: workPath) : nil
+        let workLast = try work.map { try Self.lastChange(of: $0) } ?? nil
+        try work?.close()
+        // The work store's last change must be the log's change at that seq, or the log is another one now.
+        if let (seq, id) = workLast {
+            let page = try await store.changes(after: seq - 1, limit: 1)
+            let same =
+                page.changes.first.map {
+                    $0.seq == seq && (try? Change.decodeFast(json: Data($0.body)))?.id.rawValue == id
+                } ?? false
+            if !same {
+                logger.warning("the snapshot folder does not match this database; making snapshots anew")
+                for name in names { try? FileManager.default.removeItem(atPath: shelf.directory + "/" + name) }
+                return
+            }
+        }
+        for manifest in manifests
+        where manifest.seq <= (workLast?.0 ?? 0) && manifest.format == LocalStore.storeFormat
+            && StoreBootstrap.size(of: shelf.filePath(seq: manifest.seq)) == manifest.bytes
+        {
+            _ = shelf.publish(manifest)
+        }
+        removeUnkept()
+    }
+
+    /// The seq and id of the work store's newest pulled change.
+    private static func lastChange(of store: LocalStore) throws -> (Int64, String)? {
+        guard let last = try store.lastPulledChange(), last.seq == (try store.metadata().pullCursor) else {
+            return nil
+        }
+        return (last.seq, last.id)
+    }
+
+    /// Catches up and publishes when the log has grown by `every` since the newest snapshot.
+    func makeIfDue() async throws {
+        let base = shelf.newest?.seq ?? 0
+        let probe = try await store.changes(after: base + Int64(settings.every) - 1, limit: 1)
+        guard !probe.changes.isEmpty else { return }
+        let work = try await offload { [workPath] in
+            FileManager.default.fileExists(atPath: workPath)
+                ? try LocalStore.open(at: workPath)
+                : try LocalStore.create(
+                    at: workPath, analyst: try AnalystName("snapshot"), server: nil, token: nil)
+        }
+        defer { try? work.close() }
+        var cursor = try work.metadata().pullCursor
+        while true {
+            let page = try await store.changes(after: cursor, limit: SyncAPI.maxPageSize)
+            guard let last = page.changes.last else { break }
+            let changes = try page.changes.map { stored in
+                Wire.SequencedChange(seq: stored.seq, change: try Change.decodeFast(json: Data(stored.body)))
+            }
+            _ = try await offload { try work.applyPulled(changes, cursor: last.seq) }
+            cursor = last.seq
+            try Task.checkCancellation()
+            if !page.more { break }
+        }
+        let started = ContinuousClock.now
+        let partial = shelf.directory + "/snapshot-\(cursor).partial"
+        unlinkIfPresent(partial)
+        let manifest = try await offload { try work.writeSnapshot(to: partial) }
+        try writeAtomically(
+            JSONEncoder().encode(manifest), to: shelf.manifestPath(seq: manifest.seq), partial: partial + ".json")
+        guard rename(partial, shelf.filePath(seq: manifest.seq)) == 0 else {
+            throw ServerStoreError(path: partial, message: "cannot rename: \(String(cString: strerror(errno)))")
+        }
+        let dropped = shelf.publish(manifest)
+        for seq in dropped {
+            unlinkIfPresent(shelf.filePath(seq: seq))
+            unlinkIfPresent(shelf.manifestPath(seq: seq))
+        }
+        logger.info(
+            "snapshot published",
+            metadata: [
+                "concord.seq": "\(manifest.seq)", "concord.bytes": "\(manifest.bytes)",
+                "concord.seconds": "\((ContinuousClock.now - started).components.seconds)",
+            ])
+    }
+
+    /// Removes snapshot files the shelf does not keep (left by a crash or an older run).
+    private func removeUnkept() {
+        let kept = Set([shelf.newest?.seq].compactMap { $0 })
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: shelf.directory)) ?? []
+        for name in names where name.hasPrefix("snapshot-") {
+            let seq = Int64(name.dropFirst("snapshot-".count).prefix { $0.isNumber }) ?? -1
+            if !kept.contains(seq) && shelf.file(seq: seq) == nil {
+                unlinkIfPresent(shelf.directory + "/" + name)
+            }
+        }
+    }
+
+    private func writeAtomically(_ data: Data, to path: String, partial: String) throws {
+        try data.write(to: URL(fileURLWithPath: partial))
+        guard rename(partial, path) == 0 else {
+            throw ServerStoreError(path: path, message: "cannot rename: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private func unlinkIfPresent(_ path: String) { _ = unlink(path) }
+}
+
+/// Runs blocking work (SQLite) on a thread of its own instead of a request thread of the cooperative pool.
+func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(with: Result { try body() })
+        }
+    }
+}
