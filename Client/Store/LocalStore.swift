@@ -164,12 +164,11 @@ public final class LocalStore: Sendable {
         var attempt = 0
         while true {
             let before = fileIdentity(path)
-            let queue = try DatabaseQueue(path: path, configuration: configuration(path: path, checkIdentity: true))
-            if before != nil && before == fileIdentity(path) { return queue }
-            try queue.close()
-            attempt += 1
-            if attempt == 5 {
-                throw StoreError.locked(path: path, cause: nil)
+            do {
+                return try DatabaseQueue(
+                    path: path, configuration: configuration(path: path, checkIdentity: true, file: before))
+            } catch StoreError.replaced where attempt < 5 {
+                attempt += 1
             }
         }
     }
@@ -192,7 +191,9 @@ public final class LocalStore: Sendable {
         UUIDv7Generator(now: WallClock.millis, random: SeededRandom(seed: UInt64.random(in: .min ... .max)))
     }
 
-    private static func configuration(path: String, checkIdentity: Bool) -> Configuration {
+    /// - Parameter file: the identity (``fileIdentity(_:)``) of the file at `path` when it was opened; checked
+    ///   again once the first read is done (see `openQueue`).
+    private static func configuration(path: String, checkIdentity: Bool, file: [UInt64]? = nil) -> Configuration {
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
         config.label = "concord.store"
@@ -203,6 +204,8 @@ public final class LocalStore: Sendable {
                 guard id == StoreSchema.applicationID else {
                     throw StoreError.notAStore(path: path, detail: "a SQLite database of another application")
                 }
+                // Replaced by a bootstrap while that read waited: this connection holds the old file.
+                guard fileIdentity(path) == file else { throw StoreError.replaced(path: path) }
                 try setUpConnection(db, path: path)
             }
         }

@@ -27,6 +27,8 @@ public enum StoreError: ConcordError, Hashable, Sendable {
     case notAStore(path: String, detail: String, cause: SQLiteFailure? = nil)
     /// Another process holds the write lock for longer than the busy timeout.
     case locked(path: String, cause: SQLiteFailure? = nil)
+    /// The file was replaced (by a bootstrap) while it was being opened; opening it again reads the new one.
+    case replaced(path: String)
     /// The store file cannot be created or opened.
     case cannotOpen(path: String, detail: String, cause: SQLiteFailure? = nil)
     /// A write failed (disk full, file or directory read-only, I/O error); the transaction was rolled back.
@@ -59,6 +61,9 @@ public enum StoreError: ConcordError, Hashable, Sendable {
             return "not a Concord store: \(path) (\(detail)); it was left unchanged. Pass another --store PATH"
         case .locked(let path, _):
             return "the store \(path) is locked by another concord process; wait for it to finish and retry"
+        case .replaced(let path):
+            return
+                "the store \(path) was replaced by a first sync's snapshot while it was opened; run the command again"
         case .cannotOpen(let path, let detail, _):
             return "cannot open the store \(path): \(detail)"
         case .cannotWrite(let path, let detail, _):

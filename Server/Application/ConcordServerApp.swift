@@ -28,6 +28,14 @@ public func buildApplication(
     _ configuration: ConcordServerConfiguration, store: any ServerStore,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) throws -> ConcordApplication {
+    try buildParts(configuration, store: store, onServerRunning: onServerRunning).app
+}
+
+/// ``buildApplication(_:store:onServerRunning:)``, and its snapshot maker, which ``RunningServer`` may call on demand.
+func buildParts(
+    _ configuration: ConcordServerConfiguration, store: any ServerStore,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) throws -> (app: ConcordApplication, maker: SnapshotMaker?) {
     let router = Router(context: BasicRequestContext.self)
     let metrics = ServerMetrics()
     router.middlewares.add(EdgeMiddleware(metrics: metrics))
@@ -39,13 +47,14 @@ public func buildApplication(
     var services: [any Service] = [StoreCloser(store: store, logger: configuration.logger)]
     // Services stop in reverse order: the listener and the snapshot maker before the store closes.
     if let shared = store as? PostgresServerStore { services.append(CommitListener(store: shared, signal: api.signal)) }
-    if let shelf, let settings = configuration.snapshots {
-        services.append(SnapshotMaker(store: store, shelf: shelf, settings: settings, logger: configuration.logger))
+    let maker = zip(shelf, configuration.snapshots).map { shelf, settings in
+        SnapshotMaker(store: store, shelf: shelf, settings: settings, logger: configuration.logger)
     }
+    if let maker { services.append(maker) }
     let limits = configuration.connectionLimits
     let http = HTTPServerBuilder.http1(
         configuration: .init(additionalChannelHandlers: [ConnectionGuard(limits: limits)]))
-    return Application(
+    let app = Application(
         router: router,
         server: try configuration.tls.map { try .tls(http, tlsConfiguration: $0.serverConfiguration()) } ?? http,
         configuration: .init(
@@ -53,6 +62,13 @@ public func buildApplication(
         services: services,
         onServerRunning: onServerRunning,
         logger: configuration.logger)
+    return (app, maker)
+}
+
+/// Both values, or nil.
+private func zip<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
+    guard let a, let b else { return nil }
+    return (a, b)
 }
 
 /// Closes the store once the HTTP server has stopped (services shut down in reverse order of start).

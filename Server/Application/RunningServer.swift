@@ -21,8 +21,13 @@ public final class RunningServer: Sendable {
     public let admin: ServerAdmin
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
+    private let maker: SnapshotMaker?
 
-    private init(url: URL, port: Int, admin: ServerAdmin, group: ServiceGroup, task: Task<Void, any Error>) {
+    private init(
+        url: URL, port: Int, admin: ServerAdmin, group: ServiceGroup, task: Task<Void, any Error>,
+        maker: SnapshotMaker?
+    ) {
+        self.maker = maker
         self.url = url
         self.port = port
         self.admin = admin
@@ -46,7 +51,7 @@ public final class RunningServer: Sendable {
         -> RunningServer
     {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = try buildApplication(configuration, store: store) { channel in
+        let (app, maker) = try buildParts(configuration, store: store) { channel in
             continuation.yield(channel.localAddress?.port ?? configuration.port)
             continuation.finish()
         }
@@ -63,7 +68,16 @@ public final class RunningServer: Sendable {
         }
         let url = URL(string: "\(configuration.scheme)://\(configuration.host):\(port)")!
         return RunningServer(
-            url: url, port: port, admin: ServerAdmin(store: store, now: configuration.now), group: group, task: task)
+            url: url, port: port, admin: ServerAdmin(store: store, now: configuration.now), group: group, task: task,
+            maker: maker)
+    }
+
+    /// Makes a snapshot now if the log has grown by ``SnapshotSettings/every`` since the last one, and returns it;
+    /// nil if none was due. For servers whose snapshot settings have no interval (tests), where nothing else makes
+    /// them.
+    @discardableResult
+    public func makeSnapshot() async throws -> Wire.SnapshotManifest? {
+        try await maker?.makeIfDue()
     }
 
     /// Stops accepting connections, lets in-flight requests finish, closes the database.

@@ -12,10 +12,10 @@ public struct SnapshotSettings: Sendable {
     /// A new snapshot is made once the log holds this many changes more than the last one (the first once it holds
     /// this many): a first sync then pulls at most about this many changes after installing it.
     public var every: Int
-    /// How often the log is checked for growth.
-    public var interval: Duration
+    /// How often the log is checked for growth; nil only when ``RunningServer/makeSnapshot()`` asks (tests).
+    public var interval: Duration?
 
-    public init(directory: String, every: Int = 50_000, interval: Duration = .seconds(1)) {
+    public init(directory: String, every: Int = 50_000, interval: Duration? = .seconds(1)) {
         self.directory = directory
         self.every = max(1, every)
         self.interval = interval
@@ -85,12 +85,16 @@ struct SnapshotMaker: Service {
             logger.error("snapshots are off: \(error)")
             return
         }
+        guard let interval = settings.interval else {
+            try? await gracefulShutdown()
+            return
+        }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do { try await makeIfDue() } catch is CancellationError { return } catch {
                     logger.error("could not make a snapshot (the server goes on without a new one): \(error)")
                 }
-                try? await Task.sleep(for: settings.interval)
+                try? await Task.sleep(for: interval)
             }
         }
     }
@@ -139,11 +143,13 @@ struct SnapshotMaker: Service {
         return (last.seq, last.id)
     }
 
-    /// Catches up and publishes when the log has grown by `every` since the newest snapshot.
-    func makeIfDue() async throws {
+    /// Catches up and publishes when the log has grown by `every` since the newest snapshot; returns the manifest
+    /// published, if one was.
+    @discardableResult
+    func makeIfDue() async throws -> Wire.SnapshotManifest? {
         let base = shelf.newest?.seq ?? 0
         let probe = try await store.changes(after: base + Int64(settings.every) - 1, limit: 1)
-        guard !probe.changes.isEmpty else { return }
+        guard !probe.changes.isEmpty else { return nil }
         let work = try await offload { [workPath] in
             FileManager.default.fileExists(atPath: workPath)
                 ? try LocalStore.open(at: workPath)
@@ -183,6 +189,7 @@ struct SnapshotMaker: Service {
                 "concord.seq": "\(manifest.seq)", "concord.bytes": "\(manifest.bytes)",
                 "concord.seconds": "\((ContinuousClock.now - started).components.seconds)",
             ])
+        return manifest
     }
 
     /// Removes snapshot files the shelf does not keep (left by a crash or an older run).

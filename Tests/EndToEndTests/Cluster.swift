@@ -18,14 +18,18 @@ final class Cluster: @unchecked Sendable {
             .sorted().map { dir.appendingPathComponent($0).path }
     }()
 
-    init(now: @escaping @Sendable () -> Int64 = WallClock.millis) async throws {
+    /// - Parameter snapshotEvery: the server makes store snapshots (DESIGN §14) when ``makeSnapshot()`` asks and the
+    ///   log grew by this many changes since the last one; nil makes none.
+    init(now: @escaping @Sendable () -> Int64 = WallClock.millis, snapshotEvery: Int? = nil) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("concord-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var logger = Logger(label: "concord-e2e")
         logger.logLevel = .critical
-        server = try await RunningServer.start(
-            ConcordServerConfiguration(
-                dbPath: directory.appendingPathComponent("server.sqlite").path, port: 0, logger: logger, now: now))
+        var configuration = ConcordServerConfiguration(
+            dbPath: directory.appendingPathComponent("server.sqlite").path, port: 0, logger: logger, now: now)
+        let snapshots = directory.appendingPathComponent("snapshots").path
+        configuration.snapshots = snapshotEvery.map { SnapshotSettings(directory: snapshots, every: $0, interval: nil) }
+        server = try await RunningServer.start(configuration)
     }
 
     /// Registers an analyst on the server and creates their store.
@@ -54,6 +58,32 @@ final class Cluster: @unchecked Sendable {
             transport: transport ?? HTTPTransport(server: server.url.absoluteString, token: tokens[name]!),
             options: options, sleep: { _ in })
         return try await engine.run()
+    }
+
+    /// Adds `store` (a copy of another's, say) as `name`'s, syncing with `token`.
+    func adopt(_ name: String, store: LocalStore, token: String) {
+        stores[name] = store
+        tokens[name] = token
+    }
+
+    func token(_ name: String) -> String { tokens[name]! }
+
+    /// A first sync's bootstrap (``StoreBootstrap``) of `name`'s store: closes it, runs, and opens it again.
+    @discardableResult
+    func bootstrap(_ name: String, transport: (any SyncTransport)? = nil) async throws -> StoreBootstrap.Outcome {
+        let store = stores[name]!
+        try store.close()
+        defer { stores[name] = try? LocalStore.open(at: store.path) }
+        return try await StoreBootstrap(
+            path: store.path,
+            transport: transport ?? HTTPTransport(server: server.url.absoluteString, token: tokens[name]!),
+            backoff: .milliseconds(1)
+        ).run()
+    }
+
+    /// The transport `name` syncs through.
+    func transport(_ name: String) -> HTTPTransport {
+        HTTPTransport(server: server.url.absoluteString, token: tokens[name]!)
     }
 
     /// Syncs everyone twice, so every change reaches every replica.

@@ -27,57 +27,12 @@ struct RandomSyncTests {
         try await cluster.analyst("ben")
         try await cluster.analyst("cat", role: .adjudicator)
         var random = SeededRandom(seed: seed)
-        func pick<T>(_ items: [T]) -> T { items[Int(random.next() % UInt64(items.count))] }
         let doc = try cluster.store("ana").importArticles(Cluster.seeds)[0].id
         for name in names { _ = try cluster.store(name).importArticles(Cluster.seeds) }
 
         var edits = 0
         for _ in 0..<120 {
-            let name = pick(names)
-            let store = cluster.store(name)
-            let events = try store.events().map(\.id.rawValue)
-            do {
-                switch random.next() % 100 {
-                case 0..<8,
-                    _ where events.isEmpty:
-                    _ = try store.addEvent(EventDraft(values: ["doc": doc.rawValue, "title": "event by \(name)"]))
-                case 8..<45:
-                    let field = pick(Array(Self.values.keys).sorted())
-                    _ = try store.set(pick(events), field: field, value: pick(Self.values[field]!))
-                case 45..<55:
-                    _ = try store.addElement(pick(events), field: "tags", value: pick(["b52", "drill", "dprk"]))
-                case 55..<60:
-                    let event = pick(events)
-                    if let tag = try store.event(event).sets["tags"]?.first {
-                        _ = try store.removeElement(event, field: "tags", value: tag)
-                    }
-                case 60..<66:
-                    _ = try store.note(pick(events), text: "note \(random.next() % 100)")
-                case 66..<70:
-                    _ = try store.delete(pick(events))
-                case 70..<73:
-                    _ = try store.restore(pick(events))
-                case 73..<76:
-                    // Any analyst links two events as one happening, or takes a link back.
-                    let (a, b) = (pick(events), pick(events))
-                    if try store.event(a).sets[Schema.sameAsField]?.contains(b) == true {
-                        _ = try store.unlink(a, b)
-                    } else {
-                        _ = try store.link(a, to: [b])
-                    }
-                case 76..<80:
-                    if let conflict = try store.conflictViews().first, conflict.field != "deleted" {
-                        _ = try store.resolve(
-                            conflict.entity.rawValue, field: conflict.field, keep: nil,
-                            value: pick(Self.values[conflict.field] ?? ["x"]), reason: "random")
-                    }
-                default:
-                    try await cluster.sync(name)
-                }
-                edits += 1
-            } catch is StoreError {
-                // Refused edits (a deleted event, an analyst resolving) write nothing; that is part of the test.
-            }
+            if try await Self.randomStep(cluster, names: names, doc: doc, random: &random) { edits += 1 }
         }
         try await cluster.syncAll()
 
@@ -114,5 +69,61 @@ struct RandomSyncTests {
         #expect(
             report.coding == (try cluster.store(names[0]).report(generatedAt: nil).coding),
             "seed \(seed): the server's report measures agreement as the stores do")
+    }
+
+    /// One random step of the team's work: an edit by a random analyst (adds, sets, tags, notes, deletes, restores,
+    /// links, resolutions) or a sync. False when the store refused the edit, which writes nothing.
+    /// With `sync` false, a step that would sync does nothing (work done offline only).
+    static func randomStep(
+        _ cluster: Cluster, names: [String], doc: EntityID, random: inout SeededRandom, sync: Bool = true
+    ) async throws -> Bool {
+        var source = random
+        defer { random = source }
+        func pick<T>(_ items: [T]) -> T { items[Int(source.next() % UInt64(items.count))] }
+        let name = pick(names)
+        let store = cluster.store(name)
+        let events = try store.events().map(\.id.rawValue)
+        do {
+            switch source.next() % 100 {
+            case 0..<8,
+                _ where events.isEmpty:
+                _ = try store.addEvent(EventDraft(values: ["doc": doc.rawValue, "title": "event by \(name)"]))
+            case 8..<45:
+                let field = pick(Array(Self.values.keys).sorted())
+                _ = try store.set(pick(events), field: field, value: pick(Self.values[field]!))
+            case 45..<55:
+                _ = try store.addElement(pick(events), field: "tags", value: pick(["b52", "drill", "dprk"]))
+            case 55..<60:
+                let event = pick(events)
+                if let tag = try store.event(event).sets["tags"]?.first {
+                    _ = try store.removeElement(event, field: "tags", value: tag)
+                }
+            case 60..<66:
+                _ = try store.note(pick(events), text: "note \(source.next() % 100)")
+            case 66..<70:
+                _ = try store.delete(pick(events))
+            case 70..<73:
+                _ = try store.restore(pick(events))
+            case 73..<76:
+                // Any analyst links two events as one happening, or takes a link back.
+                let (a, b) = (pick(events), pick(events))
+                if try store.event(a).sets[Schema.sameAsField]?.contains(b) == true {
+                    _ = try store.unlink(a, b)
+                } else {
+                    _ = try store.link(a, to: [b])
+                }
+            case 76..<80:
+                if let conflict = try store.conflictViews().first, conflict.field != "deleted" {
+                    _ = try store.resolve(
+                        conflict.entity.rawValue, field: conflict.field, keep: nil,
+                        value: pick(Self.values[conflict.field] ?? ["x"]), reason: "random")
+                }
+            default:
+                if sync { try await cluster.sync(name) }
+            }
+            return true
+        } catch is StoreError {
+            return false
+        }
     }
 }
