@@ -31,6 +31,8 @@ public final class LocalStore: Sendable {
     /// plays an older build. Changes written under a newer schema stay in the log, out of the view, until a build
     /// that understands them opens the store (``reconcileView(upgrading:)``).
     public let understoodSchema: Int
+    /// Set by ``close()``.
+    private let closed = Mutex(false)
 
     /// The default store path, `~/.concord/store.sqlite`.
     public static var defaultPath: String {
@@ -180,9 +182,18 @@ public final class LocalStore: Sendable {
         return [UInt64(info.st_dev), UInt64(info.st_ino)]
     }
 
-    /// Closes the store's connection; any later call fails. A bootstrap needs the file to itself.
+    /// Closes the store's connection; any later call throws. A bootstrap needs the file to itself.
     public func close() throws {
-        do { try dbQueue.close() } catch { throw Self.mapError(error, path: path) }
+        try closed.withLock { closed in
+            guard !closed else { return }
+            do { try dbQueue.close() } catch { throw Self.mapError(error, path: path) }
+            closed = true
+        }
+    }
+
+    /// Throws once ``close()`` closed the connection (GRDB must not be used then).
+    func checkOpen() throws {
+        if closed.withLock({ $0 }) { throw StoreError.invalid("the store \(path) was closed; open it again") }
     }
 
     /// UUIDv7 ids from the wall clock, with random bits from a generator seeded once from the system's secure
@@ -264,11 +275,13 @@ public final class LocalStore: Sendable {
 
     /// Runs `body` in one read transaction, mapping SQLite errors to ``StoreError``s.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try checkOpen()
         do { return try dbQueue.read(body) } catch { throw Self.mapError(error, path: path) }
     }
 
     /// Runs `body` in one write transaction (`BEGIN IMMEDIATE`), mapping SQLite errors to ``StoreError``s.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try checkOpen()
         do {
             return try dbQueue.writeWithoutTransaction { db in
                 var result: T?

@@ -77,16 +77,16 @@ struct SnapshotMaker: Service {
     var workPath: String { shelf.directory + "/work.sqlite" }
 
     func run() async throws {
+        // Without an interval snapshots are made only when asked (tests), from an empty folder.
+        guard let interval = settings.interval else {
+            try? await gracefulShutdown()
+            return
+        }
         do {
-            try FileManager.default.createDirectory(
-                atPath: shelf.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try makeDirectory()
             try await restore()
         } catch {
             logger.error("snapshots are off: \(error)")
-            return
-        }
-        guard let interval = settings.interval else {
-            try? await gracefulShutdown()
             return
         }
         await cancelWhenGracefulShutdown {
@@ -97,6 +97,11 @@ struct SnapshotMaker: Service {
                 try? await Task.sleep(for: interval)
             }
         }
+    }
+
+    private func makeDirectory() throws {
+        try FileManager.default.createDirectory(
+            atPath: shelf.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
 
     /// Publishes the snapshots a previous run left, if the log still agrees with them; else clears the folder.
@@ -147,6 +152,7 @@ struct SnapshotMaker: Service {
     /// published, if one was.
     @discardableResult
     func makeIfDue() async throws -> Wire.SnapshotManifest? {
+        try makeDirectory()
         let base = shelf.newest?.seq ?? 0
         let probe = try await store.changes(after: base + Int64(settings.every) - 1, limit: 1)
         guard !probe.changes.isEmpty else { return nil }

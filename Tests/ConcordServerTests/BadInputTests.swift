@@ -1,5 +1,6 @@
 import ConcordCore
 import ConcordServer
+import ConcordTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting

@@ -3,6 +3,7 @@ import ConcordCore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Testing
 
 /// A documented (method, path, status) of `openapi.yaml`.
@@ -128,6 +129,55 @@ struct OpenAPITests {
             doc("get", "/v1/conflicts", 429): { _, _ in try await rateLimited(.get, "/v1/conflicts") },
             doc("get", "/v1/report", 429): { _, _ in try await rateLimited(.get, "/v1/report") },
             doc("get", "/v1/events/{id}", 429): { _, _ in try await rateLimited(.get, eventPath) },
+            doc("get", "/v1/snapshot", 200): { _, _ in
+                try await withSnapshot { client, team, _ in
+                    try await client.execute(uri: "/v1/snapshot", method: .get, headers: auth(team.a))
+                }
+            },
+            doc("get", "/v1/snapshot", 401): { client, _ in try await client.execute(uri: "/v1/snapshot", method: .get)
+            },
+            doc("get", "/v1/snapshot", 404): { client, team in
+                try await client.execute(uri: "/v1/snapshot", method: .get, headers: auth(team.a))
+            },
+            doc("get", "/v1/snapshot", 429): { _, _ in try await rateLimited(.get, "/v1/snapshot") },
+            doc("get", "/v1/snapshot/{seq}", 200): { _, _ in
+                try await withSnapshot { client, team, manifest in
+                    let response = try await client.execute(
+                        uri: "/v1/snapshot/\(manifest.seq)", method: .get, headers: auth(team.a))
+                    #expect(Int64(response.body.readableBytes) == manifest.bytes)
+                    return response
+                }
+            },
+            doc("get", "/v1/snapshot/{seq}", 206): { _, _ in
+                try await withSnapshot { client, team, manifest in
+                    let response = try await client.execute(
+                        uri: "/v1/snapshot/\(manifest.seq)", method: .get, headers: auth(team.a, [.range: "bytes=100-"])
+                    )
+                    #expect(Int64(response.body.readableBytes) == manifest.bytes - 100)
+                    #expect(response.headers[.contentRange] == "bytes 100-\(manifest.bytes - 1)/\(manifest.bytes)")
+                    return response
+                }
+            },
+            doc("get", "/v1/snapshot/{seq}", 400): { client, team in
+                try await client.execute(uri: "/v1/snapshot/latest", method: .get, headers: auth(team.a))
+            },
+            doc("get", "/v1/snapshot/{seq}", 401): { client, _ in
+                try await client.execute(uri: "/v1/snapshot/1", method: .get)
+            },
+            doc("get", "/v1/snapshot/{seq}", 404): { _, _ in
+                try await withSnapshot { client, team, manifest in
+                    try await client.execute(
+                        uri: "/v1/snapshot/\(manifest.seq + 1)", method: .get, headers: auth(team.a))
+                }
+            },
+            doc("get", "/v1/snapshot/{seq}", 416): { _, _ in
+                try await withSnapshot { client, team, manifest in
+                    try await client.execute(
+                        uri: "/v1/snapshot/\(manifest.seq)", method: .get,
+                        headers: auth(team.a, [.range: "bytes=\(manifest.bytes)-"]))
+                }
+            },
+            doc("get", "/v1/snapshot/{seq}", 429): { _, _ in try await rateLimited(.get, "/v1/snapshot/1") },
             doc("get", "/v1/health", 200): { client, _ in try await client.execute(uri: "/v1/health", method: .get) },
             doc("get", "/v1/health", 503): { _, _ in try await closedDatabase("/v1/health") },
             doc("get", "/metrics", 200): { client, _ in try await client.execute(uri: "/metrics", method: .get) },
@@ -181,6 +231,26 @@ private func rateLimited(_ request: @escaping @Sendable (any TestClientProtocol,
 
 private func rateLimited(_ method: HTTPRequest.Method, _ uri: String) async throws -> TestResponse {
     try await rateLimited { client, token in try await client.execute(uri: uri, method: method, headers: auth(token)) }
+}
+
+/// `request` asked of a server that has made a snapshot of one pushed event (DESIGN §14), given its manifest.
+private func withSnapshot(
+    _ request: @escaping @Sendable (any TestClientProtocol, Team, Wire.SnapshotManifest) async throws -> TestResponse
+) async throws -> TestResponse {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-snapshot-\(UUID())")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let team = try await Team.make()
+    let settings = SnapshotSettings(directory: dir.path, every: 1, interval: nil)
+    let shelf = SnapshotShelf(directory: dir.path)
+    let maker = SnapshotMaker(store: team.store, shelf: shelf, settings: settings, logger: Logger(label: "test"))
+    let router = Router(context: BasicRequestContext.self)
+    router.middlewares.add(EdgeMiddleware(metrics: ServerMetrics()))
+    SyncAPI(store: team.store, now: { serverNow }, snapshots: shelf).register(on: router)
+    return try await Application(router: router).test(.router) { client in
+        _ = try await client.push(ChangeFactory().newEvent(), token: team.a)
+        let manifest = try #require(try await maker.makeIfDue())
+        return try await request(client, team, manifest)
+    }
 }
 
 /// `uri` asked of a server whose SQLite store was closed under it, so that every read fails.

@@ -1,6 +1,7 @@
 import CompressNIO
 import ConcordCore
 import ConcordServer
+import ConcordTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -165,9 +166,4 @@ struct PushRouteTests {
             #expect(plain.headers[.contentEncoding] == nil)
         }
     }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

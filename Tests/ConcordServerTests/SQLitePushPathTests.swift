@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordTestSupport
 import Foundation
 import GRDB
 import Testing

@@ -239,6 +239,96 @@ struct CrashTests {
         rig.server.stop(signal: SIGTERM)
     }
 
+    @Test("`concord sync` killed -9 at random instants of a bootstrap, then run again: a whole store, exactly once")
+    func bootstrapKilled() async throws {
+        let rig = try Rig()
+        let pusher = try rig.analyst("ana")
+        // A snapshot each time the log grew by one change, checked every second.
+        try rig.server.start(arguments: ["--snapshot-every", "1"])
+        _ = try pusher.importArticles(Array(Cluster.seeds.prefix(3)))
+        let documents = try pusher.documents().map(\.id.rawValue)
+        let rows = (0..<6_000).map {
+            "{\"doc\":\"\(documents[$0 % documents.count])\",\"title\":\"imported \($0)\",\"tags\":[\"t\($0 % 9)\"]}"
+        }
+        let file = rig.path("events.jsonl")
+        try rows.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try pusher.importEvents(from: file)
+        _ = try await rig.engine("ana", batch: 5_000, page: 5_000).run()
+        let total = Int64(try await rig.serverLog().count)
+        let manifest = try await Self.waitForSnapshot(rig, seq: total)
+
+        // A probe bootstraps whole, to learn how long one takes here.
+        let probe = try rig.analyst("probe")
+        try probe.close()
+        rig.stores["probe"] = nil
+        let started = ContinuousClock.now
+        let probed = try run(Binaries.client, ["sync", "--store", rig.path("probe.sqlite")])
+        #expect(probed.stderr.contains("installed the server's snapshot"), "\(probed.stderr)")
+        let span = ContinuousClock.now - started
+
+        // Ben worked offline first; his `concord sync` is killed at random instants of its bootstrap and pull.
+        let ben = try rig.analyst("ben")
+        _ = try ben.importArticles(Array(Cluster.seeds.prefix(3)))
+        var random = SeededRandom(seed: 0xB0075)
+        for serial in 0..<25 { try Self.edit(ben, random: &random, documents: documents, serial: serial) }
+        let own = Set(try ben.allChanges().map(\.id))
+        try ben.close()
+        rig.stores["ben"] = nil
+        let benPath = rig.path("ben.sqlite")
+        var phases: [String] = []
+        let directory = rig.directory.path
+        func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: directory + "/" + name) }
+        for attempt in 0..<8 {
+            let process = try Self.launchSync(store: benPath, batch: 60)
+            // First kills wait for the download, then for the install, to start; later ones land anywhere.
+            let awaited = attempt < 4 ? (attempt % 2 == 0 ? "ben.sqlite.bootstrap" : "ben.sqlite.bootstrap-ready") : nil
+            if let awaited {
+                while process.isRunning && !exists(awaited) { try await Task.sleep(for: .microseconds(200)) }
+                try await Task.sleep(for: .microseconds(Int(random.next() % 20_000)))
+            } else {
+                let spanMicros = span.components.seconds * 1_000_000 + span.components.attoseconds / 1_000_000_000_000
+                try await Task.sleep(for: .microseconds(Int(random.next() % UInt64(max(1, spanMicros)))))
+            }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                phases.append(
+                    exists("ben.sqlite.bootstrap-ready")
+                        ? "install" : exists("ben.sqlite.bootstrap") ? "download" : "other")
+            }
+            process.waitUntilExit()
+            // Whatever instant it died at, the store opens and holds every own change.
+            let store = try LocalStore.open(at: benPath)
+            #expect(own.isSubset(of: Set(try store.allChanges().map(\.id))), "own changes survive every kill")
+            try store.close()
+        }
+        #expect(
+            phases.contains("download") || phases.contains("install"), "some kills landed in a bootstrap: \(phases)")
+        let finished = try run(Binaries.client, ["sync", "--store", benPath])
+        #expect(finished.status == 0, "the rerun finishes: \(finished.stderr)")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: rig.directory.path)
+            .filter { $0.hasPrefix("ben.sqlite.") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+        rig.stores["ben"] = try LocalStore.open(at: benPath)
+        rig.stores["probe"] = try LocalStore.open(at: rig.path("probe.sqlite"))
+        _ = try await rig.engine("ana").run()
+        _ = try await rig.engine("probe").run()
+        try await rig.expectConvergedExactlyOnce()
+        #expect(try rig.stores["ben"]!.eventSnapshots() == pusher.eventSnapshots())
+        #expect(try rig.stores["ben"]!.metadata().pullCursor >= manifest.seq)
+        print("bootstrap kills: \(phases), one bootstrap took \(span)")
+        rig.server.stop(signal: SIGTERM)
+    }
+
+    /// Waits (up to 60 s) for the server process to publish a snapshot of the first `seq` changes.
+    static func waitForSnapshot(_ rig: Rig, seq: Int64) async throws -> Wire.SnapshotManifest {
+        let transport = HTTPTransport(server: rig.server.url, token: rig.tokens.values.first!)
+        for _ in 0..<600 {
+            if let manifest = try await transport.snapshotManifest(), manifest.seq >= seq { return manifest }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("no snapshot of \(seq) changes within 60 s")
+    }
+
     @Test("`concord sync --watch` killed -9 at random instants while changes stream in, then restarted: exactly once")
     func watcherKilled() async throws {
         let rig = try CrashTests.Rig()

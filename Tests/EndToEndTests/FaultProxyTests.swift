@@ -70,6 +70,58 @@ struct FaultProxyTests {
             "faults: \(faults.sorted { $0.key.rawValue < $1.key.rawValue }), \(failedRuns) runs failed and were rerun")
     }
 
+    @Test("bootstraps whose manifests and downloads go through the faulty proxy install the snapshot, once")
+    func bootstrapThroughFaults() async throws {
+        let cluster = try await Cluster(snapshotEvery: 1)
+        defer { Task { await cluster.shutdown() } }
+        let ana = try await cluster.analyst("ana")
+        _ = try ana.importArticles(Array(Cluster.seeds.prefix(3)))
+        let documents = try ana.documents().map(\.id.rawValue)
+        var random = SeededRandom(seed: 0xB007)
+        for serial in 0..<300 { try CrashTests.edit(ana, random: &random, documents: documents, serial: serial) }
+        try await cluster.sync("ana")
+        let manifest = try #require(try await cluster.server.makeSnapshot())
+
+        let proxy = try FaultProxy(upstreamPort: cluster.server.port, seed: 0x5EED, faultRate: 60)
+        defer { proxy.stop() }
+        var failedRuns = 0
+        // Newcomers, each with offline work of their own, bootstrap and then sync through the proxy.
+        for index in 0..<6 {
+            let name = "new\(index)"
+            let store = try await cluster.analyst(name)
+            _ = try store.importArticles(Array(Cluster.seeds.prefix(3)))
+            for serial in 0..<5 {
+                try CrashTests.edit(store, random: &random, documents: documents, serial: 1_000 * (index + 1) + serial)
+            }
+            let own = try store.allChanges().count
+            let through = HTTPTransport(server: proxy.url, token: cluster.token(name), timeout: .seconds(10))
+            var outcome: StoreBootstrap.Outcome?
+            for _ in 0..<60 where outcome == nil {
+                do { outcome = try await cluster.bootstrap(name, transport: through) } catch is SyncError {
+                    failedRuns += 1
+                }
+            }
+            #expect(outcome == .installed(manifest, carried: own), "\(name)")
+            for _ in 0..<60 {
+                do {
+                    try await cluster.sync(name, transport: through)
+                    break
+                } catch is SyncError { failedRuns += 1 }
+            }
+            #expect(try cluster.store(name).pendingCount() == 0)
+        }
+        try await cluster.sync("ana")
+        for index in 0..<6 { try await cluster.sync("new\(index)") }
+        let log = try await serverLog(server: cluster.server.url.absoluteString, token: cluster.token("ana"))
+        expectExactlyOnce(log: log, stores: cluster.stores)
+        for index in 0..<6 {
+            #expect(try cluster.store("new\(index)").eventSnapshots() == cluster.store("ana").eventSnapshots())
+        }
+        let faults = proxy.faults
+        #expect(faults[.truncateResponse, default: 0] > 0, "a response was cut: \(faults)")
+        print("bootstraps through faults: \(faults), \(failedRuns) runs failed and were rerun")
+    }
+
     @Test("a watcher whose long polls and syncs go through the faulty proxy still receives every change, once")
     func watchThroughFaults() async throws {
         let cluster = try await Cluster()
