@@ -17,7 +17,10 @@ struct BenchServer {
         var logger = Logger(label: "concord-bench-server")
         logger.logLevel = .critical
         let path = directory.appendingPathComponent(file).path
-        let running = try await RunningServer.start(ConcordServerConfiguration(dbPath: path, port: 0, logger: logger))
+        var configuration = ConcordServerConfiguration(dbPath: path, port: 0, logger: logger)
+        // Snapshots only when the bootstrap scenario asks, so they cost the other scenarios nothing.
+        configuration.snapshots = SnapshotSettings(directory: path + ".snapshots", every: 1, interval: nil)
+        let running = try await RunningServer.start(configuration)
         var tokens: [AnalystName: String] = [:]
         for analyst in analysts + [(try AnalystName("reader"), Role.analyst)] {
             tokens[analyst.name] = try await running.admin.addAnalyst(analyst.name, role: analyst.role)

@@ -33,7 +33,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Idle long polls the server holds in the live scenario.") var watchers = 1_000
     @Option(help: "Pushes timed in the live scenario.") var liveSamples = 200
     @Option(
-        help: "Run only these scenarios (comma-separated: baseline,apply,ingest,pull,cli,report,load,agreement,live).")
+        help: "Run only these scenarios (comma-separated: baseline,apply,ingest,pull,bootstrap,cli,report,load,agreement,live).")
     var only: String?
     @Option(help: "The server stores of ingest and pull (comma-separated: sqlite, postgres).") var store = "sqlite"
     @Flag(help: "Print one JSON object per scenario instead of a table.") var json = false
@@ -53,9 +53,11 @@ struct Run: AsyncParsableCommand {
             options.liveSamples = min(liveSamples, 5)
         }
         let selected = Set(
-            (only ?? "baseline,apply,ingest,pull,cli,report,load,agreement,live").split(separator: ",").map(String.init)
+            (only ?? "baseline,apply,ingest,pull,bootstrap,cli,report,load,agreement,live").split(separator: ",").map(String.init)
         )
-        let known: Set = ["baseline", "apply", "ingest", "pull", "cli", "report", "load", "agreement", "live"]
+        let known: Set = [
+            "baseline", "apply", "ingest", "pull", "bootstrap", "cli", "report", "load", "agreement", "live",
+        ]
         if let unknown = selected.subtracting(known).first {
             throw ValidationError("unknown scenario \(unknown); choose among \(known.sorted().joined(separator: ", "))")
         }
@@ -88,14 +90,14 @@ struct Run: AsyncParsableCommand {
         if selected.contains("baseline") { record(baseline) }
         let rate = baseline.changes_per_s
 
-        let needsWorkload = !selected.isDisjoint(with: ["apply", "ingest", "pull", "report"])
+        let needsWorkload = !selected.isDisjoint(with: ["apply", "ingest", "pull", "bootstrap", "report"])
         let workload = needsWorkload ? Workload(changes: options.changes, analysts: max(2, options.clients)) : nil
 
         if selected.contains("apply"), let workload {
             ProcessStats.resetPeakRSS()
             record(try Scenarios.apply(workload, directory: root, baseline: rate))
         }
-        if stores.contains("sqlite"), !selected.isDisjoint(with: ["ingest", "pull"]), let workload {
+        if stores.contains("sqlite"), !selected.isDisjoint(with: ["ingest", "pull", "bootstrap"]), let workload {
             let server = try await BenchServer.start(directory: root, analysts: workload.analysts)
             ProcessStats.resetPeakRSS()
             let ingest = try await Scenarios.ingest(workload, server: server, baseline: rate)
@@ -103,6 +105,12 @@ struct Run: AsyncParsableCommand {
             if selected.contains("pull") {
                 record(
                     try await Scenarios.pull(changes: ingest.changes, server: server, directory: root, baseline: rate))
+            }
+            if selected.contains("bootstrap") {
+                ProcessStats.resetPeakRSS()
+                record(
+                    try await Scenarios.bootstrap(
+                        changes: ingest.changes, server: server, directory: root, baseline: rate))
             }
             try await server.stop()
         }

@@ -13,21 +13,41 @@ struct PullChild: AsyncParsableCommand {
     @Option var token: String
     @Option var store: String
     @Option var analyst: String = "reader"
+    /// Install the server's snapshot first, as `concord sync` does on a first sync (the `bootstrap` scenario).
+    @Flag var bootstrap = false
 
     struct Report: Codable {
         var pulled: Int
         var seconds: Double
         var peakRSSMegabytes: Double
+        /// With `--bootstrap`: the changes the installed snapshot held, and the seconds the bootstrap took.
+        var installed: Int64 = 0
+        var bootstrapSeconds: Double = 0
+        /// Changes in the store at the end.
+        var stored: Int = 0
     }
 
     func run() async throws {
-        let local = try LocalStore.create(at: store, analyst: try AnalystName(analyst), server: server, token: token)
-        let engine = SyncEngine(store: local, transport: HTTPTransport(server: server, token: token))
+        var local = try LocalStore.create(at: store, analyst: try AnalystName(analyst), server: server, token: token)
+        let transport = HTTPTransport(server: server, token: token)
         let start = ContinuousClock.now
-        let summary = try await engine.run()
+        var installed: Int64 = 0
+        var bootstrapSeconds = 0.0
+        if bootstrap {
+            try local.close()
+            let outcome = try await StoreBootstrap(path: store, transport: transport).run()
+            guard case .installed(let manifest, _) = outcome else {
+                throw BenchError("the bootstrap did not install the snapshot: \(outcome)")
+            }
+            installed = manifest.changes
+            bootstrapSeconds = elapsed(start)
+            local = try LocalStore.open(at: store)
+        }
+        let summary = try await SyncEngine(store: local, transport: transport).run()
         let seconds = elapsed(start)
         let report = Report(
-            pulled: summary.pulled, seconds: seconds, peakRSSMegabytes: ProcessStats.peakRSSMegabytes())
+            pulled: summary.pulled, seconds: seconds, peakRSSMegabytes: ProcessStats.peakRSSMegabytes(),
+            installed: installed, bootstrapSeconds: bootstrapSeconds, stored: try local.metadata().changeCount)
         print(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
     }
 }

@@ -63,6 +63,36 @@ enum Scenarios {
         return m
     }
 
+    /// `bootstrap` (DESIGN §14): the server makes a snapshot of its log (timed: `make_s`, the server's one-off
+    /// work, and `snapshot_mb`), then a new client (in a child process, so its peak RSS is its own) installs it and
+    /// syncs: the figure is that whole first sync, end to end over HTTP, with `bootstrap_s` its download and install.
+    static func bootstrap(changes: Int, server: BenchServer, directory: URL, baseline: Double) async throws
+        -> Measurement
+    {
+        let makeStart = ContinuousClock.now
+        guard let manifest = try await server.running.makeSnapshot() else {
+            throw BenchError("the server made no snapshot of \(changes) changes")
+        }
+        let makeSeconds = elapsed(makeStart)
+        let report = try runPullChild(
+            server: server.url, token: server.tokens[try AnalystName("reader")]!,
+            store: directory.appendingPathComponent("bootstrap.sqlite").path, analyst: try AnalystName("reader"),
+            bootstrap: true)
+        guard report.stored == changes, report.installed == manifest.changes else {
+            throw BenchError(
+                "the bootstrapped store holds \(report.stored) changes (\(report.installed) installed), the server "
+                    + "has \(changes)")
+        }
+        var m = Measurement(
+            name: "bootstrap", changes: report.stored, seconds: report.seconds, baseline: baseline,
+            extra: [
+                "bootstrap_s": report.bootstrapSeconds, "make_s": makeSeconds,
+                "snapshot_mb": Double(manifest.bytes) / 1_048_576, "pulled_after": Double(report.pulled),
+            ])
+        m.peak_rss_mb = report.peakRSSMegabytes
+        return m
+    }
+
     /// The bytes of the first pull page (of the sync engine's size), as sent without and with gzip.
     static func pageSizes(server: BenchServer) async throws -> (plain: Int, gzipped: Int) {
         let limit = SyncEngine.Options().pullPage
@@ -255,14 +285,15 @@ enum Scenarios {
 
     /// This executable's path (the `concord` binary sits beside it).
     /// Runs one fresh client's initial sync in a child process (`pull-child`) and returns what it measured.
-    static func runPullChild(server: String, token: String, store: String, analyst: AnalystName) throws
-        -> PullChild.Report
-    {
+    static func runPullChild(
+        server: String, token: String, store: String, analyst: AnalystName, bootstrap: Bool = false
+    ) throws -> PullChild.Report {
         let child = Process()
         child.executableURL = URL(fileURLWithPath: try selfExecutable())
-        child.arguments = [
-            "pull-child", "--server", server, "--token", token, "--store", store, "--analyst", analyst.rawValue,
-        ]
+        child.arguments =
+            [
+                "pull-child", "--server", server, "--token", token, "--store", store, "--analyst", analyst.rawValue,
+            ] + (bootstrap ? ["--bootstrap"] : [])
         let output = Pipe()
         child.standardOutput = output
         try child.run()
