@@ -17,6 +17,13 @@ extension LocalStore {
         }
     }
 
+    /// How many open conflicts ``conflictViews()`` lists, counted from the view's summary rows.
+    public func openConflictCount() throws -> Int {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(conflicts), 0) FROM entity WHERE conflicts > 0") ?? 0
+        }
+    }
+
     /// Disagreements between analysts' codings of linked events (DESIGN §11), read from the members of every
     /// cluster of two or more events.
     public func clusterDisagreements() throws -> [ClusterDisagreement] {

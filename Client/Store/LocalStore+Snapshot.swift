@@ -57,11 +57,13 @@ extension LocalStore {
     /// The replica id a snapshot's metadata row carries until a client installs it and writes its own.
     static let snapshotReplica = "00000000-0000-7000-8000-000000000000"
 
-    /// Writes a compact copy of this store to `path` (which must not exist) as a snapshot: the metadata row loses
+    /// Writes a compact copy of this store to `path` (which must not exist; it is created mode 0600) as a snapshot: the metadata row loses
     /// this store's identity and the command table is emptied. Returns its manifest; `seq` is this store's pull
     /// cursor. For a server's snapshot store, whose changes are all pulled.
     public func writeSnapshot(to path: String) throws -> Wire.SnapshotManifest {
         do {
+            // Created private, like a store: a snapshot holds the whole project.
+            closeDescriptor(openForWriting(path))
             try dbQueue.inDatabase { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
             let copy = try DatabaseQueue(path: path)
             let (seq, changes, format) = try copy.write { db -> (Int64, Int64, String) in
@@ -96,26 +98,39 @@ extension LocalStore {
 
     /// The size and SHA-256 of the file at `path`, read 1 MiB at a time.
     public static func digest(ofFile path: String) throws -> (bytes: Int64, sha256: String) {
+        var digest = SnapshotDigest()
+        let bytes = try hashFile(path, upTo: nil, into: &digest)
+        return (bytes, digest.hex())
+    }
+
+    /// Feeds the file at `path` to `digest`, 1 MiB at a time: its first `limit` bytes (throwing if it is shorter),
+    /// or all of it. Returns the bytes read.
+    static func hashFile(_ path: String, upTo limit: Int64?, into digest: inout SnapshotDigest) throws -> Int64 {
         let fd = openForReading(path)
         guard fd >= 0 else {
             throw StoreError.cannotOpen(path: path, detail: String(cString: strerror(errno)))
         }
         defer { closeDescriptor(fd) }
-        var digest = SnapshotDigest()
-        var total: Int64 = 0
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
-        while true {
-            let count = readDescriptor(fd, buffer)
+        var total: Int64 = 0
+        while limit.map({ total < $0 }) ?? true {
+            let wanted = Int(min(Int64(buffer.count), (limit ?? Int64.max) - total))
+            let count = readDescriptor(fd, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted]))
             if count < 0 {
                 if errno == EINTR { continue }
                 throw StoreError.cannotOpen(path: path, detail: String(cString: strerror(errno)))
             }
-            if count == 0 { break }
+            if count == 0 {
+                if limit != nil {
+                    throw StoreError.cannotOpen(path: path, detail: "the file is shorter than \(limit!) bytes")
+                }
+                break
+            }
             digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             total += Int64(count)
         }
-        return (total, digest.hex())
+        return total
     }
 
     /// Checks that the downloaded snapshot at `path` (whose bytes already matched `manifest`'s size and SHA-256) is

@@ -114,41 +114,26 @@ public struct StoreBootstrap: Sendable {
         if saved == manifest, let size = Self.size(of: partialPath), size <= manifest.bytes {
             // Resume: the bytes so far count toward the digest.
             offset = size
-            try Self.hash(partialPath, upTo: size, into: &digest)
+            _ = try LocalStore.hashFile(partialPath, upTo: size, into: &digest)
         } else {
             discardDownload()
             try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: manifestPath))
         }
-        let fd = openForWriting(partialPath)
-        guard fd >= 0 else {
-            throw StoreError.cannotWrite(path: partialPath, detail: String(cString: strerror(errno)))
+        let file = try DownloadFile(path: partialPath, offset: offset, digest: digest, total: manifest.bytes) {
+            [progress] in progress(.downloading(bytes: $0, total: manifest.bytes))
         }
-        defer { closeDescriptor(fd) }
-        guard ftruncate(fd, off_t(offset)) == 0, lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
-            throw StoreError.cannotWrite(path: partialPath, detail: String(cString: strerror(errno)))
-        }
+        defer { file.close() }
         var attempt = 1
         var delay = backoff
-        while offset < manifest.bytes {
+        while file.offset < manifest.bytes {
             do {
-                let found = try await transport.downloadSnapshot(seq: manifest.seq, from: offset) { chunk in
-                    guard offset + Int64(chunk.readableBytes) <= manifest.bytes else {
-                        throw SnapshotError.refused(
-                            "the download is longer than the \(manifest.bytes) bytes it should be")
-                    }
-                    try chunk.withUnsafeReadableBytes { bytes in
-                        try Self.writeAll(fd, bytes, path: partialPath)
-                        digest.update(bytes)
-                    }
-                    offset += Int64(chunk.readableBytes)
-                    progress(.downloading(bytes: offset, total: manifest.bytes))
-                }
+                let found = try await transport.downloadSnapshot(seq: manifest.seq, from: file.offset, into: file)
                 if !found {
                     discardDownload()
                     return false
                 }
                 // A body that ended early without an error is a cut connection too.
-                if offset < manifest.bytes { throw SyncError.transient("the snapshot download ended early") }
+                if file.offset < manifest.bytes { throw SyncError.transient("the snapshot download ended early") }
             } catch let error as SyncError where error.isTransient && attempt < attempts {
                 progress(.retrying(attempt: attempt, reason: error.description))
                 try? await Task.sleep(for: delay)
@@ -156,7 +141,7 @@ public struct StoreBootstrap: Sendable {
                 attempt += 1
             }
         }
-        guard digest.hex() == manifest.sha256 else {
+        guard file.digest.hex() == manifest.sha256 else {
             throw SnapshotError.refused("the download's SHA-256 is not the manifest's (damaged in transit or on disk)")
         }
         guard renameFile(partialPath, readyPath) == 0 else {
@@ -194,23 +179,6 @@ public struct StoreBootstrap: Sendable {
         return Int64(info.st_size)
     }
 
-    /// Feeds the first `count` bytes of the file at `path` to `digest`.
-    static func hash(_ path: String, upTo count: Int64, into digest: inout SnapshotDigest) throws {
-        let fd = openForReading(path)
-        guard fd >= 0 else { throw StoreError.cannotOpen(path: path, detail: String(cString: strerror(errno))) }
-        defer { closeDescriptor(fd) }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        var left = count
-        while left > 0 {
-            let got = read(fd, buffer.baseAddress, Int(min(Int64(buffer.count), left)))
-            if got < 0 && errno == EINTR { continue }
-            guard got > 0 else { throw StoreError.cannotOpen(path: path, detail: "the download so far is short") }
-            digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<got]))
-            left -= Int64(got)
-        }
-    }
-
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var done = 0
         while done < bytes.count {
@@ -222,4 +190,60 @@ public struct StoreBootstrap: Sendable {
             done += wrote
         }
     }
+}
+
+/// The download file a snapshot's bytes are appended to, hashed as they are written (a ``SnapshotSink``): the
+/// network thread writes, the bootstrap reads ``offset`` and ``digest`` between requests.
+final class DownloadFile: SnapshotSink, @unchecked Sendable {
+    private let fd: Int32
+    private let path: String
+    private let total: Int64
+    private let progress: @Sendable (Int64) -> Void
+    private let lock = NSLock()
+    private var written: Int64
+    private var hasher: SnapshotDigest
+    private var reported = Int64(0)
+
+    init(
+        path: String, offset: Int64, digest: SnapshotDigest, total: Int64, progress: @escaping @Sendable (Int64) -> Void
+    )
+        throws
+    {
+        let fd = openForWriting(path)
+        guard fd >= 0 else { throw StoreError.cannotWrite(path: path, detail: String(cString: strerror(errno))) }
+        guard ftruncate(fd, off_t(offset)) == 0, lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
+            let reason = String(cString: strerror(errno))
+            closeDescriptor(fd)
+            throw StoreError.cannotWrite(path: path, detail: reason)
+        }
+        self.fd = fd
+        self.path = path
+        self.total = total
+        self.progress = progress
+        self.written = offset
+        self.hasher = digest
+    }
+
+    var offset: Int64 { lock.withLock { written } }
+    var digest: SnapshotDigest { lock.withLock { hasher } }
+
+    func write(_ bytes: ByteBuffer) throws {
+        let now = try lock.withLock { () throws -> Int64? in
+            guard written + Int64(bytes.readableBytes) <= total else {
+                throw SnapshotError.refused("the download is longer than the \(total) bytes it should be")
+            }
+            try bytes.withUnsafeReadableBytes { raw in
+                try StoreBootstrap.writeAll(fd, raw, path: path)
+                hasher.update(raw)
+            }
+            written += Int64(bytes.readableBytes)
+            // A progress line every 8 MiB is plenty.
+            guard written - reported >= 8 << 20 || written == total else { return nil }
+            reported = written
+            return written
+        }
+        if let now { progress(now) }
+    }
+
+    func close() { closeDescriptor(fd) }
 }

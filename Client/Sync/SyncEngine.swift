@@ -45,7 +45,10 @@ public struct SyncEngine: Sendable {
     public func run() async throws -> SyncSummary {
         var summary = SyncSummary()
         let analyst = try store.metadata().analyst
-        let before = try conflictState(of: analyst)
+        // The conflicts before the sync, read only once the sync is about to change the view (a pulled page, a
+        // refused change): reading them costs seconds on a large store, and a sync with nothing new (most rounds of
+        // `sync --watch`) need not pay it twice.
+        var before: ConflictState?
         let me = try await retrying { () throws(SyncError) in try await transport.me() }
         let metadata = try store.metadata()
         if me.name != metadata.analyst {
@@ -56,31 +59,43 @@ public struct SyncEngine: Sendable {
         if me.role != metadata.role { try store.setRole(me.role) }
         summary.role = me.role
 
-        try await push(into: &summary)
-        try await pull(into: &summary)
+        try await push(into: &summary, before: &before, analyst: analyst)
+        try await pull(into: &summary, before: &before, analyst: analyst)
         summary.needNewer = try store.newerSchemaCount()
 
         try store.recordSync(at: Date())
-        let after = try conflictState(of: analyst)
-        summary.newConflicts = after.conflicts.subtracting(before.conflicts).count
-        summary.openConflicts = after.conflicts.count
-        summary.news.newDisagreements = after.disagreements.subtracting(before.disagreements)
-            .sorted { ($0.other, $0.subject, $0.field) < ($1.other, $1.subject, $1.field) }
+        if let before {
+            let after = try conflictState(of: analyst)
+            summary.newConflicts = after.conflicts.subtracting(before.conflicts).count
+            summary.openConflicts = after.conflicts.count
+            summary.news.newDisagreements = after.disagreements.subtracting(before.disagreements)
+                .sorted { ($0.other, $0.subject, $0.field) < ($1.other, $1.subject, $1.field) }
+        } else {
+            // Nothing changed the view: no new conflict or disagreement, and the open ones are counted.
+            summary.openConflicts = try store.openConflictCount()
+        }
         return summary
+    }
+
+    typealias ConflictState = (conflicts: Set<String>, disagreements: Set<SyncNews.Disagreement>)
+
+    /// Reads the conflicts before the sync, if not read yet: called just before the first write that can change them.
+    private func noteBefore(_ before: inout ConflictState?, analyst: AnalystName) throws {
+        if before == nil { before = try conflictState(of: analyst) }
     }
 
     /// The open conflicts (by entity, field and kind) and the disagreements involving `analyst`, from one read of
     /// the conflicts and the cluster disagreements.
-    private func conflictState(of analyst: AnalystName) throws
-        -> (conflicts: Set<String>, disagreements: Set<SyncNews.Disagreement>)
-    {
+    private func conflictState(of analyst: AnalystName) throws -> ConflictState {
         let conflicts = try store.conflictViews()
         let disagreements = SyncNews.disagreements(
             of: analyst, conflicts: conflicts, clusters: try store.clusterDisagreements())
         return (Set(conflicts.map { "\($0.entity) \($0.field) \($0.kind ?? "")" }), disagreements)
     }
 
-    private func push(into summary: inout SyncSummary) async throws {
+    private func push(into summary: inout SyncSummary, before: inout ConflictState?, analyst: AnalystName)
+        async throws
+    {
         let replica = try store.metadata().replica
         var batchSize = options.pushBatch
         let total = try store.pendingCount()
@@ -101,6 +116,7 @@ public struct SyncEngine: Sendable {
                 progress(.pushing(done: sent, total: total))
             case .tooLarge(let message):
                 if batch.count == 1 {
+                    try noteBefore(&before, analyst: analyst)
                     try store.markRejected(batch[0].id, reason: "too large for the server: \(message)")
                     summary.rejected += 1
                 } else {
@@ -115,11 +131,13 @@ public struct SyncEngine: Sendable {
                     return batch.indices.contains(entry.index) ? (batch[entry.index].id, entry.error) : nil
                 }
                 if !named.isEmpty {
+                    try noteBefore(&before, analyst: analyst)
                     for (id, error) in named {
                         try store.markRejected(id, reason: "\(status): \(error)")
                         summary.rejected += 1
                     }
                 } else if batch.count == 1 {
+                    try noteBefore(&before, analyst: analyst)
                     try store.markRejected(batch[0].id, reason: "\(status): \(message)")
                     summary.rejected += 1
                 } else {
@@ -130,7 +148,9 @@ public struct SyncEngine: Sendable {
         }
     }
 
-    private func pull(into summary: inout SyncSummary) async throws {
+    private func pull(into summary: inout SyncSummary, before: inout ConflictState?, analyst: AnalystName)
+        async throws
+    {
         let me = try store.metadata().analyst
         var cursor = try store.metadata().pullCursor
         let engine = self
@@ -149,7 +169,10 @@ public struct SyncEngine: Sendable {
             let next =
                 page.more && !page.changes.isEmpty ? Task { [after = page.next] in try await fetch(after: after) } : nil
             let result: PullApplyResult
-            do { result = try store.applyPulled(page.changes, cursor: page.next) } catch {
+            do {
+                if !page.changes.isEmpty { try noteBefore(&before, analyst: analyst) }
+                result = try store.applyPulled(page.changes, cursor: page.next)
+            } catch {
                 next?.cancel()
                 throw error
             }

@@ -17,9 +17,14 @@ public protocol SyncTransport: Sendable {
     /// `GET /v1/snapshot` (DESIGN §14): the newest store snapshot the server offers, or nil when it offers none.
     func snapshotManifest() async throws(SyncError) -> Wire.SnapshotManifest?
     /// `GET /v1/snapshot/{seq}`, from byte `offset` on (a `Range` request when `offset > 0`), handing the bytes
-    /// from `offset` on to `write` chunk by chunk. False when the server no longer has that snapshot.
-    func downloadSnapshot(seq: Int64, from offset: Int64, into write: (ByteBuffer) throws -> Void) async throws
-        -> Bool
+    /// from `offset` on to `sink` chunk by chunk. False when the server no longer has that snapshot.
+    func downloadSnapshot(seq: Int64, from offset: Int64, into sink: any SnapshotSink) async throws -> Bool
+}
+
+/// Where a snapshot download's bytes go, in order, as they arrive. ``HTTPTransport`` calls it on its network
+/// thread, one chunk at a time, never two at once; an error it throws ends the download.
+public protocol SnapshotSink: AnyObject, Sendable {
+    func write(_ bytes: ByteBuffer) throws
 }
 
 extension SyncTransport {
@@ -31,9 +36,9 @@ extension SyncTransport {
     /// Without snapshots: a first sync pulls change by change.
     public func snapshotManifest() async throws(SyncError) -> Wire.SnapshotManifest? { nil }
 
-    public func downloadSnapshot(seq: Int64, from offset: Int64, into write: (ByteBuffer) throws -> Void)
-        async throws -> Bool
-    { false }
+    public func downloadSnapshot(seq: Int64, from offset: Int64, into sink: any SnapshotSink) async throws -> Bool {
+        false
+    }
 }
 
 /// The server's answer to a push.

@@ -10,7 +10,8 @@ public struct SnapshotSettings: Sendable {
     /// The folder: a work store and the published snapshots with their manifests. One per server process.
     public var directory: String
     /// A new snapshot is made once the log holds this many changes more than the last one (the first once it holds
-    /// this many): a first sync then pulls at most about this many changes after installing it.
+    /// this many), or a tenth more when that is larger: a first sync then pulls at most about that many changes
+    /// after installing it.
     public var every: Int
     /// How often the log is checked for growth; nil only when ``RunningServer/makeSnapshot()`` asks (tests).
     public var interval: Duration?
@@ -154,7 +155,10 @@ struct SnapshotMaker: Service {
     func makeIfDue() async throws -> Wire.SnapshotManifest? {
         try makeDirectory()
         let base = shelf.newest?.seq ?? 0
-        let probe = try await store.changes(after: base + Int64(settings.every) - 1, limit: 1)
+        // Each snapshot copies the whole store, so a large log waits for a tenth more before the next: copying
+        // costs at most ~10 bytes of snapshot per new byte of log, and a first sync pulls at most that tenth.
+        let growth = max(Int64(settings.every), base / 10)
+        let probe = try await store.changes(after: base + growth - 1, limit: 1)
         guard !probe.changes.isEmpty else { return nil }
         let work = try await offload { [workPath] in
             FileManager.default.fileExists(atPath: workPath)

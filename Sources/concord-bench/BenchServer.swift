@@ -8,6 +8,9 @@ import Logging
 struct BenchServer {
     let running: RunningServer
     var tokens: [AnalystName: String]
+    /// The SQLite file and the snapshot folder.
+    var databasePath: String
+    var snapshotDirectory: String { databasePath + ".snapshots" }
 
     var url: String { running.url.absoluteString }
 
@@ -25,7 +28,7 @@ struct BenchServer {
         for analyst in analysts + [(try AnalystName("reader"), Role.analyst)] {
             tokens[analyst.name] = try await running.admin.addAnalyst(analyst.name, role: analyst.role)
         }
-        return BenchServer(running: running, tokens: tokens)
+        return BenchServer(running: running, tokens: tokens, databasePath: path)
     }
 
     func transport(for name: AnalystName) -> HTTPTransport {

@@ -33,7 +33,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Idle long polls the server holds in the live scenario.") var watchers = 1_000
     @Option(help: "Pushes timed in the live scenario.") var liveSamples = 200
     @Option(
-        help: "Run only these scenarios (comma-separated: baseline,apply,ingest,pull,bootstrap,cli,report,load,agreement,live).")
+        help:
+            "Run only these scenarios (comma-separated: baseline,apply,ingest,pull,bootstrap,cli,report,load,agreement,live)."
+    )
     var only: String?
     @Option(help: "The server stores of ingest and pull (comma-separated: sqlite, postgres).") var store = "sqlite"
     @Flag(help: "Print one JSON object per scenario instead of a table.") var json = false
@@ -53,7 +55,8 @@ struct Run: AsyncParsableCommand {
             options.liveSamples = min(liveSamples, 5)
         }
         let selected = Set(
-            (only ?? "baseline,apply,ingest,pull,bootstrap,cli,report,load,agreement,live").split(separator: ",").map(String.init)
+            (only ?? "baseline,apply,ingest,pull,bootstrap,cli,report,load,agreement,live").split(separator: ",").map(
+                String.init)
         )
         let known: Set = [
             "baseline", "apply", "ingest", "pull", "bootstrap", "cli", "report", "load", "agreement", "live",
@@ -107,12 +110,13 @@ struct Run: AsyncParsableCommand {
                     try await Scenarios.pull(changes: ingest.changes, server: server, directory: root, baseline: rate))
             }
             if selected.contains("bootstrap") {
-                ProcessStats.resetPeakRSS()
+                // Stops the server: the snapshot is served by a server process of its own.
                 record(
                     try await Scenarios.bootstrap(
                         changes: ingest.changes, server: server, directory: root, baseline: rate))
+            } else {
+                try await server.stop()
             }
-            try await server.stop()
         }
         if stores.contains("postgres"), !selected.isDisjoint(with: ["ingest", "pull"]), let workload {
             try await PostgresScenarios.run(

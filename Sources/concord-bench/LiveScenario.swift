@@ -11,10 +11,13 @@ extension Scenarios {
     /// server's memory and CPU before and while it holds the idle polls.
     static func live(watchers: Int, samples: Int, directory: URL) async throws -> Measurement {
         let path = directory.appendingPathComponent("live.sqlite").path
-        let (writer, reader, idle) = (try AnalystName("writer"), try AnalystName("reader"), try AnalystName("idle"))
+        let (writer, reader) = (try AnalystName("writer"), try AnalystName("reader"))
+        // A token may hold 32 long polls on a server (`pollsPerAnalyst`): the idle watchers are as many analysts as
+        // that takes, as a team's watchers are one or two per analyst.
+        let idle = try (0..<max(1, (watchers + 31) / 32)).map { try AnalystName("idle-\($0)") }
         var tokens: [AnalystName: String] = [:]
         let admin = try await ServerAdmin(dbPath: path)
-        for name in [writer, reader, idle] { tokens[name] = try await admin.addAnalyst(name, role: .analyst) }
+        for name in [writer, reader] + idle { tokens[name] = try await admin.addAnalyst(name, role: .analyst) }
         try await admin.close()
         let server = try ServeChild.launch(db: path)
         defer { server.stop() }
@@ -30,9 +33,10 @@ extension Scenarios {
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: watchers + 16)
         let pollClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        let idleTransport = HTTPTransport(server: server.url, token: tokens[idle]!, client: pollClient)
-        let idlers = (0..<watchers).map { _ in
-            Task {
+        let idleTransports = idle.map { HTTPTransport(server: server.url, token: tokens[$0]!, client: pollClient) }
+        let idlers = (0..<watchers).map { index in
+            let idleTransport = idleTransports[index % idleTransports.count]
+            return Task {
                 while !Task.isCancelled {
                     do {
                         _ = try await idleTransport.waitForChanges(after: 1 << 60, seconds: 25)

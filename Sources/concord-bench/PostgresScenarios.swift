@@ -98,12 +98,15 @@ struct ServeChild: AsyncParsableCommand {
 
     @Option var db: String
     @Option var port: Int
+    /// Serve the snapshots published in this folder (and make new ones as `serve` does).
+    @Option var snapshotDir: String?
 
     func run() async throws {
         var logger = Logger(label: "concord-bench-server")
         logger.logLevel = .critical
-        let app = try await buildApplication(
-            ConcordServerConfiguration(dbPath: db, port: port, logger: logger, rateLimit: nil))
+        var configuration = ConcordServerConfiguration(dbPath: db, port: port, logger: logger, rateLimit: nil)
+        configuration.snapshots = snapshotDir.map { SnapshotSettings(directory: $0) }
+        let app = try await buildApplication(configuration)
         try await app.runService()
     }
 
@@ -124,11 +127,12 @@ struct ServeChild: AsyncParsableCommand {
     }
 
     /// Starts a child serving `url` on a free port; returns once it accepts connections.
-    static func launch(db url: String) throws -> Running {
+    static func launch(db url: String, snapshotDir: String? = nil) throws -> Running {
         let port = try freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Scenarios.selfExecutable())
-        process.arguments = ["serve-child", "--db", url, "--port", String(port)]
+        process.arguments =
+            ["serve-child", "--db", url, "--port", String(port)] + (snapshotDir.map { ["--snapshot-dir", $0] } ?? [])
         try process.run()
         let deadline = Date().addingTimeInterval(60)
         while !acceptsConnections(port: port) {

@@ -25,6 +25,9 @@ struct PullChild: AsyncParsableCommand {
         var bootstrapSeconds: Double = 0
         /// Changes in the store at the end.
         var stored: Int = 0
+        /// CPU seconds in user space and in the kernel (getrusage).
+        var userSeconds: Double = 0
+        var systemSeconds: Double = 0
     }
 
     func run() async throws {
@@ -45,9 +48,13 @@ struct PullChild: AsyncParsableCommand {
         }
         let summary = try await SyncEngine(store: local, transport: transport).run()
         let seconds = elapsed(start)
-        let report = Report(
+        var report = Report(
             pulled: summary.pulled, seconds: seconds, peakRSSMegabytes: ProcessStats.peakRSSMegabytes(),
             installed: installed, bootstrapSeconds: bootstrapSeconds, stored: try local.metadata().changeCount)
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        report.userSeconds = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        report.systemSeconds = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
         print(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
     }
 }

@@ -287,26 +287,42 @@ struct DamagingTransport: SyncTransport {
     }
     func snapshotManifest() async throws(SyncError) -> Wire.SnapshotManifest? { try await base.snapshotManifest() }
 
-    func downloadSnapshot(seq: Int64, from offset: Int64, into write: (ByteBuffer) throws -> Void) async throws -> Bool
-    {
-        var position = offset
-        let found = try await base.downloadSnapshot(seq: seq, from: offset) { chunk in
-            var chunk = chunk
-            let count = Int64(chunk.readableBytes)
-            switch damage {
-            case .flip(let at) where (position..<position + count).contains(at):
-                let index = chunk.readerIndex + Int(at - position)
-                chunk.setInteger(chunk.getInteger(at: index, as: UInt8.self)! ^ 0x5A, at: index)
-            case .cut(let at) where position + count > at:
-                chunk = chunk.getSlice(at: chunk.readerIndex, length: Int(max(0, at - position)))!
-            default:
-                break
-            }
-            position += count
-            delivered?.add(chunk.readableBytes)
-            if chunk.readableBytes > 0 { try write(chunk) }
-        }
-        if case .extra = damage, found { try write(ByteBuffer(string: "trailing bytes")) }
+    func downloadSnapshot(seq: Int64, from offset: Int64, into sink: any SnapshotSink) async throws -> Bool {
+        let damaging = DamagingSink(sink: sink, damage: damage, position: offset, delivered: delivered)
+        let found = try await base.downloadSnapshot(seq: seq, from: offset, into: damaging)
+        if case .extra = damage, found { try sink.write(ByteBuffer(string: "trailing bytes")) }
         return found
+    }
+}
+
+/// Hands the download on to `sink`, damaged as ``DamagingTransport`` says.
+final class DamagingSink: SnapshotSink, @unchecked Sendable {
+    let sink: any SnapshotSink
+    let damage: DamagingTransport.Damage
+    var position: Int64
+    let delivered: SharedCount?
+
+    init(sink: any SnapshotSink, damage: DamagingTransport.Damage, position: Int64, delivered: SharedCount?) {
+        self.sink = sink
+        self.damage = damage
+        self.position = position
+        self.delivered = delivered
+    }
+
+    func write(_ bytes: ByteBuffer) throws {
+        var chunk = bytes
+        let count = Int64(chunk.readableBytes)
+        switch damage {
+        case .flip(let at) where (position..<position + count).contains(at):
+            let index = chunk.readerIndex + Int(at - position)
+            chunk.setInteger(chunk.getInteger(at: index, as: UInt8.self)! ^ 0x5A, at: index)
+        case .cut(let at) where position + count > at:
+            chunk = chunk.getSlice(at: chunk.readerIndex, length: Int(max(0, at - position)))!
+        default:
+            break
+        }
+        position += count
+        delivered?.add(chunk.readableBytes)
+        if chunk.readableBytes > 0 { try sink.write(chunk) }
     }
 }

@@ -52,6 +52,9 @@ struct RandomSyncTests {
             let snapshots = try cluster.store(name).eventSnapshots()
             #expect(snapshots == reference, "seed \(seed): \(name) did not converge")
             #expect(try cluster.store(name).pendingCount() == 0)
+            #expect(
+                try cluster.store(name).openConflictCount() == cluster.store(name).conflictViews().count,
+                "seed \(seed): the summary rows count the conflicts the views list")
             #expect(try cluster.store(name).rejectedChanges().isEmpty, "seed \(seed): nothing valid is refused")
         }
         #expect(edits > 60)
