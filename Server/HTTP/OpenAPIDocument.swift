@@ -271,7 +271,7 @@ public enum OpenAPIDocument {
                 The snapshot file (application/vnd.sqlite3, not gzipped). `Range: bytes=N-` resumes a download (206,
                 with Content-Range); other ranges are ignored. The newest two snapshots are kept.
               parameters:
-                - {name: seq, in: path, required: true, schema: {type: integer, minimum: 1}, description: the manifest's seq}
+                - {name: seq, in: path, required: true, schema: {type: integer, format: int64, minimum: 1, maximum: 9223372036854775807}, description: the manifest's seq}
                 - {name: Range, in: header, required: false, schema: {type: string, pattern: '^bytes=[0-9]+-$'}}
               responses:
                 "200":

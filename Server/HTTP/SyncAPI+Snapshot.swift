@@ -18,14 +18,13 @@ extension SyncAPI {
     func snapshotFile<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
         _ = try await authenticate(request)
         let text = context.parameters.get("seq") ?? ""
+        let digits = !text.isEmpty && text.utf8.allSatisfy { (48...57).contains($0) }
+        // A number too large for a seq names no snapshot (404); anything else is not a seq (400).
         guard let seq = Int64(text), seq > 0 else {
+            if digits && Int64(text) == nil { throw Self.noSnapshot(at: text) }
             throw APIError.badRequest("\"\(text)\" is not a snapshot seq: expected the seq from GET /v1/snapshot")
         }
-        guard let (path, manifest) = snapshots?.file(seq: seq) else {
-            throw APIError(
-                .notFound, "no snapshot at seq \(seq) on this server",
-                detail: .text("ask GET /v1/snapshot for the newest one"))
-        }
+        guard let (path, manifest) = snapshots?.file(seq: seq) else { throw Self.noSnapshot(at: text) }
         let size = Int(manifest.bytes)
         var start = 0
         if let range = request.headers[.range] {
@@ -48,6 +47,12 @@ extension SyncAPI {
         if start > 0 { headers[.contentRange] = "bytes \(start)-\(size - 1)/\(size)" }
         let body = try await FileIO().loadFile(path: path, range: start...(size - 1), context: context)
         return Response(status: start > 0 ? .partialContent : .ok, headers: headers, body: body)
+    }
+
+    static func noSnapshot(at seq: String) -> APIError {
+        APIError(
+            .notFound, "no snapshot at seq \(seq) on this server",
+            detail: .text("ask GET /v1/snapshot for the newest one"))
     }
 
     static var noSnapshot: APIError {

@@ -166,7 +166,11 @@ struct OpenAPITests {
             },
             doc("get", "/v1/snapshot/{seq}", 404): { _, _ in
                 try await withSnapshot { client, team, manifest in
-                    try await client.execute(
+                    // Past Int64 is a number all the same: no such snapshot, not a malformed request.
+                    let huge = try await client.execute(
+                        uri: "/v1/snapshot/1595572915809914191872", method: .get, headers: auth(team.a))
+                    #expect(huge.status == .notFound)
+                    return try await client.execute(
                         uri: "/v1/snapshot/\(manifest.seq + 1)", method: .get, headers: auth(team.a))
                 }
             },

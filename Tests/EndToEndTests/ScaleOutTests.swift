@@ -117,6 +117,47 @@ struct ScaleOutTests {
         return SyncEngine(store: store, transport: HTTPTransport(server: server, token: token), options: options)
     }
 
+    @Test("a server on PostgreSQL makes snapshots in its folder; a first sync from one equals one change by change")
+    func bootstrapFromPostgres() async throws {
+        let fleet = try Fleet(servers: 1)
+        let server = fleet.servers[0]
+        let directory = fleet.directory
+        let tokens = try ["ana", "ben", "cy"].map { try server.addAnalyst($0) }
+        try server.start(
+            arguments: ["--snapshot-every", "1", "--snapshot-dir", directory.appendingPathComponent("snapshots").path])
+        defer { _ = server.stop(signal: SIGTERM) }
+        let ana = try LocalStore.create(
+            at: directory.appendingPathComponent("ana.sqlite").path, analyst: try AnalystName("ana"),
+            server: server.url, token: tokens[0])
+        _ = try ana.importArticles(Array(Cluster.seeds.prefix(2)))
+        let documents = try ana.documents().map(\.id.rawValue)
+        var random = SeededRandom(seed: 16)
+        for serial in 0..<200 { try CrashTests.edit(ana, random: &random, documents: documents, serial: serial) }
+        _ = try await SyncEngine(store: ana, transport: HTTPTransport(server: server.url, token: tokens[0])).run()
+        let count = Int64(try ana.allChanges().count)
+        let transport = HTTPTransport(server: server.url, token: tokens[1])
+        var manifest: Wire.SnapshotManifest?
+        for _ in 0..<300 where manifest?.seq != count {
+            manifest = try await transport.snapshotManifest()
+            if manifest?.seq != count { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(manifest?.seq == count, "the server made a snapshot of its \(count) changes")
+
+        var paths: [String] = []
+        for (name, token) in zip(["ben", "cy"], tokens.dropFirst()) {
+            let path = directory.appendingPathComponent("\(name).sqlite").path
+            try LocalStore.create(at: path, analyst: try AnalystName(name), server: server.url, token: token).close()
+            paths.append(path)
+        }
+        let bootstrapped = try run(Binaries.client, ["sync", "--store", paths[0]])
+        #expect(bootstrapped.status == 0 && bootstrapped.stderr.contains("installed the server's snapshot"))
+        let pulled = try run(Binaries.client, ["sync", "--no-bootstrap", "--store", paths[1]])
+        #expect(pulled.status == 0 && !pulled.stderr.contains("bootstrap"), "\(pulled.stderr)")
+        let (a, b) = (try Tables(paths[0]), try Tables(paths[1]))
+        #expect(a.cursor == count && b.cursor == count)
+        for table in b.rows.keys.sorted() { #expect(a.rows[table] == b.rows[table], "table \(table) differs") }
+    }
+
     @Test("a long poll on one server process is answered by a push to another at once (LISTEN/NOTIFY, not the poll)")
     func longPollAcrossServers() async throws {
         let fleet = try Fleet(servers: 2)
