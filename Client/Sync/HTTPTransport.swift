@@ -152,25 +152,12 @@ public struct HTTPTransport: SyncTransport {
         } catch let error as SnapshotError {
             throw error
         } catch {
-            throw Self.classify(error, server: server)
+            throw Self.failure(of: error, server: server)
         }
         let (status, body) = download.result
         if status == 404 || status == 416 { return false }
         guard status == 200 || status == 206 else { throw failure(status: status, body: body) }
         return true
-    }
-
-    /// A failed request's error as a ``SyncError``: transient when the connection broke or timed out.
-    private static func classify(_ error: any Error, server: String) -> SyncError {
-        if let error = error as? HTTPClientError,
-            error == .remoteConnectionClosed || error == .readTimeout || error == .connectTimeout
-                || error == .deadlineExceeded
-        {
-            return .transient("\(server): \(error)")
-        }
-        if error is NIOSSLError { return .badTrust("the TLS handshake with \(server) failed") }
-        if error is HTTPParserError { return .transient("\(server): the response broke off (\(error))") }
-        return .transient("\(server): \(describe(error))")
     }
 
     private func pull(path: String) async throws(SyncError) -> Wire.PullPage {
@@ -244,20 +231,28 @@ public struct HTTPTransport: SyncTransport {
                 "\(server) answered \(path) with more than \(maxResponseBytes) bytes, more than a page "
                     + "may hold; the server is up but sends pages this concord cannot take: upgrade concord-server "
                     + "(it cuts pages at \(Limits.pageBytes / (1024 * 1024)) MiB)")
-        } catch is NIOSSLError {
+        } catch {
+            throw Self.failure(of: error, server: server)
+        }
+    }
+
+    /// A request that did not complete, as a ``SyncError``: a TLS failure is not retried; a closed connection or a
+    /// timeout is transient; anything else means the server could not be reached.
+    static func failure(of error: any Error, server: String) -> SyncError {
+        switch error {
+        case is NIOSSLError:
             // Retrying cannot help: the certificate is not trusted here, or the server does not speak TLS.
-            throw .badTrust(
+            return .badTrust(
                 "the TLS handshake with \(server) failed: its certificate is not signed by an authority this machine "
                     + "trusts, or it does not speak TLS. If your team signs its server certificates with its own CA, "
                     + "run `concord init --analyst NAME --ca-file CA.pem`; if the server speaks plain HTTP, use an "
                     + "http:// URL. Your local changes are safe")
-        } catch let error as HTTPClientError
-            where error == .remoteConnectionClosed || error == .readTimeout
-            || error == .connectTimeout || error == .deadlineExceeded
-        {
-            throw .transient("\(server): \(error)")
-        } catch {
-            throw .unreachable(server: server, reason: Self.describe(error))
+        case let error as HTTPClientError
+        where error == .remoteConnectionClosed || error == .readTimeout || error == .connectTimeout
+            || error == .deadlineExceeded:
+            return .transient("\(server): \(error)")
+        default:
+            return .unreachable(server: server, reason: describe(error))
         }
     }
 

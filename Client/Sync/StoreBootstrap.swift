@@ -158,18 +158,9 @@ public struct StoreBootstrap: Sendable {
     }
 
     private func retrying<T>(_ operation: () async throws(SyncError) -> T) async throws(SyncError) -> T {
-        var delay = backoff
-        var attempt = 1
-        while true {
-            do {
-                return try await operation()
-            } catch  where error.isTransient && attempt < attempts {
-                progress(.retrying(attempt: attempt, reason: error.description))
-                try? await Task.sleep(for: delay)
-                delay *= 2
-                attempt += 1
-            }
-        }
+        try await retryingTransient(
+            attempts: attempts, backoff: backoff, progress: progress, sleep: { try? await Task.sleep(for: $0) },
+            operation)
     }
 
     /// The size of the file at `path`, or nil if there is none.

@@ -190,17 +190,27 @@ public struct SyncEngine: Sendable {
 
     /// Runs `operation`, retrying transient failures with exponential backoff.
     private func retrying<T>(_ operation: () async throws(SyncError) -> T) async throws(SyncError) -> T {
-        var delay = options.backoff
-        var attempt = 1
-        while true {
-            do {
-                return try await operation()
-            } catch  where error.isTransient && attempt < options.attempts {
-                progress(.retrying(attempt: attempt, reason: error.description))
-                await sleep(delay)
-                delay *= 2
-                attempt += 1
-            }
+        try await retryingTransient(
+            attempts: options.attempts, backoff: options.backoff, progress: progress, sleep: sleep, operation)
+    }
+}
+
+/// Runs `operation`, retrying transient failures (``SyncError/isTransient``) with exponential backoff: `attempts`
+/// tries in all, the first wait `backoff`, doubling; each retry reported to `progress`.
+func retryingTransient<T>(
+    attempts: Int, backoff: Duration, progress: (SyncProgress) -> Void, sleep: (Duration) async -> Void,
+    _ operation: () async throws(SyncError) -> T
+) async throws(SyncError) -> T {
+    var delay = backoff
+    var attempt = 1
+    while true {
+        do {
+            return try await operation()
+        } catch  where error.isTransient && attempt < attempts {
+            progress(.retrying(attempt: attempt, reason: error.description))
+            await sleep(delay)
+            delay *= 2
+            attempt += 1
         }
     }
 }

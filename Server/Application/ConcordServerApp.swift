@@ -39,17 +39,18 @@ func buildParts(
     let router = Router(context: BasicRequestContext.self)
     let metrics = ServerMetrics()
     router.middlewares.add(EdgeMiddleware(metrics: metrics))
-    let shelf = configuration.snapshots.map { SnapshotShelf(directory: $0.directory) }
+    let maker = configuration.snapshots.map { settings in
+        SnapshotMaker(
+            store: store, shelf: SnapshotShelf(directory: settings.directory), settings: settings,
+            logger: configuration.logger)
+    }
     let api = SyncAPI(
         store: store, now: configuration.now, rateLimit: configuration.rateLimit, metrics: metrics,
-        waitLimit: configuration.maxWait, pollsPerAnalyst: configuration.pollsPerAnalyst, snapshots: shelf)
+        waitLimit: configuration.maxWait, pollsPerAnalyst: configuration.pollsPerAnalyst, snapshots: maker?.shelf)
     api.register(on: router)
     var services: [any Service] = [StoreCloser(store: store, logger: configuration.logger)]
     // Services stop in reverse order: the listener and the snapshot maker before the store closes.
     if let shared = store as? PostgresServerStore { services.append(CommitListener(store: shared, signal: api.signal)) }
-    let maker = zip(shelf, configuration.snapshots).map { shelf, settings in
-        SnapshotMaker(store: store, shelf: shelf, settings: settings, logger: configuration.logger)
-    }
     if let maker { services.append(maker) }
     let limits = configuration.connectionLimits
     let http = HTTPServerBuilder.http1(
@@ -63,12 +64,6 @@ func buildParts(
         onServerRunning: onServerRunning,
         logger: configuration.logger)
     return (app, maker)
-}
-
-/// Both values, or nil.
-private func zip<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
-    guard let a, let b else { return nil }
-    return (a, b)
 }
 
 /// Closes the store once the HTTP server has stopped (services shut down in reverse order of start).

@@ -204,11 +204,10 @@ struct SnapshotMaker: Service {
 
     /// Removes snapshot files the shelf does not keep (left by a crash or an older run).
     private func removeUnkept() {
-        let kept = Set([shelf.newest?.seq].compactMap { $0 })
         let names = (try? FileManager.default.contentsOfDirectory(atPath: shelf.directory)) ?? []
         for name in names where name.hasPrefix("snapshot-") {
             let seq = Int64(name.dropFirst("snapshot-".count).prefix { $0.isNumber }) ?? -1
-            if !kept.contains(seq) && shelf.file(seq: seq) == nil {
+            if shelf.file(seq: seq) == nil {
                 unlinkIfPresent(shelf.directory + "/" + name)
             }
         }
