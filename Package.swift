@@ -28,7 +28,8 @@ let package = Package(
         .executable(name: "concord", targets: ["concord"]),
         .executable(name: "concord-server", targets: ["concord-server"]),
         .library(name: "ConcordCore", targets: ["ConcordCore"]),
-        .library(name: "ConcordClient", targets: ["ConcordClient"]),
+        .library(name: "ConcordStore", targets: ["ConcordStore"]),
+        .library(name: "ConcordSync", targets: ["ConcordSync"]),
         .library(name: "ConcordServer", targets: ["ConcordServer"]),
     ],
     dependencies: [
@@ -68,12 +69,24 @@ let package = Package(
             path: "SQLite",
             swiftSettings: swiftSettings
         ),
+        // The analyst's store: one SQLite file (log, view, tallies, votes), edits, queries, imports, exports. No
+        // networking: the server links this module to make snapshots, which are client stores.
         .target(
-            name: "ConcordClient",
+            name: "ConcordStore",
             dependencies: [
                 "ConcordCore",
                 "ConcordSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Client/Store",
+            swiftSettings: swiftSettings
+        ),
+        // The sync client: the engine, its HTTP transport, the bootstrap, the watcher and the session that runs them.
+        .target(
+            name: "ConcordSync",
+            dependencies: [
+                "ConcordCore",
+                "ConcordStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -81,15 +94,15 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ],
-            path: "Client",
+            path: "Client/Sync",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "ConcordServer",
             dependencies: [
                 "ConcordCore",
-                // Snapshots for bootstrapping clients are client stores, built by the client's own code.
-                "ConcordClient",
+                // Snapshots for bootstrapping clients are client stores, built by the client's own store code.
+                "ConcordStore",
                 "ConcordSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -112,9 +125,10 @@ let package = Package(
         .executableTarget(
             name: "concord",
             dependencies: [
+                // No server code: `concord demo` runs the `concord-server` binary as a process.
                 "ConcordCore",
-                "ConcordClient",
-                "ConcordServer",
+                "ConcordStore",
+                "ConcordSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -137,7 +151,8 @@ let package = Package(
             name: "concord-bench",
             dependencies: [
                 "ConcordCore",
-                "ConcordClient",
+                "ConcordStore",
+                "ConcordSync",
                 "ConcordServer",
                 "ConcordSQLite",
                 // The private PostgreSQL cluster of `--store postgres`, the same harness the tests start.
@@ -167,8 +182,10 @@ let package = Package(
             name: "ConcordClientTests",
             dependencies: [
                 "ConcordCore",
-                "ConcordClient",
+                "ConcordStore",
+                "ConcordSync",
                 "ConcordTestSupport",
+                "ConcordSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/ConcordClientTests",
@@ -193,7 +210,8 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "ConcordCore",
-                "ConcordClient",
+                "ConcordStore",
+                "ConcordSync",
                 "ConcordServer",
                 "ConcordTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

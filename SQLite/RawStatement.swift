@@ -12,11 +12,38 @@ import GRDBSQLite
 /// GRDB's per-statement bookkeeping (transaction observers, the authorizer), which the stores do not use. Bindings
 /// persist across executions until rebound, so arguments that are the same for every row may be bound once.
 /// Failures throw GRDB's `DatabaseError` with SQLite's extended result code, as GRDB's own execution does; GRDB's
-/// own uses of the same cached statement reset and rebind it, so they are unaffected.
+/// own uses of the same cached statement reset and rebind it, so they are unaffected. A bind that SQLite refuses
+/// (a value past `SQLITE_LIMIT_LENGTH`, no memory, a parameter index out of range) is remembered and thrown by the
+/// next ``execute()``, ``forEachRow(_:)`` or ``firstRow(_:)``, before the statement runs with a wrong binding.
 public struct RawStatement {
     private let statement: Statement
     private let db: Database
+    private let bindings = BindFailure()
     private var handle: SQLiteStatement { statement.sqliteStatement }
+
+    /// The first bind SQLite refused since the last run, if any.
+    private final class BindFailure {
+        var code: Int32 = SQLITE_OK
+        var index: Int32 = 0
+    }
+
+    private func checked(_ code: Int32, at index: Int32) {
+        if code != SQLITE_OK && bindings.code == SQLITE_OK {
+            bindings.code = code
+            bindings.index = index
+        }
+    }
+
+    /// Throws the bind failure remembered since the last run (and forgets it).
+    private func throwBindFailure() throws {
+        guard bindings.code != SQLITE_OK else { return }
+        let code = bindings.code
+        let index = bindings.index
+        bindings.code = SQLITE_OK
+        throw DatabaseError(
+            resultCode: ResultCode(rawValue: code),
+            message: "cannot bind parameter \(index): " + String(cString: sqlite3_errstr(code)), sql: statement.sql)
+    }
 
     /// Prepares (or reuses GRDB's cached) `sql`, with no row in progress and every parameter unbound.
     public init(_ db: Database, sql: String) throws {
@@ -37,18 +64,19 @@ public struct RawStatement {
         text.withUTF8 { utf8 in
             // A null pointer would bind NULL, not the empty string.
             if let base = utf8.baseAddress, utf8.count > 0 {
-                _ = base.withMemoryRebound(to: CChar.self, capacity: utf8.count) { chars in
-                    sqlite3_bind_text(handle, index, chars, Int32(utf8.count), Self.transient)
-                }
+                checked(
+                    base.withMemoryRebound(to: CChar.self, capacity: utf8.count) { chars in
+                        sqlite3_bind_text(handle, index, chars, Int32(utf8.count), Self.transient)
+                    }, at: index)
             } else {
-                _ = sqlite3_bind_text(handle, index, "", 0, Self.transient)
+                checked(sqlite3_bind_text(handle, index, "", 0, Self.transient), at: index)
             }
         }
     }
 
     /// Binds text, or NULL for nil, to the 1-based parameter `index`.
     public func bind(_ text: String?, at index: Int32) {
-        if let text { bind(text, at: index) } else { sqlite3_bind_null(handle, index) }
+        if let text { bind(text, at: index) } else { checked(sqlite3_bind_null(handle, index), at: index) }
     }
 
     /// Binds a field value as the stores' `value` columns keep it: TEXT for strings, INTEGER 0/1 for booleans.
@@ -77,24 +105,25 @@ public struct RawStatement {
         // A zero-length blob needs a non-null pointer too, or SQLite binds NULL.
         let empty: UInt8 = 0
         if let base = bytes.baseAddress, bytes.count > 0 {
-            sqlite3_bind_blob(handle, index, base, Int32(bytes.count), Self.transient)
+            checked(sqlite3_bind_blob(handle, index, base, Int32(bytes.count), Self.transient), at: index)
         } else {
-            withUnsafePointer(to: empty) { _ = sqlite3_bind_blob(handle, index, $0, 0, Self.transient) }
+            withUnsafePointer(to: empty) { checked(sqlite3_bind_blob(handle, index, $0, 0, Self.transient), at: index) }
         }
     }
 
     /// Binds an integer to the 1-based parameter `index`.
     public func bind(_ value: Int64, at index: Int32) {
-        sqlite3_bind_int64(handle, index, value)
+        checked(sqlite3_bind_int64(handle, index, value), at: index)
     }
 
     /// Binds an integer, or NULL for nil, to the 1-based parameter `index`.
     public func bind(_ value: Int64?, at index: Int32) {
-        if let value { bind(value, at: index) } else { sqlite3_bind_null(handle, index) }
+        if let value { bind(value, at: index) } else { checked(sqlite3_bind_null(handle, index), at: index) }
     }
 
     /// Runs the statement to completion (rows, if any, are skipped), then resets it; bindings are kept.
     public func execute() throws {
+        try throwBindFailure()
         defer { sqlite3_reset(handle) }
         while true {
             switch sqlite3_step(handle) {
@@ -107,6 +136,7 @@ public struct RawStatement {
 
     /// Calls `body` with each result row, then resets the statement; bindings are kept.
     public func forEachRow(_ body: (CurrentRow) throws -> Void) throws {
+        try throwBindFailure()
         defer { sqlite3_reset(handle) }
         while true {
             switch sqlite3_step(handle) {
@@ -119,6 +149,7 @@ public struct RawStatement {
 
     /// Reads the first result row with `body` (nil if there is none), then resets the statement.
     public func firstRow<T>(_ body: (CurrentRow) throws -> T) throws -> T? {
+        try throwBindFailure()
         defer { sqlite3_reset(handle) }
         switch sqlite3_step(handle) {
         case SQLITE_DONE: return nil

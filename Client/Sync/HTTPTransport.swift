@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import CompressNIO
 import ConcordCore
+import ConcordStore
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -8,7 +9,7 @@ import NIOPosix
 import NIOSSL
 import Synchronization
 
-/// The sync protocol over HTTP/1.1 with JSON bodies, gzip both ways and a bearer token (DESIGN §5).
+/// The sync protocol over HTTP/1.1 with JSON bodies, gzip both ways and a bearer token (protocol.md §5).
 public struct HTTPTransport: SyncTransport {
     public let server: String
     private let token: String

@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordStore
 import Foundation
 import NIOCore
 
@@ -10,7 +11,7 @@ import NIOCore
     import Darwin
 #endif
 
-/// A first sync from the server's snapshot instead of change by change (DESIGN §14): a store that has pulled
+/// A first sync from the server's snapshot instead of change by change (protocol.md §14): a store that has pulled
 /// nothing yet downloads the server's newest snapshot, checks it, and installs it with its own changes carried
 /// across; the sync that follows pushes those and pulls what came after the snapshot.
 ///
@@ -28,7 +29,39 @@ public struct StoreBootstrap: Sendable {
         /// The snapshot is the store now; `carried` of the store's own changes were kept.
         case installed(Wire.SnapshotManifest, carried: Int)
         /// Nothing changed, for this reason; the sync pulls change by change.
-        case skipped(String)
+        case skipped(SkipReason)
+    }
+
+    /// Why a bootstrap left the store as it was. Callers tell the cases apart (a server without snapshots is not
+    /// worth a line; the rest are); ``description`` is the sentence for the analyst.
+    public enum SkipReason: Equatable, Sendable, CustomStringConvertible {
+        /// The store has pulled before: a bootstrap is only for a first sync.
+        case syncedBefore
+        /// The server makes no snapshots (or has none yet).
+        case noSnapshot
+        /// The snapshot was made by a concord whose store format differs from this one's.
+        case otherFormat
+        /// The manifest the server sent describes no usable file.
+        case invalidManifest
+        /// The server replaced its snapshot while it was being downloaded.
+        case replacedDuringDownload
+        /// The download is not the file the manifest describes (size, SHA-256, store format, contents).
+        case damaged(SnapshotError)
+        /// Another connection has the store open; the install needs it alone.
+        case storeInUse
+
+        public var description: String {
+            switch self {
+            case .syncedBefore: "the store has synced before"
+            case .noSnapshot: "the server offers no snapshot"
+            case .otherFormat: "the server's snapshot is in another store format (another concord version made it)"
+            case .invalidManifest: "the server's snapshot manifest is not valid"
+            case .replacedDuringDownload: "the server replaced its snapshot during the download"
+            case .damaged(let error): error.description
+            case .storeInUse:
+                "another concord process has the store open (a `sync --watch`?); a bootstrap needs it alone"
+            }
+        }
     }
 
     public let path: String
@@ -45,14 +78,14 @@ public struct StoreBootstrap: Sendable {
     public init(
         path: String, transport: any SyncTransport, attempts: Int = 4, backoff: Duration = .milliseconds(200),
         progress: @escaping @Sendable (SyncProgress) -> Void = { _ in },
-        beforeRename: @escaping @Sendable () throws -> Void = {}
+        beforeRename: (@Sendable () throws -> Void)? = nil
     ) {
         self.path = path
         self.transport = transport
         self.attempts = attempts
         self.backoff = backoff
         self.progress = progress
-        self.beforeRename = beforeRename
+        self.beforeRename = beforeRename ?? { Failpoint.reach("bootstrap-install") }
     }
 
     var partialPath: String { path + ".bootstrap" }
@@ -66,26 +99,26 @@ public struct StoreBootstrap: Sendable {
         let store = try LocalStore.open(at: path)
         let cursor = try store.metadata().pullCursor
         try store.close()
-        guard cursor == 0 else { return .skipped("the store has synced before") }
+        guard cursor == 0 else { return .skipped(.syncedBefore) }
         guard let manifest = try await retrying({ () throws(SyncError) in try await transport.snapshotManifest() })
         else {
-            return .skipped("the server offers no snapshot")
+            return .skipped(.noSnapshot)
         }
         guard manifest.format == LocalStore.storeFormat else {
-            return .skipped("the server's snapshot is in another store format (another concord version made it)")
+            return .skipped(.otherFormat)
         }
         guard manifest.bytes > 0, manifest.seq > 0, SnapshotDigest.isDigest(manifest.sha256) else {
-            return .skipped("the server's snapshot manifest is not valid")
+            return .skipped(.invalidManifest)
         }
         do {
             guard try await download(manifest) else {
-                return .skipped("the server replaced its snapshot during the download")
+                return .skipped(.replacedDuringDownload)
             }
             try LocalStore.checkSnapshot(at: readyPath, manifest: manifest)
         } catch let error as SnapshotError {
             discardDownload()
             unlinkFile(readyPath)
-            return .skipped(error.description)
+            return .skipped(.damaged(error))
         }
         let outcome = try LocalStore.installSnapshot(
             readyPath, manifest: manifest, into: path, beforeRename: beforeRename)
@@ -94,11 +127,10 @@ public struct StoreBootstrap: Sendable {
             return .installed(manifest, carried: carried)
         case .storeInUse:
             unlinkFile(readyPath)
-            return .skipped(
-                "another concord process has the store open (a `sync --watch`?); a bootstrap needs it alone")
+            return .skipped(.storeInUse)
         case .alreadyPulled:
             unlinkFile(readyPath)
-            return .skipped("the store has synced before")
+            return .skipped(.syncedBefore)
         }
     }
 
@@ -111,7 +143,7 @@ public struct StoreBootstrap: Sendable {
         let saved = FileManager.default.contents(atPath: manifestPath).flatMap {
             try? JSONDecoder().decode(Wire.SnapshotManifest.self, from: $0)
         }
-        if saved == manifest, let size = Self.size(of: partialPath), size <= manifest.bytes {
+        if saved == manifest, let size = LocalStore.fileSize(at: partialPath), size <= manifest.bytes {
             // Resume: the bytes so far count toward the digest.
             offset = size
             _ = try LocalStore.hashFile(partialPath, upTo: size, into: &digest)
@@ -161,13 +193,6 @@ public struct StoreBootstrap: Sendable {
         try await retryingTransient(
             attempts: attempts, backoff: backoff, progress: progress, sleep: { try? await Task.sleep(for: $0) },
             operation)
-    }
-
-    /// The size of the file at `path`, or nil if there is none.
-    public static func size(of path: String) -> Int64? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return Int64(info.st_size)
     }
 
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
@@ -234,6 +259,7 @@ final class DownloadFile: SnapshotSink, @unchecked Sendable {
             return written
         }
         if let now { progress(now) }
+        Failpoint.reach("bootstrap-download")
     }
 
     func close() { closeDescriptor(fd) }

@@ -1,7 +1,8 @@
 import ConcordCore
+import ConcordStore
 import Foundation
 
-/// Pushes a store's pending changes, then pulls what the server has, resumably (DESIGN §7 "sync").
+/// Pushes a store's pending changes, then pulls what the server has, resumably (protocol.md §7 "sync").
 ///
 /// - Pushes go in batches. A batch the server refuses is narrowed down: the changes the server names are set aside
 ///   as *rejected* (kept in the log, listed by `concord status`) and the rest is pushed again. If the server does
@@ -224,7 +225,7 @@ public struct SyncSummary: Sendable, Equatable, CustomStringConvertible {
     public var newConflicts = 0
     public var openConflicts = 0
     /// Changes in the log written under a newer schema than this build understands, left out of the view until an
-    /// upgrade (DESIGN §12).
+    /// upgrade (protocol.md §12).
     public var needNewer = 0
     public var role: Role = .analyst
     /// What the pulled changes mean for this analyst, one line per kind (``SyncNews/lines``).

@@ -1,3 +1,4 @@
+import ConcordStore
 /// Why a sync stopped. Local data is never touched by a failed sync; running it again finishes the job.
 public enum SyncError: ConcordError, Sendable, Equatable {
     /// The store has no server configured.

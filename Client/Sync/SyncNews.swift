@@ -1,6 +1,7 @@
 import ConcordCore
+import ConcordStore
 
-/// What a sync brought that concerns the analyst who ran it (DESIGN §11 "telling analysts"): one line per kind of
+/// What a sync brought that concerns the analyst who ran it (protocol.md §11 "telling analysts"): one line per kind of
 /// news and per other analyst, printed after the sync summary, e.g.
 /// `bob disagrees with your coding on 2 events (type, date); run concord conflicts`.
 ///

@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordStore
 import NIOCore
 
 /// How the sync engine talks to a sync server: the seam between the protocol logic and HTTP.
@@ -11,10 +12,10 @@ public protocol SyncTransport: Sendable {
     func push(_ request: Wire.PushRequest) async throws(SyncError) -> PushOutcome
     /// `GET /v1/changes?after=S&limit=N`.
     func pull(after cursor: Int64, limit: Int) async throws(SyncError) -> Wire.PullPage
-    /// `GET /v1/changes?after=S&limit=1&wait=SECONDS` (DESIGN §14): returns true as soon as a change after `cursor`
+    /// `GET /v1/changes?after=S&limit=1&wait=SECONDS` (protocol.md §14): returns true as soon as a change after `cursor`
     /// is on the server, false when `seconds` passed without one.
     func waitForChanges(after cursor: Int64, seconds: Int) async throws(SyncError) -> Bool
-    /// `GET /v1/snapshot` (DESIGN §14): the newest store snapshot the server offers, or nil when it offers none.
+    /// `GET /v1/snapshot` (protocol.md §14): the newest store snapshot the server offers, or nil when it offers none.
     func snapshotManifest() async throws(SyncError) -> Wire.SnapshotManifest?
     /// `GET /v1/snapshot/{seq}`, from byte `offset` on (a `Range` request when `offset > 0`), handing the bytes
     /// from `offset` on to `sink` chunk by chunk. False when the server no longer has that snapshot.

@@ -1,7 +1,8 @@
 import ConcordCore
+import ConcordStore
 import Foundation
 
-/// `concord sync --watch` (DESIGN §14): keeps a store in sync until cancelled.
+/// `concord sync --watch` (protocol.md §14): keeps a store in sync until cancelled.
 ///
 /// Each round syncs (push, then pull), then waits for whichever comes first: a change on the server after the
 /// store's cursor (a long poll the server answers the moment one is committed), or a local change to push (the

@@ -12,15 +12,19 @@ public typealias ConcordApplication = Application<RouterResponder<BasicRequestCo
 /// Builds the server application on the store `configuration.dbPath` names (or in memory).
 ///
 /// Run it with `runService()` (graceful shutdown on SIGTERM/SIGINT: in-flight requests finish, then the
-/// database closes), or embed it with ``RunningServer``.
-public func buildApplication(_ configuration: ConcordServerConfiguration) async throws -> ConcordApplication {
+/// database closes), or embed it with ``RunningServer``. `onServerRunning` is called once the server accepts
+/// connections, with its listening channel (whose local address has the real port when the configuration asked for 0).
+public func buildApplication(
+    _ configuration: ConcordServerConfiguration,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) async throws -> ConcordApplication {
     let store: any ServerStore =
         if let path = configuration.dbPath {
             try await openServerStore(path, logger: configuration.logger)
         } else {
             MemoryServerStore()
         }
-    return try buildApplication(configuration, store: store)
+    return try buildApplication(configuration, store: store, onServerRunning: onServerRunning)
 }
 
 /// Builds the server application on `store`; the store is closed when the application shuts down.

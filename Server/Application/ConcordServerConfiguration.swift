@@ -22,7 +22,7 @@ public struct ConcordServerConfiguration: Sendable {
     public var maxWait: Int = SyncAPI.maxWait
     /// Long polls one analyst's token may hold at once; more are answered at once.
     public var pollsPerAnalyst = 32
-    /// Store snapshots for bootstrapping clients (DESIGN §14); nil makes none, and a first sync pulls change by
+    /// Store snapshots for bootstrapping clients (protocol.md §14); nil makes none, and a first sync pulls change by
     /// change.
     public var snapshots: SnapshotSettings?
 

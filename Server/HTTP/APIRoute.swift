@@ -6,7 +6,7 @@ public struct APIRoute: Hashable, Sendable {
     /// The path in OpenAPI form, parameters as `{name}`.
     public var path: String
 
-    /// Every route the server answers (DESIGN §5).
+    /// Every route the server answers (protocol.md §5).
     public static let all: [APIRoute] = [
         APIRoute(method: .post, path: "/v1/changes"),
         APIRoute(method: .get, path: "/v1/changes"),

@@ -1,7 +1,7 @@
 import ServiceLifecycle
 import Synchronization
 
-/// Wakes the long polls of `GET /v1/changes?wait=` (DESIGN §14) when a change after their cursor is committed.
+/// Wakes the long polls of `GET /v1/changes?wait=` (protocol.md §14) when a change after their cursor is committed.
 ///
 /// Pushes on this server call ``advance(to:)`` after their commit. With several server processes on one database
 /// (PostgreSQL), pushes taken by the others arrive through PostgreSQL's LISTEN/NOTIFY (`CommitListener`), and

@@ -8,7 +8,7 @@ public enum OpenAPIDocument {
           title: Concord sync server
           version: "1"
           description: |
-            Offline-first annotation sync (DESIGN §5). Every route but /v1/health, /metrics and /openapi.yaml needs
+            Offline-first annotation sync (protocol.md §5). Every route but /v1/health, /metrics and /openapi.yaml needs
             `Authorization: Bearer <token>`. Request bodies may be gzip (`Content-Encoding: gzip`), responses are
             gzip when `Accept-Encoding` allows it. Every error is `{"error": "...", "detail": ...}`; an unknown path
             answers 404 and a known path with another method 405 (with `Allow`).
@@ -142,7 +142,7 @@ public enum OpenAPIDocument {
                 - name: wait
                   in: query
                   description: >-
-                    Long poll (DESIGN §14): when no change is after `after`, hold the request up to this many seconds
+                    Long poll (protocol.md §14): when no change is after `after`, hold the request up to this many seconds
                     until one is committed (on any server of the database), then answer; an empty page when none came.
                   schema: {type: integer, minimum: 0, maximum: 50, default: 0}
               responses:
@@ -245,7 +245,7 @@ public enum OpenAPIDocument {
           /v1/snapshot:
             get:
               summary: >-
-                The newest store snapshot a first sync may install instead of pulling change by change (DESIGN
+                The newest store snapshot a first sync may install instead of pulling change by change (docs/protocol.md
                 §14): a client store file of the first `seq` changes. 404 until the server has made one (it does
                 each time the log grows by `serve --snapshot-every` changes).
               responses:

@@ -4,7 +4,7 @@ import ConcordCore
 import Hummingbird
 import NIOCore
 
-/// Reads request bodies within the limits of DESIGN §5, inflating gzip.
+/// Reads request bodies within the limits of protocol.md §5, inflating gzip.
 enum BodyReader {
     /// Reads the whole body: at most `limit` bytes as sent and, for `Content-Encoding: gzip`, at most `limit`
     /// once inflated (so a small gzip bomb cannot expand without bound).

@@ -2,7 +2,7 @@ import ConcordCore
 import Foundation
 import Hummingbird
 
-/// `GET /v1/snapshot` and `GET /v1/snapshot/{seq}` (DESIGN §14): what a client with nothing pulled yet installs
+/// `GET /v1/snapshot` and `GET /v1/snapshot/{seq}` (protocol.md §14): what a client with nothing pulled yet installs
 /// instead of replaying the log change by change.
 extension SyncAPI {
     /// The newest snapshot's manifest; 404 when there is none yet.

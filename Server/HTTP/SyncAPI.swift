@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// The routes of the sync protocol (DESIGN §5) over a ``ServerStore``.
+/// The routes of the sync protocol (protocol.md §5) over a ``ServerStore``.
 ///
 /// To add a route (e.g. `/v1/report`): register it in ``register(on:)``, list it in ``APIRoute/all`` and
 /// document it in ``OpenAPIDocument``; the OpenAPI test then asks for a scenario for each of its statuses.
@@ -249,7 +249,7 @@ public struct SyncAPI: Sendable {
         }
         var page = try await store.changes(after: after, limit: limit)
         if page.changes.isEmpty && wait > 0 && signal.takePoll(of: analyst, limit: pollsPerAnalyst) {
-            // Long poll (DESIGN §14): hold the request until a change after the cursor is committed or the wait ends.
+            // Long poll (protocol.md §14): hold the request until a change after the cursor is committed or the wait ends.
             await signal.wait(after: after, timeout: .seconds(wait))
             signal.releasePoll(of: analyst)
             page = try await store.changes(after: after, limit: limit)

@@ -1,11 +1,11 @@
-import ConcordClient
+import ConcordStore
 import ConcordCore
 import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Where a server keeps its store snapshots for bootstrapping clients (DESIGN §14), and how often it makes one.
+/// Where a server keeps its store snapshots for bootstrapping clients (protocol.md §14), and how often it makes one.
 public struct SnapshotSettings: Sendable {
     /// The folder: a work store and the published snapshots with their manifests. One per server process.
     public var directory: String
@@ -134,7 +134,7 @@ struct SnapshotMaker: Service {
         }
         for manifest in manifests
         where manifest.seq <= (workLast?.0 ?? 0) && manifest.format == LocalStore.storeFormat
-            && StoreBootstrap.size(of: shelf.filePath(seq: manifest.seq)) == manifest.bytes
+            && LocalStore.fileSize(at: shelf.filePath(seq: manifest.seq)) == manifest.bytes
         {
             _ = shelf.publish(manifest)
         }

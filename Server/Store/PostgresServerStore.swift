@@ -6,7 +6,7 @@ import NIOCore
 import NIOFoundationCompat
 import PostgresNIO
 
-/// The scale-out store: several stateless `concord-server` processes on one PostgreSQL database (DESIGN §8).
+/// The scale-out store: several stateless `concord-server` processes on one PostgreSQL database (protocol.md §8).
 ///
 /// The tables are the SQLite store's (`change`, `entity`, `live`, `retired`, `analyst`), plus `concord_schema`, the
 /// version of these tables. Like every store it checks a push with ``PushPlanner`` and persists the net deltas of the

@@ -75,7 +75,7 @@ public struct PushPlanner: Sendable {
                 }
                 continue
             }
-            // A newer client's change (DESIGN §12): refused whole, as this server cannot check or merge its field.
+            // A newer client's change (protocol.md §12): refused whole, as this server cannot check or merge its field.
             if !Schema.understands(change) {
                 refuse(
                     "this change was written under schema \(change.schema), newer than this server's "

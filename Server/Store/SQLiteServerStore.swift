@@ -3,7 +3,7 @@ import ConcordSQLite
 import Foundation
 import GRDB
 
-/// The embedded server store: one SQLite file in WAL mode (DESIGN §8).
+/// The embedded server store: one SQLite file in WAL mode (protocol.md §8).
 ///
 /// Tables: `change` (the log; `seq` is the rowid, assigned inside the push transaction so commit order is seq
 /// order), `entity` (every entity with a stored change), `live` (the merged view: live register versions, live

@@ -3,7 +3,7 @@ import Logging
 
 /// Where the server keeps the change log, the merged view and the analysts.
 ///
-/// The seam for scale-out (DESIGN §8): ``SQLiteServerStore`` is the embedded default, ``MemoryServerStore`` its
+/// The seam for scale-out (protocol.md §8): ``SQLiteServerStore`` is the embedded default, ``MemoryServerStore`` its
 /// in-memory twin for tests, ``PostgresServerStore`` lets several stateless servers share one database. Every
 /// implementation checks a push with ``PushPlanner`` and folds it with the ConcordCore merge, inside one
 /// transaction that also assigns `seq`, so a cursor never skips a change.

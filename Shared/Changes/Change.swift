@@ -1,6 +1,6 @@
 import Foundation
 
-/// One immutable edit: the only way anything is written, on any replica (DESIGN §3).
+/// One immutable edit: the only way anything is written, on any replica (protocol.md §3).
 ///
 /// Decoding is strict: unknown keys, wrong types and malformed ids are refused with a message naming the key.
 public struct Change: Hashable, Sendable, Codable, Identifiable {

@@ -1,7 +1,7 @@
 extension AgreementReport {
     /// The report for these events, links and votes, over `fields` (typically ``FieldSpec/coded``).
     ///
-    /// Choices, following DESIGN §11:
+    /// Choices, following protocol.md §11:
     /// - Clusters are ``Clusters`` of the non-deleted events. Votes on deleted or unknown events, and on fields
     ///   not in `fields`, are ignored. When an event id repeats, its last record counts.
     /// - A coder's value for a cluster and a field: on a `masi` field (a set), the union of that coder's sets on

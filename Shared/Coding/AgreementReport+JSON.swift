@@ -1,5 +1,5 @@
 extension AgreementReport {
-    /// The report as `concord agreement --json` prints it (DESIGN §11), keys sorted, two-space indented:
+    /// The report as `concord agreement --json` prints it (protocol.md §11), keys sorted, two-space indented:
     ///
     /// ```
     /// {"fields": {FIELD: {"level", "alpha", "percent_agreement", "units",

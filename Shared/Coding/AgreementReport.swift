@@ -1,4 +1,4 @@
-/// Inter-coder agreement over clusters (DESIGN §11): α per coded field, and detection and field agreement per
+/// Inter-coder agreement over clusters (protocol.md §11): α per coded field, and detection and field agreement per
 /// pair of analysts.
 ///
 /// Build it with ``compute(_:fields:)``; print it with ``json()`` or ``text()``.

@@ -1,4 +1,4 @@
-/// The level of measurement Krippendorff's α uses for a field, which fixes its distance metric (DESIGN §11).
+/// The level of measurement Krippendorff's α uses for a field, which fixes its distance metric (protocol.md §11).
 ///
 /// - `nominal`: 0 for equal values, 1 otherwise (`type`, `country`, `mode`, normalised `location`).
 /// - `ordinal`: Krippendorff's rank metric from the marginal frequencies (`confidence`: low < medium < high).

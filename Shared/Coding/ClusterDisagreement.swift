@@ -1,4 +1,4 @@
-/// Analysts who coded a field of linked events differently (DESIGN §11): the shape `concord conflicts --json`
+/// Analysts who coded a field of linked events differently (protocol.md §11): the shape `concord conflicts --json`
 /// and `GET /v1/conflicts` list beside entity conflicts,
 /// `{"cluster", "field", "candidates": [{"event", "change", "value", "author", "hlc"}]}`.
 ///

@@ -1,4 +1,4 @@
-/// The clusters of DESIGN §11: connected components of non-deleted events under live `same_as` links.
+/// The clusters of protocol.md §11: connected components of non-deleted events under live `same_as` links.
 ///
 /// Links are undirected; an unlinked event is a cluster of one. A cluster's id is its smallest member id (by
 /// `String` comparison), so every replica that sees the same events and links computes the same clusters.

@@ -1,4 +1,4 @@
-/// One analyst's current vote on one coded field of one event, as the store reduced it (DESIGN §11).
+/// One analyst's current vote on one coded field of one event, as the store reduced it (protocol.md §11).
 ///
 /// Resolutions never arrive here: only the analyst's own versions count.
 public struct CoderVote: Hashable, Sendable {

@@ -21,7 +21,7 @@ public struct CodedChange: Sendable {
     }
 }
 
-/// Each coder's own current value of an event's coded fields, read from the event's log (DESIGN §11).
+/// Each coder's own current value of an event's coded fields, read from the event's log (protocol.md §11).
 ///
 /// A change is a **vote** when every id its `supersedes` lists (among the changes of its own field) was written by
 /// its own author: it replaces or removes only that analyst's own coding. Any other change (an adjudicator's

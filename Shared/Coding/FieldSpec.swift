@@ -11,7 +11,7 @@ public struct FieldSpec: Hashable, Sendable {
         self.order = order
     }
 
-    /// The coded fields of DESIGN §11 (schema 2), in report order.
+    /// The coded fields of protocol.md §11 (schema 2), in report order.
     public static let coded: [FieldSpec] = [
         FieldSpec(name: "type", level: .nominal),
         FieldSpec(name: "date", level: .interval),

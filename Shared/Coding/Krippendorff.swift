@@ -1,4 +1,4 @@
-/// Krippendorff's α and percent agreement over a reliability matrix (DESIGN §11).
+/// Krippendorff's α and percent agreement over a reliability matrix (protocol.md §11).
 ///
 /// The matrix is `data[coder][unit]`, nil where a coder gave no value; rows may differ in length (a missing
 /// entry is nil). Only *pairable* values count: those in units where at least two coders gave a value.

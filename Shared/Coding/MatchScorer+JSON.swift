@@ -1,5 +1,5 @@
 extension MatchScorer {
-    /// The suggestions as `concord match --json` prints them (DESIGN §11), in the given order:
+    /// The suggestions as `concord match --json` prints them (protocol.md §11), in the given order:
     /// `[{"a", "b", "score", "reasons": {"actors", "date", "same_document", "span", "title", "type"}}]`,
     /// keys sorted, two-space indented.
     public static func json(_ suggestions: [MatchSuggestion]) -> String {

@@ -1,5 +1,5 @@
 /// Suggests pairs of events by different analysts that likely report the same happening (`concord match`,
-/// DESIGN §11).
+/// protocol.md §11).
 public enum MatchScorer {
     /// Weights of the parts when both events are in one document and both have an evidence span.
     static let spanWeight = 0.35

@@ -1,4 +1,4 @@
-/// Decides what a new change supersedes, and whether its author may write it: the rules of DESIGN §4–§5 that
+/// Decides what a new change supersedes, and whether its author may write it: the rules of protocol.md §4–§5 that
 /// the CLI applies offline and the server enforces again.
 public enum EditPlanner {
     /// Statuses only an adjudicator may set.
@@ -6,7 +6,7 @@ public enum EditPlanner {
 
     /// The `supersedes` of a plain `set` of a register with `live` versions.
     ///
-    /// A coded field (DESIGN §11) holds votes: the edit replaces only the author's own versions, and another
+    /// A coded field (protocol.md §11) holds votes: the edit replaces only the author's own versions, and another
     /// analyst's version stays beside it (an agreement or a conflict). Any other field that is not in conflict is
     /// replaced whole; in a conflict, an edit replaces only the author's own candidate: they may change their
     /// position, not decide the dispute (that is ``resolution(field:live:role:)``).
@@ -74,7 +74,7 @@ public enum EditPlanner {
     }
 
     /// Checks that `change` replaces only what its author may replace, given the live versions (or set adds) of
-    /// its own entity and field before it: the rule of DESIGN §5 and §11 the server enforces on every push.
+    /// its own entity and field before it: the rule of protocol.md §5 and §11 the server enforces on every push.
     ///
     /// - An analyst's change may not supersede or remove another analyst's version of a coded field, nor, on any
     ///   field, another analyst's version of a register in conflict as the writer saw it (see below)
@@ -129,7 +129,7 @@ public enum EditError: Error, Hashable, Sendable, CustomStringConvertible {
     case notDeleted(EntityID)
     case deleted(EntityID)
     case notInSet(element: String, field: String)
-    /// An analyst tried to replace another analyst's coding (DESIGN §11).
+    /// An analyst tried to replace another analyst's coding (protocol.md §11).
     case notYourVote(field: String, other: AnalystName, action: String)
     /// A resolution without a reason.
     case reasonRequired(field: String)

@@ -1,4 +1,4 @@
-/// What an analyst may do (DESIGN §5).
+/// What an analyst may do (protocol.md §5).
 public enum Role: String, Hashable, Sendable, Codable, CaseIterable {
     /// Edits events; in a conflict may only replace their own candidate.
     case analyst

@@ -61,7 +61,7 @@ public struct EntitySnapshot: Hashable, Sendable {
     /// Number of open conflicts: register conflicts, plus one for a delete/edit conflict.
     public var conflictCount: Int { conflictedFields.count + (deleteEditConflict.isEmpty ? 0 : 1) }
 
-    /// Every live register version, set add and note: the context a delete lists (DESIGN §4).
+    /// Every live register version, set add and note: the context a delete lists (protocol.md §4).
     public var liveChangeIDs: [ChangeID] {
         var ids: [ChangeID] = []
         for register in fields.values { ids += register.candidates.map(\.change) }

@@ -1,5 +1,5 @@
 extension ConflictReport {
-    /// Inter-coder agreement over events' coded fields (DESIGN §11), as `concord agreement` measures it: the
+    /// Inter-coder agreement over events' coded fields (protocol.md §11), as `concord agreement` measures it: the
     /// report's headline. The reliability data stay in `concord agreement --json`.
     public struct Coding: Hashable, Sendable, Codable {
         public var fields: [Field] = []

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The conflict-resolution report of DESIGN §9: what analysts disagree on, what was decided, by whom and why.
+/// The conflict-resolution report of protocol.md §9: what analysts disagree on, what was decided, by whom and why.
 ///
 /// Built from the set of all changes by ``build(from:generatedAt:)`` (or a ``ReportBuilder`` fed row by row)
 /// through the one merge, or by a store from ``ReportInputs`` it reads off its merged view
@@ -49,11 +49,11 @@ public struct ConflictReport: Hashable, Sendable, Codable {
     public var openConflicts: [OpenConflict]
     public var resolvedConflicts: [ResolvedConflict]
     public var deleteEditConflicts: [DeleteEditConflict]
-    /// Linked events that analysts coded differently, still open (DESIGN §11).
+    /// Linked events that analysts coded differently, still open (protocol.md §11).
     public var clusterDisagreements: [ClusterConflict] = []
     public var fieldAgreement: [FieldAgreement]
     public var analysts: [AnalystActivity]
-    /// Inter-coder agreement over events' coded fields: Krippendorff's α, detection F1 (DESIGN §11).
+    /// Inter-coder agreement over events' coded fields: Krippendorff's α, detection F1 (protocol.md §11).
     public var coding = Coding()
     /// How the figures are defined, for readers of the JSON.
     public var definitions: [String: String]
@@ -118,7 +118,7 @@ public struct ConflictReport: Hashable, Sendable, Codable {
         "agreements_involved": "Agreement episodes in which the analyst wrote one of the versions.",
         "time": "ISO 8601 UTC rendering of the hlc's milliseconds, to the second.",
         "coding":
-            "Inter-coder agreement over events' coded fields (DESIGN §11): a unit is a cluster of linked events and "
+            "Inter-coder agreement over events' coded fields: a unit is a cluster of linked events and "
             + "a field two or more analysts voted on; alpha is Krippendorff's (nominal, ordinal, interval on day "
             + "numbers, or MASI for sets), absent when undefined; coded_agreement_rate is agreement_rate over the "
             + "episodes of events' coded fields only. `concord agreement --json` gives the reliability data.",
@@ -261,7 +261,7 @@ extension ConflictReport {
     public struct ResolvedConflict: Hashable, Sendable, Codable {
         /// The entity decided on; for a cluster decision, its first member (smallest id).
         public var entity: EntityID
-        /// The linked events a cluster decision was written to (DESIGN §11), sorted; nil for one entity.
+        /// The linked events a cluster decision was written to (protocol.md §11), sorted; nil for one entity.
         public var members: [EntityID]?
         public var title: String?
         public var field: String

@@ -27,7 +27,7 @@ public struct ReportInputs: Sendable {
     public var supersededSets: [ChangeID: SetChange] = [:]
     /// What inter-coder agreement reads: every event with its creator, the live links, and every coder's votes.
     public var coding = AgreementInput(events: [], votes: [])
-    /// Analysts' differing codings of linked events (DESIGN §11), and the displayed titles of the events they name.
+    /// Analysts' differing codings of linked events (protocol.md §11), and the displayed titles of the events they name.
     public var clusterDisagreements: [ClusterDisagreement] = []
     public var eventTitles: [EntityID: String] = [:]
 

@@ -1,4 +1,4 @@
-/// The 16 PLOVER event types (DESIGN §6), so exports line up with public event data.
+/// The 16 PLOVER event types (protocol.md §6), so exports line up with public event data.
 public enum EventType: String, CaseIterable, Sendable, Codable {
     // verbal cooperation
     case agree = "AGREE", consult = "CONSULT", support = "SUPPORT", concede = "CONCEDE"

@@ -1,4 +1,4 @@
-/// The versioned field schema of documents and events (DESIGN §2), and validation of changes against it.
+/// The versioned field schema of documents and events (protocol.md §2), and validation of changes against it.
 public enum Schema {
     /// The newest schema version this build understands. A change is written under the oldest version that has
     /// its field (``minimumVersion(of:for:)``), so older clients keep syncing every change they can read.
@@ -29,7 +29,7 @@ public enum Schema {
         public let kind: Kind
         /// Describes valid values, for error messages and `--help`.
         public let expected: String
-        /// A coded field holds votes (DESIGN §11): an analyst's change replaces only that analyst's own versions.
+        /// A coded field holds votes (protocol.md §11): an analyst's change replaces only that analyst's own versions.
         public let coded: Bool
         /// The schema version that introduced the field.
         public let since: Int
@@ -89,7 +89,7 @@ public enum Schema {
             return !s.trimmingSpaces.isEmpty && s.count <= 10_000
         },
         Field(name: "deleted", kind: .register, expected: "true or false") { $0.bool != nil },
-        // Schema 2 (DESIGN §11, §12).
+        // Schema 2 (protocol.md §11, §12).
         Field(
             name: "recipients", kind: .set, expected: "a non-empty string of at most 200 characters", coded: true,
             since: 2, check: isElement),
@@ -136,10 +136,10 @@ public enum Schema {
         },
     ]
 
-    /// The event field that links events reporting the same happening (DESIGN §11): an add-wins set of event ids.
+    /// The event field that links events reporting the same happening (protocol.md §11): an add-wins set of event ids.
     public static let sameAsField = "same_as"
 
-    /// The coded event fields (DESIGN §11), in schema order.
+    /// The coded event fields (protocol.md §11), in schema order.
     public static let codedEventFields: [String] = eventFields.filter(\.coded).map(\.name)
 
     /// Whether `name` is a coded field of entities of `kind`.
@@ -230,7 +230,7 @@ public enum Schema {
 
     /// Whether a build that understands schemas up to `understood` can read `change`: its `schema` is no newer.
     ///
-    /// A change it cannot read is kept in its log untouched and left out of its view until an upgrade (DESIGN §12).
+    /// A change it cannot read is kept in its log untouched and left out of its view until an upgrade (protocol.md §12).
     public static func understands(_ change: Change, understanding understood: Int = version) -> Bool {
         change.schema <= understood
     }

@@ -1,6 +1,6 @@
 /// Generates random, realistic multi-analyst histories from a seed: creations, edits, conflicts, resolutions,
 /// set adds and removes, notes, deletes and restores, links between events (`same_as`), with analysts who see each
-/// other's work only partly. Analysts vote as DESIGN §11 has them: on a coded field they replace and remove only
+/// other's work only partly. Analysts vote as protocol.md §11 has them: on a coded field they replace and remove only
 /// their own versions; only the adjudicator decides between analysts.
 ///
 /// Used by the property tests of every store and by `concord-bench`. The same seed gives the same history.
@@ -106,7 +106,7 @@ public struct HistorySimulator {
         case 55..<65:
             let field = pick(["actors", "tags"])
             let adds = Array(state.sets[field]?.adds.values ?? [:].values).inMergeOrder()
-            // A coded set's remove takes away only the author's own adds (DESIGN §11).
+            // A coded set's remove takes away only the author's own adds (protocol.md §11).
             let author = Schema.isCoded(field, of: .event) ? analyst.name : nil
             guard let element = adds.first(where: { author == nil || $0.author == author })?.value.description,
                 let ids = try? EditPlanner.remove(element: element, adds: adds, field: field, author: author)

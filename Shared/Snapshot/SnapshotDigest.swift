@@ -1,7 +1,7 @@
 import Crypto
 
 /// SHA-256 over a stream of bytes, as lowercase hex: how a snapshot file is fingerprinted while it is written or
-/// downloaded, without holding it in memory (DESIGN §14).
+/// downloaded, without holding it in memory (protocol.md §14).
 public struct SnapshotDigest {
     private var hasher = SHA256()
 

@@ -1,4 +1,4 @@
-/// One open conflict, in the list shape of `concord conflicts --json` (DESIGN §7).
+/// One open conflict, in the list shape of `concord conflicts --json` (protocol.md §7).
 ///
 /// A register conflict is `{"entity", "field", "candidates"}`. A delete/edit conflict has `field` `deleted`,
 /// the live delete versions as `candidates`, `"kind": "delete-edit"` and `concurrent`: the ids of the versions

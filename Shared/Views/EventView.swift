@@ -1,6 +1,6 @@
 import Foundation
 
-/// The `concord show EVENT --json` shape of DESIGN §7, built from a snapshot: sets sorted, notes in merge order,
+/// The `concord show EVENT --json` shape of protocol.md §7, built from a snapshot: sets sorted, notes in merge order,
 /// so two replicas with the same changes encode the same bytes (with sorted keys).
 ///
 /// The client's `show --json` and the server's `GET /v1/events/{id}` both encode this type with ``encoder()``.

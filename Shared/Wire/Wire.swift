@@ -1,4 +1,4 @@
-/// Request and response bodies of the sync protocol (DESIGN §5). Both sides encode and decode these types only.
+/// Request and response bodies of the sync protocol (protocol.md §5). Both sides encode and decode these types only.
 public enum Wire {
     /// `POST /v1/changes` body.
     public struct PushRequest: Codable, Hashable, Sendable {
@@ -149,7 +149,7 @@ public enum Wire {
         }
     }
 
-    /// `GET /v1/snapshot` answer (DESIGN §14): the newest store snapshot the server offers a bootstrapping client.
+    /// `GET /v1/snapshot` answer (protocol.md §14): the newest store snapshot the server offers a bootstrapping client.
     ///
     /// The snapshot is a client store file holding the server's first `seq` changes, folded as a change-by-change
     /// pull folds them. `format` fingerprints its tables, so a client takes it only when its own build would have

@@ -3,7 +3,7 @@ import ConcordSQLite
 import Foundation
 import GRDB
 
-/// The physical reference: raw batched SQLite inserts of change-sized rows (DESIGN §10), measured in the same run.
+/// The physical reference: raw batched SQLite inserts of change-sized rows (protocol.md §10), measured in the same run.
 ///
 /// One prepared statement, 10k rows a transaction, WAL, synchronous=NORMAL, an INTEGER PRIMARY KEY plus a UNIQUE
 /// UUIDv7 text column, ~300-byte rows.

@@ -1,11 +1,12 @@
 import AsyncHTTPClient
-import ConcordClient
+import ConcordStore
+import ConcordSync
 import ConcordCore
 import ConcordServer
 import Foundation
 
 extension Scenarios {
-    /// `live` (DESIGN §14): a server process (SQLite) holding `watchers` idle long polls, and one analyst watching
+    /// `live` (protocol.md §14): a server process (SQLite) holding `watchers` idle long polls, and one analyst watching
     /// with ``SyncWatcher`` (what `concord sync --watch` runs) while another pushes one new event at a time. Times
     /// each push until the event is in the watching store (`p50_ms`, `p99_ms` over `samples` pushes), and the
     /// server's memory and CPU before and while it holds the idle polls.

@@ -1,5 +1,6 @@
 import ArgumentParser
-import ConcordClient
+import ConcordStore
+import ConcordSync
 import ConcordCore
 import Foundation
 
@@ -36,17 +37,16 @@ struct PullChild: AsyncParsableCommand {
         let start = ContinuousClock.now
         var installed: Int64 = 0
         var bootstrapSeconds = 0.0
+        let session = SyncSession(transport: transport, bootstrap: bootstrap)
         if bootstrap {
-            try local.close()
-            let outcome = try await StoreBootstrap(path: store, transport: transport).run()
+            let outcome = try await session.bootstrapIfFirst(&local)
             guard case .installed(let manifest, _) = outcome else {
-                throw BenchError("the bootstrap did not install the snapshot: \(outcome)")
+                throw BenchError("the bootstrap did not install the snapshot: \(String(describing: outcome))")
             }
             installed = manifest.changes
             bootstrapSeconds = elapsed(start)
-            local = try LocalStore.open(at: store)
         }
-        let summary = try await SyncEngine(store: local, transport: transport).run()
+        let summary = try await session.engine(for: local).run()
         let seconds = elapsed(start)
         var report = Report(
             pulled: summary.pulled, seconds: seconds, peakRSSMegabytes: ProcessStats.peakRSSMegabytes(),

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
-import ConcordClient
+import ConcordStore
+import ConcordSync
 import ConcordCore
 import Foundation
 import NIOCore
@@ -63,7 +64,7 @@ enum Scenarios {
         return m
     }
 
-    /// `bootstrap` (DESIGN §14): the server makes a snapshot of its log (timed: `make_s`, the server's one-off
+    /// `bootstrap` (protocol.md §14): the server makes a snapshot of its log (timed: `make_s`, the server's one-off
     /// work, and `snapshot_mb`), then a new client (in a child process, so its peak RSS is its own) installs it and
     /// syncs: the figure is that whole first sync, end to end over HTTP, with `bootstrap_s` its download and install.
     static func bootstrap(changes: Int, server: BenchServer, directory: URL, baseline: Double) async throws

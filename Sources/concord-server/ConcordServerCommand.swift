@@ -34,7 +34,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
-    @Option(help: "The port to listen on.") var port = 8080
+    @Option(help: "The port to listen on; 0 lets the system choose (the line `listening on URL` on stdout says which).")
+    var port = 8080
     @Option(help: "Serve HTTPS with this PEM certificate (chain); needs --tls-key.") var tlsCert: String?
     @Option(help: "The certificate's PEM private key (unencrypted; keep it chmod 600).") var tlsKey: String?
     @Option(help: "Requests a second each analyst's token may make once its burst is spent; 0 for no limit.")
@@ -101,7 +102,14 @@ struct Serve: AsyncParsableCommand {
                 rateLimit: rateLimit == 0 ? nil : RateLimit(perSecond: rateLimit, burst: rateBurst))
             configuration.maxWait = maxWait
             configuration.snapshots = snapshotSettings(logger: logger)
-            app = try await buildApplication(configuration)
+            let scheme = configuration.scheme
+            let requestedPort = configuration.port
+            app = try await buildApplication(configuration) { [host] channel in
+                // The one line serve writes to stdout (logs go to stderr): where it listens, with the real port when
+                // --port 0 let the system choose. `concord demo` and the tests read it.
+                let port = channel.localAddress?.port ?? requestedPort
+                FileHandle.standardOutput.write(Data("listening on \(scheme)://\(host):\(port)\n".utf8))
+            }
         } catch {
             FileHandle.standardError.write(Data("concord-server: \(error)\n".utf8))
             throw ExitCode(1)

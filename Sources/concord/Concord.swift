@@ -1,5 +1,5 @@
 import ArgumentParser
-import ConcordClient
+import ConcordStore
 
 /// `concord`: an analyst's offline-first annotation tool.
 struct Concord: AsyncParsableCommand {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import ConcordClient
+import ConcordStore
 
 #if canImport(Glibc)
     import Glibc
@@ -7,7 +7,7 @@ import ConcordClient
     import Darwin
 #endif
 
-/// Runs `concord` with the exit codes of DESIGN §7: 1 for user errors, 2 for usage errors, 3 for sync errors.
+/// Runs `concord` with the exit codes of protocol.md §7: 1 for user errors, 2 for usage errors, 3 for sync errors.
 @main
 enum Main {
     static func main() async {

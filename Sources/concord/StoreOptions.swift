@@ -1,5 +1,5 @@
 import ArgumentParser
-import ConcordClient
+import ConcordStore
 import Foundation
 
 /// `--store PATH` and `--json`, shared by the commands that use a store.

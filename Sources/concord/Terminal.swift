@@ -1,4 +1,4 @@
-import ConcordClient
+import ConcordStore
 import Foundation
 
 #if canImport(Glibc)

@@ -95,7 +95,7 @@ struct CLITests {
         #expect(help.stdout.contains("event"))
     }
 
-    @Test("init, import, event add, show, events, docs, status: the DESIGN §7 walk-through with the seeds")
+    @Test("init, import, event add, show, events, docs, status: the protocol.md §7 walk-through with the seeds")
     func walkThrough() throws {
         let dir = TempDir()
         let cli = try initialized(dir)
@@ -409,8 +409,8 @@ struct CLITests {
 /// Builds a second replica holding the same changes as a first, through the public store API.
 enum LocalStoreCopy {
     static func copyChanges(from source: String, to destination: String) throws -> String {
-        let changes = try ConcordClient.LocalStore.open(at: source).allChanges()
-        let copy = try ConcordClient.LocalStore.create(
+        let changes = try ConcordStore.LocalStore.open(at: source).allChanges()
+        let copy = try ConcordStore.LocalStore.create(
             at: destination, analyst: AnalystName("bob"), server: nil, token: nil)
         let reversed = changes.reversed().enumerated().map {
             Wire.SequencedChange(seq: Int64($0.offset + 1), change: $0.element)
@@ -420,4 +420,4 @@ enum LocalStoreCopy {
     }
 }
 
-import ConcordClient
+import ConcordStore

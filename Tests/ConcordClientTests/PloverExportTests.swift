@@ -1,9 +1,9 @@
-import ConcordClient
+import ConcordStore
 import ConcordCore
 import Foundation
 import Testing
 
-/// `concord export --format plover` (DESIGN §12, issue 14): PLOVER's own field names, one record per cluster,
+/// `concord export --format plover` (protocol.md §12, issue 14): PLOVER's own field names, one record per cluster,
 /// disputed values flagged.
 @Suite("PLOVER export")
 struct PloverExportTests {

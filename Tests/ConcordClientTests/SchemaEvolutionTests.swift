@@ -1,10 +1,11 @@
-import ConcordClient
+import ConcordStore
+import ConcordSync
 import ConcordCore
 import Foundation
 import GRDB
 import Testing
 
-/// DESIGN §12, evolution without resets: an older client keeps what it cannot read in its log, out of its view, keeps
+/// protocol.md §12, evolution without resets: an older client keeps what it cannot read in its log, out of its view, keeps
 /// syncing, and folds it in once upgraded. An older build is played by a store opened with `understoodSchema: 1`.
 @Suite("Schema evolution")
 struct SchemaEvolutionTests {

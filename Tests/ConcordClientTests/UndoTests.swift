@@ -1,4 +1,4 @@
-import ConcordClient
+import ConcordStore
 import ConcordCore
 import Foundation
 import Testing

@@ -1,9 +1,9 @@
-import ConcordClient
+import ConcordStore
 import ConcordCore
 import Foundation
 import Testing
 
-/// DESIGN §11 from the CLI's side: an analyst's edit of a coded field is a vote, checked offline.
+/// protocol.md §11 from the CLI's side: an analyst's edit of a coded field is a vote, checked offline.
 @Suite("Votes from the CLI")
 struct VoteEditTests {
     /// alice and bob share one event coded by alice (type COOPERATE, actor Japan).

@@ -2,7 +2,7 @@ import ConcordCore
 import Foundation
 import Testing
 
-/// The agreement report of DESIGN §11 on a scenario small enough to compute by hand.
+/// The agreement report of protocol.md §11 on a scenario small enough to compute by hand.
 ///
 /// alice created a1, a4 (document d1), a2 (d1) and a3 (d2); bob created b1, b3 (d1), b2 (d1, deleted) and b4
 /// (d3). Links a1–b1, a4–a1, a2–b3 and a2–b2 (to the deleted event, ignored) give the clusters a1 = {a1, a4, b1},
@@ -164,7 +164,7 @@ struct AgreementTests {
         }
     }
 
-    @Test("the JSON has DESIGN §11's shape, with null where undefined and type confusion per pair")
+    @Test("the JSON has protocol.md §11's shape, with null where undefined and type confusion per pair")
     func jsonShape() throws {
         let text = Self.report.json()
         let root = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])

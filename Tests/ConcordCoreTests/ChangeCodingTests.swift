@@ -11,7 +11,7 @@ struct ChangeCodingTests {
         "reason":"optional free text","schema":1}
         """
 
-    @Test("a change decodes as DESIGN §3 shows it and round-trips byte-stably")
+    @Test("a change decodes as protocol.md §3 shows it and round-trips byte-stably")
     func roundTrip() throws {
         let change = try Change.decode(json: Data(Self.sample.utf8))
         #expect(change.field == "type" && change.op == .set && change.value == .string("MOBILIZE"))

@@ -2,7 +2,7 @@ import ConcordCore
 import Foundation
 import Testing
 
-/// Clusters of DESIGN §11: connected components of non-deleted events under `same_as` links.
+/// Clusters of protocol.md §11: connected components of non-deleted events under `same_as` links.
 @Suite("Clusters")
 struct ClusterTests {
     @Test("linked events form one component in either direction, unlinked events stand alone")

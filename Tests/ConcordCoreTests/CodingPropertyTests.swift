@@ -2,7 +2,7 @@ import ConcordCore
 import Foundation
 import Testing
 
-/// Seeded property tests of DESIGN §11 over random multi-replica histories with votes and links: whatever order
+/// Seeded property tests of protocol.md §11 over random multi-replica histories with votes and links: whatever order
 /// the changes arrive in, every replica computes the same clusters, cluster disagreements and agreement as the
 /// server's fold, and no analyst's change ever retires another analyst's coded version.
 @Suite("Coding properties")

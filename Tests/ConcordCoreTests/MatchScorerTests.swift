@@ -2,7 +2,7 @@ import ConcordCore
 import Foundation
 import Testing
 
-/// `concord match` suggestions (DESIGN §11): the documented score, the pairs never suggested, and blocking that
+/// `concord match` suggestions (protocol.md §11): the documented score, the pairs never suggested, and blocking that
 /// keeps 100 000 events tractable.
 @Suite("Match scorer")
 struct MatchScorerTests {

@@ -1,7 +1,7 @@
 import ConcordCore
 import Testing
 
-/// One test per merge rule of DESIGN §4, told with the B-52 drill.
+/// One test per merge rule of protocol.md §4, told with the B-52 drill.
 @Suite("Merge rules")
 struct MergeRuleTests {
     @Test("two analysts coding the B-52 drill COOPERATE and MOBILIZE offline get a conflict with two candidates")

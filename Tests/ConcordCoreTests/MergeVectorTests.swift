@@ -32,7 +32,7 @@ struct MergeVectorTests {
         return try! JSONDecoder().decode(File.self, from: Data(contentsOf: url)).vectors
     }()
 
-    @Test("the vector file holds every rule of DESIGN §4")
+    @Test("the vector file holds every rule of protocol.md §4")
     func vectorFileIsComplete() {
         #expect(Self.vectors.count >= 13)
         let ops = Set(Self.vectors.flatMap { $0.changes.map(\.op) })

@@ -1,7 +1,7 @@
 import ConcordCore
 import Testing
 
-@Suite("Vote rules (DESIGN §11)")
+@Suite("Vote rules (protocol.md §11)")
 struct VotePlannerTests {
     @Test("the schema marks exactly the coded event fields")
     func codedFields() {

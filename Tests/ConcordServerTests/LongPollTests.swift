@@ -6,7 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// `GET /v1/changes?after=S&wait=SECONDS` (DESIGN §14).
+/// `GET /v1/changes?after=S&wait=SECONDS` (protocol.md §14).
 @Suite("Long poll")
 struct LongPollTests {
     @Test("a long poll answers at once when changes are there, and an empty page when the wait ends without one")

@@ -237,7 +237,7 @@ private func rateLimited(_ method: HTTPRequest.Method, _ uri: String) async thro
     try await rateLimited { client, token in try await client.execute(uri: uri, method: method, headers: auth(token)) }
 }
 
-/// `request` asked of a server that has made a snapshot of one pushed event (DESIGN §14), given its manifest.
+/// `request` asked of a server that has made a snapshot of one pushed event (protocol.md §14), given its manifest.
 private func withSnapshot(
     _ request: @escaping @Sendable (any TestClientProtocol, Team, Wire.SnapshotManifest) async throws -> TestResponse
 ) async throws -> TestResponse {

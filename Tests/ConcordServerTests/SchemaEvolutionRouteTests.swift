@@ -5,7 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// DESIGN §12 on the server: a change written under a newer schema than the server's is refused, telling whoever
+/// protocol.md §12 on the server: a change written under a newer schema than the server's is refused, telling whoever
 /// reads it to upgrade the server; changes of its own schema or older are accepted as always.
 @Suite("Schema evolution on the server")
 struct SchemaEvolutionRouteTests {

@@ -18,7 +18,7 @@ struct ServerReportTests {
                 seed: seed, analysts: 3 + Int(seed % 3), steps: 200 + Int(seed % 5) * 60)
             var random = SeededRandom(seed: seed &* 131)
             // Each author pushes in log order, as a client does (the server judges a change against what its
-            // author had written before it, DESIGN §11), with retried batches; authors interleave at random.
+            // author had written before it, protocol.md §11), with retried batches; authors interleave at random.
             var queues: [[[Change]]] = []
             for author in Set(changes.map(\.author)).sorted() {
                 var mine = changes.filter { $0.author == author }

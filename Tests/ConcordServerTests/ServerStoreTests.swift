@@ -44,7 +44,7 @@ struct ServerStoreTests {
             let all = simulator.allChanges
             let store = try await kind.open()
             // Each author pushes in log order, as a client does (the server judges a change against what its
-            // author had written before it, DESIGN §11), with retried batches; authors interleave at random.
+            // author had written before it, protocol.md §11), with retried batches; authors interleave at random.
             var queues: [[(AnalystName, [Change])]] = []
             for analyst in simulator.analysts {
                 var mine = analyst.written
@@ -138,7 +138,7 @@ struct ServerStoreTests {
         _ = try await store.push(event, replica: factory.replica, by: record("analyst-a"), now: serverNow)
         let id = event[0].entity
         // Two analysts' concurrent titles make a conflict; analyst-a's batch holds their own title and then a change
-        // superseding both: that decides the dispute, which only an adjudicator may do (DESIGN §11, any field).
+        // superseding both: that decides the dispute, which only an adjudicator may do (protocol.md §11, any field).
         let theirs = factory.make(id, "title", .string("Trilateral drill"), author: "analyst-b")
         _ = try await store.push([theirs], replica: factory.replica, by: record("analyst-b"), now: serverNow)
         let mine = factory.make(id, "title", .string("B-52 drill"))

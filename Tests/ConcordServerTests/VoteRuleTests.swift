@@ -6,7 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// DESIGN §11: analysts are coders, not co-editors. The server refuses what the CLI never writes.
+/// protocol.md §11: analysts are coders, not co-editors. The server refuses what the CLI never writes.
 @Suite("Votes on coded fields")
 struct VoteRuleTests {
     /// The refusals of a 403 or 422 answer.

@@ -1,4 +1,5 @@
-import ConcordClient
+import ConcordStore
+import ConcordSync
 import ConcordCore
 import ConcordServer
 import Foundation
@@ -18,7 +19,7 @@ final class Cluster: @unchecked Sendable {
             .sorted().map { dir.appendingPathComponent($0).path }
     }()
 
-    /// - Parameter snapshotEvery: the server makes store snapshots (DESIGN §14) when ``makeSnapshot()`` asks and the
+    /// - Parameter snapshotEvery: the server makes store snapshots (protocol.md §14) when ``makeSnapshot()`` asks and the
     ///   log grew by this many changes since the last one; nil makes none.
     init(now: @escaping @Sendable () -> Int64 = WallClock.millis, snapshotEvery: Int? = nil) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("concord-e2e-\(UUID().uuidString)")
@@ -68,17 +69,19 @@ final class Cluster: @unchecked Sendable {
 
     func token(_ name: String) -> String { tokens[name]! }
 
-    /// A first sync's bootstrap (``StoreBootstrap``) of `name`'s store: closes it, runs, and opens it again.
+    /// A first sync's bootstrap (``StoreBootstrap``) of `name`'s store, through ``SyncSession`` as `concord sync`
+    /// runs it: the store is closed around it and opened again.
     @discardableResult
     func bootstrap(_ name: String, transport: (any SyncTransport)? = nil) async throws -> StoreBootstrap.Outcome {
-        let store = stores[name]!
-        try store.close()
-        defer { stores[name] = try? LocalStore.open(at: store.path) }
-        return try await StoreBootstrap(
-            path: store.path,
+        var options = SyncEngine.Options()
+        options.backoff = .milliseconds(1)
+        let session = SyncSession(
             transport: transport ?? HTTPTransport(server: server.url.absoluteString, token: tokens[name]!),
-            backoff: .milliseconds(1)
-        ).run()
+            options: options)
+        var store = stores[name]!
+        defer { stores[name] = store }
+        guard let outcome = try await session.bootstrapIfFirst(&store) else { return .skipped(.syncedBefore) }
+        return outcome
     }
 
     /// The transport `name` syncs through.

@@ -1,4 +1,4 @@
-import ConcordClient
+import ConcordStore
 import ConcordCore
 import ConcordServer
 import Foundation
@@ -6,7 +6,7 @@ import Testing
 
 /// Two analysts code both seed articles independently through a real server; `concord match` finds the events they
 /// share, they link them, an adjudicator resolves the linked events' disagreements, and agreement is measured
-/// (DESIGN §11). Expected figures are computed by hand in the test.
+/// (protocol.md §11). Expected figures are computed by hand in the test.
 @Suite("Coding end to end", .serialized)
 struct CodingEndToEndTests {
     struct Coded {

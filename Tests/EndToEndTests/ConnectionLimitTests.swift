@@ -1,4 +1,5 @@
-import ConcordClient
+import ConcordStore
+import ConcordSync
 import ConcordCore
 import ConcordServer
 import ConcordTestSupport

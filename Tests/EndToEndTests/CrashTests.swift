@@ -1,4 +1,5 @@
-import ConcordClient
+import ConcordStore
+import ConcordSync
 import ConcordCore
 import ConcordTestSupport
 import Foundation
@@ -279,12 +280,14 @@ struct CrashTests {
         let directory = rig.directory.path
         func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: directory + "/" + name) }
         for attempt in 0..<8 {
-            let process = try Self.launchSync(store: benPath, batch: 60)
-            // First kills wait for the download, then for the install, to start; later ones land anywhere.
-            let awaited = attempt < 4 ? (attempt % 2 == 0 ? "ben.sqlite.bootstrap" : "ben.sqlite.bootstrap-ready") : nil
-            if let awaited {
-                while process.isRunning && !exists(awaited) { try await Task.sleep(for: .microseconds(200)) }
-                try await Task.sleep(for: .microseconds(Int(random.next() % 20_000)))
+            // The first kills land in the download, then in the install, at failpoints where `concord` stops itself
+            // (a timer could miss a bootstrap that a loaded machine ran fast or slow); later ones land anywhere.
+            let failpoint = attempt < 4 ? (attempt % 2 == 0 ? "bootstrap-download" : "bootstrap-install") : nil
+            let process = try Self.launchSync(store: benPath, batch: 60, failpoint: failpoint)
+            if failpoint != nil {
+                while process.isRunning && !Self.isStopped(process.processIdentifier) {
+                    try await Task.sleep(for: .milliseconds(1))
+                }
             } else {
                 let spanMicros = span.components.seconds * 1_000_000 + span.components.attoseconds / 1_000_000_000_000
                 try await Task.sleep(for: .microseconds(Int(random.next() % UInt64(max(1, spanMicros)))))
@@ -302,7 +305,8 @@ struct CrashTests {
             try store.close()
         }
         #expect(
-            phases.contains("download") || phases.contains("install"), "some kills landed in a bootstrap: \(phases)")
+            phases.prefix(4) == ["download", "install", "download", "install"],
+            "the failpoints' kills landed in the download and the install: \(phases)")
         let finished = try run(Binaries.client, ["sync", "--store", benPath])
         #expect(finished.status == 0, "the rerun finishes: \(finished.stderr)")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: rig.directory.path)
@@ -392,14 +396,30 @@ struct CrashTests {
         return process
     }
 
-    static func launchSync(store: String, batch: Int) throws -> Process {
+    /// `concord sync` in the background; with `failpoint`, it stops itself there (``isStopped(_:)``).
+    static func launchSync(store: String, batch: Int, failpoint: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Binaries.client)
         process.arguments = ["sync", "--store", store, "--batch", String(batch)]
+        if let failpoint {
+            var environment = ProcessInfo.processInfo.environment
+            environment["CONCORD_FAILPOINT"] = failpoint
+            process.environment = environment
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         return process
+    }
+}
+
+extension CrashTests {
+    /// Whether process `pid` is stopped (state `T` in `/proc/PID/stat`), as a failpoint leaves it.
+    static func isStopped(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        return stat[stat.index(after: close)...].split(separator: " ").first == "T"
     }
 }
 

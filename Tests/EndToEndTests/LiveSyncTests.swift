@@ -1,4 +1,5 @@
-import ConcordClient
+import ConcordStore
+import ConcordSync
 import ConcordCore
 import ConcordTestSupport
 import Foundation
@@ -8,7 +9,7 @@ import Testing
     import Glibc
 #endif
 
-/// `concord sync --watch` and the long poll under it (DESIGN §14), with the real binaries.
+/// `concord sync --watch` and the long poll under it (protocol.md §14), with the real binaries.
 @Suite("Live sync", .serialized)
 struct LiveSyncTests {
     @Test(

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
-import ConcordClient
+import ConcordStore
+import ConcordSync
 import ConcordCore
 import ConcordServer
 import Foundation

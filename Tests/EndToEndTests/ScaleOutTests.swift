@@ -1,4 +1,5 @@
-import ConcordClient
+import ConcordStore
+import ConcordSync
 import ConcordCore
 import ConcordTestSupport
 import Foundation
@@ -8,7 +9,7 @@ import Testing
     import Glibc
 #endif
 
-/// Several real `concord-server` processes on one PostgreSQL database (DESIGN §8), killed while clients push.
+/// Several real `concord-server` processes on one PostgreSQL database (protocol.md §8), killed while clients push.
 @Suite("PostgreSQL scale-out", .serialized)
 struct ScaleOutTests {
     @Test("3 servers on one PostgreSQL, 6 clients spread over them, SIGKILL mid-push: exactly once, converged")

@@ -1,5 +1,5 @@
 import ArgumentParser
-import ConcordClient
+import ConcordStore
 import ConcordCore
 
 struct Agreement: ParsableCommand {
@@ -47,7 +47,7 @@ struct Match: ParsableCommand {
     @OptionGroup var output: JSONOption
 
     func run() throws {
-        // A value out of range is bad input, not bad usage: exit 1 like every refused input (DESIGN §7).
+        // A value out of range is bad input, not bad usage: exit 1 like every refused input (protocol.md §7).
         guard min >= 0, min <= 1 else {
             throw StoreError.invalid("--min is a score in [0, 1], for example --min 0.6; got \(min)")
         }

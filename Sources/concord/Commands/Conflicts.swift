@@ -1,5 +1,5 @@
 import ArgumentParser
-import ConcordClient
+import ConcordStore
 import ConcordCore
 
 struct Conflicts: ParsableCommand {

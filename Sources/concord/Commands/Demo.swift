@@ -1,14 +1,12 @@
 import ArgumentParser
-import ConcordClient
+import ConcordStore
 import ConcordCore
-import ConcordServer
 import Foundation
-import Logging
 
 /// `concord demo`: the whole story on a temporary server, in one command.
 ///
-/// Starts a real sync server in this process on a free loopback port, creates three analysts' stores in a temporary
-/// directory, lets them annotate the seed articles offline with an honest disagreement, syncs, shows the conflicts
+/// Starts the real `concord-server` binary as a child process on a free loopback port (the analyst's binary links no
+/// server code), creates three analysts' stores in a temporary directory, lets them annotate the seed articles offline with an honest disagreement, syncs, shows the conflicts
 /// and what each analyst sees, has the adjudicator resolve one conflict, and prints the report.
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,6 +19,9 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Keep the demo's files in this folder instead of a temporary one.")
     var keep: String?
 
+    @Option(help: "The concord-server binary to run (default: $CONCORD_SERVER, beside concord, on PATH, or built).")
+    var serverBinary: String?
+
     func run() async throws {
         let seedFiles = try Self.findSeeds(seeds)
         let directory =
@@ -31,16 +32,20 @@ struct Demo: AsyncParsableCommand {
             ?? FileManager.default.temporaryDirectory.appendingPathComponent(
                 "concord-demo-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var logger = Logger(label: "concord-demo")
-        logger.logLevel = .error
-        let server = try await RunningServer.start(
-            ConcordServerConfiguration(
-                dbPath: directory.appendingPathComponent("server.sqlite").path, port: 0, logger: logger))
+        let binary = try DemoServer.findBinary(serverBinary)
+        let database = directory.appendingPathComponent("server.sqlite").path
+        // The admin adds the team before the server starts, as the README's team setup does.
+        var tokens: [String: String] = [:]
+        for (name, role) in DemoStory.team {
+            tokens[name] = try DemoServer.addAnalyst(binary: binary, database: database, name: name, role: role)
+        }
+        let server = try await DemoServer.start(
+            binary: binary, database: database, log: directory.appendingPathComponent("server.log").path)
         do {
-            try await DemoStory(server: server, directory: directory, seeds: seedFiles).run()
-            try await server.stop()
+            try await DemoStory(server: server, tokens: tokens, directory: directory, seeds: seedFiles).run()
+            await server.stop()
         } catch {
-            try? await server.stop()
+            await server.stop()
             throw error
         }
     }

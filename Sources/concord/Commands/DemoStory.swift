@@ -1,11 +1,16 @@
-import ConcordClient
+import ConcordStore
+import ConcordSync
 import ConcordCore
-import ConcordServer
 import Foundation
 
 /// The scripted story of `concord demo`, told on stdout step by step.
 struct DemoStory {
-    let server: RunningServer
+    /// Two analysts who code the articles independently, and an adjudicator.
+    static let team: [(String, Role)] = [("alice", .analyst), ("bob", .analyst), ("carol", .adjudicator)]
+
+    let server: DemoServer
+    /// Each analyst's token, as `concord-server analyst add` printed it.
+    let tokens: [String: String]
     let directory: URL
     let seeds: [String]
 
@@ -20,12 +25,11 @@ struct DemoStory {
         say("Concord demo: a sync server on \(server.url.absoluteString), files in \(directory.path)")
 
         step(1, "The server admin adds two analysts and an adjudicator")
-        let team: [(String, Role)] = [("alice", .analyst), ("bob", .analyst), ("carol", .adjudicator)]
+        let team = Self.team
         var stores: [String: LocalStore] = [:]
-        var tokens: [String: String] = [:]
         for (name, role) in team {
-            let token = try await server.admin.addAnalyst(try AnalystName(name), role: role)
-            tokens[name] = token
+            let token = tokens[name]!
+            say("   concord-server analyst add \(name) --role \(role.rawValue) --db \(server.database)")
             stores[name] = try LocalStore.create(
                 at: directory.appendingPathComponent("\(name).sqlite").path, analyst: try AnalystName(name),
                 server: server.url.absoluteString, token: token)

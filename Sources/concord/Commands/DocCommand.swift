@@ -1,5 +1,5 @@
 import ArgumentParser
-import ConcordClient
+import ConcordStore
 
 struct DocCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
-import ConcordClient
+import ConcordStore
+import ConcordSync
 import ConcordCore
 import Foundation
 

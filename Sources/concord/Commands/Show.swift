@@ -1,5 +1,5 @@
 import ArgumentParser
-import ConcordClient
+import ConcordStore
 import ConcordCore
 import Foundation
 
@@ -59,7 +59,7 @@ struct Show: ParsableCommand {
         for field in Schema.eventFields where field.kind == .set {
             guard let elements = snapshot.sets[field.name], !elements.isEmpty else { continue }
             let authors = authorship.setAuthors[field.name] ?? [:]
-            // On a coded set, an element not in every voting analyst's set is disputed (DESIGN §11).
+            // On a coded set, an element not in every voting analyst's set is disputed (protocol.md §11).
             let voters = Set(authors.values.flatMap { $0 })
             let shown = elements.map { element -> String in
                 let by = authors[element] ?? []

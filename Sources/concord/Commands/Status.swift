@@ -1,5 +1,6 @@
 import ArgumentParser
-import ConcordClient
+import ConcordStore
+import ConcordSync
 import Foundation
 
 struct Status: ParsableCommand {
@@ -30,7 +31,7 @@ struct Status: ParsableCommand {
         var changes: Int
         var events: Int
         var documents: Int
-        /// Changes kept in the log but out of the view: written under a newer schema (DESIGN §12).
+        /// Changes kept in the log but out of the view: written under a newer schema (protocol.md §12).
         var needNewer: Int
 
         func encode(to encoder: any Encoder) throws {

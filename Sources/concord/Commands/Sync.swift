@@ -1,5 +1,6 @@
 import ArgumentParser
-import ConcordClient
+import ConcordStore
+import ConcordSync
 import Foundation
 
 struct Sync: AsyncParsableCommand {
@@ -38,24 +39,22 @@ struct Sync: AsyncParsableCommand {
         engineOptions.pushBatch = max(1, batch)
         let bar = ProgressBar(enabled: Terminal.stderrIsTTY)
         let transport = HTTPTransport(server: server, token: token, client: client ?? HTTPTransport.sharedClient)
-        if meta.pullCursor == 0 && !noBootstrap {
-            // A first sync installs the server's snapshot, if it offers one, before pushing and pulling the rest.
-            try store.close()
-            let outcome = try await StoreBootstrap(path: store.path, transport: transport, progress: { bar.show($0) })
-                .run()
-            bar.finish()
-            if case .installed(let manifest, let carried) = outcome {
-                let own = carried == 0 ? "" : ", keeping your \(carried) change\(carried == 1 ? "" : "s")"
-                Terminal.message(
-                    "bootstrap: installed the server's snapshot of \(manifest.changes) changes "
-                        + "(\(ByteCountFormatter.string(fromByteCount: manifest.bytes, countStyle: .file))\(own))")
-            } else if case .skipped(let why) = outcome, why != "the server offers no snapshot" {
-                Terminal.message("bootstrap skipped: \(why); pulling change by change")
-            }
-            store = try options.open()
+        let session = SyncSession(
+            transport: transport, options: engineOptions, bootstrap: !noBootstrap, progress: { bar.show($0) })
+        let outcome = try await session.bootstrapIfFirst(&store)
+        bar.finish()
+        switch outcome {
+        case .installed(let manifest, let carried):
+            let own = carried == 0 ? "" : ", keeping your \(carried) change\(carried == 1 ? "" : "s")"
+            Terminal.message(
+                "bootstrap: installed the server's snapshot of \(manifest.changes) changes "
+                    + "(\(ByteCountFormatter.string(fromByteCount: manifest.bytes, countStyle: .file))\(own))")
+        case .skipped(.noSnapshot), .skipped(.syncedBefore), nil:
+            break
+        case .skipped(let why):
+            Terminal.message("bootstrap skipped: \(why); pulling change by change")
         }
-        let engine = SyncEngine(
-            store: store, transport: transport, options: engineOptions, progress: { bar.show($0) })
+        let engine = session.engine(for: store)
         if watch {
             Terminal.message("watching \(server) for \(meta.analyst); Ctrl-C to stop")
             try await SyncWatcher(store: store, engine: engine, transport: transport).run { event in

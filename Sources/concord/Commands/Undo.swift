@@ -1,5 +1,5 @@
 import ArgumentParser
-import ConcordClient
+import ConcordStore
 
 struct Undo: ParsableCommand {
     static let configuration = CommandConfiguration(

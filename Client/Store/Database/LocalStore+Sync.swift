@@ -99,7 +99,7 @@ extension LocalStore {
 
     /// One transaction: applies the pulled changes through the merge (duplicates ignored; a pulled change that is
     /// our own pending one marks it pushed), advances the clock past every received hlc, stores `cursor`. A change
-    /// written under a newer schema than ``understoodSchema`` is kept in the log but not folded (DESIGN §12;
+    /// written under a newer schema than ``understoodSchema`` is kept in the log but not folded (protocol.md §12;
     /// ``newerSchemaCount()``), and the cursor moves past it all the same.
     public func applyPulled(_ changes: [Wire.SequencedChange], cursor: Int64) throws -> PullApplyResult {
         try write { db in
@@ -167,7 +167,7 @@ extension LocalStore {
     }
 
     /// Drops the view (and the report's tables) and rebuilds it from the log, in one transaction. The view holds
-    /// the changes of every schema up to ``understoodSchema``; newer ones stay in the log only (DESIGN §12).
+    /// the changes of every schema up to ``understoodSchema``; newer ones stay in the log only (protocol.md §12).
     public func rebuild() throws {
         try write { db in try Self.rebuildView(understanding: understoodSchema, db) }
     }

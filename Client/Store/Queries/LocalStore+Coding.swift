@@ -4,7 +4,7 @@ import GRDB
 
 extension LocalStore {
     /// `concord agreement`: Krippendorff's α per coded field, percent agreement, and per-pair detection F1 and
-    /// field agreement, over this store's events (DESIGN §11). Reads the events, their links and the votes the store keeps.
+    /// field agreement, over this store's events (protocol.md §11). Reads the events, their links and the votes the store keeps.
     public func agreement() throws -> AgreementReport {
         try read { db in
             AgreementReport.compute(
@@ -33,7 +33,7 @@ extension LocalStore {
         }
     }
 
-    /// The clusters of this store's events (DESIGN §11): connected components under live `same_as` links.
+    /// The clusters of this store's events (protocol.md §11): connected components under live `same_as` links.
     public func clusters() throws -> Clusters {
         try read { db in try Self.clusters(db) }
     }

@@ -27,8 +27,8 @@ public struct EventSummary: Hashable, Sendable, Encodable {
     public var date: String?
     public var conflicts: Int
     public var deleted: Bool
-    /// The event's creator: the author of its earliest change (DESIGN §11). Shown in the `events` table; not in
-    /// `events --json`, whose keys DESIGN §7 fixes.
+    /// The event's creator: the author of its earliest change (protocol.md §11). Shown in the `events` table; not in
+    /// `events --json`, whose keys protocol.md §7 fixes.
     public var creator: String?
 
     enum CodingKeys: String, CodingKey { case id, doc, title, type, date, conflicts, deleted }

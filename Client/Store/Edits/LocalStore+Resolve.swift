@@ -18,7 +18,7 @@ extension LocalStore {
         }
         guard let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty else {
             throw StoreError.invalid(
-                "a resolution must give its reason (DESIGN §11): add --reason \"why this value\"; it is reported")
+                "a resolution must give its reason: add --reason \"why this value\"; it is reported")
         }
         return try edit { writer in
             let id = try Self.entityID(matching: reference, kind: .event, writer.db)
@@ -102,7 +102,7 @@ extension LocalStore {
         return EditOutcome(entity: snapshot.id, changes: [change])
     }
 
-    /// The members of the cluster holding `id` (DESIGN §11), or just `id`.
+    /// The members of the cluster holding `id` (protocol.md §11), or just `id`.
     private static func clusterMembers(of id: EntityID, _ db: Database) throws -> [EntityID] {
         let clusters = try clusters(db)
         guard let cluster = clusters.cluster(of: id.rawValue), let members = clusters.members[cluster] else {
@@ -112,7 +112,7 @@ extension LocalStore {
     }
 
     /// A resolution of a coded field on a member of a cluster of linked events: one change per member, each
-    /// superseding that member's live versions, so every member shows the chosen value (DESIGN §11). Allowed when
+    /// superseding that member's live versions, so every member shows the chosen value (protocol.md §11). Allowed when
     /// the cluster disagrees on the field or a member is in conflict on it. `--keep` names a candidate on any
     /// member.
     private static func resolveCluster(

@@ -14,7 +14,7 @@ import GRDB
 /// - `store`: one row of metadata. `viewSchema` (migration `v4-view-schema`) is the newest change schema the view
 ///   holds changes of: the understood schema of the build that last folded it (``LocalStore/reconcileView(upgrading:)``).
 /// - `event_creator` (migration `v5-event-creator`) and `coder_vote` (`v6-coder-vote`): each event's creator and
-///   each coder's current vote on each of its coded fields (DESIGN §11), kept by every applied batch.
+///   each coder's current vote on each of its coded fields (protocol.md §11), kept by every applied batch.
 /// - `report_*` (migration `v3-report-state`): what the conflict report needs from the log and the view, kept up to
 ///   date with them (``ReportState``).
 enum StoreSchema {
@@ -140,7 +140,7 @@ enum StoreSchema {
                     """)
             try ReportState.backfill(db)
         }
-        // Evolution without resets (DESIGN §12, LocalStore+SchemaEvolution.swift): which change schemas the view
+        // Evolution without resets (protocol.md §12, LocalStore+SchemaEvolution.swift): which change schemas the view
         // holds, and an index that finds the changes of a range of schemas without reading the log. NULL, the value
         // of every store made before this migration, means the view holds every change of the log whatever its
         // schema: builds before it folded whatever they pulled. So opening such a store refolds it only if its log
@@ -152,7 +152,7 @@ enum StoreSchema {
                     CREATE INDEX change_schema ON change(schema);
                     """)
         }
-        // Each event's creator (DESIGN §11: the author of its earliest change by clock, then id), kept by every
+        // Each event's creator (protocol.md §11: the author of its earliest change by clock, then id), kept by every
         // applied batch so `concord agreement`, `match`, `events` and `show` need not scan the log for it. `key` is
         // `hlc || ' ' || id` (clocks are fixed-width text, so text order is (hlc, id) order).
         migrator.registerMigration("v5-event-creator") { db in

@@ -24,7 +24,7 @@ extension LocalStore {
         }
     }
 
-    /// Disagreements between analysts' codings of linked events (DESIGN §11), read from the members of every
+    /// Disagreements between analysts' codings of linked events (protocol.md §11), read from the members of every
     /// cluster of two or more events.
     public func clusterDisagreements() throws -> [ClusterDisagreement] {
         try read { db in ClusterDisagreement.list(try Self.clusterMembers(db)) }

@@ -1,7 +1,7 @@
 import ConcordCore
 import GRDB
 
-/// Evolution without resets (DESIGN §12): a store keeps the changes its build cannot read, and folds them in once a
+/// Evolution without resets (protocol.md §12): a store keeps the changes its build cannot read, and folds them in once a
 /// build that can read them opens it.
 ///
 /// - A change is *understood* when its `schema` is at most the store's ``LocalStore/understoodSchema``

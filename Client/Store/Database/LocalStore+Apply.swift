@@ -15,7 +15,7 @@ extension LocalStore {
     /// (a pulled copy of an own pending change marks it pushed). Must run inside a write transaction.
     ///
     /// A new change written under a schema newer than `understood` goes into the log like any other, but not into
-    /// the view (DESIGN §12): a build that understands it folds it when it opens the store.
+    /// the view (protocol.md §12): a build that understands it folds it when it opens the store.
     ///
     /// - Returns: the changes that were new (folded or not).
     @discardableResult

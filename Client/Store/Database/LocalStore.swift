@@ -27,7 +27,7 @@ public final class LocalStore: Sendable {
     /// Wall clock in Unix ms, for the hybrid clock and `lastSync`.
     let now: @Sendable () -> Int64
     let ids: Mutex<UUIDv7Generator>
-    /// The newest change schema this store folds into its view (DESIGN §12): ``Schema/version`` unless a test
+    /// The newest change schema this store folds into its view (protocol.md §12): ``Schema/version`` unless a test
     /// plays an older build. Changes written under a newer schema stay in the log, out of the view, until a build
     /// that understands them opens the store (``reconcileView(upgrading:)``).
     public let understoodSchema: Int
@@ -64,7 +64,7 @@ public final class LocalStore: Sendable {
 
     /// Opens an existing store. Refuses files that are not Concord stores, leaving them unchanged. A store written
     /// by an older Concord is upgraded first (once; `upgrading` is called before, as it can take seconds on a large
-    /// store), and so is a view that an older Concord folded without the changes it could not read (DESIGN §12).
+    /// store), and so is a view that an older Concord folded without the changes it could not read (protocol.md §12).
     public static func open(at path: String, upgrading: (() -> Void)? = nil) throws -> LocalStore {
         try open(at: path, now: WallClock.millis, ids: defaultIDs(), upgrading: upgrading)
     }
@@ -305,7 +305,7 @@ private func createExclusively(_ path: String, mode: mode_t) -> Int32 {
 }
 
 /// `close(2)`, outside `LocalStore`, whose ``LocalStore/close()`` hides it there.
-func closeDescriptor(_ fd: Int32) {
+package func closeDescriptor(_ fd: Int32) {
     close(fd)
 }
 
@@ -321,16 +321,16 @@ func readDescriptor(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) -> Int
 
 /// `unlink(2)`, outside `LocalStore`, whose `unlink` is about events.
 @discardableResult
-func unlinkFile(_ path: String) -> Int32 {
+package func unlinkFile(_ path: String) -> Int32 {
     unlink(path)
 }
 
 /// `rename(2)`: atomically replaces `to` with `from`.
-func renameFile(_ from: String, _ to: String) -> Int32 {
+package func renameFile(_ from: String, _ to: String) -> Int32 {
     rename(from, to)
 }
 
 /// `open(2)` for writing, created private to its owner (mode 0600) when missing.
-func openForWriting(_ path: String) -> Int32 {
+package func openForWriting(_ path: String) -> Int32 {
     open(path, O_WRONLY | O_CREAT, 0o600)
 }

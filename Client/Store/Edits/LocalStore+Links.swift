@@ -4,7 +4,7 @@ import GRDB
 
 extension LocalStore {
     /// `concord link EVENT EVENT...`: records that the first event and each other one report the same happening
-    /// (DESIGN §11): one `same_as` add on the first event per other event. Any analyst may link.
+    /// (protocol.md §11): one `same_as` add on the first event per other event. Any analyst may link.
     ///
     /// Refused, with nothing written: linking an event to itself, to a deleted or unknown event, or to a document.
     /// Linking two events already in one link writes nothing for that pair.

@@ -3,10 +3,10 @@ import ConcordSQLite
 import GRDB
 
 /// `coder_vote` (migration `v6-coder-vote`): each coder's current vote on each coded field of each event
-/// (DESIGN §11), as ``CodingVotes`` reduces the event's log. Every applied batch recomputes the votes of the events
+/// (protocol.md §11), as ``CodingVotes`` reduces the event's log. Every applied batch recomputes the votes of the events
 /// whose coded fields it touched, from their log rows, so `concord agreement` reads a few small rows an event
 /// instead of the whole log. The rows follow the same rules as the agreement of a store that reads the log: only
-/// understood changes (DESIGN §12), never a change the server refused.
+/// understood changes (protocol.md §12), never a change the server refused.
 extension LocalStore {
     /// The coded fields, and those of them that are sets.
     private static let codedFields = Set(Schema.codedEventFields)

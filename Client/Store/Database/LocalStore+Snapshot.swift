@@ -11,7 +11,7 @@ import GRDB
     import Darwin
 #endif
 
-/// Store snapshots (DESIGN §14): a server keeps a client store of its log, folded page by page as a client's pull
+/// Store snapshots (protocol.md §14): a server keeps a client store of its log, folded page by page as a client's pull
 /// folds it, and a client with nothing pulled yet installs a copy of it instead of replaying every change.
 ///
 /// A snapshot is a plain store file: the log (every change `remote`, with its server `seq`), the view, the votes and
@@ -19,6 +19,13 @@ import GRDB
 /// only when its tables are exactly the tables this build would write (``storeFormat``), so the installed store is
 /// the store a change-by-change pull would have built, table for table.
 extension LocalStore {
+    /// The size of the file at `path`, or nil if there is none.
+    public static func fileSize(at path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int64(info.st_size)
+    }
+
     /// The fingerprint of the store format this build writes: the SHA-256 of its schema (every table, index and
     /// view with its SQL), its migrations and its application id. Two builds with the same fingerprint fold a
     /// change into the same rows.
@@ -105,7 +112,7 @@ extension LocalStore {
 
     /// Feeds the file at `path` to `digest`, 1 MiB at a time: its first `limit` bytes (throwing if it is shorter),
     /// or all of it. Returns the bytes read.
-    static func hashFile(_ path: String, upTo limit: Int64?, into digest: inout SnapshotDigest) throws -> Int64 {
+    package static func hashFile(_ path: String, upTo limit: Int64?, into digest: inout SnapshotDigest) throws -> Int64 {
         let fd = openForReading(path)
         guard fd >= 0 else {
             throw StoreError.cannotOpen(path: path, detail: String(cString: strerror(errno)))

@@ -3,7 +3,7 @@ import Foundation
 
 /// The formats of `concord export`.
 ///
-/// csv and plover write one record per cluster of linked events (DESIGN §11): its id (the smallest member id), its
+/// csv and plover write one record per cluster of linked events (protocol.md §11): its id (the smallest member id), its
 /// `members` and `coders` (the members' creators), each register field's value when the members agree on it (else
 /// the first member's, and the field is listed in `contested`), and the union of the members' sets. A lone event
 /// is a cluster of one. jsonl stays the lossless dump: one `show --json` object per event.
@@ -130,7 +130,7 @@ public struct PloverRecord: Encodable, Hashable, Sendable {
 
     /// What PLOVER has no field for.
     public struct Concord: Encodable, Hashable, Sendable {
-        /// The cluster's events (DESIGN §11).
+        /// The cluster's events (protocol.md §11).
         public var members: [String]
         public var document: String?
         public var title: String?
