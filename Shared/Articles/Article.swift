@@ -220,3 +220,43 @@ extension Evidence {
         return start..<(start + q.count)
     }
 }
+
+extension Evidence {
+    /// A document's text as ``span(of:in:)`` measures it, for locating several quotes of one document without
+    /// normalising it again for each.
+    public struct Normalized: Sendable {
+        public let text: String
+        fileprivate let characters: [Character]
+
+        public init(_ text: String) {
+            self.text = Evidence.normalize(text)
+            characters = Array(self.text)
+        }
+    }
+
+    /// Where `quote` first occurs in `document` (offsets as ``span(of:in:)`` gives them), and the sentence or
+    /// sentences that hold it: from the character after the previous sentence end (`.`, `?` or `!`, with any
+    /// closing quote, then a space) to the end of the sentence the quote ends in.
+    public static func locate(_ quote: String, in document: Normalized) -> (
+        span: Range<Int>, sentence: Range<Int>, sentenceText: String
+    )? {
+        let q = normalize(quote)
+        guard !q.isEmpty, let range = document.text.firstRange(of: q) else { return nil }
+        let start = document.text.distance(from: document.text.startIndex, to: range.lowerBound)
+        let span = start..<(start + q.count)
+        let chars = document.characters
+        func endsSentence(at i: Int) -> Bool {
+            // chars[i] is a space that follows ".", "?" or "!", possibly through closing quotes.
+            guard i < chars.count, chars[i] == " " else { return false }
+            var j = i - 1
+            while j >= 0, chars[j] == "\"" || chars[j] == "'" || chars[j] == ")" { j -= 1 }
+            return j >= 0 && (chars[j] == "." || chars[j] == "?" || chars[j] == "!")
+        }
+        var lower = span.lowerBound
+        while lower > 0 && !endsSentence(at: lower - 1) { lower -= 1 }
+        var upper = max(span.upperBound, span.lowerBound + 1)
+        while upper < chars.count && !endsSentence(at: upper) { upper += 1 }
+        upper = min(upper, chars.count)
+        return (span, lower..<upper, String(chars[lower..<upper]))
+    }
+}

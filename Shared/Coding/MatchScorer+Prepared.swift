@@ -16,42 +16,55 @@ extension MatchScorer {
         }
     }
 
-    /// One interner per kind of string an event carries.
+    /// One interner per kind of string an event carries. Words of titles, evidence and names share one, so that
+    /// a name in one event's title blocks it with the same name among another's participants.
     struct Interners {
         var words = Interner()
-        var actors = Interner()
         var creators = Interner()
         var clusters = Interner()
-        var types = Interner()
         var documents = Interner()
     }
 
-    /// An event with its strings interned, its title words and actors sorted and deduplicated.
+    /// An event with its words, names and date read once.
     ///
     /// A class, so that the inner loop of ``suggestions(_:minimum:document:limit:)`` shares rather than copies.
     final class Prepared {
         let event: MatchEvent
-        let words: [Int]
-        let actors: [Int]
+        let titleWords: [Int]
+        let quoteWords: [Int]
+        let sentenceWords: [Int]
+        /// Each distinct actor or recipient name as its words.
+        let participants: [[Int]]
+        let eventType: EventType?
+        let days: MatchText.DayRange?
         let creator: Int
         let cluster: Int
-        /// -1 without a type.
-        let type: Int
         /// -1 without a document.
         let document: Int
+        /// The words this event is blocked by.
+        let blockWords: [Int]
 
         init(_ event: MatchEvent, interners: inout Interners) {
             self.event = event
-            words = interners.words.ids(MatchScorer.titleWords(event.title))
-            actors = interners.actors.ids(event.actors)
+            titleWords = interners.words.ids(MatchText.words(event.title))
+            quoteWords = interners.words.ids(event.evidence.map(MatchText.words) ?? [])
+            sentenceWords = interners.words.ids(event.sentenceText.map(MatchText.words) ?? [])
+            var names: Set<[Int]> = []
+            for name in event.actors + event.recipients {
+                let words = interners.words.ids(MatchText.actorWords(name))
+                if !words.isEmpty { names.insert(words) }
+            }
+            participants = names.sorted { $0.lexicographicallyPrecedes($1) }
+            eventType = event.type.flatMap(EventType.init(rawValue:))
+            days = MatchText.dayRange(event.date)
             creator = interners.creators.id(event.creator)
             cluster = interners.clusters.id(event.cluster)
-            type = event.type.map { interners.types.id($0) } ?? -1
             document = event.document.map { interners.documents.id($0) } ?? -1
+            blockWords = SortedSets.make(titleWords + quoteWords + sentenceWords + participants.flatMap { $0 })
         }
     }
 
-    /// The blocks of ``suggestions(_:minimum:document:limit:)``: same document, same title word, same month.
+    /// The blocks of ``suggestions(_:minimum:document:limit:)``: same document, a shared word, same month.
     struct Blocks {
         /// The events of each compared block.
         var members: [[Int]] = []
@@ -63,7 +76,7 @@ extension MatchScorer {
             var byDocument: [String: [Int]] = [:]
             var byMonth: [Substring: [Int]] = [:]
             for (i, prepared) in events.enumerated() {
-                for word in prepared.words { byWord[word].append(i) }
+                for word in prepared.blockWords { byWord[word].append(i) }
                 if let document = prepared.event.document { byDocument[document, default: []].append(i) }
                 if let date = prepared.event.date, date.utf8.count >= 7 {
                     byMonth[date.prefix(7), default: []].append(i)

@@ -1,39 +1,46 @@
 /// Suggests pairs of events by different analysts that likely report the same happening (`concord match`,
 /// protocol.md §11).
+///
+/// The weights, factors and the default threshold were chosen on a labelled set of real articles coded twice
+/// independently (`Tests/Corpus`, BENCHMARKS.md *match*), and kept few and round so that they carry to articles
+/// they were not chosen on.
 public enum MatchScorer {
-    /// Weights of the parts when both events are in one document and both have an evidence span.
-    static let spanWeight = 0.35
-    static let typeWeight = 0.15
-    static let dateWeight = 0.15
-    static let actorsWeight = 0.20
-    static let titleWeight = 0.15
-    /// The most a pair without comparable spans can score.
-    static let withoutSpanCeiling = 0.9
-
-    /// Words too common to say anything about a title.
-    static let stopWords: Set<String> = [
-        "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "into", "is", "it",
-        "its", "of", "on", "or", "over", "says", "said", "that", "the", "this", "to", "was", "were", "with",
-    ]
+    /// Weights of the parts in the score's weighted mean. The evidence weighs less across documents: two outlets'
+    /// words about one happening differ more than two quotes of one article.
+    static let contentWeight = 3.0
+    static let crossDocumentContentWeight = 2.0
+    static let typeWeight = 1.0
+    static let participantsWeight = 2.0
+    static let titleWeight = 2.0
+    static let dateWeight = 2.0
+    /// The score is multiplied by this when the dates contradict each other.
+    static let dateContradiction = 0.3
+    /// The score is multiplied by this when both events give a country and they differ.
+    static let countryContradiction = 0.6
+    /// A pair is suggested only if its score is at least this share of the best score either event reaches with
+    /// any event of the other's creator in the other's document (``suggestions(_:minimum:document:limit:)``).
+    public static let competition = 0.9
+    /// `concord match`'s default `--min`.
+    public static let defaultMinimum = 0.5
 
     /// How likely `a` and `b` report the same happening, from 0 to 1, with each part's value in `reasons`.
     ///
-    /// The parts, each in 0...1:
-    /// - `same_document`: 1 when both have the same (non-nil) document.
-    /// - `span`: intersection over union of the two evidence spans, when in the same document and both have a
-    ///   non-empty span; else 0.
-    /// - `type`: 1 when both types are given and equal.
-    /// - `date`: 1 when both dates are given and one is a prefix of the other (`2025-07` and `2025-07-11`).
-    /// - `actors`: the Jaccard index of the actor sets (0 when both are empty).
-    /// - `title`: the Jaccard index of the titles' word sets: lowercased runs of letters and digits, less a short
-    ///   list of English stop words (`a`, `the`, `with`, …), so `B-52` gives `b` and `52` (0 when both are empty).
+    /// The parts, each in 0...1 (a part that cannot be measured is left out of the mean):
+    /// - `content`: what the evidence says. In one document, the largest of the quotes' overlap (intersection over
+    ///   union of their character spans), the overlap of the sentences that hold them, and the Jaccard index of
+    ///   the quotes' words; across documents (two outlets, often one wire story), the larger Jaccard index of the
+    ///   quotes' words and of their sentences' words. 0 without evidence.
+    /// - `type`: 1 when equal, 0.5 in the same PLOVER quad class, 0 otherwise; left out when either is missing.
+    /// - `participants`: how the actors and recipients of one meet the other's: each name's best Jaccard index of
+    ///   words with a name of the other side (``MatchText/actorWords(_:)``), averaged over both sides' names;
+    ///   left out when either has none.
+    /// - `title`: the Jaccard index of the titles' words (``MatchText/words(_:)``).
+    /// - `date`: ``MatchText/dateFit(_:_:)``, left out when either is missing.
     ///
-    /// When both spans are comparable (same document, both spans given):
-    /// `score = 0.35·span + 0.15·type + 0.15·date + 0.20·actors + 0.15·title`.
-    /// Otherwise (different documents, or a span missing) the other parts are rescaled to at most 0.9:
-    /// `score = (0.9 / 0.65)·(0.15·type + 0.15·date + 0.20·actors + 0.15·title)`,
-    /// so a pair whose evidence overlaps can outrank any pair without it, and a pair in one document whose spans
-    /// are disjoint (two happenings in one article) scores at most 0.65.
+    /// `score = (c·content + 1·type + 2·participants + 2·title + 2·date) / (sum of the weights of the parts
+    /// present)`, with c = 3 in one document and 2 across documents, times 0.3 when the dates contradict
+    /// (`date` = 0) and 0.6 when both give a different country.
+    /// `reasons` also says `same_document` (1 or 0).
     ///
     /// The result has `a < b` whatever the argument order; the creators and clusters are not looked at here.
     public static func score(_ a: MatchEvent, _ b: MatchEvent) -> MatchSuggestion {
@@ -44,16 +51,20 @@ public enum MatchScorer {
 
     /// The suggestions scoring at least `minimum`, best first, ties by `(a, b)`, at most `limit` of them.
     ///
-    /// Only pairs of different creators and different clusters are suggested. With `document`, only pairs with
-    /// at least one event in it.
+    /// Only pairs of different creators, different clusters and not dismissed (``MatchEvent/distinct``) are
+    /// suggested. A coder codes a happening once in an article, so a pair is also left out when either event has
+    /// a clearly better match (``competition``) among the other creator's events of the same document: of
+    /// bob's four events in an article, alice's event is suggested with the one that fits it, not with all four.
+    /// Pairs already linked count as matches there; dismissed pairs do not. With `document`, only pairs with at
+    /// least one event in it.
     ///
-    /// Pairs are not all compared: candidates share a *block*, that is the same document, a title word, or the
-    /// month of their dates (`YYYY-MM`, the first seven characters of a date that has them). A title-word or month
-    /// block of more than ``blockCap`` events (a common word, a busy month), and a document of more than
-    /// ``documentBlockCap`` events, is skipped, which keeps the work linear in the number of events; a pair that
-    /// shares only skipped blocks is not suggested.
+    /// Pairs are not all compared: candidates share a *block*, that is the same document, a word of their titles,
+    /// evidence sentences or participants, or the month of their dates (`YYYY-MM`). A word or month block of more
+    /// than ``blockCap`` events (a common word, a busy month), and a document of more than ``documentBlockCap``
+    /// events, is skipped, which keeps the work linear in the number of events; a pair that shares only skipped
+    /// blocks is not suggested.
     public static func suggestions(
-        _ events: [MatchEvent], minimum: Double = 0.5, document: String? = nil, limit: Int? = nil
+        _ events: [MatchEvent], minimum: Double = defaultMinimum, document: String? = nil, limit: Int? = nil
     ) -> [MatchSuggestion] {
         var interners = Interners()
         let prepared = events.map { Prepared($0, interners: &interners) }
@@ -61,7 +72,11 @@ public enum MatchScorer {
         let inDocument = prepared.map { document != nil && $0.event.document == document }
         let sources = document == nil ? Array(prepared.indices) : prepared.indices.filter { inDocument[$0] }
         var seen = [Int](repeating: -1, count: prepared.count)
-        var found: [MatchSuggestion] = []
+        // Every pair that reaches `minimum`, and each event's best score per (other creator, other document).
+        // A pair under `minimum` cannot change which pairs over it are suggested: an event's best is at least
+        // the score of every pair it is in.
+        var candidates: [(i: Int, j: Int, parts: Parts, linked: Bool)] = []
+        var best: [BestKey: Double] = [:]
         for i in sources {
             let left = prepared[i]
             for block in blocks.of[i] {
@@ -72,15 +87,32 @@ public enum MatchScorer {
                         guard j > i else { continue }
                     }
                     let right = prepared[j]
-                    guard left.creator != right.creator, left.cluster != right.cluster, left.event.id != right.event.id
+                    guard left.creator != right.creator, left.event.id != right.event.id,
+                        !left.event.distinct.contains(right.event.id), !right.event.distinct.contains(left.event.id)
                     else { continue }
-                    let (a, b) = left.event.id <= right.event.id ? (left, right) : (right, left)
-                    let parts = Parts(a, b)
+                    let parts = Parts(left, right)
                     let score = parts.score
                     guard score >= minimum else { continue }
-                    found.append(MatchSuggestion(a: a.event.id, b: b.event.id, score: score, reasons: parts.reasons))
+                    let linked = left.cluster == right.cluster
+                    candidates.append((i, j, parts, linked))
+                    let keys = [
+                        BestKey(event: i, creator: right.creator, document: right.document),
+                        BestKey(event: j, creator: left.creator, document: left.document),
+                    ]
+                    for key in keys { best[key] = max(best[key] ?? 0, score) }
                 }
             }
+        }
+        var found: [MatchSuggestion] = []
+        for candidate in candidates where !candidate.linked {
+            let (left, right) = (prepared[candidate.i], prepared[candidate.j])
+            let score = candidate.parts.score
+            let bar = competition * max(
+                best[BestKey(event: candidate.i, creator: right.creator, document: right.document)] ?? 0,
+                best[BestKey(event: candidate.j, creator: left.creator, document: left.document)] ?? 0)
+            guard score >= bar else { continue }
+            let (a, b) = left.event.id <= right.event.id ? (left, right) : (right, left)
+            found.append(MatchSuggestion(a: a.event.id, b: b.event.id, score: score, reasons: candidate.parts.reasons))
         }
         found.sort { x, y in
             x.score != y.score ? x.score > y.score : x.a != y.a ? x.a < y.a : x.b < y.b
@@ -89,47 +121,74 @@ public enum MatchScorer {
         return found
     }
 
-    /// The largest title-word or month block whose pairs are compared.
+    /// One event's best match among one creator's events of one document.
+    struct BestKey: Hashable {
+        var event: Int
+        var creator: Int
+        var document: Int
+    }
+
+    /// The largest word or month block whose pairs are compared.
     public static let blockCap = 100
     /// The largest document whose pairs are compared.
     public static let documentBlockCap = 500
 
-    /// The parts of the score of two prepared events, computed without allocating.
+    /// The parts of the score of two prepared events.
     struct Parts {
-        var span = 0.0
-        var spansComparable = false
-        var type = 0.0
-        var date = 0.0
-        var actors = 0.0
-        var title = 0.0
         var sameDocument = false
+        var content = 0.0
+        var type: Double?
+        var participants: Double?
+        var title = 0.0
+        var date: Double?
+        var countriesDiffer = false
 
         init(_ a: Prepared, _ b: Prepared) {
             sameDocument = a.document >= 0 && a.document == b.document
-            if sameDocument, let x = a.event.span, let y = b.event.span, !x.isEmpty, !y.isEmpty {
-                spansComparable = true
-                let common = max(0, min(x.upperBound, y.upperBound) - max(x.lowerBound, y.lowerBound))
-                span = Double(common) / Double(x.count + y.count - common)
+            let quoteWords = MatchScorer.jaccard(a.quoteWords, b.quoteWords)
+            let sentenceWords = MatchScorer.jaccard(a.sentenceWords, b.sentenceWords)
+            if sameDocument {
+                content = max(
+                    quoteWords, MatchScorer.overlap(a.event.span, b.event.span),
+                    MatchScorer.overlap(a.event.sentence, b.event.sentence))
+            } else {
+                content = max(quoteWords, sentenceWords)
             }
-            if a.type >= 0 && a.type == b.type { type = 1 }
-            if let x = a.event.date, let y = b.event.date, !x.isEmpty, !y.isEmpty, x.hasPrefix(y) || y.hasPrefix(x) {
-                date = 1
+            if let x = a.eventType, let y = b.eventType {
+                type = x == y ? 1 : x.quadCode == y.quadCode ? 0.5 : 0
             }
-            actors = MatchScorer.jaccard(a.actors, b.actors)
-            title = MatchScorer.jaccard(a.words, b.words)
+            participants = MatchScorer.participants(a.participants, b.participants)
+            title = MatchScorer.jaccard(a.titleWords, b.titleWords)
+            date = MatchText.dateFit(a.days, b.days)
+            if let x = a.event.country, let y = b.event.country, !x.isEmpty, !y.isEmpty, x != y {
+                countriesDiffer = true
+            }
         }
 
         var score: Double {
-            let others = typeWeight * type + dateWeight * date + actorsWeight * actors + titleWeight * title
-            let score = spansComparable ? spanWeight * span + others : withoutSpanCeiling / (1 - spanWeight) * others
+            let contentWeight = sameDocument ? MatchScorer.contentWeight : crossDocumentContentWeight
+            var sum = contentWeight * content + titleWeight * title
+            var weights = contentWeight + titleWeight
+            for (weight, value) in [(typeWeight, type), (participantsWeight, participants), (dateWeight, date)] {
+                guard let value else { continue }
+                sum += weight * value
+                weights += weight
+            }
+            var score = sum / weights
+            if date == 0 { score *= dateContradiction }
+            if countriesDiffer { score *= countryContradiction }
             return min(1, max(0, score))
         }
 
         var reasons: [String: Double] {
-            [
-                "span": span, "type": type, "date": date, "actors": actors, "title": title,
-                "same_document": sameDocument ? 1 : 0,
+            var reasons: [String: Double] = [
+                "content": content, "title": title, "same_document": sameDocument ? 1 : 0,
+                "countries_differ": countriesDiffer ? 1 : 0,
             ]
+            if let type { reasons["type"] = type }
+            if let participants { reasons["participants"] = participants }
+            if let date { reasons["date"] = date }
+            return reasons
         }
     }
 
@@ -146,37 +205,24 @@ public enum MatchScorer {
         return Double(common) / Double(a.count + b.count - common)
     }
 
-    /// The title's words as compared: lowercased runs of letters and digits, stop words dropped.
-    ///
-    /// ASCII is handled byte by byte; other characters are word characters when Unicode calls them alphabetic
-    /// or numeric.
-    static func titleWords(_ title: String) -> [String] {
-        var words: [String] = []
-        var word: [UInt8] = []
-        var ascii = true
-        func flush() {
-            guard !word.isEmpty else { return }
-            let text = String(decoding: word, as: UTF8.self)
-            let lowered = ascii ? text : text.lowercased()
-            if !stopWords.contains(lowered) { words.append(lowered) }
-            word.removeAll(keepingCapacity: true)
-            ascii = true
-        }
-        for scalar in title.unicodeScalars {
-            switch scalar.value {
-            case 0x30...0x39, 0x61...0x7A: word.append(UInt8(scalar.value))
-            case 0x41...0x5A: word.append(UInt8(scalar.value + 0x20))
-            case 0...0x7F: flush()
-            default:
-                if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
-                    UTF8.encode(scalar) { word.append($0) }
-                    ascii = false
-                } else {
-                    flush()
-                }
-            }
-        }
-        flush()
-        return words
+    /// Intersection over union of two character ranges; 0 when either is missing or empty.
+    static func overlap(_ x: Range<Int>?, _ y: Range<Int>?) -> Double {
+        guard let x, let y, !x.isEmpty, !y.isEmpty else { return 0 }
+        let common = max(0, min(x.upperBound, y.upperBound) - max(x.lowerBound, y.lowerBound))
+        return Double(common) / Double(x.count + y.count - common)
     }
+
+    /// Each name's best Jaccard index with a name of the other side, averaged over both sides; nil when either
+    /// side has no name.
+    static func participants(_ a: [[Int]], _ b: [[Int]]) -> Double? {
+        guard !a.isEmpty, !b.isEmpty else { return nil }
+        func best(_ name: [Int], _ others: [[Int]]) -> Double {
+            others.reduce(0) { max($0, jaccard(name, $1)) }
+        }
+        let total = a.reduce(0) { $0 + best($1, b) } + b.reduce(0) { $0 + best($1, a) }
+        return total / Double(a.count + b.count)
+    }
+
+    /// The title's words as compared (``MatchText/words(_:)``).
+    static func titleWords(_ title: String) -> [String] { MatchText.words(title) }
 }

@@ -2,7 +2,7 @@
 public enum Schema {
     /// The newest schema version this build understands. A change is written under the oldest version that has
     /// its field (``minimumVersion(of:for:)``), so older clients keep syncing every change they can read.
-    public static let version = 2
+    public static let version = 3
 
     /// How a field merges.
     public enum Kind: String, Sendable {
@@ -110,6 +110,13 @@ public enum Schema {
             guard let s = $0.string, let id = try? EntityID(s) else { return false }
             return id.kind == .event
         },
+        // Schema 3 (protocol.md §16): pairs dismissed as different happenings, never suggested by `concord match`.
+        Field(
+            name: "distinct_from", kind: .set, expected: "an event id (event/<uuid>) of another event", since: 3
+        ) {
+            guard let s = $0.string, let id = try? EntityID(s) else { return false }
+            return id.kind == .event
+        },
     ]
 
     /// What a person typed for event `field`, in the case the schema stores: codes are case-insensitive on input
@@ -118,7 +125,10 @@ public enum Schema {
     public static func canonicalInput(_ text: String, field: String) -> String {
         switch field {
         case "type", "country": text.uppercased()
-        case "mode", "context", "confidence", "status": text.lowercased()
+        // PLOVER spells a few codes in mixed case (`sideAB`): any case of a code is that code.
+        case "mode": Plover.allModes.first { $0.lowercased() == text.lowercased() } ?? text.lowercased()
+        case "context": Plover.contexts.first { $0.lowercased() == text.lowercased() } ?? text.lowercased()
+        case "confidence", "status": text.lowercased()
         default: text
         }
     }
@@ -138,6 +148,10 @@ public enum Schema {
 
     /// The event field that links events reporting the same happening (protocol.md §11): an add-wins set of event ids.
     public static let sameAsField = "same_as"
+
+    /// The event field that records two events as different happenings (protocol.md §16): an add-wins set of
+    /// event ids, symmetric in meaning (either side's element keeps the pair apart).
+    public static let distinctFromField = "distinct_from"
 
     /// The coded event fields (protocol.md §11), in schema order.
     public static let codedEventFields: [String] = eventFields.filter(\.coded).map(\.name)

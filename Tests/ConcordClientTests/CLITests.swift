@@ -343,6 +343,38 @@ struct CLITests {
         #expect(events.contains("alice"), "the events table names each event's author")
     }
 
+    @Test("dismiss: a linked pair, an event and itself, and linking a dismissed pair are refused with exit 1")
+    func dismissBadInput() throws {
+        let dir = TempDir()
+        let cli = try initialized(dir)
+        let doc = try docID(cli)
+        let first = try cli.ok(["event", "add", "--doc", doc, "--title", "Drill", "--type", "COOPERATE"]).lines[0]
+        let second = try cli.ok(["event", "add", "--doc", doc, "--title", "Talks", "--type", "CONSULT"]).lines[0]
+        let third = try cli.ok(["event", "add", "--doc", doc, "--title", "Vow", "--type", "AGREE"]).lines[0]
+        try cli.ok(["link", first, second])
+        let before = try cli.ok(["status", "--json"]).stdout
+        let itself = try cli.run(["dismiss", first, first])
+        #expect(itself.status == 1 && itself.stderr.contains("itself"), "\(itself.stderr)")
+        let linked = try cli.run(["dismiss", second, first])
+        #expect(linked.status == 1 && linked.stderr.contains("unlink"), "\(linked.stderr)")
+        let unknown = try cli.run(["dismiss", first, "ffffffff"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("no event matches"), "\(unknown.stderr)")
+        #expect(try cli.ok(["status", "--json"]).stdout == before, "nothing was written")
+
+        let dismissed = try cli.ok(["dismiss", first, third])
+        #expect(dismissed.stderr.contains("dismissed"), "\(dismissed.stderr)")
+        let again = try cli.ok(["dismiss", third, first])
+        #expect(again.stderr.contains("already dismissed"), "\(again.stderr)")
+        let afterDismissal = try cli.ok(["status", "--json"]).stdout
+        let link = try cli.run(["link", third, first])
+        #expect(link.status == 1 && link.stderr.contains("undismiss"), "\(link.stderr)")
+        #expect(try cli.ok(["status", "--json"]).stdout == afterDismissal, "nothing was written")
+        try cli.ok(["undismiss", third, first])
+        try cli.ok(["link", third, first])
+        let notDismissed = try cli.run(["undismiss", third, first])
+        #expect(notDismissed.status == 1 && notDismissed.stderr.contains("not dismissed"), "\(notDismissed.stderr)")
+    }
+
     @Test("rebuild keeps every event as it was")
     func rebuild() throws {
         let dir = TempDir()

@@ -25,6 +25,27 @@ struct VoteEditTests {
         _ = try to.applyPulled(changes, cursor: Int64(changes.count))
     }
 
+    @Test("a pair bob dismisses is never suggested again, to anyone, once it has synced")
+    func dismissedPairs() throws {
+        let dir = TempDir()
+        let (alice, bob, drill) = try twoCoders(dir)
+        let doc = try #require(try bob.event(drill.rawValue).fields["doc"]?.value.string)
+        let bobs = try bob.addEvent(
+            EventDraft(values: ["doc": doc, "title": "Joint air drill held", "type": "COOPERATE"], actors: ["Japan"]))
+        try exchange(bob, alice)
+        let pair = Set([drill.rawValue, bobs.rawValue])
+        #expect(try alice.matchSuggestions().map { Set([$0.a, $0.b]) } == [pair])
+        let outcome = try bob.dismiss(bobs.rawValue, drill.rawValue)
+        #expect(outcome.changes.map(\.field) == [Schema.distinctFromField])
+        #expect(outcome.changes.first?.schema == 3, "a schema-3 field")
+        #expect(try bob.matchSuggestions().isEmpty)
+        try exchange(bob, alice)
+        #expect(try alice.matchSuggestions().isEmpty, "dismissed for everyone")
+        #expect(throws: StoreError.self) { try alice.link(drill.rawValue, to: [bobs.rawValue]) }
+        _ = try alice.undismiss(drill.rawValue, bobs.rawValue)
+        #expect(try alice.matchSuggestions().map { Set([$0.a, $0.b]) } == [pair])
+    }
+
     @Test("bob's different type stands beside alice's as a conflict, and he is told so")
     func disagreement() throws {
         let dir = TempDir()

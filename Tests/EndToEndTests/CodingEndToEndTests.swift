@@ -100,12 +100,12 @@ struct CodingEndToEndTests {
         #expect(!suggestions.contains { $0.a == rubio.rawValue || $0.b == rubio.rawValue })
         #expect(suggestions.map(\.score) == suggestions.map(\.score).sorted(by: >))
         let drillPair = try #require(suggestions.first { Set([$0.a, $0.b]) == expected[0] })
-        #expect(drillPair.reasons["span"]! > 0.5, "the two quotes overlap in the Reuters text")
+        #expect(drillPair.reasons["content"]! > 0.5, "the two quotes overlap in the Reuters text")
         #expect(drillPair.reasons["type"] == 0)
-        #expect(drillPair.reasons["date"] == 1)
+        #expect(drillPair.reasons["date"] == 0.6, "bob's month holds alice's day")
         // Across agencies there is no span to compare, and the pair is still found.
         let meetingPair = try #require(suggestions.first { Set([$0.a, $0.b]) == expected[1] })
-        #expect(meetingPair.reasons["span"] == 0 && meetingPair.reasons["same_document"] == 0)
+        #expect(meetingPair.reasons["same_document"] == 0)
         // A scan of one document only keeps pairs touching it.
         let (reuters, _) = try Self.documents(alice)
         #expect(

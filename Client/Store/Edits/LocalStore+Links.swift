@@ -21,7 +21,12 @@ extension LocalStore {
                     throw StoreError.invalid("\(first.id) cannot be linked to itself; name two different events")
                 }
                 guard seen.insert(target.id).inserted else { continue }
-                if Self.linkAdds(between: first, and: target).isEmpty {
+                if !Self.adds(Schema.distinctFromField, between: first, and: target).isEmpty {
+                    throw StoreError.refused(
+                        "\(first.id) and \(target.id) were dismissed as different happenings; "
+                            + "`concord undismiss \(first.id.id) \(target.id.id)` first if they are one")
+                }
+                if Self.adds(Schema.sameAsField, between: first, and: target).isEmpty {
                     changes.append(
                         writer.write(first.id, Schema.sameAsField, .add, .string(target.id.rawValue)))
                 } else {
@@ -78,9 +83,62 @@ extension LocalStore {
         return stored
     }
 
-    /// The live `same_as` adds joining two events, in either direction.
-    private static func linkAdds(between a: LiveEntity, and b: LiveEntity) -> [Version] {
-        (a.setAdds[Schema.sameAsField] ?? []).filter { $0.value.string == b.id.rawValue }
-            + (b.setAdds[Schema.sameAsField] ?? []).filter { $0.value.string == a.id.rawValue }
+    /// The live adds of `field` (`same_as`, `distinct_from`) joining two events, in either direction.
+    private static func adds(_ field: String, between a: LiveEntity, and b: LiveEntity) -> [Version] {
+        (a.setAdds[field] ?? []).filter { $0.value.string == b.id.rawValue }
+            + (b.setAdds[field] ?? []).filter { $0.value.string == a.id.rawValue }
+    }
+
+    /// `concord dismiss A B`: records that two events report different happenings (protocol.md §16), one
+    /// `distinct_from` add on A naming B; `concord match` never suggests the pair again, for anyone. Any analyst
+    /// may dismiss.
+    ///
+    /// Refused, with nothing written: an event and itself, a deleted or unknown event, and two events of one
+    /// cluster (linked, directly or through others: unlink them first). A pair already dismissed, in either
+    /// direction, writes nothing.
+    public func dismiss(_ a: String, _ b: String) throws -> EditOutcome {
+        try edit { writer in
+            let first = try Self.linkable(a, writer.db)
+            let second = try Self.linkable(b, writer.db)
+            guard first.id != second.id else {
+                throw StoreError.invalid("\(first.id) cannot be dismissed from itself; name two different events")
+            }
+            let clusters = try Self.clusters(writer.db)
+            if let cluster = clusters.cluster(of: first.id.rawValue), cluster == clusters.cluster(of: second.id.rawValue)
+            {
+                throw StoreError.refused(
+                    "\(first.id) and \(second.id) are linked as one happening (cluster \(cluster)); "
+                        + "`concord unlink` them first if they are two")
+            }
+            guard Self.adds(Schema.distinctFromField, between: first, and: second).isEmpty else {
+                return EditOutcome(
+                    entity: first.id, changes: [],
+                    notices: ["\(first.id) and \(second.id) are already dismissed; nothing written"])
+            }
+            let change = writer.write(first.id, Schema.distinctFromField, .add, .string(second.id.rawValue))
+            return EditOutcome(entity: first.id, changes: [change])
+        }
+    }
+
+    /// `concord undismiss A B`: takes back every dismissal between the two, in either direction, so `concord
+    /// match` may suggest them again.
+    public func undismiss(_ a: String, _ b: String) throws -> EditOutcome {
+        try edit { writer in
+            let first = try LiveRows.version.load(try Self.entityID(matching: a, kind: .event, writer.db), writer.db)
+            let second = try LiveRows.version.load(try Self.entityID(matching: b, kind: .event, writer.db), writer.db)
+            var changes: [Change] = []
+            for (from, to) in [(first, second), (second, first)] {
+                let adds = (from.setAdds[Schema.distinctFromField] ?? []).filter { $0.value.string == to.id.rawValue }
+                guard !adds.isEmpty else { continue }
+                changes.append(
+                    writer.write(
+                        from.id, Schema.distinctFromField, .remove, .string(to.id.rawValue),
+                        supersedes: adds.map(\.change).sorted()))
+            }
+            guard !changes.isEmpty else {
+                throw StoreError.invalid("\(first.id) and \(second.id) are not dismissed; nothing to take back")
+            }
+            return EditOutcome(entity: first.id, changes: changes)
+        }
     }
 }

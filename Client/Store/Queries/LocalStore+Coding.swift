@@ -124,16 +124,19 @@ extension LocalStore {
         }
         let clusters = Clusters(events: events.map(\.id), deleted: [], links: try links(db))
         for i in events.indices { events[i].cluster = clusters.cluster(of: events[i].id) ?? events[i].id }
-        // Actors and the evidence quote from the live versions.
+        // Actors, recipients, dismissals, the country and the evidence quote from the live versions.
         var evidence: [Int: (hlc: String, quote: String)] = [:]
+        var country: [Int: (hlc: String, code: String)] = [:]
         let rows = try RawStatement(
             db,
             sql: """
                 SELECT entity, field, value, hlc FROM version
-                WHERE entity >= 'event/' AND entity < 'event0' AND field IN ('actors', 'evidence')
+                WHERE entity >= 'event/' AND entity < 'event0'
+                  AND field IN ('actors', 'recipients', 'evidence', 'country', '\(Schema.distinctFromField)')
                 """)
         var lastEntity = ""
         var last: Int?
+        var dismissed: [(Int, String)] = []
         try rows.forEachRow { row in
             let entity = row.text(0)
             if entity != lastEntity {
@@ -141,21 +144,37 @@ extension LocalStore {
                 last = index[entity]
             }
             guard let i = last else { return }
-            if row.text(1) == "actors" {
-                events[i].actors.append(row.text(2))
-            } else if let current = evidence[i], current.hlc >= row.text(3) {
-                return
-            } else {
+            switch row.text(1) {
+            case "actors": events[i].actors.append(row.text(2))
+            case "recipients": events[i].recipients.append(row.text(2))
+            case Schema.distinctFromField: dismissed.append((i, row.text(2)))
+            case "country":
+                // A register in conflict: the provisional value, as the summary rows show.
+                if let current = country[i], current.hlc >= row.text(3) { return }
+                country[i] = (row.text(3), row.text(2))
+            default:
+                if let current = evidence[i], current.hlc >= row.text(3) { return }
                 evidence[i] = (row.text(3), row.text(2))
             }
         }
-        var texts: [String: String] = [:]
+        for (i, value) in country { events[i].country = value.code.isEmpty ? nil : value.code }
+        // Dismissal is symmetric: either event's `distinct_from` keeps the pair apart.
+        for (i, other) in dismissed {
+            events[i].distinct.insert(other)
+            if let j = index[other] { events[j].distinct.insert(events[i].id) }
+        }
+        var texts: [String: Evidence.Normalized] = [:]
         for (i, (_, quote)) in evidence {
+            events[i].evidence = quote
             guard let document = events[i].document else { continue }
             if texts[document] == nil {
-                texts[document] = try LocalStore.documentText(document, db) ?? ""
+                texts[document] = Evidence.Normalized(try LocalStore.documentText(document, db) ?? "")
             }
-            events[i].span = Evidence.span(of: quote, in: texts[document]!)
+            if let located = Evidence.locate(quote, in: texts[document]!) {
+                events[i].span = located.span
+                events[i].sentence = located.sentence
+                events[i].sentenceText = located.sentenceText
+            }
         }
         return events
     }

@@ -32,17 +32,21 @@ struct Match: ParsableCommand {
         commandName: "match",
         abstract: "Suggest pairs of events by different analysts that likely report the same happening.",
         discussion: """
-            Pairs of unlinked, non-deleted events created by different analysts, best first, with a score in \
-            [0, 1] and its parts: overlap of the evidence quotes in the article (intersection over union of their \
-            character spans, same document only), equal type, compatible dates (one a prefix of the other), the \
-            actors' and the title words' Jaccard index. In one document the score is 0.35·span + 0.15·type + \
-            0.15·date + 0.20·actors + 0.15·title; across documents (no span to compare) the other parts are \
-            rescaled to at most 0.9. Link a pair you agree with: concord link A B.
+            Pairs of unlinked, non-dismissed, non-deleted events created by different analysts, best first, with \
+            a score in [0, 1] and its parts: what the evidence says (overlap of the quotes and of the sentences \
+            that hold them in one article; their shared words across articles), the type (equal, or in the same \
+            PLOVER quad class), the participants (actors and recipients, whose names' words meet), the title \
+            words, and how well the dates fit. The score is their weighted mean (3·content, or 2·content across \
+            articles, + type + 2·participants + 2·title + 2·date, over the parts both events have), cut to 0.3 of itself when the dates contradict \
+            and to 0.6 when the countries differ. A coder codes a happening once in an article, so an event is \
+            suggested only with the events of another coder's article that fit it best. Link a pair that reports \
+            one happening (concord link A B); dismiss one that does not (concord dismiss A B), and match never \
+            suggests it again, for anyone.
             """)
 
     @OptionGroup var options: StoreOptions
     @Option(help: "Only pairs with an event of this document (id or unique prefix).") var doc: String?
-    @Option(help: "The lowest score shown, in [0, 1].") var min: Double = 0.5
+    @Option(help: "The lowest score shown, in [0, 1].") var min: Double = MatchScorer.defaultMinimum
     @Option(help: "Show at most this many pairs.") var limit: Int?
     @OptionGroup var output: JSONOption
 
@@ -54,27 +58,33 @@ struct Match: ParsableCommand {
         if let limit, limit < 1 { throw StoreError.invalid("--limit must be at least 1; got \(limit)") }
         let store = try options.open()
         let suggestions = try store.matchSuggestions(doc: doc, minimum: min, limit: limit)
+        let events = Dictionary(try store.matchEvents().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         if output.json {
-            print(MatchScorer.json(suggestions), terminator: "")
+            print(MatchScorer.json(suggestions, events: events), terminator: "")
             return
         }
         if suggestions.isEmpty {
             return Terminal.message(
                 "no unlinked pair scores \(min) or more; lower --min to see weaker candidates")
         }
-        let titles = Dictionary(
-            try store.events().map { ($0.id.rawValue, $0.title ?? "") }, uniquingKeysWith: { a, _ in a })
+        func line(_ id: String) -> String {
+            let event = events[id]
+            let document = event?.document.map { " in " + String($0.dropFirst("document/".count).prefix(7)) } ?? ""
+            return "\(id)  \"\(event?.title ?? "")\"  (\(event?.creator ?? "?")\(document))"
+        }
         for s in suggestions {
-            let parts = ["span", "type", "date", "actors", "title"].compactMap { key -> String? in
+            let parts = ["content", "type", "participants", "title", "date"].compactMap { key -> String? in
                 guard let value = s.reasons[key], value > 0 else { return nil }
                 return "\(key) \(String(format: "%.2f", value))"
             }
-            Terminal.out("\(String(format: "%.2f", s.score))  \(s.a)  \"\(titles[s.a] ?? "")\"")
-            Terminal.out("      \(s.b)  \"\(titles[s.b] ?? "")\"")
-            Terminal.out("      " + (parts.isEmpty ? "no shared evidence" : parts.joined(separator: ", ")))
+            let warnings = (s.reasons["countries_differ"] == 1 ? ["countries differ"] : [])
+                + (s.reasons["date"] == 0 ? ["dates contradict"] : [])
+            Terminal.out("\(String(format: "%.2f", s.score))  " + line(s.a))
+            Terminal.out("      " + line(s.b))
+            Terminal.out("      " + ((parts.isEmpty ? ["nothing shared"] : parts) + warnings).joined(separator: ", "))
         }
         Terminal.message(
             "\(suggestions.count) suggestion\(suggestions.count == 1 ? "" : "s"); link a pair that reports one "
-                + "happening with `concord link A B`")
+                + "happening with `concord link A B`, dismiss one that does not with `concord dismiss A B`")
     }
 }

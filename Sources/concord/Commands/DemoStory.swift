@@ -94,7 +94,7 @@ struct DemoStory {
         for s in suggestions {
             say(
                 "   \(String(format: "%.2f", s.score))  \"\(titles[s.a] ?? "")\" ~ \"\(titles[s.b] ?? "")\"  "
-                    + ["span", "type", "date", "actors", "title"].compactMap { key in
+                    + ["content", "type", "participants", "title", "date"].compactMap { key in
                         (s.reasons[key] ?? 0) > 0 ? "\(key) \(String(format: "%.2f", s.reasons[key]!))" : nil
                     }.joined(separator: ", "))
         }

@@ -39,3 +39,38 @@ struct Unlink: ParsableCommand {
         Terminal.message("unlinked \(outcome.entity) and \(other)")
     }
 }
+
+struct Dismiss: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dismiss",
+        abstract: "Record that two events report different happenings: `concord match` never suggests them again.",
+        discussion: """
+            For everyone, once synced. Refused for two events that are linked (directly or through others): \
+            unlink them first. `concord undismiss A B` takes it back.
+            """)
+
+    @OptionGroup var options: StoreOptions
+    @Argument(help: "An event (id or unique prefix).") var event: String
+    @Argument(help: "The other event.") var other: String
+
+    func run() throws {
+        let outcome = try options.open().dismiss(event, other)
+        report(outcome)
+        for change in outcome.changes { Terminal.message("dismissed \(change.entity) and \(change.value)") }
+    }
+}
+
+struct Undismiss: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "undismiss", abstract: "Take back a dismissal: `concord match` may suggest the pair again.")
+
+    @OptionGroup var options: StoreOptions
+    @Argument(help: "An event (id or unique prefix).") var event: String
+    @Argument(help: "The other event.") var other: String
+
+    func run() throws {
+        let outcome = try options.open().undismiss(event, other)
+        report(outcome)
+        Terminal.message("undismissed \(outcome.entity) and \(other)")
+    }
+}
