@@ -28,13 +28,14 @@ extension SyncAPI {
         let size = Int(manifest.bytes)
         var start = 0
         if let range = request.headers[.range] {
-            // Only the form a resuming client sends, `bytes=N-`; any other is ignored and the whole file sent.
-            if range.hasPrefix("bytes="), range.hasSuffix("-"),
-                let from = Int(range.dropFirst("bytes=".count).dropLast())
-            {
-                guard from < size else {
+            // Only the form a resuming client sends, `bytes=N-` with N plain digits; any other (a suffix range
+            // `bytes=-N`, a sign, several ranges) is ignored and the whole file sent. N past the end, however many
+            // digits it has, is 416.
+            let digits = range.hasPrefix("bytes=") && range.hasSuffix("-") ? range.dropFirst(6).dropLast() : ""
+            if !digits.isEmpty, digits.utf8.allSatisfy({ (48...57).contains($0) }) {
+                guard let from = Int(digits), from < size else {
                     throw APIError(
-                        .rangeNotSatisfiable, "the snapshot has \(size) bytes; Range starts at \(from)",
+                        .rangeNotSatisfiable, "the snapshot has \(size) bytes; Range starts at \(digits)",
                         headers: [.contentRange: "bytes */\(size)"])
                 }
                 start = from

@@ -145,6 +145,15 @@ struct OpenAPITests {
                     let response = try await client.execute(
                         uri: "/v1/snapshot/\(manifest.seq)", method: .get, headers: auth(team.a))
                     #expect(Int64(response.body.readableBytes) == manifest.bytes)
+                    // Ranges that are not `bytes=N-` with plain digits are ignored: the whole file, its true length
+                    // (a negative start once overflowed and killed the server; `-1` answered a length one too long).
+                    for hostile in ["bytes=-9223372036854775808-", "bytes=-1-", "bytes=+5-", "bytes=-500", "bytes=1-2,4-"] {
+                        let whole = try await client.execute(
+                            uri: "/v1/snapshot/\(manifest.seq)", method: .get, headers: auth(team.a, [.range: hostile]))
+                        #expect(whole.status == .ok, "\(hostile)")
+                        #expect(Int64(whole.body.readableBytes) == manifest.bytes, "\(hostile)")
+                        #expect(whole.headers[.contentLength] == String(manifest.bytes), "\(hostile)")
+                    }
                     return response
                 }
             },
@@ -176,7 +185,11 @@ struct OpenAPITests {
             },
             doc("get", "/v1/snapshot/{seq}", 416): { _, _ in
                 try await withSnapshot { client, team, manifest in
-                    try await client.execute(
+                    let huge = try await client.execute(
+                        uri: "/v1/snapshot/\(manifest.seq)", method: .get,
+                        headers: auth(team.a, [.range: "bytes=99999999999999999999999-"]))
+                    #expect(huge.status == .rangeNotSatisfiable)
+                    return try await client.execute(
                         uri: "/v1/snapshot/\(manifest.seq)", method: .get,
                         headers: auth(team.a, [.range: "bytes=\(manifest.bytes)-"]))
                 }
