@@ -21,6 +21,9 @@ public actor MemoryServerStore: ServerStore {
             let key = FieldKey(change)
             if retired[key]?.contains(change.id) == true { context.retired[key, default: []].insert(change.id) }
         }
+        for id in PushPlanner.listed(changes) {
+            if let stored = byID[id] { context.listed[id] = stored }
+        }
         for entity in PushPlanner.entities(of: changes) {
             for (field, versions) in live[entity] ?? [:] where Schema.field(field, of: entity.kind)?.kind != .list {
                 context.live[FieldKey(entity: entity, field: field)] = Array(versions.values)

@@ -280,6 +280,15 @@ public final class PostgresServerStore: ServerStore {
             let change = try Change.decodeFast(json: Data(buffer: body))
             context.existing[change.id] = change
         }
+        let listed = PushPlanner.listed(changes).map(\.rawValue)
+        if !listed.isEmpty {
+            for try await body in try await connection.query(
+                "SELECT body FROM change WHERE id = ANY(\(listed))", logger: logger
+            ).decode(ByteBuffer.self) {
+                let change = try Change.decodeFast(json: Data(buffer: body))
+                context.listed[change.id] = change
+            }
+        }
         for try await (change, entity, field) in try await connection.query(
             "SELECT change, entity, field FROM retired WHERE change = ANY(\(ids))", logger: logger
         ).decode((String, String, String).self) {

@@ -14,6 +14,9 @@ public struct PushPlanner: Sendable {
         public var live: [FieldKey: [Version]] = [:]
         /// Ids of the batch already retired in the field of the same (entity, field).
         public var retired: [FieldKey: Set<ChangeID>] = [:]
+        /// The stored changes that the batch's changes list in `supersedes` (``PushPlanner/listed(_:)``): what the
+        /// vote rules judge a change by, live or not.
+        public var listed: [ChangeID: Change] = [:]
 
         public init() {}
     }
@@ -41,12 +44,22 @@ public struct PushPlanner: Sendable {
     /// The entities whose live rows a store must load into ``Context/live``.
     public static func entities(of changes: [Change]) -> Set<EntityID> { Set(changes.map(\.entity)) }
 
+    /// The ids the batch's changes list in `supersedes`, which a store loads into ``Context/listed`` when it holds
+    /// them.
+    public static func listed(_ changes: [Change]) -> Set<ChangeID> {
+        var ids = Set<ChangeID>()
+        for change in changes { ids.formUnion(change.supersedes) }
+        return ids
+    }
+
     /// Checks every change and returns either the plan or the refused changes.
     public func plan(_ changes: [Change], context: Context) -> Result<Plan, PushRefusal> {
         var plan = Plan()
         var forbidden: [Wire.RefusedChange] = []
         var invalid: [Wire.RefusedChange] = []
         var seen: [ChangeID: Int] = [:]
+        // The batch's changes so far that passed every check, by id: what a later change of the push may list.
+        var batch: [ChangeID: Change] = [:]
         var fold = BatchFold(live: context.live, retired: context.retired)
         // A batch holds up to 10k changes: size the tables once instead of rehashing them as they grow.
         seen.reserveCapacity(changes.count)
@@ -107,8 +120,28 @@ public struct PushPlanner: Sendable {
                 continue
             }
             if !change.supersedes.isEmpty {
+                // A change may list only what the server holds or what the same push brings before it: an honest
+                // client learns other analysts' changes from the server, and a change that named one the server
+                // has not received yet would retire it, unseen, when it arrives.
+                var superseded: [Version] = []
+                var unknown: ChangeID?
+                for id in change.supersedes {
+                    guard let listed = batch[id] ?? context.listed[id] else {
+                        unknown = id
+                        break
+                    }
+                    if listed.entity == change.entity && listed.field == change.field {
+                        superseded.append(Version(listed))
+                    }
+                }
+                if let unknown {
+                    refuse(
+                        "supersedes \(unknown), a change this server does not hold: a change may replace only what "
+                            + "the server has or what the same push brings before it; push that change first")
+                    continue
+                }
                 do {
-                    try EditPlanner.checkSupersedes(change, live: fold.live(FieldKey(change)), role: analyst.role)
+                    try EditPlanner.checkSupersedes(change, superseded: superseded, role: analyst.role)
                 } catch {
                     if case .reasonRequired = error {
                         refuse(error.description)
@@ -121,6 +154,7 @@ public struct PushPlanner: Sendable {
             // Fold in every acceptable change, even once the batch is refused, so later changes are judged
             // against the same state they would be judged against if the refused ones were set aside.
             fold.apply(change)
+            batch[change.id] = change
             plan.accepted.append(change)
             plan.acceptedIndices.append(index)
         }

@@ -134,6 +134,13 @@ public final class SQLiteServerStore: ServerStore {
             let change = try Change.decodeFast(json: body)
             context.existing[change.id] = change
         }
+        let listed = PushPlanner.listed(changes)
+        if !listed.isEmpty {
+            for body in try Data.fetchAll(existing, arguments: [RawStatement.jsonArray(listed.map(\.rawValue))]) {
+                let change = try Change.decodeFast(json: body)
+                context.listed[change.id] = change
+            }
+        }
         // Retired rows name the batch's own ids and (nearly always) its entities: reuse those values.
         var entities: [String: EntityID] = [:]
         entities.reserveCapacity(changes.count)

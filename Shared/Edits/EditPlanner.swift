@@ -7,12 +7,10 @@ public enum EditPlanner {
     /// The `supersedes` of a plain `set` of a register with `live` versions.
     ///
     /// A coded field (protocol.md §11) holds votes: the edit replaces only the author's own versions, and another
-    /// analyst's version stays beside it (an agreement or a conflict). Any other field that is not in conflict is
-    /// replaced whole; in a conflict, an edit replaces only the author's own candidate: they may change their
-    /// position, not decide the dispute (that is ``resolution(field:live:role:)``).
+    /// analyst's version stays beside it (an agreement or a conflict). A descriptive field is co-edited
+    /// (protocol.md §16): the edit replaces every live version, settling a conflict if there is one.
     public static func supersedesForSet(live: [Version], author: AnalystName, coded: Bool = false) -> [ChangeID] {
-        let conflict = ResolvedRegister(live: live)?.conflict ?? false
-        let replaced = conflict || coded ? live.filter { $0.author == author } : live
+        let replaced = coded ? live.filter { $0.author == author } : live
         return replaced.map(\.change).sorted()
     }
 
@@ -20,6 +18,16 @@ public enum EditPlanner {
     public static func authorize(field: String, value: FieldValue, role: Role) throws(EditError) {
         if field == "status", role != .adjudicator, let s = value.string, adjudicatorStatuses.contains(s) {
             throw .notAdjudicator(action: "set status to \(s)")
+        }
+    }
+
+    /// Checks an edit of `field` that replaces `live` is the author's to make, before it is written: the CLI's
+    /// offline copy of the server's ``checkSupersedes(_:superseded:role:)`` for what a plain edit supersedes.
+    public static func authorizeReplacing(field: String, live: [Version], role: Role) throws(EditError) {
+        if field == "status", role != .adjudicator,
+            let decided = live.first(where: { adjudicatorStatuses.contains($0.value.string ?? "") })
+        {
+            throw .notAdjudicator(action: "replace the status \(decided.value) that \(decided.author) set")
         }
     }
 
@@ -73,46 +81,35 @@ public enum EditPlanner {
         return own.map(\.change).sorted()
     }
 
-    /// Checks that `change` replaces only what its author may replace, given the live versions (or set adds) of
-    /// its own entity and field before it: the rule of protocol.md §5 and §11 the server enforces on every push.
+    /// Checks that `change` replaces only what its author may replace: the rules of protocol.md §5, §11 and §16 the
+    /// server enforces on every push. `superseded` are the versions of the change's own entity and field that it
+    /// lists, live or not (ids of other fields are context, never superseded, and not checked here).
     ///
-    /// - An analyst's change may not supersede or remove another analyst's version of a coded field, nor, on any
-    ///   field, another analyst's version of a register in conflict as the writer saw it (see below)
-    ///   (``EditError/notYourVote(field:other:action:)`` and ``EditError/notAdjudicator(action:)``: forbidden).
-    /// - An adjudicator's `set` that supersedes another analyst's coded version, or versions in conflict, is a
-    ///   resolution and must carry a non-empty reason (``EditError/reasonRequired(field:)``: invalid).
-    ///
-    /// Ids of other fields in `supersedes` are context (a delete's), never superseded, and are not checked.
-    public static func checkSupersedes(_ change: Change, live: [Version], role: Role) throws(EditError) {
-        let listed = Set(change.supersedes)
-        let superseded = live.filter { listed.contains($0.change) }
+    /// The verdict depends only on the change, the changes it lists and the author's role, never on which other
+    /// changes have arrived since, so it is the same whatever order concurrent pushes reach a server in and however
+    /// a client splits its pushes (the server also refuses a change that lists an id it does not hold):
+    /// - On a coded field, an analyst may not supersede or remove another analyst's version
+    ///   (``EditError/notYourVote(field:other:action:)``: forbidden); an adjudicator's `set` or `remove` that does
+    ///   is a resolution and must carry a non-empty reason (``EditError/reasonRequired(field:)``: invalid).
+    /// - Descriptive fields are co-edited: anyone may replace anyone's version, and an edit that supersedes every
+    ///   candidate of a conflict settles it.
+    /// - Only an adjudicator may replace a `status` of `reviewed` or `rejected`.
+    public static func checkSupersedes(_ change: Change, superseded: [Version], role: Role) throws(EditError) {
+        if change.field == "status", role != .adjudicator,
+            let decided = superseded.first(where: { adjudicatorStatuses.contains($0.value.string ?? "") })
+        {
+            throw .notAdjudicator(action: "replace the status \(decided.value) that \(decided.author) set")
+        }
         let others = superseded.filter { $0.author != change.author }
-        guard let other = others.map(\.author).min() else { return }
-        let coded = Schema.isCoded(change.field, of: change.entity.kind)
-        // In conflict as the writer saw it: the change supersedes candidates with different values, or another
-        // analyst's candidate that differs from a live version of the writer's own (which stays or is replaced:
-        // either way the writer ends the dispute in their own favour). A version the writer never saw (a
-        // concurrent edit by a third analyst) stays live beside theirs, so superseding the one version they saw
-        // decides nothing and is an ordinary edit even if the server holds a conflict.
-        let own = live.filter { $0.author == change.author }
-        let inConflict =
-            change.op == .set
-            && (isResolution(superseding: superseded)
-                || others.contains { other in own.contains { $0.value != other.value } })
-        if role == .adjudicator {
-            let resolution = change.op == .set && (coded || inConflict)
-            if resolution && (change.reason ?? "").trimmingSpaces.isEmpty { throw .reasonRequired(field: change.field) }
+        guard let other = others.map(\.author).min(), Schema.isCoded(change.field, of: change.entity.kind) else {
             return
         }
-        if coded {
-            let action = change.op == .remove ? "remove \"\(change.value)\"" : "replace their \(change.field)"
-            throw .notYourVote(field: change.field, other: other, action: action)
+        if role == .adjudicator {
+            if !Reason.isGiven(change.reason) { throw .reasonRequired(field: change.field) }
+            return
         }
-        if inConflict {
-            throw .notAdjudicator(
-                action: "resolve a conflict (\(change.field) is in conflict and this change supersedes \(other)'s "
-                    + "candidate; an edit may replace only your own candidate)")
-        }
+        let action = change.op == .remove ? "remove \"\(change.value)\"" : "replace their \(change.field)"
+        throw .notYourVote(field: change.field, other: other, action: action)
     }
 
     /// Whether a change written by a `role` that superseded these versions is a resolution (several live

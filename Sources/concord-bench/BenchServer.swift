@@ -70,21 +70,65 @@ func pushAll(_ changes: [Change], replica: ReplicaID, transport: HTTPTransport, 
 
 /// Every analyst of `workload` pushing their own changes at once, analyst i through `transport(i)`; returns the
 /// changes stored and refused in all.
+///
+/// The simulated analysts traded changes among themselves while they worked, but a real client learns other
+/// analysts' changes only from the server, and the server refuses a change that lists one it does not hold yet
+/// (protocol.md §16). So each client pushes, at most 5,000 at a time, the longest run of its next changes whose listed
+/// changes the server already holds (or the run itself brings), and waits for the others when it has none: as if it
+/// had synced before writing what came after.
 func pushConcurrently(_ workload: Workload, transport: (Int) -> HTTPTransport) async throws -> (
     stored: Int, refused: Int
 ) {
-    try await withThrowingTaskGroup(of: (stored: Int, refused: Int).self) { group in
+    let arrived = Arrived(expected: workload.all.map(\.id))
+    return try await withThrowingTaskGroup(of: (stored: Int, refused: Int).self) { group in
         for index in workload.analysts.indices {
             let changes = workload.byAuthor[index]
             let transport = transport(index)
             group.addTask {
                 guard let replica = changes.first?.replica else { return (0, 0) }
-                return try await pushAll(changes, replica: replica, transport: transport)
+                var total = (stored: 0, refused: 0)
+                var start = 0
+                while start < changes.count {
+                    let count = await arrived.readyRun(changes[start..<min(start + 5_000, changes.count)])
+                    guard count > 0 else {
+                        try await Task.sleep(for: .milliseconds(1))
+                        continue
+                    }
+                    let run = Array(changes[start..<(start + count)])
+                    let result = try await pushAll(run, replica: replica, transport: transport)
+                    total = (total.stored + result.stored, total.refused + result.refused)
+                    await arrived.insert(run.map(\.id))
+                    start += count
+                }
+                return total
             }
         }
         var total = (stored: 0, refused: 0)
         for try await result in group { total = (total.stored + result.stored, total.refused + result.refused) }
         return total
+    }
+}
+
+/// The changes the server holds, as the pushing clients of ``pushConcurrently(_:transport:)`` learn them.
+actor Arrived {
+    private var held = Set<ChangeID>()
+    /// Ids of the workload; others (none, in a consistent workload) are not waited for.
+    private let expected: Set<ChangeID>
+
+    init(expected: [ChangeID]) { self.expected = Set(expected) }
+
+    func insert(_ ids: [ChangeID]) { held.formUnion(ids) }
+
+    /// How many of `changes`, from the first, list only changes the server holds or earlier ones of the run.
+    func readyRun(_ changes: ArraySlice<Change>) -> Int {
+        var own = Set<ChangeID>()
+        for (offset, change) in changes.enumerated() {
+            for id in change.supersedes where expected.contains(id) && !held.contains(id) && !own.contains(id) {
+                return offset
+            }
+            own.insert(change.id)
+        }
+        return changes.count
     }
 }
 

@@ -25,6 +25,30 @@ struct VoteEditTests {
         _ = try to.applyPulled(changes, cursor: Int64(changes.count))
     }
 
+    @Test("an analyst may not replace an adjudicator's rejected status, offline as on the server; a summary in conflict they may settle")
+    func decidedStatusAndCoEditing() throws {
+        let dir = TempDir()
+        let (alice, bob, event) = try twoCoders(dir)
+        let carol = try makeStore(dir, name: "carol.sqlite", analyst: "carol", seed: 3)
+        try carol.setRole(.adjudicator)
+        try exchange(alice, carol)
+        _ = try carol.set(event.rawValue, field: "status", value: "rejected")
+        try exchange(carol, alice)
+        let before = try alice.allChanges().count
+        #expect(throws: StoreError.self) { try alice.set(event.rawValue, field: "status", value: "draft") }
+        #expect(try alice.allChanges().count == before, "nothing written")
+        _ = try carol.set(event.rawValue, field: "status", value: "reviewed")
+        // Descriptive fields are co-edited: bob settles a summary conflict, and is told whom he settled it over.
+        _ = try alice.set(event.rawValue, field: "summary", value: "A drill")
+        _ = try bob.set(event.rawValue, field: "summary", value: "A show of force")
+        try exchange(alice, bob)
+        #expect(try bob.event(event.rawValue).fields["summary"]?.conflict == true)
+        let settled = try bob.set(event.rawValue, field: "summary", value: "A drill and a show of force")
+        #expect(settled.changes.first?.supersedes.count == 2)
+        #expect(settled.notices.joined().contains("settles it"), "\(settled.notices)")
+        #expect(try bob.event(event.rawValue).fields["summary"]?.conflict == false)
+    }
+
     @Test("a pair bob dismisses is never suggested again, to anyone, once it has synced")
     func dismissedPairs() throws {
         let dir = TempDir()

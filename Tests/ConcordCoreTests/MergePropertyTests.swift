@@ -42,14 +42,16 @@ struct MergePropertyTests {
                 let written = sim.analysts[who].written
                 let from = sim.nextRandom() % 3 == 0 ? max(0, pushed[who] - 3) : pushed[who]
                 for change in written[from...] {
-                    // The server refuses an analyst's change that decides a dispute; the edit rules must never write one.
-                    if sim.analysts[who].role == .analyst, change.op == .set,
-                        let live = server.entities[change.entity]?.registers[change.field]?.live,
-                        EditPlanner.isResolution(superseding: change.supersedes.compactMap { live[$0] })
-                    {
+                    // The server refuses a change that replaces what its author may not (another analyst's vote, an
+                    // adjudicator's status); the edit rules must never write one.
+                    let known = sim.analysts[who].replica.changes
+                    let superseded = change.supersedes.compactMap { known[$0] ?? server.changes[$0] }
+                        .filter { $0.entity == change.entity && $0.field == change.field }.map(Version.init)
+                    do throws(EditError) {
+                        try EditPlanner.checkSupersedes(change, superseded: superseded, role: sim.analysts[who].role)
+                    } catch {
                         Issue.record(
-                            "seed \(seed): analyst \(who)'s \(change.field) change \(change.id) would be refused as a resolution"
-                        )
+                            "seed \(seed): analyst \(who)'s \(change.field) change \(change.id) would be refused: \(error)")
                         ok = false
                     }
                     server.apply(change)

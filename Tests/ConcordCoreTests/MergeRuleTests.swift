@@ -60,13 +60,14 @@ struct MergeRuleTests {
         #expect(field.candidates.map(\.change) == [c.id])
     }
 
-    @Test("an analyst who replaces only their own candidate leaves the conflict open")
+    @Test("an analyst who replaces only their own vote leaves the conflict open")
     func ownCandidateKeepsConflict() throws {
         var story = Story()
         let a = story.change(Story.alice, "location", "Jeju", at: 1_000)
         let b = story.change(Story.bob, "location", "Seoul", at: 1_200)
         let live = Replica(folding: [a, b]).entities[Story.drill]!.registers["location"]!.live.values
-        let supersedes = EditPlanner.supersedesForSet(live: Array(live), author: Story.alice)
+        #expect(Schema.isCoded("location", of: .event))
+        let supersedes = EditPlanner.supersedesForSet(live: Array(live), author: Story.alice, coded: true)
         #expect(supersedes == [a.id])
         let a2 = story.change(Story.alice, "location", "international waters", supersedes: [a], at: 6_000)
         let field = try #require(Replica(folding: [a2, a, b]).snapshot(of: Story.drill)?.fields["location"])

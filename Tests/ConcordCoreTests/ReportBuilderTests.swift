@@ -110,9 +110,9 @@ struct ReportBuilderTests {
         #expect(report.header.counts.resolvedConflicts > 0, "the simulator's adjudicator resolves some conflicts")
         #expect(
             report.resolvedConflicts.allSatisfy {
-                $0.reason == "adjudicated" || $0.field == EntitySnapshot.deletedField
+                $0.reason == "adjudicated" || !Schema.isCoded($0.field, of: .event)
             },
-            "only the adjudicator resolves, except a restore that supersedes deletes and restores together")
+            "only the adjudicator decides between votes; a descriptive field's conflict anyone may settle")
         // Grouped by entity (each entity in one run), groups by their most important field, fields in rank order.
         let groups = report.openConflictsByEntity
         #expect(Set(groups.map { $0[0].entity }).count == groups.count, "each entity's conflicts together")

@@ -44,30 +44,51 @@ struct VotePlannerTests {
         let alice = Version(aliceChange)
         let byBob = story.change(Story.bob, "type", "MOBILIZE", supersedes: [aliceChange], at: 2)
         #expect(throws: EditError.notYourVote(field: "type", other: Story.alice, action: "replace their type")) {
-            try EditPlanner.checkSupersedes(byBob, live: [alice], role: .analyst)
+            try EditPlanner.checkSupersedes(byBob, superseded: [alice], role: .analyst)
         }
         // The same change by an adjudicator is a resolution: it needs a reason.
         #expect(throws: EditError.reasonRequired(field: "type")) {
-            try EditPlanner.checkSupersedes(byBob, live: [alice], role: .adjudicator)
+            try EditPlanner.checkSupersedes(byBob, superseded: [alice], role: .adjudicator)
         }
         let reasoned = story.change(
             Story.carol, "type", "COOPERATE", supersedes: [aliceChange], at: 3, reason: "PLOVER's rule")
-        try EditPlanner.checkSupersedes(reasoned, live: [alice], role: .adjudicator)
+        try EditPlanner.checkSupersedes(reasoned, superseded: [alice], role: .adjudicator)
         // Superseding one's own version is always a vote.
         let own = story.change(Story.alice, "type", "AID", supersedes: [aliceChange], at: 4)
-        try EditPlanner.checkSupersedes(own, live: [alice], role: .analyst)
+        try EditPlanner.checkSupersedes(own, superseded: [alice], role: .analyst)
     }
 
-    @Test("on any field, an analyst may not supersede another's candidate of a register in conflict")
+    @Test("descriptive fields are co-edited: anyone may settle a conflict, whatever the server holds besides")
     func conflictOnDescriptiveField() throws {
         var story = Story()
         let aliceChange = story.change(Story.alice, "summary", "A drill", at: 1)
         let bobChange = story.change(Story.bob, "summary", "A show of force", at: 1)
-        let live = [Version(aliceChange), Version(bobChange)]
-        let ending = story.change(Story.bob, "summary", "A show of force", supersedes: [aliceChange], at: 2)
-        #expect(throws: EditError.self) { try EditPlanner.checkSupersedes(ending, live: live, role: .analyst) }
-        // Out of conflict, a descriptive field may be replaced by anyone.
-        let plain = story.change(Story.bob, "summary", "A drill off Jeju", supersedes: [aliceChange], at: 3)
-        try EditPlanner.checkSupersedes(plain, live: [Version(aliceChange)], role: .analyst)
+        let settling = story.change(
+            Story.bob, "summary", "A drill and a show of force", supersedes: [aliceChange, bobChange], at: 2)
+        try EditPlanner.checkSupersedes(
+            settling, superseded: [Version(aliceChange), Version(bobChange)], role: .analyst)
+        #expect(EditPlanner.supersedesForSet(live: [Version(aliceChange), Version(bobChange)], author: Story.bob).count == 2)
+        // A reason of invisible characters is no reason.
+        let blank = story.change(Story.carol, "type", "AID", supersedes: [aliceChange], at: 3, reason: "\u{200B} \u{202E}")
+        #expect(throws: EditError.reasonRequired(field: "type")) {
+            try EditPlanner.checkSupersedes(blank, superseded: [Version(aliceChange)], role: .adjudicator)
+        }
+    }
+
+    @Test("only an adjudicator replaces a reviewed or rejected status")
+    func decidedStatus() throws {
+        var story = Story()
+        let rejected = story.change(Story.carol, "status", "rejected", at: 1)
+        let draft = story.change(Story.alice, "status", "draft", supersedes: [rejected], at: 2)
+        #expect(throws: EditError.self) {
+            try EditPlanner.checkSupersedes(draft, superseded: [Version(rejected)], role: .analyst)
+        }
+        #expect(throws: EditError.self) {
+            try EditPlanner.authorizeReplacing(field: "status", live: [Version(rejected)], role: .analyst)
+        }
+        try EditPlanner.checkSupersedes(draft, superseded: [Version(rejected)], role: .adjudicator)
+        let disputed = story.change(Story.bob, "status", "disputed", at: 3)
+        let reviewed = story.change(Story.alice, "status", "draft", supersedes: [disputed], at: 4)
+        try EditPlanner.checkSupersedes(reviewed, superseded: [Version(disputed)], role: .analyst)
     }
 }

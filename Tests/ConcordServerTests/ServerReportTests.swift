@@ -18,7 +18,8 @@ struct ServerReportTests {
                 seed: seed, analysts: 3 + Int(seed % 3), steps: 200 + Int(seed % 5) * 60)
             var random = SeededRandom(seed: seed &* 131)
             // Each author pushes in log order, as a client does (the server judges a change against what its
-            // author had written before it, protocol.md §11), with retried batches; authors interleave at random.
+            // author had written before it, protocol.md §11), with retried batches; authors interleave at random
+            // wherever the changes they list have arrived before them.
             var queues: [[[Change]]] = []
             for author in Set(changes.map(\.author)).sorted() {
                 var mine = changes.filter { $0.author == author }
@@ -32,10 +33,8 @@ struct ServerReportTests {
                 }
                 queues.append(queue)
             }
-            var batches: [[Change]] = []
-            while let index = queues.indices.filter({ !queues[$0].isEmpty }).randomElement(using: &random) {
-                batches.append(queues[index].removeFirst())
-            }
+            // A change reaches the server after the changes it lists, as from clients that learn them from it.
+            let batches = ArrivalOrder.interleave(queues, using: &random)
             let store = try await kind.open()
             for batch in batches {
                 let result = try await store.push(

@@ -45,28 +45,26 @@ struct ServerStoreTests {
             let store = try await kind.open()
             // Each author pushes in log order, as a client does (the server judges a change against what its
             // author had written before it, protocol.md §11), with retried batches; authors interleave at random.
-            var queues: [[(AnalystName, [Change])]] = []
+            var queues: [[[Change]]] = []
             for analyst in simulator.analysts {
                 var mine = analyst.written
                 mine += mine.prefix(5)
-                var queue: [(AnalystName, [Change])] = []
+                var queue: [[Change]] = []
                 var start = 0
                 while start < mine.count {
                     let size = 1 + Int(simulator.nextRandom() % 40)
-                    queue.append((analyst.name, Array(mine[start..<min(mine.count, start + size)])))
+                    queue.append(Array(mine[start..<min(mine.count, start + size)]))
                     start += size
                 }
                 queues.append(queue)
             }
-            var batches: [(AnalystName, [Change])] = []
-            while !queues.allSatisfy(\.isEmpty) {
-                let open = queues.indices.filter { !queues[$0].isEmpty }
-                let index = open[Int(simulator.nextRandom() % UInt64(open.count))]
-                batches.append(queues[index].removeFirst())
-            }
-            for (name, batch) in batches {
+            // A change reaches the server after the changes it lists, as from clients that learn them from it.
+            var random = SeededRandom(seed: seed &* 977)
+            let batches = ArrivalOrder.interleave(queues, using: &random)
+            for batch in batches {
                 let result = try await store.push(
-                    batch, replica: batch[0].replica, by: record(name.rawValue, .adjudicator), now: serverNow)
+                    batch, replica: batch[0].replica, by: record(batch[0].author.rawValue, .adjudicator),
+                    now: serverNow)
                 guard case .stored = result else {
                     Issue.record("seed \(seed): batch refused: \(result)")
                     return
@@ -130,19 +128,20 @@ struct ServerStoreTests {
         #expect(try await store.changeCount() == 2)
     }
 
-    @Test("changes earlier in a batch count when judging a later resolution", arguments: StoreKind.allCases)
-    func laterResolutionSeesEarlierChanges(kind: StoreKind) async throws {
+    @Test("changes earlier in a batch count when judging a later change", arguments: StoreKind.allCases)
+    func laterChangeSeesEarlierChanges(kind: StoreKind) async throws {
         let store = try await kind.open()
         let factory = ChangeFactory()
         let event = factory.newEvent()
         _ = try await store.push(event, replica: factory.replica, by: record("analyst-a"), now: serverNow)
         let id = event[0].entity
-        // Two analysts' concurrent titles make a conflict; analyst-a's batch holds their own title and then a change
-        // superseding both: that decides the dispute, which only an adjudicator may do (protocol.md §11, any field).
-        let theirs = factory.make(id, "title", .string("Trilateral drill"), author: "analyst-b")
+        // analyst-b codes the type; analyst-a's batch holds their own type and then a change superseding both:
+        // replacing another analyst's vote, which only an adjudicator may do (protocol.md §11). The batch's first
+        // change is judged as stored; the second sees it.
+        let theirs = factory.make(id, "type", .string("COOPERATE"), author: "analyst-b")
         _ = try await store.push([theirs], replica: factory.replica, by: record("analyst-b"), now: serverNow)
-        let mine = factory.make(id, "title", .string("B-52 drill"))
-        let decide = factory.make(id, "title", .string("B-52 drill"), supersedes: [mine.id, theirs.id])
+        let mine = factory.make(id, "type", .string("MOBILIZE"))
+        let decide = factory.make(id, "type", .string("MOBILIZE"), supersedes: [mine.id, theirs.id])
         let result = try await store.push(
             [mine, decide], replica: factory.replica, by: record("analyst-a"), now: serverNow)
         guard case .refused(let refusal) = result else {
@@ -151,6 +150,33 @@ struct ServerStoreTests {
         }
         #expect(refusal.reason == .forbidden)
         #expect(refusal.refused.map(\.index) == [1])
+        #expect(try await store.changeCount() == 3)
+        // Superseding only their own earlier change of the batch is theirs to do.
+        let own = factory.make(id, "type", .string("AID"), supersedes: [mine.id])
+        #expect(
+            try await store.push([mine, own], replica: factory.replica, by: record("analyst-a"), now: serverNow)
+                == .stored(Wire.PushResponse(accepted: 2, duplicates: 0, cursor: 5)))
+    }
+
+    @Test("a change that lists an id the server does not hold is refused, whatever else the push holds", arguments: StoreKind.allCases)
+    func unknownSuperseded(kind: StoreKind) async throws {
+        let store = try await kind.open()
+        let factory = ChangeFactory()
+        let event = factory.newEvent()
+        _ = try await store.push(event, replica: factory.replica, by: record("analyst-a"), now: serverNow)
+        let id = event[0].entity
+        // analyst-b's vote, not pushed yet; analyst-a heard of it some other way and "replaces" it. Accepted, it
+        // would retire b's vote unseen the moment b pushes it, while b's push said "accepted".
+        let bobs = factory.make(id, "actors", .string("Japan"), op: .add, author: "analyst-b")
+        let sneaky = factory.make(id, "actors", .string("Japan"), op: .remove, supersedes: [bobs.id])
+        let result = try await store.push([sneaky], replica: factory.replica, by: record("analyst-a"), now: serverNow)
+        guard case .refused(let refusal) = result else {
+            Issue.record("expected a refusal, got \(result)")
+            return
+        }
+        #expect(refusal.reason == .invalid)
+        #expect(refusal.refused.first?.error.contains("does not hold") == true, "\(refusal)")
+        _ = try await store.push([bobs], replica: factory.replica, by: record("analyst-b"), now: serverNow)
         #expect(try await store.changeCount() == 3)
     }
 

@@ -68,7 +68,7 @@ struct VoteRuleTests {
         }
     }
 
-    @Test("on a descriptive field, an analyst may replace another's version, but not a candidate in conflict")
+    @Test("descriptive fields are co-edited: an analyst may replace another's version and settle a conflict")
     func descriptiveFields() async throws {
         let team = try await Team.make()
         let factory = ChangeFactory()
@@ -80,19 +80,38 @@ struct VoteRuleTests {
             let edit = factory.make(id, "title", .string("B-52 drill"), supersedes: [title.id], author: "analyst-b")
             #expect(try await client.push([edit], token: team.b).status == .ok)
 
-            // A concurrent summary by each: a conflict. bob may not end it by superseding only alice's candidate.
+            // A concurrent summary by each: a conflict, which bob settles with an edit that supersedes both.
             let aliceSummary = factory.make(id, "summary", .string("A drill"))
             let bobSummary = factory.make(id, "summary", .string("A show of force"), author: "analyst-b")
             #expect(try await client.push([aliceSummary], token: team.a).status == .ok)
             #expect(try await client.push([bobSummary], token: team.b).status == .ok)
-            let ending = factory.make(
-                id, "summary", .string("A show of force"), supersedes: [aliceSummary.id], author: "analyst-b")
-            let response = try await client.push([ending], token: team.b)
-            #expect(response.status == .forbidden)
-            #expect(try refusals(response)[0].error.contains("summary is in conflict"))
+            let settling = factory.make(
+                id, "summary", .string("A drill that is a show of force"), supersedes: [aliceSummary.id, bobSummary.id],
+                author: "analyst-b")
+            #expect(try await client.push([settling], token: team.b).status == .ok)
             let snapshot = try #require(try await team.store.snapshot(of: id))
-            #expect(snapshot.fields["summary"]?.conflict == true)
+            #expect(snapshot.fields["summary"]?.conflict == false)
+            #expect(snapshot.fields["summary"]?.value == .string("A drill that is a show of force"))
             #expect(snapshot.fields["title"]?.value == .string("B-52 drill"))
+        }
+    }
+
+    @Test("only an adjudicator replaces a reviewed or rejected status, through the CLI's rule and the server's")
+    func decidedStatus() async throws {
+        let team = try await Team.make()
+        let factory = ChangeFactory()
+        let event = factory.newEvent()
+        let id = event[0].entity
+        try await team.app().test(.router) { client in
+            #expect(try await client.push(event, token: team.a).status == .ok)
+            let rejected = factory.make(id, "status", .string("rejected"), author: "adjudicator")
+            #expect(try await client.push([rejected], token: team.adjudicator).status == .ok)
+            let draft = factory.make(id, "status", .string("draft"), supersedes: [rejected.id])
+            let response = try await client.push([draft], token: team.a)
+            #expect(response.status == .forbidden)
+            #expect(try refusals(response)[0].error.contains("only an adjudicator may replace the status rejected"))
+            let snapshot = try #require(try await team.store.snapshot(of: id))
+            #expect(snapshot.fields["status"]?.value == .string("rejected"))
         }
     }
 

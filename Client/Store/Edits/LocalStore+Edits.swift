@@ -177,10 +177,16 @@ extension LocalStore {
                 return EditOutcome(
                     entity: id, changes: [], notices: ["\(field) is already \"\(text)\"; nothing written"])
             }
+            do throws(EditError) {
+                try EditPlanner.authorizeReplacing(field: field, live: live, role: writer.role)
+            } catch {
+                throw StoreError.notAllowed(error)
+            }
             if resolved?.conflict == true {
+                let others = Set(live.map(\.author)).subtracting([writer.analyst]).map(\.rawValue).sorted()
                 notices.append(
-                    "\(field) is in conflict: your edit replaces only your own candidate; the other candidates "
-                        + "stay until an adjudicator resolves it (`concord conflicts` lists them)")
+                    "\(field) was in conflict: your edit settles it, replacing every candidate (descriptive fields "
+                        + "are co-edited; the report says you settled it\(others.isEmpty ? "" : ", over " + others.joined(separator: ", ")))")
             }
         }
         let supersedes = EditPlanner.supersedesForSet(live: live, author: writer.analyst, coded: coded)
