@@ -15,7 +15,8 @@ public struct PushPlanner: Sendable {
         /// Ids of the batch already retired in the field of the same (entity, field).
         public var retired: [FieldKey: Set<ChangeID>] = [:]
         /// The stored changes that the batch's changes list in `supersedes` (``PushPlanner/listed(_:)``): what the
-        /// vote rules judge a change by, live or not.
+        /// vote rules judge a change by, live or not. A store may leave out those that are in ``live`` under the
+        /// listing change's own (entity, field): the planner looks there first.
         public var listed: [ChangeID: Change] = [:]
 
         public init() {}
@@ -125,13 +126,17 @@ public struct PushPlanner: Sendable {
                 // has not received yet would retire it, unseen, when it arrives.
                 var superseded: [Version] = []
                 var unknown: ChangeID?
+                let stored = context.live[FieldKey(change)] ?? []
                 for id in change.supersedes {
-                    guard let listed = batch[id] ?? context.listed[id] else {
+                    if let listed = batch[id] ?? context.listed[id] {
+                        if listed.entity == change.entity && listed.field == change.field {
+                            superseded.append(Version(listed))
+                        }
+                    } else if let version = stored.first(where: { $0.change == id }) {
+                        superseded.append(version)
+                    } else {
                         unknown = id
                         break
-                    }
-                    if listed.entity == change.entity && listed.field == change.field {
-                        superseded.append(Version(listed))
                     }
                 }
                 if let unknown {

@@ -134,13 +134,6 @@ public final class SQLiteServerStore: ServerStore {
             let change = try Change.decodeFast(json: body)
             context.existing[change.id] = change
         }
-        let listed = PushPlanner.listed(changes)
-        if !listed.isEmpty {
-            for body in try Data.fetchAll(existing, arguments: [RawStatement.jsonArray(listed.map(\.rawValue))]) {
-                let change = try Change.decodeFast(json: body)
-                context.listed[change.id] = change
-            }
-        }
         // Retired rows name the batch's own ids and (nearly always) its entities: reuse those values.
         var entities: [String: EntityID] = [:]
         entities.reserveCapacity(changes.count)
@@ -177,6 +170,19 @@ public final class SQLiteServerStore: ServerStore {
             var versions: [Version] = []
             try live.forEachRow { row in versions.append(VersionRow(row).version) }
             if !versions.isEmpty { context.live[key] = versions }
+        }
+        // The changes the batch lists that are not live versions of the listing change's own field (those the
+        // planner reads from `live`): retired versions, a delete's context, ids the server may not hold.
+        var needed = Set<String>()
+        for change in changes where !change.supersedes.isEmpty {
+            let live = context.live[FieldKey(change)] ?? []
+            for id in change.supersedes where !live.contains(where: { $0.change == id }) { needed.insert(id.rawValue) }
+        }
+        if !needed.isEmpty {
+            for body in try Data.fetchAll(existing, arguments: [RawStatement.jsonArray(needed.sorted())]) {
+                let change = try Change.decodeFast(json: body)
+                context.listed[change.id] = change
+            }
         }
         return context
     }

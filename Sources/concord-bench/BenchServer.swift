@@ -73,38 +73,40 @@ func pushAll(_ changes: [Change], replica: ReplicaID, transport: HTTPTransport, 
 ///
 /// The simulated analysts traded changes among themselves while they worked, but a real client learns other
 /// analysts' changes only from the server, and the server refuses a change that lists one it does not hold yet
-/// (protocol.md §16). So each client pushes, at most 5,000 at a time, the longest run of its next changes whose listed
-/// changes the server already holds (or the run itself brings), and waits for the others when it has none: as if it
-/// had synced before writing what came after.
+/// (protocol.md §16). So each client pushes, 5,000 at a time, its next changes less those that list a change the
+/// server does not hold yet (and those that list these): they wait for a later push, as if written after a sync
+/// that brought what they list. Returns the changes stored and refused, and the pushes made.
 func pushConcurrently(_ workload: Workload, transport: (Int) -> HTTPTransport) async throws -> (
-    stored: Int, refused: Int
+    stored: Int, refused: Int, pushes: Int
 ) {
     let arrived = Arrived(expected: workload.all.map(\.id))
-    return try await withThrowingTaskGroup(of: (stored: Int, refused: Int).self) { group in
+    return try await withThrowingTaskGroup(of: (stored: Int, refused: Int, pushes: Int).self) { group in
         for index in workload.analysts.indices {
             let changes = workload.byAuthor[index]
             let transport = transport(index)
             group.addTask {
-                guard let replica = changes.first?.replica else { return (0, 0) }
-                var total = (stored: 0, refused: 0)
-                var start = 0
-                while start < changes.count {
-                    let count = await arrived.readyRun(changes[start..<min(start + 5_000, changes.count)])
-                    guard count > 0 else {
+                guard let replica = changes.first?.replica else { return (0, 0, 0) }
+                var total = (stored: 0, refused: 0, pushes: 0)
+                var queue = changes[...]
+                while !queue.isEmpty {
+                    // Up to 5,000 ready changes from the next 20,000: what waits leaves room for what need not.
+                    let (send, wait, looked) = await arrived.split(queue.prefix(20_000), limit: 5_000)
+                    guard !send.isEmpty else {
                         try await Task.sleep(for: .milliseconds(1))
                         continue
                     }
-                    let run = Array(changes[start..<(start + count)])
-                    let result = try await pushAll(run, replica: replica, transport: transport)
-                    total = (total.stored + result.stored, total.refused + result.refused)
-                    await arrived.insert(run.map(\.id))
-                    start += count
+                    let result = try await pushAll(send, replica: replica, transport: transport)
+                    total = (total.stored + result.stored, total.refused + result.refused, total.pushes + 1)
+                    await arrived.insert(send.map(\.id))
+                    queue = wait[...] + queue.dropFirst(looked)
                 }
                 return total
             }
         }
-        var total = (stored: 0, refused: 0)
-        for try await result in group { total = (total.stored + result.stored, total.refused + result.refused) }
+        var total = (stored: 0, refused: 0, pushes: 0)
+        for try await result in group {
+            total = (total.stored + result.stored, total.refused + result.refused, total.pushes + result.pushes)
+        }
         return total
     }
 }
@@ -119,16 +121,28 @@ actor Arrived {
 
     func insert(_ ids: [ChangeID]) { held.formUnion(ids) }
 
-    /// How many of `changes`, from the first, list only changes the server holds or earlier ones of the run.
-    func readyRun(_ changes: ArraySlice<Change>) -> Int {
-        var own = Set<ChangeID>()
-        for (offset, change) in changes.enumerated() {
-            for id in change.supersedes where expected.contains(id) && !held.contains(id) && !own.contains(id) {
-                return offset
+    /// The first `limit` of `changes` that can be pushed now, in order (they list only changes the server holds or
+    /// earlier ones of the push), those before the last of them that must wait, in order, and how many of `changes`
+    /// were looked at.
+    func split(_ changes: ArraySlice<Change>, limit: Int) -> (send: [Change], wait: [Change], looked: Int) {
+        var send: [Change] = []
+        var wait: [Change] = []
+        var sending = Set<ChangeID>()
+        var looked = 0
+        for change in changes {
+            if send.count == limit { break }
+            looked += 1
+            let ready = change.supersedes.allSatisfy {
+                !expected.contains($0) || held.contains($0) || sending.contains($0)
             }
-            own.insert(change.id)
+            if ready {
+                send.append(change)
+                sending.insert(change.id)
+            } else {
+                wait.append(change)
+            }
         }
-        return changes.count
+        return (send, wait, looked)
     }
 }
 

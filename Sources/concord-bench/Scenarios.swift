@@ -40,8 +40,11 @@ enum Scenarios {
         let results = try await pushConcurrently(workload) { server.transport(for: workload.analysts[$0].name) }
         let seconds = elapsed(start)
         return Measurement(
-            name: "ingest", changes: results.0, seconds: seconds, baseline: baseline,
-            extra: ["clients": Double(workload.analysts.count), "refused": Double(results.1)])
+            name: "ingest", changes: results.stored, seconds: seconds, baseline: baseline,
+            extra: [
+                "clients": Double(workload.analysts.count), "refused": Double(results.refused),
+                "pushes": Double(results.pushes),
+            ])
     }
 
     /// `pull`: a fresh client's initial sync of everything on the server, in a child process so its peak RSS is its

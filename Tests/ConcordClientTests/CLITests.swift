@@ -123,7 +123,13 @@ struct CLITests {
         try cli.ok(["event", "note", short, "Show of force or routine drill?"])
 
         let show = try #require(try cli.json(["show", short]) as? [String: Any])
-        #expect(Set(show.keys) == ["id", "fields", "actors", "tags", "notes", "deleted"])
+        #expect(
+            Set(show.keys)
+                == [
+                    "id", "fields", "actors", "recipients", "context", "tags", "same_as", "distinct_from", "notes",
+                    "deleted",
+                ])
+        #expect(show["recipients"] as? [String] == [] && show["same_as"] as? [String] == [])
         #expect(show["id"] as? String == id)
         let fields = try #require(show["fields"] as? [String: [String: Any]])
         #expect(fields["type"]?["value"] as? String == "MOBILIZE")
@@ -137,8 +143,25 @@ struct CLITests {
 
         let events = try #require(try cli.json(["events"]) as? [[String: Any]])
         #expect(events.count == 1)
-        #expect(Set(events[0].keys) == ["id", "doc", "title", "type", "date", "conflicts", "deleted"])
-        #expect(events[0]["conflicts"] as? Int == 0)
+        #expect(
+            Set(events[0].keys)
+                == [
+                    "id", "doc", "title", "creator", "type", "mode", "date", "country", "location", "confidence",
+                    "actors", "recipients", "context", "conflicts", "disagreements", "deleted",
+                ])
+        #expect(events[0]["conflicts"] as? Int == 0 && events[0]["disagreements"] as? Int == 0)
+        #expect(events[0]["creator"] as? String == "alice")
+        #expect(events[0]["country"] as? String == "KOR" && events[0]["confidence"] as? String == "medium")
+        #expect(events[0]["mode"] is NSNull && events[0]["location"] is NSNull)
+        #expect(events[0]["actors"] as? [String] == ["Japan", "South Korea"])
+        let typo = try cli.run(["events", "--type", "CONSLUT"])
+        #expect(typo.status == 1 && typo.stderr.contains("not a PLOVER event type"), "\(typo.stderr)")
+        let badStatus = try cli.run(["events", "--status", "done"])
+        #expect(badStatus.status == 1, "\(badStatus.stderr)")
+        try cli.ok(["event", "edit", short, "--recipient", "North Korea"])
+        let exported = try cli.ok(["export", "--format", "jsonl"]).lines
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(exported[0].utf8)) as? [String: Any])
+        #expect(record["recipients"] as? [String] == ["North Korea"])
         #expect(try cli.json(["events", "--doc", doc]) as? [[String: Any]] != nil)
         #expect((try cli.json(["events", "--conflicts"]) as? [Any])?.isEmpty == true)
         #expect((try cli.json(["conflicts"]) as? [Any])?.isEmpty == true)
@@ -148,7 +171,7 @@ struct CLITests {
         #expect(status["pending"] as? Int ?? 0 > 10)
 
         let history = try cli.ok(["show", short, "--history"])
-        #expect(history.lines.count == 15)
+        #expect(history.lines.count == 16, "15 edits and the recipient")
         #expect(history.stdout.contains("MOBILIZE"))
         #expect(history.lines.allSatisfy { $0.split(separator: "\t").count == 8 })
 

@@ -14,9 +14,24 @@ extension LocalStore {
         }
     }
 
-    /// Events by id, all of them or those `filter` keeps.
-    public func events(_ filter: EventFilter = EventFilter()) throws -> [EventSummary] {
-        try read { db in
+    /// Events by id, all of them or those `filter` keeps. With `detailed`, each summary also carries the other coded
+    /// fields' displayed values and the event's open cluster disagreements (`events --json`); `--conflicts` counts an
+    /// event with either kind of disagreement.
+    public func events(_ filter: EventFilter = EventFilter(), detailed: Bool = false) throws -> [EventSummary] {
+        if let type = filter.type, EventType(rawValue: Schema.canonicalInput(type, field: "type")) == nil {
+            throw StoreError.invalid(
+                "--type \(type) is not a PLOVER event type; expected one of "
+                    + EventType.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        if let status = filter.status {
+            do throws(ValidationError) {
+                try Schema.validate(
+                    value: .string(Schema.canonicalInput(status, field: "status")), field: "status", of: .event)
+            } catch {
+                throw StoreError.invalid("--status \(status): \(error.description)")
+            }
+        }
+        return try read { db in
             var clauses = ["kind = 'event'"]
             var arguments: StatementArguments = []
             func add(_ clause: String, _ values: [any DatabaseValueConvertible]) {
@@ -45,7 +60,24 @@ extension LocalStore {
                     .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
                 live(EventFilter.textFields, "LIKE ? ESCAPE '\\'", "%" + escaped + "%")
             }
-            if filter.conflictsOnly { clauses.append("conflicts > 0") }
+            // Events of a disagreeing cluster, for --conflicts and the counts of --json.
+            var disagreements: [String: Int] = [:]
+            if filter.conflictsOnly || detailed {
+                let members = try Self.clusterMembers(db)
+                let clusters = Clusters(
+                    events: members.map(\.id.rawValue), deleted: [],
+                    links: members.flatMap { m in (m.sets[Schema.sameAsField] ?? []).map { (m.id.rawValue, $0) } })
+                for disagreement in ClusterDisagreement.list(members) {
+                    for member in clusters.members[disagreement.cluster.rawValue] ?? [] {
+                        disagreements[member, default: 0] += 1
+                    }
+                }
+            }
+            if filter.conflictsOnly {
+                clauses.append(
+                    "(conflicts > 0 OR id IN (SELECT value FROM json_each(?)))")
+                _ = arguments.append(contentsOf: [RawStatement.jsonArray(disagreements.keys.sorted())])
+            }
             switch filter.deleted {
             case .hidden: clauses.append("deleted = 0")
             case .only: clauses.append("deleted != 0")
@@ -59,10 +91,24 @@ extension LocalStore {
                 arguments: arguments)
             var out: [EventSummary] = []
             while let row = try rows.next() {
-                out.append(
-                    EventSummary(
-                        id: try EntityID(row[0] as String), doc: row[1], title: row[2], type: row[3], date: row[4],
-                        conflicts: row[5], deleted: row[6], creator: row[7]))
+                var summary = EventSummary(
+                    id: try EntityID(row[0] as String), doc: row[1], title: row[2], type: row[3], date: row[4],
+                    conflicts: row[5], deleted: row[6], creator: row[7])
+                summary.disagreements = disagreements[summary.id.rawValue] ?? 0
+                out.append(summary)
+            }
+            guard detailed else { return out }
+            let snapshots = try LiveRows.version.loadAll(out.map(\.id), db)
+            for index in out.indices {
+                guard let snapshot = snapshots[out[index].id]?.snapshot else { continue }
+                func value(_ field: String) -> String? { snapshot.fields[field]?.value.string }
+                out[index].mode = value("mode")
+                out[index].country = value("country")
+                out[index].location = value("location")
+                out[index].confidence = value("confidence")
+                out[index].actors = (snapshot.sets["actors"] ?? []).sorted()
+                out[index].recipients = (snapshot.sets["recipients"] ?? []).sorted()
+                out[index].context = (snapshot.sets["context"] ?? []).sorted()
             }
             return out
         }

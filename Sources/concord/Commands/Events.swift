@@ -22,7 +22,7 @@ struct Events: ParsableCommand {
             "Only events whose title, summary, evidence, location, notes, actors, recipients or tags contain every one of these words (any case)."
     )
     var text: String?
-    @Flag(help: "Only events with open conflicts.") var conflicts = false
+    @Flag(help: "Only events with open conflicts, or whose linked events' codings disagree.") var conflicts = false
     @Flag(help: "Only deleted events (hidden otherwise); `concord event restore` brings one back.") var deleted = false
 
     func run() throws {
@@ -30,7 +30,7 @@ struct Events: ParsableCommand {
         let events = try store.events(
             EventFilter(
                 doc: doc, type: type, author: author, tag: tag, status: status, text: text, conflictsOnly: conflicts,
-                deleted: deleted ? .only : .hidden))
+                deleted: deleted ? .only : .hidden), detailed: output.json)
         if output.json { return try Terminal.json(events) }
         let short = Terminal.stdoutIsTTY ? try store.shortIDs(of: .event) : [:]
         Terminal.table(
@@ -38,7 +38,8 @@ struct Events: ParsableCommand {
             events.map {
                 [
                     short[$0.id] ?? $0.id.rawValue, $0.creator ?? "", $0.type ?? "", $0.date ?? "",
-                    String($0.conflicts), ($0.deleted ? "[deleted] " : "") + ($0.title ?? ""),
+                    String($0.conflicts) + ($0.disagreements > 0 ? "+\($0.disagreements)" : ""),
+                    ($0.deleted ? "[deleted] " : "") + ($0.title ?? ""),
                 ]
             })
     }
