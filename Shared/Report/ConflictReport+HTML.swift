@@ -67,7 +67,9 @@ extension ConflictReport {
             ("Open conflicts", String(c.openConflicts), c.openConflicts > 0 ? "alert" : "ok"),
             ("Delete/edit conflicts", String(c.deleteEditConflicts), c.deleteEditConflicts > 0 ? "warn" : "ok"),
             ("Resolved conflicts", String(c.resolvedConflicts), "ok"),
-            ("Agreement rate (coded fields)", ReportText.percent(coding.codedAgreementRate), "info"),
+            ("Cluster disagreements", String(clusterDisagreements.count), clusterDisagreements.isEmpty ? "ok" : "alert"),
+            ("Krippendorff's <span class=\"greek\">α</span>", alphaHeadline, "info"),
+            ("Detection F1", f1Headline, "info"),
             (
                 "Events",
                 String(c.events) + (c.deletedEvents > 0 ? " <small>(\(c.deletedEvents) deleted)</small>" : ""), "plain"
@@ -89,7 +91,12 @@ extension ConflictReport {
             "<p class=\"hint\">By event, most important first: type, mode, date, actors, recipients, country, location, "
                 + "context, confidence, status, then the rest. The last candidate is displayed provisionally until an "
                 + "adjudicator decides.</p>")
-        if openConflicts.isEmpty { emit("<p class=\"empty\">No open conflicts. Everyone agrees, for now.</p>") }
+        if openConflicts.isEmpty && clusterDisagreements.isEmpty {
+            emit("<p class=\"empty\">No open conflicts and no cluster disagreements. Everyone agrees, for now.</p>")
+        } else if openConflicts.isEmpty {
+            emit(
+                "<p class=\"empty\">No event is in conflict on its own; the linked events below still disagree.</p>")
+        }
         for group in openConflictsByEntity {
             let first = group[0]
             emit("<article class=\"card conflict\">")
@@ -209,7 +216,7 @@ extension ConflictReport {
                     + "compare codings.</p>")
         } else {
             emit(
-                "<div class=\"table-wrap\"><table class=\"coding\"><thead><tr><th>field</th><th>level</th><th class=\"num\">α</th>"
+                "<div class=\"table-wrap\"><table class=\"coding\"><thead><tr><th>field</th><th>level</th><th class=\"num\"><span class=\"greek\">α</span></th>"
                     + "<th class=\"num\">agreement</th><th class=\"num\">units</th></tr></thead><tbody>")
             for field in measured {
                 emit(
@@ -273,7 +280,7 @@ extension ConflictReport {
 
         emit("<footer><h2>Definitions</h2><dl>")
         for (name, text) in definitions.sorted(by: { $0.key < $1.key }) {
-            emit("<dt>\(h(name.replacingOccurrences(of: "_", with: " ")))</dt><dd>\(h(text))</dd>")
+            emit("<dt>\(h(name.replacingOccurrences(of: "_", with: " ")))</dt><dd>\(Self.codeSpans(h(text)))</dd>")
         }
         emit("</dl></footer>")
         emit("</main></body></html>")
@@ -361,10 +368,51 @@ extension ConflictReport {
         .field-conflict{margin-top:16px}.field-conflict .since{display:inline;margin-left:6px}
         .members{margin:8px 0 0;font-size:14px}
         footer dl{display:grid;grid-template-columns:190px 1fr;gap:6px 16px;font-size:13px;color:#4b5366}
-        footer dt{font-weight:700;text-transform:capitalize}footer dd{margin:0}
+        footer dt{font-weight:700;text-transform:capitalize}footer dd{margin:0}\
+        .greek{text-transform:none}.stat .figures{display:flex;flex-wrap:wrap;gap:4px 10px;font-size:18px}\
+        .stat .figures small{font-size:12px;font-weight:400;color:var(--muted)}
         @media (max-width:900px){main{padding:20px 14px 36px}.card{padding:14px 14px}td,th{padding:6px 6px}\
         table.analysts td.time{min-width:6em}}
         @media (max-width:760px){.summary{grid-template-columns:repeat(2,1fr)}.bar-row{grid-template-columns:100px 1fr}\
         .bar-figure{grid-column:2}}
         """
+}
+
+extension ConflictReport {
+    /// The headline's α: each coded field two coders measured, as `field 0.667` ("undefined" where α is), or "–".
+    var alphaHeadline: String {
+        let measured = coding.fields.filter { $0.units > 0 }
+        guard !measured.isEmpty else { return "–" }
+        return "<span class=\"figures\">"
+            + measured.map { field in
+                "<span><small>\(ReportText.html(field.field))</small> "
+                    + (field.alpha.map { CodingFormat.decimal($0, places: 2) } ?? "<small>undefined</small>") + "</span>"
+            }.joined(separator: " ") + "</span>"
+    }
+
+    /// The headline's detection F1: each pair of analysts as `a–b 0.91`, or "–".
+    var f1Headline: String {
+        guard !coding.pairs.isEmpty else { return "–" }
+        return "<span class=\"figures\">"
+            + coding.pairs.map { pair in
+                "<span><small>\(ReportText.html(pair.a))–\(ReportText.html(pair.b))</small> "
+                    + (pair.detectionF1.map { CodingFormat.decimal($0, places: 2) } ?? "–") + "</span>"
+            }.joined(separator: " ") + "</span>"
+    }
+
+    /// HTML-escaped text with its Markdown code spans (`x`) as `<code>` (the definitions are written for both).
+    static func codeSpans(_ escaped: String) -> String {
+        let parts = escaped.split(separator: "`", omittingEmptySubsequences: false)
+        guard parts.count >= 3 else { return escaped }
+        var out = ""
+        for (index, part) in parts.enumerated() {
+            // An unmatched last backtick stays a backtick.
+            if index % 2 == 1 && index == parts.count - 1 {
+                out += "`" + part
+            } else {
+                out += index % 2 == 1 ? "<code>\(part)</code>" : String(part)
+            }
+        }
+        return out
+    }
 }

@@ -40,15 +40,14 @@ extension ConflictReport {
         let c = header.counts
         table(
             [
-                "changes", "documents", "events", "deleted events", "analysts", "open conflicts", "resolved conflicts",
-                "delete/edit conflicts", "agreement rate (coded fields)",
+                "changes", "documents", "events", "deleted events", "analysts", "open conflicts",
+                "cluster disagreements", "resolved conflicts", "delete/edit conflicts",
             ],
             [
                 [
                     String(c.changes), String(c.documents), String(c.events), String(c.deletedEvents),
-                    String(c.analysts),
-                    String(c.openConflicts), String(c.resolvedConflicts), String(c.deleteEditConflicts),
-                    ReportText.percent(coding.codedAgreementRate),
+                    String(c.analysts), String(c.openConflicts), String(clusterDisagreements.count),
+                    String(c.resolvedConflicts), String(c.deleteEditConflicts),
                 ]
             ])
 
@@ -84,7 +83,11 @@ extension ConflictReport {
         out.append("## Open conflicts (\(openConflicts.count))")
         out.append("")
         if openConflicts.isEmpty {
-            out += ["None.", ""]
+            out += [
+                clusterDisagreements.isEmpty
+                    ? "None, and no cluster disagreement." : "No event is in conflict on its own; see the cluster disagreements.",
+                "",
+            ]
         } else {
             out.append(
                 "By event, most important first (type, mode, date, actors, recipients, country, location, context, "

@@ -92,4 +92,41 @@ struct PloverExportTests {
         #expect(header.contains("notes"))
         #expect(csv[1].contains("\"alice: a first, note | alice: then \"\"another\"\"\""))
     }
+
+    @Test("adjudicated across two articles: no mode invalid for the type, every article cited, no one-coder dispute")
+    func adjudicatedAcrossArticles() throws {
+        let dir = TempDir()
+        let alice = try makeStore(dir, name: "alice.sqlite", analyst: "alice", seed: 1)
+        let bob = try makeStore(dir, name: "bob.sqlite", analyst: "bob", seed: 2)
+        let carol = try makeStore(dir, name: "carol.sqlite", analyst: "carol", seed: 3)
+        try carol.setRole(.adjudicator)
+        let documents = try alice.importArticles(seedFiles)
+        _ = try bob.importArticles(seedFiles)
+        let drill = try #require(documents.first { $0.title.contains("air drill") == true }).id
+        let other = try #require(documents.first { $0.id != drill }).id
+        let a = try alice.addEvent(
+            EventDraft(
+                values: ["doc": drill.rawValue, "title": "Joint air drill", "type": "COOPERATE", "date": "2025-07-11"],
+                actors: ["South Korea"]))
+        let b = try bob.addEvent(
+            EventDraft(
+                values: [
+                    "doc": other.rawValue, "title": "Show of force", "type": "MOBILIZE", "mode": "weapons",
+                    "date": "2025-07-11",
+                ], actors: ["South Korea"]))
+        try pull(alice, into: bob)
+        _ = try bob.link(b.rawValue, to: [a.rawValue])
+        try pull(bob, into: carol)
+        _ = try carol.resolve(a.rawValue, field: "type", keep: nil, value: "COOPERATE", reason: "PLOVER's rule")
+
+        let record = try #require(try records(carol).first)
+        #expect(record["event"] as? [String] == ["COOPERATE"])
+        #expect(record["mode"] == nil, "weapons is no COOPERATE mode: PLOVER forbids it")
+        let concord = try #require(record["concord"] as? [String: Any])
+        #expect(concord["dropped"] as? [String: String] == ["mode": "weapons"])
+        #expect((concord["citations"] as? [[String: Any]])?.count == 2, "both articles are cited")
+        let disputed = try #require(concord["disputed"] as? [String: Any])
+        #expect(disputed["event"] == nil, "the type is decided")
+        #expect(disputed["mode"] == nil, "one coder's mode is no dispute between coders")
+    }
 }

@@ -66,7 +66,7 @@ struct ReportBuilderTests {
         #expect(report.header.range == nil)
         #expect(report.header.counts.changes == 0)
         #expect(report.markdown().contains("No data yet."))
-        #expect(report.html().contains("No open conflicts."))
+        #expect(report.html().contains("No open conflicts and no cluster disagreements."))
         #expect(try ConflictReport.decode(json: report.json()) == report)
     }
 

@@ -52,10 +52,14 @@ struct ReportRenderingTests {
         #expect(html.contains("carol</span> chose <strong class=\"chosen-value\">international waters</strong>"))
         #expect(markdown.contains("Reason: “Reuters says \"over international waters\"; the peninsula"))
         #expect(html.contains("Reuters says &quot;over international waters&quot;; the peninsula"))
-        // The headline figures: the agreement rate counts events' coded fields only (1 agreement on confidence,
-        // 4 conflicts on type, date and location), not the document title both analysts agreed on.
-        #expect(markdown.contains("| 28 | 1 | 3 | 1 | 3 | 3 | 1 | 1 | 20.0% |"))
-        #expect(html.contains("<div class=\"figure\">20.0%</div>"))
+        // The headline figures: counts, cluster disagreements beside open conflicts, then α per coded field and
+        // detection F1 (an episode rate of 20 % beside α of 0 to 1 read as a contradiction, issue 29).
+        #expect(markdown.contains("| 28 | 1 | 3 | 1 | 3 | 3 | 0 | 1 | 1 |"))
+        #expect(!markdown.contains("agreement rate (coded fields)") && !html.contains("Agreement rate"))
+        #expect(html.contains("Krippendorff's <span class=\"greek\">α</span>"))
+        #expect(html.contains("<span><small>type</small> 0.00</span>"))
+        #expect(html.contains("<span><small>confidence</small> <small>undefined</small></span>"))
+        #expect(html.contains("<th class=\"num\"><span class=\"greek\">α</span></th>"), "α is not uppercased to Α")
         #expect(report.header.agreementRate.map { abs($0 - 3.0 / 7.0) < 1e-9 } == true)
         // Krippendorff's α per coded field beside percent agreement; the pair's detection F1.
         #expect(markdown.contains("| type | nominal | 0.000 | 0.0% | 2 |"))
@@ -130,5 +134,25 @@ struct ReportRenderingTests {
             #expect(shuffled.markdown() == report.markdown())
             #expect(shuffled.html() == report.html())
         }
+    }
+
+    @Test("a report with cluster disagreements and no entity conflict never says everyone agrees")
+    func clusterDisagreementsOnly() throws {
+        var story = Story()
+        let other = try EntityID("event/0197f0a0-0000-7000-8000-000000000002")
+        let changes = [
+            story.change(Story.alice, "title", "Joint air drill", at: 1),
+            story.change(Story.alice, "type", "COOPERATE", at: 2),
+            story.change(Story.bob, "title", "B-52 show of force", at: 3, entity: other),
+            story.change(Story.bob, "type", "MOBILIZE", at: 4, entity: other),
+            story.change(Story.alice, Schema.sameAsField, .add, .string(other.rawValue), at: 5),
+        ]
+        let report = ConflictReport.build(from: changes)
+        #expect(report.openConflicts.isEmpty)
+        #expect(report.clusterDisagreements.count == 1)
+        #expect(!report.html().contains("Everyone agrees"))
+        #expect(report.html().contains("the linked events below still disagree"))
+        #expect(report.markdown().contains("No event is in conflict on its own"))
+        #expect(!report.markdown().contains("None, and no cluster disagreement."))
     }
 }

@@ -74,8 +74,8 @@ extension LocalStore {
             for document in try self.documents() { documents[document.id.rawValue] = document }
             let encoder = JSONShapes.encoder()
             for record in records where !record.members.allSatisfy(\.deleted) {
-                let doc = record.value("doc")
-                let plover = PloverRecord(record, document: doc.flatMap { documents[$0] })
+                let cited = record.documents.compactMap { documents[$0] }
+                let plover = PloverRecord(record, documents: cited)
                 try emit(String(decoding: try encoder.encode(plover), as: UTF8.self))
             }
         }
@@ -137,8 +137,14 @@ public struct PloverRecord: Encodable, Hashable, Sendable {
         public var confidence: String?
         public var status: String?
         public var tags: [String]
-        /// Fields still in dispute, by PLOVER name (Concord's name where PLOVER has none), with every candidate.
+        /// Fields still in dispute between coders, by PLOVER name (Concord's name where PLOVER has none), with every
+        /// candidate: listed only when two or more analysts coded them differently.
         public var disputed: [String: [Candidate]]
+        /// Every article the cluster's events come from, first the one `cite_info` cites.
+        public var citations: [CiteInfo]
+        /// Values left out of the PLOVER fields because PLOVER forbids them there: a `mode` not valid for the
+        /// record's event type (left behind by a type that changed), by Concord field name.
+        public var dropped: [String: String]
     }
 
     public var id: String
@@ -166,7 +172,8 @@ public struct PloverRecord: Encodable, Hashable, Sendable {
         "summary": "comment",
     ]
 
-    init(_ record: ClusterRecord, document: DocumentSummary?) {
+    init(_ record: ClusterRecord, documents: [DocumentSummary]) {
+        let document = documents.first
         id = record.id
         date = record.value("date")
         actor = record.set("actors").map(Entity.init)
@@ -178,7 +185,17 @@ public struct PloverRecord: Encodable, Hashable, Sendable {
         event_loc = place == nil && country == nil ? nil : Location(extracted_place: place, country_code: country)
         event_text = Set(record.members.compactMap { $0.fields["evidence"]?.value.string }).sorted()
         quad_code = type.map(\.quadCode)
-        mode = record.value("mode").map { [$0] } ?? []
+        var dropped: [String: String] = [:]
+        if let coded = record.value("mode") {
+            if Plover.problem(mode: coded, type: type?.rawValue) == nil {
+                mode = [coded]
+            } else {
+                mode = []
+                dropped["mode"] = coded
+            }
+        } else {
+            mode = []
+        }
         context = record.set("context")
         cite_info = CiteInfo(title: document?.title, publication: document?.source)
         coder = record.coders.joined(separator: ", ")
@@ -199,13 +216,17 @@ public struct PloverRecord: Encodable, Hashable, Sendable {
                     for element in elements { coders[element, default: []].insert(creator) }
                 }
             }
+            // One analyst's values on two members (a type they changed on one) are no dispute between coders.
+            guard Set(coders.values.joined()).count > 1 else { continue }
             disputed[name, default: []] += coders.map { Candidate(value: $0.key, coders: $0.value.sorted()) }
             disputed[name]!.sort { $0.value < $1.value }
         }
         concord = Concord(
             members: record.members.map(\.id.rawValue), document: record.value("doc"), title: record.value("title"),
             confidence: record.value("confidence"), status: record.value("status"), tags: record.set("tags"),
-            disputed: disputed)
+            disputed: disputed,
+            citations: documents.map { CiteInfo(title: $0.title, publication: $0.source) },
+            dropped: dropped)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -261,12 +282,20 @@ struct ClusterRecord {
     /// The union of the members' sets.
     func set(_ field: String) -> [String] { Set(members.flatMap { $0.sets[field] ?? [] }).sorted() }
 
+    /// The documents of the members, the first member's first.
+    var documents: [String] {
+        var seen = Set<String>()
+        return members.compactMap { $0.fields["doc"]?.value.string }.filter { seen.insert($0).inserted }
+    }
+
     /// Fields in conflict on a member, or coded fields two members show differently: provisional values.
     /// (Members' titles, quotes and documents differ by nature and are not disputes.)
     var contested: [String] {
         var fields = Set(members.flatMap(\.conflictedFields))
-        for field in Schema.codedEventFields where Set(members.compactMap { $0.fields[field]?.value }).count > 1 {
-            fields.insert(field)
+        for field in Schema.codedEventFields {
+            let registers = Set(members.compactMap { $0.fields[field]?.value })
+            let sets = Set(members.compactMap { $0.sets[field].map { Set($0) } })
+            if registers.count > 1 || sets.count > 1 { fields.insert(field) }
         }
         return fields.sorted()
     }
