@@ -15,9 +15,12 @@ public struct ClusterDisagreement: Codable, Hashable, Sendable {
     public struct Candidate: Codable, Hashable, Sendable {
         public var event: EntityID
         public var change: ChangeID
+        /// A register's value; for a set field, the coder's elements joined with ", " (`elements` has them).
         public var value: FieldValue
         public var author: AnalystName
         public var hlc: HLC
+        /// A set field's elements as this coder has them on the cluster, sorted (absent for a register).
+        public var elements: [String]? = nil
     }
 
     public init(cluster: EntityID, field: String, candidates: [Candidate]) {
@@ -63,7 +66,37 @@ public struct ClusterDisagreement: Codable, Hashable, Sendable {
                         }))
             }
         }
-        return out
+        // Sets (protocol.md §16): a coder's value is their own elements on any member (their live adds); the
+        // cluster disagrees while two coders' sets differ and the members do not all show one set (a resolution
+        // writes the chosen set to every member).
+        let setFields = Schema.codedEventFields.filter { Schema.field($0, of: .event)?.kind == .set }
+        for (cluster, members) in clusters.members.sorted(by: { $0.key < $1.key }) where members.count > 1 {
+            let snapshots = members.compactMap { byID[$0] }
+            for field in setFields {
+                var votes: [AnalystName: (elements: Set<String>, latest: Version, event: EntityID)] = [:]
+                for snapshot in snapshots {
+                    for (author, vote) in snapshot.setVotes[field] ?? [:] {
+                        var current = votes[author] ?? ([], vote.latest, snapshot.id)
+                        current.elements.formUnion(vote.elements)
+                        if current.latest.precedes(vote.latest) { (current.latest, current.event) = (vote.latest, snapshot.id) }
+                        votes[author] = current
+                    }
+                }
+                let shown = Set(snapshots.map { $0.sets[field] ?? [] })
+                guard votes.count > 1, Set(votes.values.map(\.elements)).count > 1, shown.count > 1 else { continue }
+                out.append(
+                    ClusterDisagreement(
+                        cluster: byID[cluster]!.id, field: field,
+                        candidates: votes.sorted { $0.key < $1.key }.map { author, vote in
+                            let elements = vote.elements.sorted()
+                            return Candidate(
+                                event: vote.event, change: vote.latest.change,
+                                value: .string(elements.joined(separator: ", ")), author: author,
+                                hlc: vote.latest.hlc, elements: elements)
+                        }))
+            }
+        }
+        return out.sorted { ($0.cluster.rawValue, $0.field) < ($1.cluster.rawValue, $1.field) }
     }
 }
 

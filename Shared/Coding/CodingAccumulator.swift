@@ -24,7 +24,8 @@ public struct CodingAccumulator: Sendable {
         coded[entity, default: []].append(
             CodedChange(
                 id: change.id.rawValue, field: change.field, op: change.op, value: change.value.description,
-                author: change.author.rawValue, hlc: hlc, supersedes: change.supersedes.map(\.rawValue)))
+                author: change.author.rawValue, hlc: hlc, supersedes: change.supersedes.map(\.rawValue),
+                resolution: Reason.isGiven(change.reason)))
     }
 
     /// The agreement input for the events this accumulator saw, with each event's displayed document and deletion

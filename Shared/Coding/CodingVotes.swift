@@ -7,10 +7,15 @@ public struct CodedChange: Sendable {
     public var author: String
     public var hlc: String
     public var supersedes: [String]
+    /// The change gives a reason: an adjudicator's resolution (protocol.md §11), never a vote, even an add that
+    /// supersedes nothing (a set resolution adds what was chosen to every member).
+    public var resolution: Bool
 
     public init(
-        id: String, field: String, op: ChangeOp, value: String, author: String, hlc: String, supersedes: [String]
+        id: String, field: String, op: ChangeOp, value: String, author: String, hlc: String, supersedes: [String],
+        resolution: Bool = false
     ) {
+        self.resolution = resolution
         self.id = id
         self.field = field
         self.op = op
@@ -37,7 +42,8 @@ public enum CodingVotes {
     public static func votes(event: String, changes: [CodedChange], sets: Set<String>) -> [CoderVote] {
         // An event has a handful of coded changes: linear scans beat hashing here (this runs once per event).
         func isVote(_ change: CodedChange) -> Bool {
-            change.supersedes.allSatisfy { id in
+            !change.resolution
+                && change.supersedes.allSatisfy { id in
                 guard let old = changes.first(where: { $0.id == id }) else { return true }
                 return old.author == change.author
             }

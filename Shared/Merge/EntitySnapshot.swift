@@ -10,6 +10,9 @@ public struct EntitySnapshot: Hashable, Sendable {
     public var sets: [String: [String]]
     /// Ids of the present set adds (needed for a delete's context), sorted.
     public var setAddIDs: [ChangeID]
+    /// Each set field's present elements by who added them: what a coder's own set on an event is (protocol.md
+    /// §11, §16). Fields with no present element are omitted.
+    public var setVotes: [String: [AnalystName: SetVote]]
     /// Notes in merge order.
     public var notes: [Version]
     /// Whether the displayed value of `deleted` is true.
@@ -33,6 +36,15 @@ public struct EntitySnapshot: Hashable, Sendable {
             sets[name] = SetState.elements(of: adds)
         }
         self.sets = sets
+        var setVotes: [String: [AnalystName: SetVote]] = [:]
+        for (name, adds) in setAdds where !adds.isEmpty {
+            var byAuthor: [AnalystName: [Version]] = [:]
+            for add in adds { byAuthor[add.author, default: []].append(add) }
+            setVotes[name] = byAuthor.mapValues { own in
+                SetVote(elements: SetState.elements(of: own), latest: own.inMergeOrder().last!)
+            }
+        }
+        self.setVotes = setVotes
         self.setAddIDs = setAdds.values.flatMap { $0.map(\.change) }.sorted()
         self.notes = notes.inMergeOrder()
         let deletedRegister = fields[Self.deletedField]
@@ -69,4 +81,11 @@ public struct EntitySnapshot: Hashable, Sendable {
         ids += notes.map(\.change)
         return ids.sorted()
     }
+}
+
+/// One analyst's present elements of a set field on one event, and their latest add of them.
+public struct SetVote: Hashable, Sendable {
+    /// Sorted.
+    public var elements: [String]
+    public var latest: Version
 }

@@ -49,6 +49,47 @@ struct VoteEditTests {
         #expect(try bob.event(event.rawValue).fields["summary"]?.conflict == false)
     }
 
+    @Test("a set disagreement across linked events is listed, and an adjudicator's set resolution decides it for every member")
+    func setResolution() throws {
+        let dir = TempDir()
+        let (alice, bob, event) = try twoCoders(dir)
+        let carol = try makeStore(dir, name: "carol.sqlite", analyst: "carol", seed: 3)
+        try carol.setRole(.adjudicator)
+        let doc = try #require(try bob.event(event.rawValue).fields["doc"]?.value.string)
+        // alice coded actors {Japan}; bob codes his own event of the same drill with {Japan, South Korea}.
+        let bobs = try bob.addEvent(
+            EventDraft(values: ["doc": doc, "title": "B-52 drill", "type": "COOPERATE"], actors: ["Japan", "South Korea"]))
+        _ = try bob.link(bobs.rawValue, to: [event.rawValue])
+        try exchange(alice, carol)
+        try exchange(bob, carol)
+        let disagreement = try #require(try carol.clusterDisagreements().first { $0.field == "actors" })
+        #expect(disagreement.candidates.map(\.elements) == [["Japan"], ["Japan", "South Korea"]])
+        #expect(disagreement.candidates.map(\.author.rawValue) == ["alice", "bob"])
+        let before = try carol.agreement()
+
+        #expect(throws: StoreError.self) {
+            try alice.resolveSet(event.rawValue, field: "actors", values: ["Japan"], reason: "mine")
+        }
+        #expect(throws: StoreError.self) { try carol.resolveSet(event.rawValue, field: "actors", values: ["Japan"], reason: " ") }
+        let outcome = try carol.resolveSet(
+            event.rawValue, field: "actors", values: ["South Korea", "United States", "Japan"],
+            reason: "the article names all three")
+        #expect(outcome.notices.contains { $0.contains("no coder proposed \"United States\"") })
+        #expect(outcome.changes.allSatisfy { $0.reason == "the article names all three" })
+        for member in [event, bobs] {
+            #expect(try carol.event(member.rawValue).sets["actors"] == ["Japan", "South Korea", "United States"])
+        }
+        #expect(try carol.clusterDisagreements().filter { $0.field == "actors" }.isEmpty)
+        // A resolution is never a coder's vote: the coders' actors are what they coded.
+        let after = try carol.agreement()
+        let actors = { (report: AgreementReport) in report.fields.first { $0.name == "actors" } }
+        #expect(actors(after)?.coders == ["alice", "bob"], "carol is no coder")
+        #expect(actors(after)?.values == actors(before)?.values)
+        #expect(throws: StoreError.self) {
+            try carol.resolveSet(event.rawValue, field: "actors", values: ["Japan"], reason: "no longer disputed")
+        }
+    }
+
     @Test("a pair bob dismisses is never suggested again, to anyone, once it has synced")
     func dismissedPairs() throws {
         let dir = TempDir()

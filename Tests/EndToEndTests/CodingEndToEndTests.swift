@@ -120,19 +120,23 @@ struct CodingEndToEndTests {
         let bobSync = try await cluster.sync("bob")
         #expect(
             bobSync.news.lines.contains(
-                "alice disagrees with your coding on 2 events (date, type); run concord conflicts"))
+                "alice disagrees with your coding on 2 events (actors, date, type); run concord conflicts"))
         #expect(bobSync.news.lines.contains { $0.hasPrefix("alice linked 3 pairs") })
         #expect(bobSync.description.contains("alice disagrees with your coding on 2 events"))
         try await cluster.syncAll()
         #expect(try alice.matchSuggestions(minimum: 0.5).isEmpty, "linked pairs are never suggested again")
 
-        // Cluster disagreements: the drill's type and date, the meeting's date; the talks agree.
+        // Cluster disagreements: the drill's type, date and actors (alice named Japan too), the meeting's date; the
+        // talks agree.
         let disagreements = try carol.clusterDisagreements()
         let drillCluster = min(a.drill.rawValue, b.drill.rawValue)
         let meetingCluster = min(a.meeting.rawValue, b.meeting.rawValue)
         #expect(
             Set(disagreements.map { "\($0.cluster.rawValue) \($0.field)" })
-                == ["\(drillCluster) type", "\(drillCluster) date", "\(meetingCluster) date"])
+                == ["\(drillCluster) type", "\(drillCluster) date", "\(drillCluster) actors", "\(meetingCluster) date"])
+        let actors = try #require(disagreements.first { $0.field == "actors" })
+        #expect(actors.candidates.map(\.author.rawValue) == ["alice", "bob"])
+        #expect(actors.candidates.map { $0.elements?.count } == [3, 2])
         let type = try #require(disagreements.first { $0.field == "type" })
         #expect(type.candidates.map(\.author.rawValue) == ["alice", "bob"])
         #expect(type.candidates.map(\.value) == [.string("COOPERATE"), .string("MOBILIZE")])
@@ -141,9 +145,9 @@ struct CodingEndToEndTests {
         let before = try carol.report(generatedAt: nil)
         #expect(
             Set(before.clusterDisagreements.map { "\($0.cluster.rawValue) \($0.field)" })
-                == ["\(drillCluster) type", "\(drillCluster) date", "\(meetingCluster) date"])
+                == ["\(drillCluster) type", "\(drillCluster) date", "\(drillCluster) actors", "\(meetingCluster) date"])
         #expect(before.clusterDisagreements.allSatisfy { $0.candidates.allSatisfy { $0.title != nil } })
-        #expect(before.markdown().contains("## Cluster disagreements (3)"))
+        #expect(before.markdown().contains("## Cluster disagreements (4)"))
         #expect(try alice.report(generatedAt: nil).json() == before.json(), "every replica reports the same")
 
         // Bob may not replace Alice's vote; Carol resolves the drill's type on Bob's member, for both members.
@@ -167,8 +171,8 @@ struct CodingEndToEndTests {
         }
         #expect(
             Set(try bob.clusterDisagreements().map { "\($0.cluster.rawValue) \($0.field)" })
-                == ["\(drillCluster) date", "\(meetingCluster) date"])
-        #expect(try bob.report(generatedAt: nil).markdown().contains("## Cluster disagreements (2)"))
+                == ["\(drillCluster) date", "\(drillCluster) actors", "\(meetingCluster) date"])
+        #expect(try bob.report(generatedAt: nil).markdown().contains("## Cluster disagreements (3)"))
 
         // Agreement counts the coders' own votes, never the resolution.
         let report = try bob.agreement()
@@ -221,7 +225,7 @@ struct CodingEndToEndTests {
         #expect(drillRecord["coder"] as? String == "alice, bob")
         #expect(drillRecord["event"] as? [String] == ["COOPERATE"], "the resolution made the members agree")
         let disputed = try #require(concord["disputed"] as? [String: [[String: Any]]])
-        #expect(Array(disputed.keys) == ["date"], "the members still show different dates")
+        #expect(Set(disputed.keys) == ["date", "actor"], "the members still show different dates and actors")
         #expect(disputed["date"]?.count == 2, "both dates, each with its coder")
         var csv: [String] = []
         try bob.export(.csv) { csv.append($0) }

@@ -26,7 +26,7 @@ extension LocalStore {
         let log = try RawStatement(
             db,
             sql: """
-                SELECT id, field, op, value, author, hlc, supersedes FROM change
+                SELECT id, field, op, value, author, hlc, supersedes, reason FROM change
                 WHERE entity = ? AND state != \(LogState.rejected.sql) AND schema <= ?
                 """)
         log.bind(Int64(understood), at: 2)
@@ -44,7 +44,8 @@ extension LocalStore {
                     CodedChange(
                         id: row.text(0), field: field, op: op, value: row.text(3), author: row.text(4),
                         hlc: row.text(5),
-                        supersedes: supersedes.isEmpty ? [] : supersedes.split(separator: ",").map(String.init)))
+                        supersedes: supersedes.isEmpty ? [] : supersedes.split(separator: ",").map(String.init),
+                        resolution: !row.isNull(7) && Reason.isGiven(row.text(7))))
             }
             if !new.contains(event) {
                 delete.bind(event.rawValue, at: 1)

@@ -30,9 +30,16 @@ extension LocalStore {
                         + " (your role is \(writer.role.rawValue); `concord sync` refreshes it from the server)")
             }
             guard Schema.field(field, of: .event)?.kind == .register else {
+                if Schema.field(field, of: .event)?.kind == .set && Schema.isCoded(field, of: .event) {
+                    throw StoreError.invalid(
+                        "\(field) is a set: give the decided elements with --value, once each "
+                            + "(concord resolve EVENT \(field) --value A --value B --reason R)")
+                }
                 throw StoreError.invalid(
-                    "\(field) is not a register field; only register fields can be in conflict ("
-                        + Schema.eventFields.filter { $0.kind == .register }.map(\.name).joined(separator: ", ") + ")")
+                    "\(field) cannot be resolved; resolve a register field ("
+                        + Schema.eventFields.filter { $0.kind == .register }.map(\.name).joined(separator: ", ")
+                        + ") or a coded set (" + Schema.eventFields.filter { $0.kind == .set && $0.coded }
+                        .map(\.name).joined(separator: ", ") + ")")
             }
             let members = Schema.isCoded(field, of: .event) ? try Self.clusterMembers(of: id, writer.db) : []
             if members.count > 1 {
@@ -139,5 +146,80 @@ extension LocalStore {
         return EditOutcome(
             entity: members[0], changes: changes,
             notices: ["\(field) of the \(members.count) linked events is now \"\(chosen)\" on every one of them"])
+    }
+
+    /// `concord resolve MEMBER FIELD --value V... --reason R` on a coded set (protocol.md §16): writes exactly the
+    /// chosen elements to every member of the event's cluster (or to the event alone): an add of each chosen element
+    /// a member lacks, and a remove of every live add of each element not chosen, all with the reason, so every
+    /// member shows the same set and no change of it counts as a coder's vote. Adjudicators only; the field must be
+    /// disputed (the cluster's coders' sets differ, or the event's own adds differ by coder).
+    public func resolveSet(_ reference: String, field: String, values: [String], reason: String?) throws -> EditOutcome
+    {
+        guard let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines), Reason.isGiven(reason) else {
+            throw StoreError.invalid(
+                "a resolution must give its reason: add --reason \"why these elements\"; it is reported")
+        }
+        guard Schema.field(field, of: .event)?.kind == .set, Schema.isCoded(field, of: .event) else {
+            throw StoreError.invalid(
+                "\(field) is not a coded set; the coded sets are "
+                    + Schema.eventFields.filter { $0.kind == .set && $0.coded }.map(\.name).joined(separator: ", "))
+        }
+        var chosen: [String] = []
+        for value in values {
+            let element = Schema.canonicalInput(value, field: field)
+            do throws(ValidationError) { try Schema.validate(value: .string(element), field: field, of: .event) } catch {
+                throw StoreError.invalidValue(error)
+            }
+            if !chosen.contains(element) { chosen.append(element) }
+        }
+        return try edit { writer in
+            guard writer.role == .adjudicator else {
+                throw StoreError.refused(
+                    EditError.notAdjudicator(action: "resolve a conflict").description
+                        + " (your role is \(writer.role.rawValue); `concord sync` refreshes it from the server)")
+            }
+            let id = try Self.entityID(matching: reference, kind: .event, writer.db)
+            let members = try Self.clusterMembers(of: id, writer.db)
+            let stored = try LiveRows.version.loadAll(members, writer.db)
+            let snapshots = members.compactMap { stored[$0]?.snapshot }
+            // One event (no cluster) is disputed when two coders' own elements on it differ (the adjudicator's own
+            // adds, as those of an earlier resolution, do not count).
+            let ownDispute =
+                members.count == 1
+                && snapshots.contains { snapshot in
+                    let coders = (snapshot.setVotes[field] ?? [:]).filter { $0.key != writer.analyst }
+                    return coders.count > 1 && Set(coders.values.map(\.elements)).count > 1
+                }
+            guard ClusterDisagreement.list(snapshots).contains(where: { $0.field == field }) || ownDispute else {
+                throw StoreError.refused(
+                    "\(field) is not disputed on \(members.count == 1 ? "this event" : "its \(members.count) linked events")"
+                        + "; use `concord event edit` to change it")
+            }
+            let proposed = Set(snapshots.flatMap { $0.sets[field] ?? [] })
+            var notices: [String] = []
+            let unproposed = chosen.filter { !proposed.contains($0) }
+            if !unproposed.isEmpty {
+                notices.append(
+                    "no coder proposed " + unproposed.map { "\"\($0)\"" }.joined(separator: ", ")
+                        + "; your reason is what the report shows for it")
+            }
+            var changes: [Change] = []
+            for member in members {
+                let adds = stored[member]?.setAdds[field] ?? []
+                let present = Set(adds.map(\.value.description))
+                for element in chosen where !present.contains(element) {
+                    changes.append(writer.write(member, field, .add, .string(element), reason: reason))
+                }
+                for element in present.subtracting(chosen).sorted() {
+                    let ids = adds.filter { $0.value.description == element }.map(\.change).sorted()
+                    changes.append(
+                        writer.write(member, field, .remove, .string(element), supersedes: ids, reason: reason))
+                }
+            }
+            notices.append(
+                "\(field) of \(members.count == 1 ? "the event" : "the \(members.count) linked events") is now "
+                    + (chosen.isEmpty ? "empty" : chosen.map { "\"\($0)\"" }.joined(separator: ", ")) + " on every one")
+            return EditOutcome(entity: members[0], changes: changes, notices: notices)
+        }
     }
 }
