@@ -140,4 +140,38 @@ struct UndoTests {
         #expect(try store.event(id.rawValue) == shown)
         #expect(shown.fields["type"]?.value == "AGREE")
     }
+
+    @Test("a resolution is undone only with a reason, which the undo carries; a command the server refused is passed over")
+    func resolutionsAndRefusedCommands() throws {
+        let dir = TempDir()
+        let (store, drill) = try setUp(dir)
+        try store.setRole(.adjudicator)
+        let mine = try store.addEvent(EventDraft(values: ["doc": drill.rawValue, "title": "Drill", "type": "COOPERATE"]))
+        // bob codes the same drill as his own event, and the two are linked: a cluster disagreement on the type.
+        let bob = try makeStore(dir, name: "bob.sqlite", analyst: "bob", seed: 2)
+        _ = try bob.importArticles(seedFiles)
+        let his = try bob.addEvent(EventDraft(values: ["doc": drill.rawValue, "title": "B-52 drill", "type": "MOBILIZE"]))
+        let changes = try bob.allChanges().enumerated().map {
+            Wire.SequencedChange(seq: Int64($0.offset + 1), change: $0.element)
+        }
+        _ = try store.applyPulled(changes, cursor: Int64(changes.count))
+        _ = try store.link(mine.rawValue, to: [his.rawValue])
+        _ = try store.resolve(his.rawValue, field: "type", keep: nil, value: "COOPERATE", reason: "PLOVER's rule")
+        #expect(try store.event(his.rawValue).fields["type"]?.value == "COOPERATE")
+
+        let before = try logCount(store)
+        #expect(throws: StoreError.self) { try store.undo() }
+        #expect(try logCount(store) == before, "nothing written")
+        let undone = try store.undo(reason: "resolved the wrong cluster")
+        #expect(undone.undoneDescription.contains("a resolution"), "\(undone.undoneDescription)")
+        #expect(undone.changes.allSatisfy { $0.reason == "resolved the wrong cluster" })
+        #expect(try store.event(his.rawValue).fields["type"]?.value == "MOBILIZE")
+
+        // An edit the server refused is set aside; undo passes over it to the command before (the link).
+        let refused = try store.set(mine.rawValue, field: "title", value: "Not shared")
+        try store.markRejected(refused.changes[0].id, reason: "refused by the server")
+        let next = try store.undo()
+        #expect(next.undone.allSatisfy { $0.field == Schema.sameAsField }, "\(next.undoneDescription)")
+        #expect(throws: StoreError.self) { try store.undo(refused.changes[0].id.rawValue) }
+    }
 }

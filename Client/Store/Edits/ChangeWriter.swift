@@ -14,6 +14,9 @@ struct ChangeWriter {
     private(set) var changes: [Change] = []
     /// The first log seq of the command this one undoes (`concord undo`), recorded with the command.
     var undoes: Int64?
+    /// The reason every change of this command gives when the call names none (`concord undo --reason` of a
+    /// resolution: undoing a decision is a decision).
+    var reason: String?
 
     init(db: Database, store: LocalStore) throws {
         guard
@@ -37,7 +40,7 @@ struct ChangeWriter {
     ) -> Change {
         let change = Change(
             id: newID(), entity: entity, field: field, op: op, value: value, supersedes: supersedes,
-            hlc: clock.tick(wall: wall), author: analyst, replica: replica, reason: reason)
+            hlc: clock.tick(wall: wall), author: analyst, replica: replica, reason: reason ?? self.reason)
         changes.append(change)
         return change
     }

@@ -10,6 +10,22 @@ public struct UndoOutcome: Hashable, Sendable {
     public var changes: [Change]
     /// One sentence per thing undone, for the user.
     public var summary: [String]
+
+    /// What the undone command did, one phrase per change, for the user to check it was the one they meant.
+    public var undoneDescription: String {
+        undone.map { change in
+            let what: String
+            switch change.op {
+            case .set where change.field == EntitySnapshot.deletedField:
+                what = change.value == .bool(true) ? "deleted \(change.entity)" : "restored \(change.entity)"
+            case .set: what = "set \(change.field) of \(change.entity) to \"\(change.value)\""
+            case .add: what = "added \"\(change.value)\" to \(change.field) of \(change.entity)"
+            case .remove: what = "removed \"\(change.value)\" from \(change.field) of \(change.entity)"
+            case .append: what = "noted on \(change.entity)"
+            }
+            return what + (change.reason.map { " (a resolution: \"\($0)\")" } ?? "")
+        }.joined(separator: "; ")
+    }
 }
 
 extension LocalStore {
@@ -33,10 +49,24 @@ extension LocalStore {
     /// - `add` to a set: the analyst's adds of the element are removed; `remove`: the element is added again;
     ///   either is passed over when a later change already did it;
     /// - a note: refused, notes are append-only.
-    public func undo(_ reference: String? = nil) throws -> UndoOutcome {
+    ///
+    /// A command that was a resolution (its changes give a reason) is undone only with `reason`: undoing a decision
+    /// is a decision, and the undo's changes carry it. A command the server refused (its changes set aside as
+    /// rejected) was never shared and is not undone: the walk back passes over it, and naming it is refused.
+    public func undo(_ reference: String? = nil, reason: String? = nil) throws -> UndoOutcome {
         try edit { writer in
             let db = writer.db
             let command = try Self.commandToUndo(reference, analyst: writer.analyst, db)
+            if let resolution = command.changes.first(where: { Reason.isGiven($0.reason) }) {
+                guard let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines), Reason.isGiven(reason)
+                else {
+                    throw StoreError.refused(
+                        "that command was a resolution of \(resolution.field) of \(resolution.entity) (\"\(resolution.reason ?? "")\"); "
+                            + "undoing a decision is a decision: give --reason \"why\", or resolve again with "
+                            + "`concord resolve`")
+                }
+                writer.reason = reason
+            }
             writer.undoes = command.first
             var summary: [String] = []
             var entities: [EntityID] = []
@@ -123,6 +153,12 @@ extension LocalStore {
                     continue
                 }
                 if passedOver.contains(first) { continue }
+                // A command the server refused whole was never shared: nothing to undo there.
+                let shared = try Int.fetchOne(
+                    db,
+                    sql: "SELECT COUNT(*) FROM change WHERE seq BETWEEN ? AND ? AND author = ? AND state != \(LogState.rejected.sql)",
+                    arguments: [first, row[1] as Int64, analyst.rawValue]) ?? 0
+                if shared == 0 { continue }
                 found = first...(row[1] as Int64)
                 break
             }
@@ -133,10 +169,17 @@ extension LocalStore {
         }
         let changes = try Row.fetchAll(
             db,
-            sql: "SELECT \(Columns.changeSelection) FROM change WHERE seq BETWEEN ? AND ? AND author = ? ORDER BY seq",
+            sql: """
+                SELECT \(Columns.changeSelection) FROM change WHERE seq BETWEEN ? AND ? AND author = ?
+                AND state != \(LogState.rejected.sql) ORDER BY seq
+                """,
             arguments: [seqs.lowerBound, seqs.upperBound, analyst.rawValue]
         ).map { try Columns.change($0) }
-        guard !changes.isEmpty else { throw StoreError.refused("nothing to undo: that command wrote no change") }
+        guard !changes.isEmpty else {
+            throw StoreError.refused(
+                "nothing to undo: the server refused that command (`concord status` lists what it set aside), so it "
+                    + "was never shared")
+        }
         return (seqs.lowerBound, seqs, changes)
     }
 
