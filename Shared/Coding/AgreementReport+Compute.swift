@@ -8,8 +8,9 @@ extension AgreementReport {
     ///   all members (a label counts as a one-element set), so what they coded on any member counts; on any
     ///   other field (a register), their vote with the greatest `hlc` on any member, ties broken by the greater
     ///   event id.
-    /// - A unit is a cluster on which at least two coders have a value for the field. Units are sorted by cluster
-    ///   id, coders by name.
+    /// - A unit is a cluster on which at least two coders have a value for the field. On a set field, a coder who
+    ///   created an event of the cluster has a value even if they added nothing to the set on it: the empty set
+    ///   (protocol.md §16). Units are sorted by cluster id, coders by name.
     /// - On the field named `location`, labels are compared after ``CodingText/normalizedLocation(_:)``, and the
     ///   reliability matrix holds them normalised.
     /// - Pairs are every two analysts who created non-deleted events. A coder coded a document when they created
@@ -104,6 +105,18 @@ extension AgreementReport {
                 continue
             } else {
                 latest[key] = index
+            }
+        }
+        if isSet {
+            // An empty set is a value when the coder coded the unit (protocol.md §16): a coder who created an event
+            // of the cluster and added nothing to this set on it coded "none", which disagrees with a coder who
+            // named some. (A coder with no vote at all on any coded field is not a coder here.)
+            let coderNumber = Dictionary(
+                numbering.coders.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            for (event, coded) in numbering.live.enumerated() {
+                guard let coder = coderNumber[coded.creator] else { continue }
+                let key = numbering.clusters.clusterOfEvent[event] * numbering.coders.count + coder
+                if unions[key] == nil { unions[key] = [] }
             }
         }
         var chosen: [(key: Int, value: CodedValue)] =

@@ -94,6 +94,19 @@ struct AgreementTests {
         #expect(abs(alpha - 0.55) < 1e-12)
     }
 
+    @Test("an empty set is a value where the coder coded the unit: the other coder's event, with nothing in the set")
+    func emptySetCounts() throws {
+        // alice names a recipient on a1; bob coded the same happening (b1, linked) with no recipient.
+        let votes = Self.votes + [Self.vote("a1", "recipients", "alice", "0001", .set(["PRK"]))]
+        let report = AgreementReport.compute(
+            AgreementInput(events: Self.events, links: Self.links, votes: votes),
+            fields: [FieldSpec(name: "recipients", level: .masi)])
+        let recipients = try #require(report.fields.first)
+        #expect(recipients.unitIDs == ["a1", "a2"], "both clusters: each coder created a member")
+        #expect(recipients.values == [[.set(["PRK"]), .set([])], [.set([]), .set([])]])
+        #expect(recipients.percentAgreement == 0.5)
+    }
+
     @Test("locations are compared normalised, and a field without variation has no alpha")
     func locationField() throws {
         #expect(CodingText.normalizedLocation("  Seoul,\n South  KOREA ") == "seoul, south korea")
