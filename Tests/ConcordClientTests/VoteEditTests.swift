@@ -90,6 +90,35 @@ struct VoteEditTests {
         }
     }
 
+    @Test("an adjudicator's remove or add on another analyst's coded set is a reasoned resolution")
+    func adjudicatorSetEdits() throws {
+        let dir = TempDir()
+        let (alice, _, event) = try twoCoders(dir)
+        let carol = try makeStore(dir, name: "carol.sqlite", analyst: "carol", seed: 3)
+        try carol.setRole(.adjudicator)
+        try exchange(alice, carol)
+        let before = try carol.allChanges().count
+        #expect(throws: StoreError.self) { try carol.removeElement(event.rawValue, field: "actors", value: "Japan") }
+        #expect(throws: StoreError.self) {
+            try carol.addElement(event.rawValue, field: "actors", value: "South Korea", reason: "\u{200B}")
+        }
+        #expect(try carol.allChanges().count == before, "nothing written")
+        let removed = try carol.removeElement(
+            event.rawValue, field: "actors", value: "Japan", reason: "the article names no Japanese unit")
+        #expect(removed.changes.first?.reason == "the article names no Japanese unit")
+        let added = try carol.addElement(event.rawValue, field: "actors", value: "South Korea", reason: "named twice")
+        #expect(added.changes.first?.reason == "named twice")
+        #expect(try carol.event(event.rawValue).sets["actors"] == ["South Korea"])
+        // Neither is a vote: alice's coding stays what she coded.
+        #expect(try carol.agreement().fields.first { $0.name == "actors" }?.coders.contains("carol") != true)
+        // An analyst still may not remove alice's coding, reason or not.
+        let bob = try makeStore(dir, name: "bob2.sqlite", analyst: "bob", seed: 4)
+        try exchange(alice, bob)
+        #expect(throws: StoreError.self) {
+            try bob.removeElement(event.rawValue, field: "actors", value: "Japan", reason: "because")
+        }
+    }
+
     @Test("a pair bob dismisses is never suggested again, to anyone, once it has synced")
     func dismissedPairs() throws {
         let dir = TempDir()

@@ -252,10 +252,35 @@ extension LocalStore {
     }
 
     /// `concord event add-actor|tag EVENT VALUE`. Adding an element already present writes nothing.
-    public func addElement(_ reference: String, field: String, value: String) throws -> EditOutcome {
+    ///
+    /// An adjudicator's add to a coded set of an event another analyst created is a resolution (protocol.md §16):
+    /// it needs `reason`, which the change carries.
+    public func addElement(_ reference: String, field: String, value: String, reason: String? = nil) throws
+        -> EditOutcome
+    {
         try edit { writer in
-            try Self.addElement(field, value, to: try Self.editable(reference, writer.db), &writer)
+            let stored = try Self.editable(reference, writer.db)
+            try Self.requireReasonForAdjudicating(field, of: stored, reason: reason, action: "add to", &writer)
+            return try Self.addElement(field, value, to: stored, &writer)
         }
+    }
+
+    /// On a coded set of an event another analyst created, an adjudicator's edit decides, and needs a reason; an
+    /// analyst's or a descriptive field's edit takes none.
+    private static func requireReasonForAdjudicating(
+        _ field: String, of stored: LiveEntity, reason: String?, action: String, _ writer: inout ChangeWriter
+    ) throws {
+        guard writer.role == .adjudicator, Schema.isCoded(field, of: .event) else { return }
+        let creator = try String.fetchOne(
+            writer.db, sql: "SELECT author FROM event_creator WHERE entity = ?", arguments: [stored.id.rawValue])
+        let others = Set((stored.setAdds[field] ?? []).map(\.author)).subtracting([writer.analyst])
+        guard creator != writer.analyst.rawValue || !others.isEmpty else { return }
+        guard let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines), Reason.isGiven(reason) else {
+            throw StoreError.invalid(
+                "an adjudicator's edit to \(action) \(field) of \(creator ?? "another analyst")'s event is a resolution: "
+                    + "add --reason \"why\" (it is reported), or `concord resolve EVENT \(field) --value ... --reason R`")
+        }
+        writer.reason = reason
     }
 
     private static func addElement(
@@ -291,9 +316,16 @@ extension LocalStore {
     }
 
     /// `concord event remove-actor|untag EVENT VALUE`: removes every add of the element this replica has seen.
-    public func removeElement(_ reference: String, field: String, value: String) throws -> EditOutcome {
+    ///
+    /// An adjudicator's remove of another analyst's element of a coded set is a resolution (protocol.md §16): it
+    /// needs `reason`, and removes every coder's add of the element.
+    public func removeElement(_ reference: String, field: String, value: String, reason: String? = nil) throws
+        -> EditOutcome
+    {
         try edit { writer in
-            try Self.removeElement(field, value, from: try Self.editable(reference, writer.db), &writer)
+            let stored = try Self.editable(reference, writer.db)
+            try Self.requireReasonForAdjudicating(field, of: stored, reason: reason, action: "remove from", &writer)
+            return try Self.removeElement(field, value, from: stored, &writer)
         }
     }
 
@@ -309,9 +341,10 @@ extension LocalStore {
         let supersedes: [ChangeID]
         let coded = Schema.isCoded(field, of: .event)
         let planned = Result { () throws(EditError) -> [ChangeID] in
+            // An adjudicator's reasoned remove decides: every coder's add of the element goes.
             try EditPlanner.remove(
                 element: value, adds: stored.setAdds[field] ?? [], field: field,
-                author: coded ? writer.analyst : nil)
+                author: coded && writer.reason == nil ? writer.analyst : nil)
         }
         switch planned {
         case .success(let ids):

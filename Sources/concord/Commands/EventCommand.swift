@@ -14,6 +14,17 @@ struct EventCommand: ParsableCommand {
 /// Prints an edit's notices on stderr.
 func report(_ outcome: EditOutcome) {
     for notice in outcome.notices { Terminal.message(notice) }
+    // A command that wrote something says so, also when nothing else is worth a notice.
+    if outcome.notices.isEmpty {
+        for change in outcome.changes {
+            switch change.op {
+            case .add: Terminal.message("added \"\(change.value)\" to \(change.field) of \(change.entity)")
+            case .remove: Terminal.message("removed \"\(change.value)\" from \(change.field) of \(change.entity)")
+            case .append: Terminal.message("noted on \(change.entity)")
+            case .set: continue
+            }
+        }
+    }
 }
 
 /// The options `event add` and `event edit` share: every event field but `doc` and `title`.
@@ -147,7 +158,11 @@ struct EventAddActor: ParsableCommand {
     @OptionGroup var options: StoreOptions
     @Argument var event: String
     @Argument var value: String
-    func run() throws { report(try options.open().addElement(event, field: "actors", value: value)) }
+    @Option(help: "Why: required of an adjudicator editing another analyst's coding (a resolution).")
+    var reason: String?
+    func run() throws {
+        report(try options.open().addElement(event, field: "actors", value: value, reason: reason))
+    }
 }
 
 struct EventRemoveActor: ParsableCommand {
@@ -155,7 +170,11 @@ struct EventRemoveActor: ParsableCommand {
     @OptionGroup var options: StoreOptions
     @Argument var event: String
     @Argument var value: String
-    func run() throws { report(try options.open().removeElement(event, field: "actors", value: value)) }
+    @Option(help: "Why: required of an adjudicator removing another analyst's coding (a resolution).")
+    var reason: String?
+    func run() throws {
+        report(try options.open().removeElement(event, field: "actors", value: value, reason: reason))
+    }
 }
 
 struct EventTag: ParsableCommand {
