@@ -46,19 +46,39 @@ struct Conflicts: ParsableCommand {
             }
             return
         }
+        // On a terminal: each event by its shortest unique reference and title, each candidate's change by a
+        // prefix that tells it from the other candidates (what `resolve --keep` takes).
+        let short = try store.shortIDs(of: .event)
+        let titles = Dictionary(
+            try store.events().map { ($0.id.rawValue, $0.title ?? "") }, uniquingKeysWith: { a, _ in a })
+        func event(_ id: EntityID) -> String {
+            (short[id] ?? id.rawValue) + (titles[id.rawValue].map { $0.isEmpty ? "" : "  \"\($0)\"" } ?? "")
+        }
+        /// The shortest prefix (8 characters or more) that tells `id` from the other candidates of its conflict.
+        func change(_ id: ChangeID, among others: [ChangeID]) -> String {
+            var length = 8
+            while length < id.rawValue.count,
+                others.contains(where: { $0 != id && $0.rawValue.hasPrefix(id.rawValue.prefix(length)) })
+            {
+                length += 1
+            }
+            return String(id.rawValue.prefix(length))
+        }
         Terminal.out(
             "OPEN CONFLICTS: \(conflicts.count) on events, \(clusters.count) across linked events "
-                + "(times in UTC; CHANGE ids in brackets go to `resolve --keep`)\n")
+                + "(times in UTC; change ids in brackets go to `resolve --keep`)\n")
         for conflict in conflicts {
             let kind = conflict.kind == "delete-edit" ? "delete/edit conflict" : "conflict on \(conflict.field)"
-            Terminal.out("\(conflict.entity)  \(conflict.title.map { "\"\($0)\"" } ?? "")")
+            Terminal.out((short[conflict.entity] ?? conflict.entity.rawValue) + "  \(conflict.title.map { "\"\($0)\"" } ?? "")")
             if let document = conflict.document {
                 Terminal.out("  from \(document.title ?? document.id.rawValue)")
             }
             if let evidence = conflict.evidence { Terminal.out("  evidence: “\(evidence)”") }
             Terminal.out("  \(kind):")
             for c in conflict.candidates {
-                Terminal.out("    \(c.value)  — \(c.author), \(c.hlc.readable)  [\(c.change)]")
+                Terminal.out(
+                    "    \(c.value)  — \(c.author), \(c.hlc.readable)  "
+                        + "[\(change(c.change, among: conflict.candidates.map(\.change)))]")
             }
             if let concurrent = conflict.concurrent {
                 Terminal.out("    edits the delete did not see: " + concurrent.map(\.rawValue).joined(separator: ", "))
@@ -66,9 +86,13 @@ struct Conflicts: ParsableCommand {
             Terminal.out()
         }
         for disagreement in clusters {
-            Terminal.out("cluster \(disagreement.cluster): linked events coded differently on \(disagreement.field):")
+            Terminal.out(
+                "cluster \(short[disagreement.cluster] ?? disagreement.cluster.rawValue): linked events coded "
+                    + "differently on \(disagreement.field):")
             for c in disagreement.candidates {
-                Terminal.out("    \(c.value)  — \(c.author) on \(c.event), \(c.hlc.readable)  [\(c.change)]")
+                Terminal.out(
+                    "    \(c.value)  — \(c.author) on \(event(c.event)), \(c.hlc.readable)  "
+                        + "[\(change(c.change, among: disagreement.candidates.map(\.change)))]")
             }
             Terminal.out()
         }
