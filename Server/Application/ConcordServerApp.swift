@@ -54,7 +54,7 @@ func buildParts(
     api.register(on: router)
     var services: [any Service] = [StoreCloser(store: store, logger: configuration.logger)]
     // Services stop in reverse order: the listener and the snapshot maker before the store closes.
-    if let shared = store as? PostgresServerStore { services.append(CommitListener(store: shared, signal: api.signal)) }
+    if let shared = store.sharedLog { services.append(CommitListener(log: shared, signal: api.signal)) }
     if let maker { services.append(maker) }
     let limits = configuration.connectionLimits
     let http = HTTPServerBuilder.http1(

@@ -141,12 +141,12 @@ final class ChangeSignal: Sendable {
 /// Feeds ``ChangeSignal`` with the commits of every server process on a PostgreSQL database (LISTEN/NOTIFY), for as
 /// long as the application runs.
 struct CommitListener: Service {
-    let store: PostgresServerStore
+    let log: any SharedLog
     let signal: ChangeSignal
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            await store.commits { signal.advance(to: $0) }
+            await log.commits { signal.advance(to: $0) }
         }
     }
 }

@@ -1,5 +1,4 @@
 import ConcordCore
-import GRDB
 import Hummingbird
 import Logging
 
@@ -20,19 +19,13 @@ struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
             response = JSONResponse.error(error, for: request)
         } catch let error as HTTPError {
             response = JSONResponse.error(Self.translate(error, request: request), for: request)
-        } catch let error as StoreUnavailable {
+        } catch let error where StorageFailure.from(error) != nil {
+            let failure = StorageFailure.from(error)!
             metrics.databaseErrors.increment()
-            context.logger.error("database unavailable", metadata: ["error": "\(error)"])
-            response = JSONResponse.error(
-                APIError(
-                    .serviceUnavailable, "\(error); nothing was stored by this request",
-                    detail: .text("retry later: the server reconnects when the database is back"),
-                    headers: [.retryAfter: "5"]),
-                for: request)
-        } catch let error as DatabaseError where APIError.storage(error) != nil {
-            metrics.databaseErrors.increment()
-            context.logger.error("database failure", metadata: ["error": "\(error)"])
-            response = JSONResponse.error(APIError.storage(error)!, for: request)
+            context.logger.error(
+                failure.kind == .unavailable ? "database unavailable" : "database failure",
+                metadata: ["error": "\(failure)"])
+            response = JSONResponse.error(APIError.storage(failure), for: request)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)"])
             response = JSONResponse.error(

@@ -40,7 +40,7 @@ public struct SyncAPI: Sendable {
         self.metrics = metrics
         // Other server processes write a PostgreSQL database too: their pushes are seen by polling it.
         var poll: (@Sendable () async throws -> Int64)?
-        if let shared = store as? PostgresServerStore { poll = { try await shared.lastSeq() } }
+        if let shared = store.sharedLog { poll = { try await shared.lastSeq() } }
         self.signal = ChangeSignal(poll: poll)
     }
 

@@ -19,7 +19,10 @@ import PostgresNIO
 /// A naive sequence (`bigserial`) would hand out numbers at insert time: a transaction holding 11 could commit
 /// before one holding 10, and a reader paging with `after=10` would skip 10 forever. Serialising pushes also makes
 /// the planner's read of the live view and its write one atomic step, which the merge needs anyway.
-public final class PostgresServerStore: ServerStore {
+public final class PostgresServerStore: ServerStore, SharedLog {
+    /// Several server processes share the database: this store is the log they all commit to.
+    public var sharedLog: (any SharedLog)? { self }
+
     /// The database URL without its password, for messages.
     public let location: String
     let client: PostgresClient

@@ -43,6 +43,25 @@ public protocol ServerStore: Sendable {
 
     /// Finishes pending work and releases the database.
     func close() async throws
+
+    /// The store's log as other server processes also write it, or nil when this process is its only writer
+    /// (SQLite, memory): then this process's own pushes are all the commits a long poll waits for.
+    var sharedLog: (any SharedLog)? { get }
+}
+
+extension ServerStore {
+    public var sharedLog: (any SharedLog)? { nil }
+}
+
+/// A change log that several server processes commit to (PostgreSQL, protocol.md §13): what a long poll must watch
+/// besides this process's own pushes.
+public protocol SharedLog: Sendable {
+    /// The greatest committed `seq`, read from the database: the long polls' safety net.
+    func lastSeq() async throws -> Int64
+
+    /// Calls `onCommit` with the `seq` of each commit by any server process, as the database announces them, until
+    /// the task is cancelled.
+    func commits(_ onCommit: @escaping @Sendable (Int64) -> Void) async
 }
 
 /// Opens the store `location` names: a `postgres://` (or `postgresql://`) URL is a PostgreSQL database, anything
