@@ -16,7 +16,9 @@ import Foundation
 /// a failpoint costs one comparison with a value read once. The points:
 ///
 /// - `bootstrap-download`: a snapshot download has written its first bytes to `STORE.bootstrap`;
-/// - `bootstrap-install`: the checked snapshot, with the store's own changes carried in, is about to replace the store.
+/// - `bootstrap-install`: the checked snapshot, with the store's own changes carried in, is about to replace the store;
+/// - `push-batch`: a pushed batch was acknowledged and marked pushed;
+/// - `pull-page`: a pulled page and its cursor were committed.
 enum Failpoint {
     static let armed: String? = ProcessInfo.processInfo.environment["CONCORD_FAILPOINT"]
 

@@ -115,6 +115,7 @@ public struct SyncEngine: Sendable {
                 summary.duplicates += response.duplicates
                 sent += batch.count
                 progress(.pushing(done: sent, total: total))
+                Failpoint.reach("push-batch")
             case .tooLarge(let message):
                 if batch.count == 1 {
                     try noteBefore(&before, analyst: analyst)
@@ -181,6 +182,7 @@ public struct SyncEngine: Sendable {
             summary.news.note(pulled: page.changes.map(\.change).filter { $0.schema <= store.understoodSchema }, me: me)
             cursor = page.next
             progress(.pulling(received: summary.pulled, cursor: cursor))
+            Failpoint.reach("pull-page")
             if !page.more { break }
             guard let next else {
                 throw SyncError.protocolViolation("the server said more changes follow but sent none")

@@ -35,7 +35,10 @@ public struct Change: Hashable, Sendable, Codable, Identifiable {
         self.author = author
         self.replica = replica
         self.reason = reason
-        self.schema = schema ?? Schema.minimumVersion(of: field, for: entity.kind)
+        // A clear (an empty value) came with schema 3 (protocol.md §16).
+        let clear = op == .set && value == .string("") && entity.kind == .event
+            && Schema.clearableEventFields.contains(field)
+        self.schema = schema ?? max(Schema.minimumVersion(of: field, for: entity.kind), clear ? Schema.clearSchema : 1)
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {

@@ -68,6 +68,9 @@ public enum CodingVotes {
                 case .set, .append: continue
                 }
                 setValues[index].hlc = change.hlc
+            } else if change.op == .set && change.value.isEmpty {
+                // A clear (protocol.md §16): the coder now codes no value for the field.
+                registers.removeAll { $0.field == change.field && $0.coder == change.author }
             } else if change.op == .set {
                 let vote = CoderVote(
                     event: event, field: change.field, coder: change.author, hlc: HLC(stored: change.hlc),

@@ -28,7 +28,21 @@ public struct EntitySnapshot: Hashable, Sendable {
         self.id = id
         var fields: [String: ResolvedRegister] = [:]
         for (name, live) in registers {
-            if let resolved = ResolvedRegister(live: live) { fields[name] = resolved }
+            guard let resolved = ResolvedRegister(live: live) else { continue }
+            // A cleared register (protocol.md §16) has no value, unless the clear is one candidate of a conflict.
+            if resolved.value == .string("") && !resolved.conflict && id.kind == .event
+                && Schema.clearableEventFields.contains(name)
+            {
+                continue
+            }
+            fields[name] = resolved
+        }
+        // No view shows a mode its event's type does not allow (protocol.md §16): a mode left behind by a type
+        // that changed is not shown (it stays in the log and in `show --history`).
+        if id.kind == .event, let mode = fields["mode"], !mode.conflict, let text = mode.value.string,
+            Plover.problem(mode: text, type: fields["type"]?.value.string) != nil
+        {
+            fields["mode"] = nil
         }
         self.fields = fields
         var sets: [String: [String]] = [:]

@@ -169,6 +169,22 @@ public enum Schema {
     /// The fields an `event add` requires.
     public static let requiredEventFields = ["doc", "title"]
 
+    /// The event registers that can be cleared (protocol.md §16): every register but the required ones and
+    /// `deleted`.
+    public static let clearableEventFields: Set<String> = Set(
+        eventFields.filter { $0.kind == .register && !requiredEventFields.contains($0.name) && $0.name != "deleted" }
+            .map(\.name))
+
+    /// The schema that introduced clears.
+    public static let clearSchema = 3
+
+    /// Whether `change` clears a register: a `set` of the empty string on a clearable event field, meaning "no
+    /// value" (a vote for none on a coded field).
+    public static func isClear(_ change: Change) -> Bool {
+        change.op == .set && change.value == .string("") && change.entity.kind == .event
+            && clearableEventFields.contains(change.field)
+    }
+
     private static let eventIndex = Dictionary(uniqueKeysWithValues: eventFields.map { ($0.name, $0) })
     private static let documentIndex = Dictionary(uniqueKeysWithValues: documentFields.map { ($0.name, $0) })
 
@@ -282,7 +298,14 @@ public enum Schema {
                 expected: "op " + field.kind.ops.map(\.rawValue).joined(separator: " or ")
                     + " for a \(field.kind.rawValue) field")
         }
-        guard field.check(change.value) else {
+        if isClear(change) {
+            // A clear (protocol.md §16) came with schema 3: an older build keeps it in its log, unread.
+            guard change.schema >= clearSchema else {
+                throw ValidationError(
+                    entity: change.entity, field: "schema", value: String(change.schema),
+                    expected: "schema \(clearSchema) or newer for a clear (an empty value), which schema 3 added")
+            }
+        } else if !field.check(change.value) {
             throw ValidationError(
                 entity: change.entity, field: change.field, value: change.value.description, expected: field.expected)
         }

@@ -398,6 +398,38 @@ struct CLITests {
         #expect(notDismissed.status == 1 && notDismissed.stderr.contains("not dismissed"), "\(notDismissed.stderr)")
     }
 
+    @Test("--clear empties a register (a vote for none on a coded field); a type change must fix or clear its mode")
+    func clearAndModes() throws {
+        let dir = TempDir()
+        let cli = try initialized(dir)
+        let doc = try docID(cli)
+        let id = try cli.ok([
+            "event", "add", "--doc", doc, "--title", "Missile launch", "--type", "MOBILIZE", "--mode", "weapons",
+            "--location", "Pyongyang", "--summary", "A launch",
+        ]).lines[0]
+        try cli.ok(["event", "edit", id, "--clear", "location", "--clear", "summary"])
+        var fields = try #require((try cli.json(["show", id]) as? [String: Any])?["fields"] as? [String: Any])
+        #expect(fields["location"] == nil && fields["summary"] == nil, "no value: \(fields.keys.sorted())")
+        #expect(fields["mode"] != nil)
+        let required = try cli.run(["event", "edit", id, "--clear", "title"])
+        #expect(required.status == 1 && required.stderr.contains("cannot be cleared"), "\(required.stderr)")
+        let both = try cli.run(["event", "edit", id, "--clear", "location", "--location", "Seoul"])
+        #expect(both.status == 1, "\(both.stderr)")
+        // A type that does not allow the coder's own mode: refused unless the same command fixes the mode.
+        let before = try cli.ok(["status", "--json"]).stdout
+        let stranded = try cli.run(["event", "set", id, "type", "COOPERATE"])
+        #expect(stranded.status == 1 && stranded.stderr.contains("--clear mode"), "\(stranded.stderr)")
+        let strandedEdit = try cli.run(["event", "edit", id, "--type", "THREATEN"])
+        #expect(strandedEdit.status == 1, "\(strandedEdit.stderr)")
+        #expect(try cli.ok(["status", "--json"]).stdout == before, "nothing written")
+        try cli.ok(["event", "edit", id, "--type", "COOPERATE", "--clear", "mode"])
+        fields = try #require((try cli.json(["show", id]) as? [String: Any])?["fields"] as? [String: Any])
+        #expect((fields["type"] as? [String: Any])?["value"] as? String == "COOPERATE")
+        #expect(fields["mode"] == nil)
+        let events = try #require(try cli.json(["events"]) as? [[String: Any]])
+        #expect(events[0]["mode"] is NSNull && events[0]["location"] is NSNull)
+    }
+
     @Test("rebuild keeps every event as it was")
     func rebuild() throws {
         let dir = TempDir()

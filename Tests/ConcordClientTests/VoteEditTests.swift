@@ -119,6 +119,32 @@ struct VoteEditTests {
         }
     }
 
+    @Test("resolving a type settles the mode: --mode sets it on every member, else a mode the type forbids is cleared")
+    func resolveTypeSettlesMode() throws {
+        let dir = TempDir()
+        let (alice, bob, event) = try twoCoders(dir)
+        let carol = try makeStore(dir, name: "carol.sqlite", analyst: "carol", seed: 3)
+        try carol.setRole(.adjudicator)
+        // bob votes MOBILIZE with mode weapons beside alice's COOPERATE.
+        _ = try bob.editEvent(event.rawValue, EventEdit(values: ["type": "MOBILIZE", "mode": "weapons"]))
+        try exchange(alice, carol)
+        try exchange(bob, carol)
+        let before = try carol.allChanges().count
+        #expect(throws: StoreError.self) {
+            try carol.resolve(
+                event.rawValue, field: "type", keep: nil, value: "COOPERATE", reason: "x", mode: "weapons")
+        }
+        #expect(try carol.allChanges().count == before, "a mode the type forbids is refused, nothing written")
+        let clear = try carol.resolve(event.rawValue, field: "type", keep: nil, value: "COOPERATE", reason: "joint drill")
+        #expect(clear.notices.contains { $0.contains("cleared the mode") && $0.contains("weapons") }, "\(clear.notices)")
+        let modeChange = try #require(clear.changes.first { $0.field == "mode" })
+        #expect(modeChange.value == .string("") && modeChange.schema == 3 && modeChange.reason == "joint drill")
+        #expect(try carol.event(event.rawValue).fields["mode"] == nil)
+        // bob's coding is still what he coded: the clear is a resolution, not his vote.
+        let mode = try carol.agreement().fields.first { $0.name == "mode" }
+        #expect(mode?.coders.contains("carol") != true)
+    }
+
     @Test("a pair bob dismisses is never suggested again, to anyone, once it has synced")
     func dismissedPairs() throws {
         let dir = TempDir()

@@ -193,12 +193,20 @@ struct CrashTests {
         var random = SeededRandom(seed: 42)
         var midPush = 0
         // Kill the pushing `concord sync` once the server has some but not all of its changes, at random points.
-        for _ in 0..<4 {
+        for attempt in 0..<4 {
             let before = try await rig.serverLog().count
             if before == total { break }
-            let process = try Self.launchSync(store: rig.path("ana.sqlite"), batch: 60)
+            // The first kill lands after an acknowledged batch, where `concord sync` stops itself (a failpoint: a
+            // timer could miss a push a loaded machine ran fast or slow); later ones at random points.
+            let process = try Self.launchSync(
+                store: rig.path("ana.sqlite"), batch: 60, failpoint: attempt == 0 ? "push-batch" : nil)
             let target = before + 60 + Int(random.next() % 600)
-            while process.isRunning, try await Self.serverCount(rig) < min(target, total - 1) {
+            if attempt == 0 {
+                while process.isRunning && !Self.isStopped(process.processIdentifier) {
+                    try await Task.sleep(for: .milliseconds(1))
+                }
+            }
+            while attempt > 0, process.isRunning, try await Self.serverCount(rig) < min(target, total - 1) {
                 try await Task.sleep(for: .milliseconds(2))
             }
             if process.isRunning {
@@ -218,9 +226,11 @@ struct CrashTests {
         var midPull = 0
         let benPath = rig.path("ben.sqlite")
         for attempt in 0..<3 {
-            let process = try Self.launchSync(store: benPath, batch: 60)
+            // The first kill lands once a pulled page is committed (a failpoint), later ones at random instants.
+            let process = try Self.launchSync(
+                store: benPath, batch: 60, failpoint: attempt == 0 ? "pull-page" : nil)
             if attempt == 0 {
-                while process.isRunning, try puller.metadata().pullCursor == 0 {
+                while process.isRunning && !Self.isStopped(process.processIdentifier) {
                     try await Task.sleep(for: .milliseconds(1))
                 }
             } else {

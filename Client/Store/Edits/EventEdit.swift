@@ -8,13 +8,19 @@ public struct EventEdit: Hashable, Sendable {
     public var added: [String: [String]]
     /// Elements to remove, by set field.
     public var removed: [String: [String]]
+    /// Register fields to clear (`--clear FIELD`, protocol.md §16): no value from now on.
+    public var cleared: [String]
 
-    public init(values: [String: String] = [:], added: [String: [String]] = [:], removed: [String: [String]] = [:]) {
+    public init(
+        values: [String: String] = [:], added: [String: [String]] = [:], removed: [String: [String]] = [:],
+        cleared: [String] = []
+    ) {
         self.values = values
         self.added = added.filter { !$0.value.isEmpty }
         self.removed = removed.filter { !$0.value.isEmpty }
+        self.cleared = cleared
     }
 
     /// Whether the edit changes nothing.
-    public var isEmpty: Bool { values.isEmpty && added.isEmpty && removed.isEmpty }
+    public var isEmpty: Bool { values.isEmpty && added.isEmpty && removed.isEmpty && cleared.isEmpty }
 }

@@ -87,8 +87,59 @@ extension LocalStore {
     public func set(_ reference: String, field: String, value text: String) throws -> EditOutcome {
         try edit { writer in
             let stored = try Self.editable(reference, writer.db)
+            if field == "type" {
+                try Self.checkModeFits(
+                    newType: Schema.canonicalInput(text, field: "type"), stored, settingMode: false, &writer)
+            }
             return try Self.set(field, to: text, of: stored, with: PendingValues(), &writer)
         }
+    }
+
+    /// A type change that leaves the writer's own mode invalid for the new type must set a valid mode or clear it
+    /// in the same command (protocol.md §16), for analysts and adjudicators alike: refused otherwise, naming the
+    /// modes the type allows.
+    static func checkModeFits(newType: String, _ stored: LiveEntity, settingMode: Bool, _ writer: inout ChangeWriter)
+        throws
+    {
+        guard !settingMode else { return }
+        let own = (stored.registers["mode"] ?? []).filter { $0.author == writer.analyst }.inMergeOrder().last
+        guard let mode = own?.value.string, !mode.isEmpty, Plover.problem(mode: mode, type: newType) != nil else {
+            return
+        }
+        let allowed = Plover.modes[newType] ?? []
+        throw StoreError.invalid(
+            "your mode \"\(mode)\" does not fit type \(newType); change both at once: `concord event edit "
+                + "\(stored.id.id) --type \(newType) "
+                + (allowed.isEmpty ? "--clear mode` (\(newType) has no modes)" : "--mode M` (one of "
+                    + allowed.joined(separator: ", ") + ") or `--clear mode`"))
+    }
+
+    /// Clears a register (protocol.md §16): on a coded field, the writer's own vote becomes "no value" (another
+    /// coder's stays); on a descriptive field, the field has no value from now on.
+    static func clear(_ field: String, of stored: LiveEntity, _ writer: inout ChangeWriter) throws -> EditOutcome {
+        guard Schema.clearableEventFields.contains(field) else {
+            throw StoreError.invalid(
+                "\(field) cannot be cleared; the fields that can are "
+                    + Schema.clearableEventFields.sorted().joined(separator: ", ")
+                    + (Schema.requiredEventFields.contains(field) ? " (\(field) is required)" : ""))
+        }
+        let live = stored.registers[field] ?? []
+        let coded = Schema.isCoded(field, of: .event)
+        let replaced = coded ? live.filter { $0.author == writer.analyst } : live
+        guard replaced.contains(where: { $0.value != .string("") }) else {
+            return EditOutcome(
+                entity: stored.id, changes: [],
+                notices: ["\(coded ? "your coding of " : "")\(field) has no value; nothing written"])
+        }
+        if !coded {
+            do throws(EditError) {
+                try EditPlanner.authorizeReplacing(field: field, live: live, role: writer.role)
+            } catch {
+                throw StoreError.notAllowed(error)
+            }
+        }
+        let change = writer.write(stored.id, field, .set, .string(""), supersedes: replaced.map(\.change).sorted())
+        return EditOutcome(entity: stored.id, changes: [change], notices: ["cleared \(field) of \(stored.id)"])
     }
 
     /// The values an edit of several fields writes that the checks of the others read: a new type for the mode, a
@@ -224,17 +275,28 @@ extension LocalStore {
                 outcome.changes += step.changes
                 outcome.notices += step.notices
             }
+            for name in edit.cleared where edit.values[name] != nil {
+                throw StoreError.invalid("--clear \(name) and --\(name) cannot go together; give one")
+            }
+            if let type = pending.type {
+                try Self.checkModeFits(
+                    newType: type, stored, settingMode: edit.values["mode"] != nil || edit.cleared.contains("mode"),
+                    &writer)
+            }
             for name in EventDraft.registerFields {
                 guard let text = edit.values[name] else { continue }
                 merge(try Self.set(name, to: text, of: stored, with: pending, &writer))
             }
-            // A new type whose modes exclude the mode the event shows: said, not refused (the mode is another
-            // coding, maybe by someone else; the coder fixes it with --mode).
-            if let type = pending.type, edit.values["mode"] == nil,
+            for name in edit.cleared {
+                merge(try Self.clear(name, of: stored, &writer))
+            }
+            // A new type whose modes exclude a mode another coder gave: said (it is their coding, and no view shows
+            // a mode its type does not allow).
+            if let type = pending.type, edit.values["mode"] == nil, !edit.cleared.contains("mode"),
                 let mode = stored.snapshot.fields["mode"]?.value.string,
                 let problem = Plover.problem(mode: mode, type: type)
             {
-                outcome.notices.append("mode: \(problem); change it with `--mode`")
+                outcome.notices.append("mode: \(problem); it is not shown while the type is \(type)")
             }
             for (field, elements) in edit.added.sorted(by: { $0.key < $1.key }) {
                 for element in elements {

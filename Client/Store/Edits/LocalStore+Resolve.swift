@@ -9,9 +9,15 @@ extension LocalStore {
     ///
     /// For `deleted`, this resolves a delete/edit conflict: `true` confirms the delete with a new delete that has seen
     /// every edit, `false` restores the event with all its fields.
-    public func resolve(_ reference: String, field: String, keep: String?, value: String?, reason: String?) throws
-        -> EditOutcome
-    {
+    ///
+    /// Resolving `type` also settles the mode (protocol.md §16): `mode` sets it on every member, validated against
+    /// the chosen type; without it, a mode the chosen type does not allow is cleared, saying so.
+    public func resolve(
+        _ reference: String, field: String, keep: String?, value: String?, reason: String?, mode: String? = nil
+    ) throws -> EditOutcome {
+        if mode != nil && field != "type" {
+            throw StoreError.invalid("--mode goes with resolving type; resolve mode itself with `resolve EVENT mode`")
+        }
         guard (keep == nil) != (value == nil) else {
             throw StoreError.invalid(
                 "give exactly one of --keep CHANGE_ID (a candidate's id or prefix) or --value VALUE")
@@ -43,8 +49,12 @@ extension LocalStore {
             }
             let members = Schema.isCoded(field, of: .event) ? try Self.clusterMembers(of: id, writer.db) : []
             if members.count > 1 {
-                return try Self.resolveCluster(
+                var outcome = try Self.resolveCluster(
                     members, field: field, keep: keep, value: value, reason: reason, &writer)
+                if field == "type", let type = outcome.changes.first?.value.string {
+                    try Self.settleModes(members, type: type, mode: mode, reason: reason, &writer, into: &outcome)
+                }
+                return outcome
             }
             let live = stored.registers[field] ?? []
             let chosen = try Self.chosenValue(keep: keep, value: value, field: field, live: live, db: writer.db)
@@ -58,7 +68,44 @@ extension LocalStore {
                 throw StoreError.notAllowed(error)
             }
             let change = writer.write(id, field, .set, chosen, supersedes: supersedes, reason: reason)
-            return EditOutcome(entity: id, changes: [change])
+            var outcome = EditOutcome(entity: id, changes: [change])
+            if field == "type", let type = chosen.string {
+                try Self.settleModes([id], type: type, mode: mode, reason: reason, &writer, into: &outcome)
+            }
+            return outcome
+        }
+    }
+
+    /// After a resolution of `type`: `mode` on every member (checked against the type), or a clear of every mode
+    /// candidate the type does not allow, each with the resolution's reason.
+    private static func settleModes(
+        _ members: [EntityID], type: String, mode: String?, reason: String, _ writer: inout ChangeWriter,
+        into outcome: inout EditOutcome
+    ) throws {
+        let chosen = mode.map { Schema.canonicalInput($0, field: "mode") }
+        if let chosen, let problem = Plover.problem(mode: chosen, type: type) { throw StoreError.invalid(problem) }
+        let stored = try LiveRows.version.loadAll(members, writer.db)
+        for member in members {
+            let live = stored[member]?.registers["mode"] ?? []
+            if let chosen {
+                guard live.count != 1 || live[0].value != .string(chosen) else { continue }
+                outcome.changes.append(
+                    writer.write(
+                        member, "mode", .set, .string(chosen), supersedes: live.map(\.change).sorted(), reason: reason))
+            } else {
+                let invalid = live.filter {
+                    guard let text = $0.value.string, !text.isEmpty else { return false }
+                    return Plover.problem(mode: text, type: type) != nil
+                }
+                guard !invalid.isEmpty else { continue }
+                outcome.changes.append(
+                    writer.write(
+                        member, "mode", .set, .string(""), supersedes: live.map(\.change).sorted(), reason: reason))
+                outcome.notices.append(
+                    "cleared the mode of \(member) ("
+                        + Set(invalid.map { "\"\($0.value)\"" }).sorted().joined(separator: ", ")
+                        + "), which \(type) does not allow; give --mode to set one")
+            }
         }
     }
 

@@ -102,6 +102,10 @@ struct EventEditCommand: ParsableCommand {
     @Option(name: .customLong("remove-context"), help: "A context to remove (repeatable).") var removedContexts:
         [String] = []
     @Option(name: .customLong("untag"), help: "A tag to remove (repeatable).") var removedTags: [String] = []
+    @Option(
+        name: .customLong("clear"),
+        help: "A field to clear: no value from now on; on a coded field, your coding of none (repeatable).")
+    var cleared: [String] = []
 
     func run() throws {
         var values = fields.values
@@ -112,7 +116,7 @@ struct EventEditCommand: ParsableCommand {
             removed: [
                 "actors": removedActors, "recipients": removedRecipients, "context": removedContexts,
                 "tags": removedTags,
-            ])
+            ], cleared: cleared)
         let outcome = try options.open().editEvent(event, edit)
         report(outcome)
         if !outcome.changes.isEmpty {

@@ -30,6 +30,9 @@ struct Resolve: ParsableCommand {
     @Option(help: "Why (required): shown in the report and in `concord show --history`.")
     var reason: String?
 
+    @Option(help: "With FIELD type: the mode every member gets (else a mode the type does not allow is cleared).")
+    var mode: String?
+
     func validate() throws {
         guard (keep == nil) != value.isEmpty else {
             throw ValidationError("give exactly one of --keep CHANGE_ID or --value VALUE")
@@ -48,7 +51,8 @@ struct Resolve: ParsableCommand {
         if value.count > 1 {
             throw ValidationError("--value is given once for \(field); only a set takes several")
         }
-        let outcome = try store.resolve(event, field: field, keep: keep, value: value.first, reason: reason)
+        let outcome = try store.resolve(
+            event, field: field, keep: keep, value: value.first, reason: reason, mode: mode)
         for notice in outcome.notices { Terminal.message(notice) }
         if let change = outcome.changes.first {
             Terminal.message("resolved \(field) of \(outcome.entity) as \"\(change.value)\"; `concord sync` shares it")
