@@ -430,6 +430,25 @@ struct CLITests {
         #expect(events[0]["mode"] is NSNull && events[0]["location"] is NSNull)
     }
 
+    @Test("a single-valued option given twice is a usage error naming it; a mode needs a type")
+    func repeatedOptionsAndModeWithoutType() throws {
+        let dir = TempDir()
+        let cli = try initialized(dir)
+        let doc = try docID(cli)
+        let before = try cli.ok(["status", "--json"]).stdout
+        let twice = try cli.run(["event", "add", "--doc", doc, "--title", "Talks", "--mode", "visit", "--mode", "phone"])
+        #expect(twice.status == 2 && twice.stderr.contains("--mode was given 2 times"), "\(twice.stderr)")
+        let types = try cli.run(["event", "add", "--doc", doc, "--title", "Talks", "--type", "AID", "--type", "AGREE"])
+        #expect(types.status == 2 && types.stderr.contains("--type"), "\(types.stderr)")
+        let noType = try cli.run(["event", "add", "--doc", doc, "--title", "Talks", "--mode", "visit"])
+        #expect(noType.status == 1 && noType.stderr.contains("a mode needs a type"), "\(noType.stderr)")
+        #expect(try cli.ok(["status", "--json"]).stdout == before, "nothing written")
+        let id = try cli.ok(["event", "add", "--doc", doc, "--title", "Talks"]).lines[0]
+        let later = try cli.run(["event", "set", id, "mode", "visit"])
+        #expect(later.status == 1 && later.stderr.contains("a mode needs a type"), "\(later.stderr)")
+        try cli.ok(["event", "add", "--doc", doc, "--title", "Call", "--type", "consult", "--mode", "PHONE"])
+    }
+
     @Test("rebuild keeps every event as it was")
     func rebuild() throws {
         let dir = TempDir()

@@ -47,7 +47,10 @@ extension LocalStore {
             values.append((name, value))
         }
         if let mode = draft.values["mode"].map({ Schema.canonicalInput($0, field: "mode") }), !mode.isEmpty {
-            let type = draft.values["type"].map { Schema.canonicalInput($0, field: "type") }
+            guard let type = draft.values["type"].map({ Schema.canonicalInput($0, field: "type") }) else {
+                throw FieldProblem(
+                    field: "mode", message: "a mode needs a type: give the event's type too (a mode is one of its modes)")
+            }
             if let problem = Plover.problem(mode: mode, type: type) {
                 throw FieldProblem(field: "mode", message: problem)
             }
@@ -209,6 +212,9 @@ extension LocalStore {
         if field == "mode" {
             let ownType = stored.registers["type"]?.filter { $0.author == writer.analyst }.inMergeOrder().last
             let type = pending.type ?? (ownType?.value ?? stored.snapshot.fields["type"]?.value)?.string
+            guard let type, !type.isEmpty else {
+                throw StoreError.invalid("a mode needs a type: set the event's type first, or give --type with --mode")
+            }
             if let problem = Plover.problem(mode: text, type: type) { throw StoreError.invalid(problem) }
         }
         let live = stored.registers[field] ?? []

@@ -29,21 +29,34 @@ func report(_ outcome: EditOutcome) {
 
 /// The options `event add` and `event edit` share: every event field but `doc` and `title`.
 struct EventFieldOptions: ParsableArguments {
-    @Option(help: "A PLOVER event type, e.g. CONSULT (any case).") var type: String?
-    @Option(help: "YYYY-MM-DD, YYYY-MM or YYYY.") var date: String?
-    @Option(help: "A place name.") var location: String?
-    @Option(help: "An ISO 3166-1 alpha-3 code, e.g. KOR.") var country: String?
+    // Single-valued options are parsed as lists so that one given twice is a usage error naming it (a second
+    // `--type` silently won before).
+    @Option(help: "A PLOVER event type, e.g. CONSULT (any case).") var type: [String] = []
+    @Option(help: "YYYY-MM-DD, YYYY-MM or YYYY.") var date: [String] = []
+    @Option(help: "A place name.") var location: [String] = []
+    @Option(help: "An ISO 3166-1 alpha-3 code, e.g. KOR.") var country: [String] = []
     @Option(name: .customLong("actor"), help: "An actor (repeatable).") var actors: [String] = []
     @Option(name: .customLong("tag"), help: "A tag (repeatable).") var tags: [String] = []
     @Option(name: .customLong("recipient"), help: "A PLOVER recipient: whom the event targets (repeatable).")
     var recipients: [String] = []
-    @Option(help: "A PLOVER mode of the event's type, e.g. visit for CONSULT.") var mode: String?
+    @Option(help: "A PLOVER mode of the event's type, e.g. visit for CONSULT (needs a type).") var mode: [String] = []
     @Option(name: .customLong("context"), help: "A PLOVER context, e.g. military (repeatable).")
     var contexts: [String] = []
-    @Option(help: "low, medium or high.") var confidence: String?
-    @Option(help: "A verbatim quote from the document.") var evidence: String?
-    @Option(help: "A summary.") var summary: String?
-    @Option(help: "draft, reviewed, disputed or rejected.") var status: String?
+    @Option(help: "low, medium or high.") var confidence: [String] = []
+    @Option(help: "A verbatim quote from the document.") var evidence: [String] = []
+    @Option(help: "A summary.") var summary: [String] = []
+    @Option(help: "draft, reviewed, disputed or rejected.") var status: [String] = []
+
+    func validate() throws {
+        for (name, given) in [
+            ("type", type), ("date", date), ("location", location), ("country", country), ("mode", mode),
+            ("confidence", confidence), ("evidence", evidence), ("summary", summary), ("status", status),
+        ] where given.count > 1 {
+            throw ValidationError(
+                "--\(name) was given \(given.count) times (\(given.map { "\"\($0)\"" }.joined(separator: ", "))); an "
+                    + "event has one \(name): give it once")
+        }
+    }
 
     /// The register fields given, by name.
     var values: [String: String] {
@@ -53,7 +66,7 @@ struct EventFieldOptions: ParsableArguments {
             ("confidence", confidence), ("evidence", evidence), ("summary", summary), ("status", status),
             ("mode", mode),
         ] {
-            if let value { values[name] = value }
+            if let value = value.first { values[name] = value }
         }
         return values
     }
