@@ -145,6 +145,14 @@ public struct PushPlanner: Sendable {
                             + "the server has or what the same push brings before it; push that change first")
                     continue
                 }
+                // A remove takes away adds of its own element: one that lists an add of another element would
+                // remove it while the history shows the value it names.
+                if change.op == .remove, let other = superseded.first(where: { $0.value != change.value }) {
+                    refuse(
+                        "a remove of \"\(change.value)\" lists \(other.change), an add of \"\(other.value)\": a remove "
+                            + "may list only adds of the element it removes")
+                    continue
+                }
                 do {
                     try EditPlanner.checkSupersedes(change, superseded: superseded, role: analyst.role)
                 } catch {

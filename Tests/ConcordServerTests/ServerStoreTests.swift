@@ -158,6 +158,25 @@ struct ServerStoreTests {
                 == .stored(Wire.PushResponse(accepted: 2, duplicates: 0, cursor: 5)))
     }
 
+    @Test("a remove that lists an add of another element is refused", arguments: StoreKind.allCases)
+    func removeOfAnotherElement(kind: StoreKind) async throws {
+        let store = try await kind.open()
+        let factory = ChangeFactory()
+        let event = factory.newEvent()
+        let id = event[0].entity
+        let japan = factory.make(id, "tags", .string("japan"), op: .add)
+        _ = try await store.push(event + [japan], replica: factory.replica, by: record("analyst-a"), now: serverNow)
+        // "remove korea" that lists the add of "japan": it would take japan away while the history says korea.
+        let forged = factory.make(id, "tags", .string("korea"), op: .remove, supersedes: [japan.id])
+        let result = try await store.push([forged], replica: factory.replica, by: record("analyst-a"), now: serverNow)
+        guard case .refused(let refusal) = result else {
+            Issue.record("expected a refusal, got \(result)")
+            return
+        }
+        #expect(refusal.refused.first?.error.contains("may list only adds of the element") == true, "\(refusal)")
+        #expect(try await store.snapshot(of: id)?.sets["tags"] == ["japan"])
+    }
+
     @Test("a change that lists an id the server does not hold is refused, whatever else the push holds", arguments: StoreKind.allCases)
     func unknownSuperseded(kind: StoreKind) async throws {
         let store = try await kind.open()

@@ -22,7 +22,7 @@ extension LocalStore {
             throw StoreError.invalid(
                 "give exactly one of --keep CHANGE_ID (a candidate's id or prefix) or --value VALUE")
         }
-        guard let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty else {
+        guard let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines), Reason.isGiven(reason) else {
             throw StoreError.invalid(
                 "a resolution must give its reason: add --reason \"why this value\"; it is reported")
         }
