@@ -252,6 +252,10 @@ public struct SyncAPI: Sendable {
             // Long poll (protocol.md §14): hold the request until a change after the cursor is committed or the wait ends.
             await signal.wait(after: after, timeout: .seconds(wait))
             signal.releasePoll(of: analyst)
+            // The token may have been revoked while the poll was held: a revoked token is answered nothing more.
+            if try await store.analysts().first(where: { $0.name.rawValue == analyst })?.revoked != nil {
+                throw APIError.unauthorized("the token of \(analyst) was revoked")
+            }
             page = try await store.changes(after: after, limit: limit)
         }
         metrics.pullPages.increment()

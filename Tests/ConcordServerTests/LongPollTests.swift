@@ -52,6 +52,22 @@ struct LongPollTests {
         }
     }
 
+    @Test("a token revoked while its long poll is held gets 401, not the changes that woke it")
+    func revokedWhileHeld() async throws {
+        let team = try await Team.make()
+        let factory = ChangeFactory()
+        try await team.app().test(.router) { client in
+            let event = factory.newEvent()
+            async let held = client.execute(uri: "/v1/changes?after=0&wait=40", method: .get, headers: auth(team.b))
+            try await Task.sleep(for: .milliseconds(300))
+            try await team.admin.revoke(try AnalystName("analyst-b"))
+            #expect(try await client.push(event, token: team.a).status == .ok)
+            let response = try await held
+            #expect(response.status == .unauthorized, "revoked mid-poll: \(response.status)")
+            #expect(String(buffer: response.body).contains("revoked"))
+        }
+    }
+
     @Test("a push through another server process of one PostgreSQL database wakes the poll too")
     func otherProcessWakesPoll() async throws {
         let url = try PostgresCluster.shared().createDatabase()
