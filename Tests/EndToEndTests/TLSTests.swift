@@ -135,9 +135,16 @@ struct TLSTests {
         let notPEM = try run(
             Binaries.client,
             ["init", "--analyst", "alice", "--server", "https://127.0.0.1:1", "--ca-file", db, "--store", store])
-        #expect(notPEM.status != 0)
+        #expect(notPEM.status == 1, "a bad CA file is the user's to fix (1), not a network failure (3)")
         #expect(notPEM.stderr.contains("cannot read the CA file") || notPEM.stderr.contains("holds no certificate"))
         #expect(!FileManager.default.fileExists(atPath: store), "a refused init creates no store")
+        // A FIFO is not read (the read would block forever): refused at once.
+        let fifo = dir.appendingPathComponent("ca.fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let pipe = try run(
+            Binaries.client,
+            ["init", "--analyst", "alice", "--server", "https://127.0.0.1:1", "--ca-file", fifo, "--store", store])
+        #expect(pipe.status == 1 && pipe.stderr.contains("not a regular file"), "\(pipe.stderr)")
         let plain = try run(
             Binaries.client,
             [

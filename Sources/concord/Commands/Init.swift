@@ -37,7 +37,19 @@ struct Init: ParsableCommand {
     private func trustedCAFile() throws -> String? {
         guard let caFile else { return nil }
         let path = URL(fileURLWithPath: caFile).standardizedFileURL.path
-        _ = try HTTPTransport.client(trusting: path)
+        // A bad file is the user's to fix (exit 1), not a network failure; and only a regular file is read (a FIFO
+        // would block the read forever).
+        let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
+        guard type == .typeRegular else {
+            throw StoreError.invalid(
+                "--ca-file \(caFile) is " + (type == nil ? "not there" : "not a regular file")
+                    + "; pass the PEM file of your server's certificate authority")
+        }
+        do {
+            _ = try HTTPTransport.client(trusting: path)
+        } catch {
+            throw StoreError.invalid(error.description)
+        }
         return path
     }
 
