@@ -33,13 +33,6 @@ public struct SyncSession: Sendable {
         self.sleep = sleep
     }
 
-    /// What a whole sync did.
-    public struct Outcome: Sendable {
-        /// The bootstrap's outcome; nil when none was tried (the store had synced, or bootstraps are off).
-        public var bootstrap: StoreBootstrap.Outcome?
-        public var summary: SyncSummary
-    }
-
     /// Bootstraps `store` if it has pulled nothing yet and bootstraps are on; `store` is then the store's file
     /// opened again (the installed snapshot, or the same file when the bootstrap stepped back). Nil when none was
     /// tried. On a throw, `store` is open again too, untouched but for a download kept to resume.
@@ -64,11 +57,5 @@ public struct SyncSession: Sendable {
     /// The engine that pushes and pulls `store`.
     public func engine(for store: LocalStore) -> SyncEngine {
         SyncEngine(store: store, transport: transport, options: options, sleep: sleep, progress: progress)
-    }
-
-    /// A whole sync: the bootstrap if due, then one push and pull.
-    public func run(_ store: inout LocalStore) async throws -> Outcome {
-        let first = try await bootstrapIfFirst(&store)
-        return Outcome(bootstrap: first, summary: try await engine(for: store).run())
     }
 }

@@ -19,20 +19,21 @@ struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
             response = JSONResponse.error(error, for: request)
         } catch let error as HTTPError {
             response = JSONResponse.error(Self.translate(error, request: request), for: request)
-        } catch let error where StorageFailure.from(error) != nil {
-            let failure = StorageFailure.from(error)!
-            metrics.databaseErrors.increment()
-            context.logger.error(
-                failure.kind == .unavailable ? "database unavailable" : "database failure",
-                metadata: ["error": "\(failure)"])
-            response = JSONResponse.error(APIError.storage(failure), for: request)
         } catch {
-            context.logger.error("request failed", metadata: ["error": "\(error)"])
-            response = JSONResponse.error(
-                APIError(
-                    .internalServerError, "the server failed to answer; nothing was stored by this request",
-                    detail: .text("the server log has the cause under this request's id; retry later")),
-                for: request)
+            if let failure = StorageFailure.from(error) {
+                metrics.databaseErrors.increment()
+                context.logger.error(
+                    failure.kind == .unavailable ? "database unavailable" : "database failure",
+                    metadata: ["error": "\(failure)"])
+                response = JSONResponse.error(APIError.storage(failure), for: request)
+            } else {
+                context.logger.error("request failed", metadata: ["error": "\(error)"])
+                response = JSONResponse.error(
+                    APIError(
+                        .internalServerError, "the server failed to answer; nothing was stored by this request",
+                        detail: .text("the server log has the cause under this request's id; retry later")),
+                    for: request)
+            }
         }
         if let id = context.logger[metadataKey: "hb.request.id"] {
             response.headers[.init("X-Request-ID")!] = "\(id)"

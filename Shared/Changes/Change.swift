@@ -36,8 +36,7 @@ public struct Change: Hashable, Sendable, Codable, Identifiable {
         self.replica = replica
         self.reason = reason
         // A clear (an empty value) came with schema 3 (protocol.md §16).
-        let clear = op == .set && value == .string("") && entity.kind == .event
-            && Schema.clearableEventFields.contains(field)
+        let clear = Schema.isClear(op: op, value: value, field: field, of: entity.kind)
         self.schema = schema ?? max(Schema.minimumVersion(of: field, for: entity.kind), clear ? Schema.clearSchema : 1)
     }
 

@@ -75,7 +75,7 @@ public struct ClusterDisagreement: Codable, Hashable, Sendable {
             for field in setFields {
                 var votes: [AnalystName: (elements: Set<String>, latest: Version, event: EntityID)] = [:]
                 for snapshot in snapshots {
-                    for (author, vote) in snapshot.setVotes[field] ?? [:] {
+                    for (author, vote) in snapshot.setVotes(field) {
                         var current = votes[author] ?? ([], vote.latest, snapshot.id)
                         current.elements.formUnion(vote.elements)
                         if current.latest.precedes(vote.latest) { (current.latest, current.event) = (vote.latest, snapshot.id) }

@@ -1,10 +1,8 @@
 extension MatchScorer {
     /// The suggestions as `concord match --json` prints them (protocol.md §11, §16), in the given order:
-    /// `[{"a", "b", "score", "reasons": {"content", "countries_differ", "date", "participants", "same_document",
-    /// "title", "type"}, "titles": {"a", "b"}, "creators": {"a", "b"}, "docs": {"a", "b"}}]`, keys sorted,
-    /// two-space indented. `reasons` leaves out a part that could not be measured (no type, date or participant on
-    /// one side); `titles`, `creators` and `docs` come from `events` (null for an event not in it, or without a
-    /// document).
+    /// `[{"a", "b", "score", "reasons": {...}, "titles": {"a", "b"}, "creators": {"a", "b"}, "docs": {"a", "b"}}]`,
+    /// keys sorted, two-space indented; `reasons` as ``MatchScorer/Parts/reasons`` names them, every key always.
+    /// `titles`, `creators` and `docs` come from `events` (null for an event not in it, or without a document).
     public static func json(_ suggestions: [MatchSuggestion], events: [String: MatchEvent] = [:]) -> String {
         let items: [CodingJSON] = suggestions.map { suggestion in
             func pair(_ value: (MatchEvent) -> String?) -> CodingJSON {

@@ -20,6 +20,7 @@ extension MatchScorer {
     /// a name in one event's title blocks it with the same name among another's participants.
     struct Interners {
         var words = Interner()
+        var actors = Interner()
         var creators = Interner()
         var clusters = Interner()
         var documents = Interner()
@@ -35,6 +36,8 @@ extension MatchScorer {
         let sentenceWords: [Int]
         /// Each distinct actor or recipient name as its words.
         let participants: [[Int]]
+        /// The actor names as coded, for the `actors` reason.
+        let actors: [Int]
         let eventType: EventType?
         let days: MatchText.DayRange?
         let creator: Int
@@ -55,6 +58,7 @@ extension MatchScorer {
                 if !words.isEmpty { names.insert(words) }
             }
             participants = names.sorted { $0.lexicographicallyPrecedes($1) }
+            actors = interners.actors.ids(event.actors)
             eventType = event.type.flatMap(EventType.init(rawValue:))
             days = MatchText.dayRange(event.date)
             creator = interners.creators.id(event.creator)

@@ -40,7 +40,8 @@ public enum MatchScorer {
     /// `score = (c·content + 1·type + 2·participants + 2·title + 2·date) / (sum of the weights of the parts
     /// present)`, with c = 3 in one document and 2 across documents, times 0.3 when the dates contradict
     /// (`date` = 0) and 0.6 when both give a different country.
-    /// `reasons` also says `same_document` (1 or 0).
+    /// `reasons` holds every part by name (0 for one not measured, with its `measured_…` key 0), `same_document`,
+    /// the contradictions (`dates_contradict`, `countries_differ`) as 1 or 0, and `span` and `actors` as before.
     ///
     /// The result has `a < b` whatever the argument order; the creators and clusters are not looked at here.
     public static func score(_ a: MatchEvent, _ b: MatchEvent) -> MatchSuggestion {
@@ -75,7 +76,7 @@ public enum MatchScorer {
         // Every pair that reaches `minimum`, and each event's best score per (other creator, other document).
         // A pair under `minimum` cannot change which pairs over it are suggested: an event's best is at least
         // the score of every pair it is in.
-        var candidates: [(i: Int, j: Int, parts: Parts, linked: Bool)] = []
+        var candidates: [(i: Int, j: Int, parts: Parts, score: Double, linked: Bool)] = []
         var best: [BestKey: Double] = [:]
         for i in sources {
             let left = prepared[i]
@@ -94,7 +95,7 @@ public enum MatchScorer {
                     let score = parts.score
                     guard score >= minimum else { continue }
                     let linked = left.cluster == right.cluster
-                    candidates.append((i, j, parts, linked))
+                    candidates.append((i, j, parts, score, linked))
                     let keys = [
                         BestKey(event: i, creator: right.creator, document: right.document),
                         BestKey(event: j, creator: left.creator, document: left.document),
@@ -106,7 +107,7 @@ public enum MatchScorer {
         var found: [MatchSuggestion] = []
         for candidate in candidates where !candidate.linked {
             let (left, right) = (prepared[candidate.i], prepared[candidate.j])
-            let score = candidate.parts.score
+            let score = candidate.score
             let bar = competition * max(
                 best[BestKey(event: candidate.i, creator: right.creator, document: right.document)] ?? 0,
                 best[BestKey(event: candidate.j, creator: left.creator, document: left.document)] ?? 0)
@@ -137,6 +138,10 @@ public enum MatchScorer {
     struct Parts {
         var sameDocument = false
         var content = 0.0
+        /// Kept in `reasons` for scripts that read them before `content` and `participants` (keys are never removed,
+        /// protocol.md §7): the quotes' span overlap in one document, the actor sets' Jaccard index.
+        var span = 0.0
+        var actors = 0.0
         var type: Double?
         var participants: Double?
         var title = 0.0
@@ -148,9 +153,8 @@ public enum MatchScorer {
             let quoteWords = MatchScorer.jaccard(a.quoteWords, b.quoteWords)
             let sentenceWords = MatchScorer.jaccard(a.sentenceWords, b.sentenceWords)
             if sameDocument {
-                content = max(
-                    quoteWords, MatchScorer.overlap(a.event.span, b.event.span),
-                    MatchScorer.overlap(a.event.sentence, b.event.sentence))
+                span = MatchScorer.overlap(a.event.span, b.event.span)
+                content = max(quoteWords, span, MatchScorer.overlap(a.event.sentence, b.event.sentence))
             } else {
                 content = max(quoteWords, sentenceWords)
             }
@@ -158,6 +162,7 @@ public enum MatchScorer {
                 type = x == y ? 1 : x.quadCode == y.quadCode ? 0.5 : 0
             }
             participants = MatchScorer.participants(a.participants, b.participants)
+            actors = MatchScorer.jaccard(a.actors, b.actors)
             title = MatchScorer.jaccard(a.titleWords, b.titleWords)
             date = MatchText.dateFit(a.days, b.days)
             if let x = a.event.country, let y = b.event.country, !x.isEmpty, !y.isEmpty, x != y {
@@ -180,15 +185,17 @@ public enum MatchScorer {
             return min(1, max(0, score))
         }
 
+        /// Every part by name, always every key (0 for a part one side cannot give: ``measured`` says which were
+        /// measured), and the two contradictions as 1 or 0.
         var reasons: [String: Double] {
-            var reasons: [String: Double] = [
-                "content": content, "title": title, "same_document": sameDocument ? 1 : 0,
-                "countries_differ": countriesDiffer ? 1 : 0,
+            [
+                "content": content, "span": span, "type": type ?? 0, "date": date ?? 0,
+                "participants": participants ?? 0, "actors": actors, "title": title,
+                "same_document": sameDocument ? 1 : 0, "countries_differ": countriesDiffer ? 1 : 0,
+                "dates_contradict": date == 0 ? 1 : 0,
+                "measured_type": type == nil ? 0 : 1, "measured_date": date == nil ? 0 : 1,
+                "measured_participants": participants == nil ? 0 : 1,
             ]
-            if let type { reasons["type"] = type }
-            if let participants { reasons["participants"] = participants }
-            if let date { reasons["date"] = date }
-            return reasons
         }
     }
 
@@ -222,7 +229,4 @@ public enum MatchScorer {
         let total = a.reduce(0) { $0 + best($1, b) } + b.reduce(0) { $0 + best($1, a) }
         return total / Double(a.count + b.count)
     }
-
-    /// The title's words as compared (``MatchText/words(_:)``).
-    static func titleWords(_ title: String) -> [String] { MatchText.words(title) }
 }

@@ -5,7 +5,7 @@ public struct MatchSuggestion: Hashable, Sendable {
     public var b: String
     /// In 0...1; see ``MatchScorer/score(_:_:)``.
     public var score: Double
-    /// Each part's value in 0...1, by name: `span`, `type`, `date`, `actors`, `title`, `same_document`.
+    /// Each part's value in 0...1, by name (``MatchScorer/score(_:_:)`` lists them).
     public var reasons: [String: Double]
 
     public init(a: String, b: String, score: Double, reasons: [String: Double]) {

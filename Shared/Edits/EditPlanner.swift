@@ -112,8 +112,9 @@ public enum EditPlanner {
         throw .notYourVote(field: change.field, other: other, action: action)
     }
 
-    /// Whether a change written by a `role` that superseded these versions is a resolution (several live
-    /// versions with different values), which only adjudicators may write. The server calls this on every push.
+    /// Whether superseding these versions decides between different values (several live versions that
+    /// disagree). The vote rules no longer turn on it (``checkSupersedes(_:superseded:role:)`` judges by authors);
+    /// it describes a change, as in the history of a conflict.
     public static func isResolution(superseding live: [Version]) -> Bool {
         Set(live.map(\.value)).count > 1
     }

@@ -18,4 +18,10 @@ public enum Reason {
             }
         }
     }
+
+    /// `text` without its surrounding whitespace when it ``isGiven(_:)``, else nil: the reason a command records.
+    public static func given(_ text: String?) -> String? {
+        guard let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines), isGiven(trimmed) else { return nil }
+        return trimmed
+    }
 }

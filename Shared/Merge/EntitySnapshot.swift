@@ -10,9 +10,10 @@ public struct EntitySnapshot: Hashable, Sendable {
     public var sets: [String: [String]]
     /// Ids of the present set adds (needed for a delete's context), sorted.
     public var setAddIDs: [ChangeID]
-    /// Each set field's present elements by who added them: what a coder's own set on an event is (protocol.md
-    /// §11, §16). Fields with no present element are omitted.
-    public var setVotes: [String: [AnalystName: SetVote]]
+    /// The present set adds the snapshot was built from, for ``setVotes(_:)``: kept, not derived, so a snapshot
+    /// built on a hot path (every applied page) pays nothing for what only reconciliation reads. Left out of
+    /// equality: ``setAddIDs`` names the same adds.
+    private var setAdds: [String: [Version]]
     /// Notes in merge order.
     public var notes: [Version]
     /// Whether the displayed value of `deleted` is true.
@@ -30,9 +31,7 @@ public struct EntitySnapshot: Hashable, Sendable {
         for (name, live) in registers {
             guard let resolved = ResolvedRegister(live: live) else { continue }
             // A cleared register (protocol.md §16) has no value, unless the clear is one candidate of a conflict.
-            if resolved.value == .string("") && !resolved.conflict && id.kind == .event
-                && Schema.clearableEventFields.contains(name)
-            {
+            if !resolved.conflict && Schema.isClear(op: .set, value: resolved.value, field: name, of: id.kind) {
                 continue
             }
             fields[name] = resolved
@@ -50,15 +49,7 @@ public struct EntitySnapshot: Hashable, Sendable {
             sets[name] = SetState.elements(of: adds)
         }
         self.sets = sets
-        var setVotes: [String: [AnalystName: SetVote]] = [:]
-        for (name, adds) in setAdds where !adds.isEmpty {
-            var byAuthor: [AnalystName: [Version]] = [:]
-            for add in adds { byAuthor[add.author, default: []].append(add) }
-            setVotes[name] = byAuthor.mapValues { own in
-                SetVote(elements: SetState.elements(of: own), latest: own.inMergeOrder().last!)
-            }
-        }
-        self.setVotes = setVotes
+        self.setAdds = setAdds
         self.setAddIDs = setAdds.values.flatMap { $0.map(\.change) }.sorted()
         self.notes = notes.inMergeOrder()
         let deletedRegister = fields[Self.deletedField]
@@ -94,6 +85,33 @@ public struct EntitySnapshot: Hashable, Sendable {
         ids += setAddIDs
         ids += notes.map(\.change)
         return ids.sorted()
+    }
+}
+
+extension EntitySnapshot {
+    /// A set field's present elements by who added them: what a coder's own set on an event is (protocol.md §11,
+    /// §16); empty when the field has no present element.
+    public func setVotes(_ field: String) -> [AnalystName: SetVote] {
+        var byAuthor: [AnalystName: [Version]] = [:]
+        for add in setAdds[field] ?? [] { byAuthor[add.author, default: []].append(add) }
+        return byAuthor.mapValues { own in
+            SetVote(elements: SetState.elements(of: own), latest: own.inMergeOrder().last!)
+        }
+    }
+
+    public static func == (a: EntitySnapshot, b: EntitySnapshot) -> Bool {
+        a.id == b.id && a.fields == b.fields && a.sets == b.sets && a.setAddIDs == b.setAddIDs && a.notes == b.notes
+            && a.deleted == b.deleted && a.deleteEditConflict == b.deleteEditConflict
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(fields)
+        hasher.combine(sets)
+        hasher.combine(setAddIDs)
+        hasher.combine(notes)
+        hasher.combine(deleted)
+        hasher.combine(deleteEditConflict)
     }
 }
 

@@ -181,8 +181,12 @@ public enum Schema {
     /// Whether `change` clears a register: a `set` of the empty string on a clearable event field, meaning "no
     /// value" (a vote for none on a coded field).
     public static func isClear(_ change: Change) -> Bool {
-        change.op == .set && change.value == .string("") && change.entity.kind == .event
-            && clearableEventFields.contains(change.field)
+        isClear(op: change.op, value: change.value, field: change.field, of: change.entity.kind)
+    }
+
+    /// ``isClear(_:)`` of a change not yet made.
+    static func isClear(op: ChangeOp, value: FieldValue, field: String, of kind: EntityID.Kind) -> Bool {
+        op == .set && value == .string("") && kind == .event && clearableEventFields.contains(field)
     }
 
     private static let eventIndex = Dictionary(uniqueKeysWithValues: eventFields.map { ($0.name, $0) })

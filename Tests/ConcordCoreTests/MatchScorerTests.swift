@@ -53,9 +53,16 @@ struct MatchScorerTests {
     func unrelatedPair() {
         let s = MatchScorer.score(Self.alice, Self.unrelated)
         #expect(s.score == 0)
+        // Every key always, the earlier `span` and `actors` among them (JSON keys are never removed).
         #expect(
             s.reasons.keys.sorted()
-                == ["content", "countries_differ", "date", "participants", "same_document", "title", "type"])
+                == [
+                    "actors", "content", "countries_differ", "date", "dates_contradict", "measured_date",
+                    "measured_participants", "measured_type", "participants", "same_document", "span", "title",
+                    "type",
+                ])
+        #expect(s.reasons["span"] == 0 && s.reasons["dates_contradict"] == 1)
+        #expect(MatchScorer.score(Self.alice, Self.bob).reasons["span"] == 0.8)
     }
 
     @Test("a part one side lacks is left out of the mean, not counted as a disagreement")
@@ -63,7 +70,10 @@ struct MatchScorerTests {
         let a = Self.event("a", "alice", title: "aid convoy reaches Gaza", span: 0..<40)
         let b = Self.event("b", "bob", type: "AID", date: "2025-01-02", actors: ["UN"], title: "aid convoy", span: 0..<40)
         let s = MatchScorer.score(a, b)
-        #expect(s.reasons["type"] == nil && s.reasons["date"] == nil && s.reasons["participants"] == nil)
+        #expect(
+            s.reasons["measured_type"] == 0 && s.reasons["measured_date"] == 0
+                && s.reasons["measured_participants"] == 0)
+        #expect(s.reasons["type"] == 0 && s.reasons["dates_contradict"] == 0)
         // {aid, convoy, reache, gaza} and {aid, convoy}.
         let expected: Double = (3 * 1 + 2 * 0.5) / 5
         #expect(abs(s.score - expected) < 1e-12)
@@ -110,7 +120,8 @@ struct MatchScorerTests {
     @Test("dates fit by how many days apart they are and how precise; a contradiction cuts the score to 0.3")
     func dates() {
         func date(_ x: String?, _ y: String?) -> Double? {
-            MatchScorer.score(Self.event("x", "p", date: x), Self.event("y", "q", date: y)).reasons["date"]
+            let reasons = MatchScorer.score(Self.event("x", "p", date: x), Self.event("y", "q", date: y)).reasons
+            return reasons["measured_date"] == 1 ? reasons["date"] : nil
         }
         #expect(date("2025-07-11", "2025-07-11") == 1)
         #expect(date("2025-07-11", "2025-07-12") == 0.7)

@@ -343,7 +343,7 @@ extension LocalStore {
             writer.db, sql: "SELECT author FROM event_creator WHERE entity = ?", arguments: [stored.id.rawValue])
         let others = Set((stored.setAdds[field] ?? []).map(\.author)).subtracting([writer.analyst])
         guard creator != writer.analyst.rawValue || !others.isEmpty else { return }
-        guard let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines), Reason.isGiven(reason) else {
+        guard let reason = Reason.given(reason) else {
             throw StoreError.invalid(
                 "an adjudicator's edit to \(action) \(field) of \(creator ?? "another analyst")'s event is a resolution: "
                     + "add --reason \"why\" (it is reported), or `concord resolve EVENT \(field) --value ... --reason R`")

@@ -45,15 +45,7 @@ extension LocalStore {
             guard first.id != second.id else {
                 throw StoreError.invalid("\(first.id) is never linked to itself; name two different events")
             }
-            var changes: [Change] = []
-            for (from, to) in [(first, second), (second, first)] {
-                let adds = (from.setAdds[Schema.sameAsField] ?? []).filter { $0.value.string == to.id.rawValue }
-                guard !adds.isEmpty else { continue }
-                changes.append(
-                    writer.write(
-                        from.id, Schema.sameAsField, .remove, .string(to.id.rawValue),
-                        supersedes: adds.map(\.change).sorted()))
-            }
+            let changes = Self.removeAdds(Schema.sameAsField, between: first, and: second, &writer)
             guard !changes.isEmpty else {
                 throw StoreError.invalid(
                     "\(first.id) and \(second.id) are not linked directly; `concord show EVENT` lists an event's "
@@ -126,19 +118,27 @@ extension LocalStore {
         try edit { writer in
             let first = try LiveRows.version.load(try Self.entityID(matching: a, kind: .event, writer.db), writer.db)
             let second = try LiveRows.version.load(try Self.entityID(matching: b, kind: .event, writer.db), writer.db)
-            var changes: [Change] = []
-            for (from, to) in [(first, second), (second, first)] {
-                let adds = (from.setAdds[Schema.distinctFromField] ?? []).filter { $0.value.string == to.id.rawValue }
-                guard !adds.isEmpty else { continue }
-                changes.append(
-                    writer.write(
-                        from.id, Schema.distinctFromField, .remove, .string(to.id.rawValue),
-                        supersedes: adds.map(\.change).sorted()))
-            }
+            let changes = Self.removeAdds(Schema.distinctFromField, between: first, and: second, &writer)
             guard !changes.isEmpty else {
                 throw StoreError.invalid("\(first.id) and \(second.id) are not dismissed; nothing to take back")
             }
             return EditOutcome(entity: first.id, changes: changes)
         }
+    }
+
+    /// Removes every live add of `field` (`same_as`, `distinct_from`) joining the two events, in either direction:
+    /// `unlink` and `undismiss`.
+    private static func removeAdds(
+        _ field: String, between first: LiveEntity, and second: LiveEntity, _ writer: inout ChangeWriter
+    ) -> [Change] {
+        var changes: [Change] = []
+        for (from, to) in [(first, second), (second, first)] {
+            let adds = (from.setAdds[field] ?? []).filter { $0.value.string == to.id.rawValue }
+            guard !adds.isEmpty else { continue }
+            changes.append(
+                writer.write(
+                    from.id, field, .remove, .string(to.id.rawValue), supersedes: adds.map(\.change).sorted()))
+        }
+        return changes
     }
 }

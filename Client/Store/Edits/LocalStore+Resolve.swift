@@ -22,7 +22,7 @@ extension LocalStore {
             throw StoreError.invalid(
                 "give exactly one of --keep CHANGE_ID (a candidate's id or prefix) or --value VALUE")
         }
-        guard let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines), Reason.isGiven(reason) else {
+        guard let reason = Reason.given(reason) else {
             throw StoreError.invalid(
                 "a resolution must give its reason: add --reason \"why this value\"; it is reported")
         }
@@ -202,7 +202,7 @@ extension LocalStore {
     /// disputed (the cluster's coders' sets differ, or the event's own adds differ by coder).
     public func resolveSet(_ reference: String, field: String, values: [String], reason: String?) throws -> EditOutcome
     {
-        guard let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines), Reason.isGiven(reason) else {
+        guard let reason = Reason.given(reason) else {
             throw StoreError.invalid(
                 "a resolution must give its reason: add --reason \"why these elements\"; it is reported")
         }
@@ -234,7 +234,7 @@ extension LocalStore {
             let ownDispute =
                 members.count == 1
                 && snapshots.contains { snapshot in
-                    let coders = (snapshot.setVotes[field] ?? [:]).filter { $0.key != writer.analyst }
+                    let coders = snapshot.setVotes(field).filter { $0.key != writer.analyst }
                     return coders.count > 1 && Set(coders.values.map(\.elements)).count > 1
                 }
             guard ClusterDisagreement.list(snapshots).contains(where: { $0.field == field }) || ownDispute else {

@@ -58,8 +58,7 @@ extension LocalStore {
             let db = writer.db
             let command = try Self.commandToUndo(reference, analyst: writer.analyst, db)
             if let resolution = command.changes.first(where: { Reason.isGiven($0.reason) }) {
-                guard let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines), Reason.isGiven(reason)
-                else {
+                guard let reason = Reason.given(reason) else {
                     throw StoreError.refused(
                         "that command was a resolution of \(resolution.field) of \(resolution.entity) (\"\(resolution.reason ?? "")\"); "
                             + "undoing a decision is a decision: give --reason \"why\", or resolve again with "

@@ -63,11 +63,8 @@ extension LocalStore {
             // Events of a disagreeing cluster, for --conflicts and the counts of --json.
             var disagreements: [String: Int] = [:]
             if filter.conflictsOnly || detailed {
-                let members = try Self.clusterMembers(db)
-                let clusters = Clusters(
-                    events: members.map(\.id.rawValue), deleted: [],
-                    links: members.flatMap { m in (m.sets[Schema.sameAsField] ?? []).map { (m.id.rawValue, $0) } })
-                for disagreement in ClusterDisagreement.list(members) {
+                let clusters = try Self.clusters(db)
+                for disagreement in ClusterDisagreement.list(try Self.clusterMembers(db)) {
                     for member in clusters.members[disagreement.cluster.rawValue] ?? [] {
                         disagreements[member, default: 0] += 1
                     }

@@ -78,7 +78,7 @@ struct Match: ParsableCommand {
                 return "\(key) \(String(format: "%.2f", value))"
             }
             let warnings = (s.reasons["countries_differ"] == 1 ? ["countries differ"] : [])
-                + (s.reasons["date"] == 0 ? ["dates contradict"] : [])
+                + (s.reasons["dates_contradict"] == 1 ? ["dates contradict"] : [])
             Terminal.out("\(String(format: "%.2f", s.score))  " + line(s.a))
             Terminal.out("      " + line(s.b))
             Terminal.out("      " + ((parts.isEmpty ? ["nothing shared"] : parts) + warnings).joined(separator: ", "))

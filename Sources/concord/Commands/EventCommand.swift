@@ -14,15 +14,19 @@ struct EventCommand: ParsableCommand {
 /// Prints an edit's notices on stderr.
 func report(_ outcome: EditOutcome) {
     for notice in outcome.notices { Terminal.message(notice) }
-    // A command that wrote something says so, also when nothing else is worth a notice.
-    if outcome.notices.isEmpty {
-        for change in outcome.changes {
-            switch change.op {
-            case .add: Terminal.message("added \"\(change.value)\" to \(change.field) of \(change.entity)")
-            case .remove: Terminal.message("removed \"\(change.value)\" from \(change.field) of \(change.entity)")
-            case .append: Terminal.message("noted on \(change.entity)")
-            case .set: continue
-            }
+}
+
+/// ``report(_:)``, and when nothing else was said, a line per element added or removed or note written: the
+/// element commands' confirmation (`add-actor`, `untag`, `note`, ...).
+func reportElements(_ outcome: EditOutcome) {
+    report(outcome)
+    guard outcome.notices.isEmpty else { return }
+    for change in outcome.changes {
+        switch change.op {
+        case .add: Terminal.message("added \"\(change.value)\" to \(change.field) of \(change.entity)")
+        case .remove: Terminal.message("removed \"\(change.value)\" from \(change.field) of \(change.entity)")
+        case .append: Terminal.message("noted on \(change.entity)")
+        case .set: continue
         }
     }
 }
@@ -178,7 +182,7 @@ struct EventAddActor: ParsableCommand {
     @Option(help: "Why: required of an adjudicator editing another analyst's coding (a resolution).")
     var reason: String?
     func run() throws {
-        report(try options.open().addElement(event, field: "actors", value: value, reason: reason))
+        reportElements(try options.open().addElement(event, field: "actors", value: value, reason: reason))
     }
 }
 
@@ -190,7 +194,7 @@ struct EventRemoveActor: ParsableCommand {
     @Option(help: "Why: required of an adjudicator removing another analyst's coding (a resolution).")
     var reason: String?
     func run() throws {
-        report(try options.open().removeElement(event, field: "actors", value: value, reason: reason))
+        reportElements(try options.open().removeElement(event, field: "actors", value: value, reason: reason))
     }
 }
 
@@ -199,7 +203,7 @@ struct EventTag: ParsableCommand {
     @OptionGroup var options: StoreOptions
     @Argument var event: String
     @Argument var value: String
-    func run() throws { report(try options.open().addElement(event, field: "tags", value: value)) }
+    func run() throws { reportElements(try options.open().addElement(event, field: "tags", value: value)) }
 }
 
 struct EventUntag: ParsableCommand {
@@ -207,7 +211,7 @@ struct EventUntag: ParsableCommand {
     @OptionGroup var options: StoreOptions
     @Argument var event: String
     @Argument var value: String
-    func run() throws { report(try options.open().removeElement(event, field: "tags", value: value)) }
+    func run() throws { reportElements(try options.open().removeElement(event, field: "tags", value: value)) }
 }
 
 struct EventNote: ParsableCommand {
@@ -215,7 +219,7 @@ struct EventNote: ParsableCommand {
     @OptionGroup var options: StoreOptions
     @Argument var event: String
     @Argument var text: String
-    func run() throws { report(try options.open().note(event, text: text)) }
+    func run() throws { reportElements(try options.open().note(event, text: text)) }
 }
 
 struct EventDelete: ParsableCommand {
