@@ -115,6 +115,12 @@ public struct HTTPTransport: SyncTransport {
         try await pull(path: "/v1/changes?after=\(cursor)&limit=\(limit)")
     }
 
+    public func backfill(document: EntityID, after: Int64, through: Int64, limit: Int) async throws(SyncError)
+        -> Wire.PullPage
+    {
+        try await pull(path: "/v1/changes?doc=\(document.rawValue)&after=\(after)&through=\(through)&limit=\(limit)")
+    }
+
     /// A long poll: the server holds it until a change after `cursor` is committed or `seconds` pass (at most 50;
     /// the client's 60 s read timeout is above that).
     public func waitForChanges(after cursor: Int64, seconds: Int) async throws(SyncError) -> Bool {

@@ -62,6 +62,7 @@ public struct SyncEngine: Sendable {
 
         try await push(into: &summary, before: &before, analyst: analyst)
         try await pull(into: &summary, before: &before, analyst: analyst)
+        try await backfill(into: &summary, before: &before, analyst: analyst)
         summary.needNewer = try store.newerSchemaCount()
 
         try store.recordSync(at: Date())
@@ -169,11 +170,12 @@ public struct SyncEngine: Sendable {
             // Ask for the next page while this one is applied: the server reads and compresses it meanwhile.
             // Each page is still applied with its own cursor, in order, so a killed sync resumes as before.
             let next =
-                page.more && !page.changes.isEmpty ? Task { [after = page.next] in try await fetch(after: after) } : nil
+                page.more && page.next > cursor ? Task { [after = page.next] in try await fetch(after: after) } : nil
             let result: PullApplyResult
             do {
                 if !page.changes.isEmpty { try noteBefore(&before, analyst: analyst) }
-                result = try store.applyPulled(page.changes, cursor: page.next)
+                result = try store.applyPulled(
+                    page.changes, cursor: page.next, withheld: page.withheld ?? [], after: cursor)
             } catch {
                 next?.cancel()
                 throw error
@@ -188,6 +190,49 @@ public struct SyncEngine: Sendable {
                 throw SyncError.protocolViolation("the server said more changes follow but sent none")
             }
             page = try await next.value
+        }
+    }
+
+    /// Asks again for what the server withheld while documents were blind for this analyst (protocol.md §15), for
+    /// each such document that is no longer blind here: each page is applied with the rest of its range in one
+    /// transaction, so a killed sync resumes without asking twice. A document the server still finds blind (409:
+    /// this store has not yet heard of the submission or release) is asked for at a later sync.
+    private func backfill(into summary: inout SyncSummary, before: inout ConflictState?, analyst: AnalystName)
+        async throws
+    {
+        let role = try store.metadata().role
+        for var range in try store.withheldRanges() {
+            guard let state = try store.codingState(of: range.document), !state.isBlind(for: analyst, role: role)
+            else { continue }
+            while true {
+                guard let page = try await backfillPage(range) else { break }
+                if page.next < range.after {
+                    throw SyncError.protocolViolation(
+                        "the server's cursor went backwards (\(page.next) after \(range.after))")
+                }
+                if !page.changes.isEmpty { try noteBefore(&before, analyst: analyst) }
+                let result = try store.applyBackfill(page.changes, range: range, next: page.next, done: !page.more)
+                summary.pulled += result.applied
+                summary.news.note(
+                    pulled: page.changes.map(\.change).filter { $0.schema <= store.understoodSchema }, me: analyst)
+                summary.news.opened.insert(range.document.rawValue)
+                Failpoint.reach("backfill-page")
+                if !page.more || page.next >= range.through { break }
+                range.after = page.next
+            }
+        }
+    }
+
+    /// A page of what was withheld in `range`, or nil while the server still finds the document blind (409).
+    private func backfillPage(_ range: WithheldRange) async throws(SyncError) -> Wire.PullPage? {
+        do {
+            return try await retrying { () throws(SyncError) in
+                try await transport.backfill(
+                    document: range.document, after: range.after, through: range.through, limit: options.pullPage)
+            }
+        } catch {
+            if case .server(let status, _) = error, status == 409 { return nil }
+            throw error
         }
     }
 

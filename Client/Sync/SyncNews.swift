@@ -22,6 +22,11 @@ public struct SyncNews: Sendable, Equatable {
     var resolutions: [String: (events: Set<String>, fields: Set<String>)] = [:]
     /// Links pulled, by analyst.
     var links: [String: Int] = [:]
+    /// Documents whose withheld coding this sync received (protocol.md §15).
+    var opened: Set<String> = []
+    /// Documents newly assigned to the analyst, and coders who submitted, by document (protocol.md §15).
+    var assigned: Set<String> = []
+    var submitted: [String: Set<String>] = [:]
 
     public static func == (a: SyncNews, b: SyncNews) -> Bool { a.lines == b.lines }
 
@@ -50,6 +55,14 @@ public struct SyncNews: Sendable, Equatable {
     /// Notes the pulled changes written by others.
     mutating func note(pulled changes: [Change], me: AnalystName) {
         for change in changes where change.author != me {
+            if change.entity.kind == .document {
+                if change.field == Blinding.assignedField && change.op == .add && change.value.string == me.rawValue {
+                    assigned.insert(change.entity.rawValue)
+                } else if change.field == Blinding.submittedField && change.op == .add, let name = change.value.string {
+                    submitted[change.entity.rawValue, default: []].insert(name)
+                }
+                continue
+            }
             if change.field == Schema.sameAsField && change.op == .add {
                 links[change.author.rawValue, default: 0] += 1
             } else if change.op == .set, let reason = change.reason, !reason.isEmpty {
@@ -81,6 +94,21 @@ public struct SyncNews: Sendable, Equatable {
             out.append(
                 "\(analyst) linked \(count) pair\(count == 1 ? "" : "s") of events as the same happening; run "
                     + "concord agreement")
+        }
+        if !assigned.isEmpty {
+            let n = assigned.count
+            out.append(
+                "\(n) document\(n == 1 ? " was" : "s were") assigned to you to code blind; run concord queue")
+        }
+        for (document, names) in submitted.sorted(by: { $0.key < $1.key }) {
+            out.append(
+                "\(names.sorted().joined(separator: ", ")) submitted their coding of \(document)")
+        }
+        if !opened.isEmpty {
+            let n = opened.count
+            out.append(
+                "the other coders' work on \(n) document\(n == 1 ? "" : "s") you coded blind is now visible; run "
+                    + "concord match")
         }
         return out
     }

@@ -15,6 +15,10 @@ public protocol SyncTransport: Sendable {
     /// `GET /v1/changes?after=S&limit=1&wait=SECONDS` (protocol.md §14): returns true as soon as a change after `cursor`
     /// is on the server, false when `seconds` passed without one.
     func waitForChanges(after cursor: Int64, seconds: Int) async throws(SyncError) -> Bool
+    /// `GET /v1/changes?doc=D&after=S&through=T&limit=N` (protocol.md §15): what was withheld of `document` in
+    /// `(after, through]` while it was blind for this analyst; `.server(status: 409, …)` while it still is.
+    func backfill(document: EntityID, after: Int64, through: Int64, limit: Int) async throws(SyncError)
+        -> Wire.PullPage
     /// `GET /v1/snapshot` (protocol.md §14): the newest store snapshot the server offers, or nil when it offers none.
     func snapshotManifest() async throws(SyncError) -> Wire.SnapshotManifest?
     /// `GET /v1/snapshot/{seq}`, from byte `offset` on (a `Range` request when `offset > 0`), handing the bytes
@@ -32,6 +36,13 @@ extension SyncTransport {
     /// Without long polls: whether a change after `cursor` is there now (``SyncWatcher`` paces its own loop).
     public func waitForChanges(after cursor: Int64, seconds: Int) async throws(SyncError) -> Bool {
         !(try await pull(after: cursor, limit: 1).changes.isEmpty)
+    }
+
+    /// Without blind coding nothing is withheld: nothing to ask for again.
+    public func backfill(document: EntityID, after: Int64, through: Int64, limit: Int) async throws(SyncError)
+        -> Wire.PullPage
+    {
+        Wire.PullPage(changes: [], next: through, more: false)
     }
 
     /// Without snapshots: a first sync pulls change by change.

@@ -7,8 +7,9 @@ import Hummingbird
 extension SyncAPI {
     /// The newest snapshot's manifest; 404 when there is none yet.
     func snapshotManifest(_ request: Request) async throws -> Response {
-        _ = try await authenticate(request)
+        let analyst = try await authenticate(request)
         guard let manifest = snapshots?.newest else { throw Self.noSnapshot }
+        try await checkSnapshot(seq: manifest.seq, for: analyst)
         return try JSONResponse.make(manifest, for: request)
     }
 
@@ -16,7 +17,7 @@ extension SyncAPI {
     /// download); 404 when that snapshot is not kept (any more), 416 when N is past its end. Sent as stored, not
     /// gzipped: compressing hundreds of megabytes per download would cost more than it saves on a LAN.
     func snapshotFile<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
-        _ = try await authenticate(request)
+        let analyst = try await authenticate(request)
         let text = context.parameters.get("seq") ?? ""
         let digits = !text.isEmpty && text.utf8.allSatisfy { (48...57).contains($0) }
         // A number too large for a seq names no snapshot (404); anything else is not a seq (400).
@@ -25,6 +26,7 @@ extension SyncAPI {
             throw APIError.badRequest("\"\(text)\" is not a snapshot seq: expected the seq from GET /v1/snapshot")
         }
         guard let (path, manifest) = snapshots?.file(seq: seq) else { throw Self.noSnapshot(at: text) }
+        try await checkSnapshot(seq: seq, for: analyst)
         let size = Int(manifest.bytes)
         var start = 0
         if let range = request.headers[.range] {

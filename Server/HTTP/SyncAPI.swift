@@ -64,33 +64,53 @@ public struct SyncAPI: Sendable {
             return try JSONResponse.make(Wire.Me(name: analyst.name, role: analyst.role), for: request)
         }
         router.get("/v1/conflicts") { request, _ in
-            _ = try await authenticate(request)
+            let analyst = try await authenticate(request)
+            let visibility = try await store.visibility(for: analyst)
+            let conflicted: [EntitySnapshot]
+            let events: [EntitySnapshot]
             var titles: [EntityID: String] = [:]
-            var conflicts: [ConflictView] = []
-            for snapshot in try await store.conflictedSnapshots() {
-                if let doc = snapshot.fields["doc"]?.value.string.flatMap({ try? EntityID($0) }), titles[doc] == nil {
-                    titles[doc] = try await store.snapshot(of: doc)?.fields["title"]?.value.string
+            if visibility.seesAll {
+                conflicted = try await store.conflictedSnapshots()
+                events = try await store.allSnapshots().filter { $0.id.kind == .event }
+                for snapshot in conflicted {
+                    if let doc = snapshot.fields["doc"]?.value.string.flatMap({ try? EntityID($0) }), titles[doc] == nil
+                    {
+                        titles[doc] = try await store.snapshot(of: doc)?.fields["title"]?.value.string
+                    }
                 }
-                conflicts += ConflictView.list(snapshot) { titles[$0] }
+            } else {
+                // A blind analyst's conflicts are those of what they may see (protocol.md §15).
+                let fold = try await visibleFold(visibility)
+                let all = fold.entities.keys.sorted().map { fold.entities[$0]!.snapshot }
+                conflicted = all.filter { $0.conflictCount > 0 }
+                events = all.filter { $0.id.kind == .event }
+                for snapshot in all where snapshot.id.kind == .document {
+                    titles[snapshot.id] = snapshot.fields["title"]?.value.string
+                }
             }
-            let events = try await store.allSnapshots().filter { $0.id.kind == .event }
+            var conflicts: [ConflictView] = []
+            for snapshot in conflicted { conflicts += ConflictView.list(snapshot) { titles[$0] } }
             return try JSONResponse.make(
                 ConflictEntry.list(conflicts, ClusterDisagreement.list(events)), for: request)
         }
         router.get("/v1/report") { request, _ in
-            _ = try await authenticate(request)
+            let analyst = try await authenticate(request)
             let format = request.uri.queryParameters.get("format") ?? "json"
             guard let kind = ReportFormat(rawValue: format) else {
                 throw APIError.badRequest(
                     "unknown report format \"\(format)\": use format=json, format=md or format=html")
             }
-            let report = try await ServerReport.build(
-                from: store, generatedAt: Date(timeIntervalSince1970: Double(now()) / 1000))
+            let generatedAt = Date(timeIntervalSince1970: Double(now()) / 1000)
+            let visibility = try await store.visibility(for: analyst)
+            let report =
+                visibility.seesAll
+                ? try await ServerReport.build(from: store, generatedAt: generatedAt)
+                : try await visibleFold(visibility).finish(generatedAt: generatedAt)
             return try JSONResponse.make(
                 bytes: ByteBuffer(data: kind.render(report)), contentType: kind.contentType, for: request)
         }
         router.get("/v1/events/:id") { request, context in
-            _ = try await authenticate(request)
+            let analyst = try await authenticate(request)
             let text = context.parameters.get("id") ?? ""
             let entity: EntityID
             do {
@@ -100,7 +120,15 @@ public struct SyncAPI: Sendable {
                     "\"\(text)\" is not an event id: expected the event's full UUIDv7, e.g. "
                         + "0193f6c2-6e00-7000-8000-1a2b3c4d5e6f", detail: "\(error)")
             }
-            guard entity.kind == .event, let snapshot = try await store.snapshot(of: entity) else {
+            let visibility = try await store.visibility(for: analyst)
+            let snapshot: EntitySnapshot?
+            if visibility.seesAll {
+                snapshot = try await store.snapshot(of: entity)
+            } else {
+                // An event withheld whole answers as an unknown one does: nothing tells that it exists.
+                snapshot = try await visibleFold(visibility).entities[entity]?.snapshot
+            }
+            guard entity.kind == .event, let snapshot else {
                 throw APIError(
                     .notFound, "no event \(text) on this server",
                     detail: .text("push it first, or check the id with `concord events`"))
@@ -195,7 +223,11 @@ public struct SyncAPI: Sendable {
                 "batch lists \(superseded) superseded ids, over the limit of \(Limits.pushSupersedes) per push; "
                     + "push in smaller batches")
         }
-        switch try await store.push(batch.changes, replica: batch.replica, by: analyst, now: now()) {
+        try await checkCodingChanges(batch.changes, by: analyst)
+        let visibility = try await store.visibility(for: analyst)
+        switch try await store.push(
+            batch.changes, replica: batch.replica, by: analyst, now: now(), visibility: visibility)
+        {
         case .stored(let response):
             if response.accepted > 0 { signal.advance(to: response.cursor) }
             metrics.pushesStored.increment()
@@ -224,7 +256,8 @@ public struct SyncAPI: Sendable {
     }
 
     func pull(_ request: Request) async throws -> Response {
-        let analyst = try await authenticate(request).name.rawValue
+        let record = try await authenticate(request)
+        let analyst = record.name.rawValue
         let query = request.uri.queryParameters
         var after: Int64 = 0
         if let text = query.get("after") {
@@ -247,17 +280,39 @@ public struct SyncAPI: Sendable {
             }
             wait = min(value, waitLimit)
         }
-        var page = try await store.changes(after: after, limit: limit)
-        if page.changes.isEmpty && wait > 0 && signal.takePoll(of: analyst, limit: pollsPerAnalyst) {
-            // Long poll (protocol.md §14): hold the request until a change after the cursor is committed or the wait ends.
-            await signal.wait(after: after, timeout: .seconds(wait))
-            signal.releasePoll(of: analyst)
-            // The token may have been revoked while the poll was held: a revoked token is answered nothing more.
-            if try await store.analysts().first(where: { $0.name.rawValue == analyst })?.revoked != nil {
-                throw APIError.unauthorized("the token of \(analyst) was revoked")
-            }
-            page = try await store.changes(after: after, limit: limit)
+        if let document = query.get("doc") {
+            let page = try await backfill(
+                record, document: document, after: after, limit: limit, through: query.get("through"))
+            return try respond(page, request: request)
         }
+        var page = try await visiblePage(
+            after: after, limit: limit, visibility: try await store.visibility(for: record))
+        if page.page.changes.isEmpty && !page.page.more && wait > 0
+            && signal.takePoll(of: analyst, limit: pollsPerAnalyst)
+        {
+            // Long poll (protocol.md §14): hold the request until a change after the cursor that this analyst may
+            // see is committed, or the wait ends. A change withheld from them (§15) neither answers nor wakes it.
+            defer { signal.releasePoll(of: analyst) }
+            let deadline = ContinuousClock.now + .seconds(wait)
+            var seen = page.next
+            while ContinuousClock.now < deadline {
+                await signal.wait(after: seen, timeout: deadline - ContinuousClock.now)
+                // The token may have been revoked while the poll was held: a revoked token is answered nothing more.
+                if try await store.analysts().first(where: { $0.name.rawValue == analyst })?.revoked != nil {
+                    throw APIError.unauthorized("the token of \(analyst) was revoked")
+                }
+                page = try await visiblePage(
+                    after: after, limit: limit, visibility: try await store.visibility(for: record))
+                if !page.page.changes.isEmpty || page.page.more || page.next == seen { break }
+                seen = page.next
+            }
+        }
+        return try respond(page, request: request)
+    }
+
+    /// The pull answer: stored bodies with their `seq` spliced in, `more`, `next` and the withheld documents.
+    private func respond(_ visible: VisiblePage, request: Request) throws -> Response {
+        let page = visible.page
         metrics.pullPages.increment()
         metrics.pullChanges.increment(by: Int64(page.changes.count))
         // Splice "seq" into each stored canonical body instead of decoding and re-encoding it.
@@ -269,8 +324,12 @@ public struct SyncAPI: Sendable {
             out.writeBytes(change.body.dropLast())
             out.writeString(",\"seq\":\(change.seq)}")
         }
-        let next = page.changes.last?.seq ?? after
-        out.writeString("],\"more\":\(page.more),\"next\":\(next)}")
+        out.writeString("],\"more\":\(page.more),\"next\":\(visible.next)")
+        if !visible.withheld.isEmpty {
+            out.writeString(
+                ",\"withheld\":[" + visible.withheld.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]")
+        }
+        out.writeString("}")
         return try JSONResponse.make(bytes: out, for: request)
     }
 }

@@ -9,12 +9,14 @@ public actor MemoryServerStore: ServerStore {
     private var retired: [FieldKey: Set<ChangeID>] = [:]
     private var analystsByName: [AnalystName: AnalystRecord] = [:]
     private let encoder = Change.canonicalEncoder()
+    private var eventHomes: [EntityID: EventHome] = [:]
+    private var codingDocs: Set<EntityID> = []
 
     public init() {}
 
-    public func push(_ changes: [Change], replica: ReplicaID, by analyst: AnalystRecord, now: Int64) throws
-        -> PushResult
-    {
+    public func push(
+        _ changes: [Change], replica: ReplicaID, by analyst: AnalystRecord, now: Int64, visibility: Visibility?
+    ) throws -> PushResult {
         var context = PushPlanner.Context()
         for change in changes {
             if let stored = byID[change.id] { context.existing[change.id] = stored }
@@ -29,7 +31,7 @@ public actor MemoryServerStore: ServerStore {
                 context.live[FieldKey(entity: entity, field: field)] = Array(versions.values)
             }
         }
-        switch PushPlanner(analyst: analyst, now: now).plan(changes, context: context) {
+        switch PushPlanner(analyst: analyst, now: now, visibility: visibility).plan(changes, context: context) {
         case .failure(let refusal):
             return .refused(refusal)
         case .success(let plan):
@@ -37,6 +39,14 @@ public actor MemoryServerStore: ServerStore {
             for (change, body) in zip(plan.accepted, bodies) {
                 log.append(StoredChange(seq: Int64(log.count + 1), body: body))
                 byID[change.id] = change
+                switch BlindIndex.home(of: change) {
+                case .event(let doc):
+                    if eventHomes[change.entity] == nil {
+                        eventHomes[change.entity] = EventHome(document: doc, seq: Int64(log.count))
+                    }
+                case .codingDocument: codingDocs.insert(change.entity)
+                case nil: break
+                }
             }
             for delta in plan.fields {
                 let key = delta.key
@@ -51,6 +61,14 @@ public actor MemoryServerStore: ServerStore {
             return .stored(
                 Wire.PushResponse(accepted: plan.accepted.count, duplicates: plan.duplicates, cursor: Int64(log.count)))
         }
+    }
+
+    public func codingDocuments() -> [Blinding.Document] {
+        codingDocs.sorted().compactMap { snapshot(of: $0).map(Blinding.Document.init) }
+    }
+
+    public func eventHomes(in documents: Set<EntityID>) -> [EntityID: EventHome] {
+        eventHomes.filter { documents.contains($0.value.document) }
     }
 
     public func changes(after: Int64, limit: Int) -> ChangePage {

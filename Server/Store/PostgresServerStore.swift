@@ -35,7 +35,7 @@ public final class PostgresServerStore: ServerStore, SharedLog {
     /// The key of the advisory lock every push holds (and a migration, on its session): "Concord" in ASCII.
     static let pushLock: Int64 = 0x43_6f_6e_63_6f_72_64
     /// The version of the tables this server writes; a database with a newer one is refused.
-    static let schemaVersion: Int32 = 1
+    static let schemaVersion: Int32 = 2
 
     /// Whether `location` names a PostgreSQL database rather than a SQLite file.
     public static func isURL(_ location: String) -> Bool {
@@ -156,46 +156,68 @@ public final class PostgresServerStore: ServerStore, SharedLog {
 
     // MARK: Schema
 
-    private static let tables: [String] = [
-        """
-        CREATE TABLE change (
-            seq BIGINT PRIMARY KEY,
-            id TEXT NOT NULL UNIQUE,
-            body BYTEA NOT NULL,
-            analyst TEXT NOT NULL,
-            replica TEXT NOT NULL,
-            received BIGINT NOT NULL
-        )
-        """,
-        "CREATE TABLE entity (id TEXT PRIMARY KEY)",
-        """
-        CREATE TABLE live (
-            change TEXT PRIMARY KEY,
-            entity TEXT NOT NULL,
-            field TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            is_true BOOLEAN NOT NULL,
-            version BYTEA NOT NULL
-        )
-        """,
-        "CREATE INDEX live_by_entity ON live (entity, field)",
-        """
-        CREATE TABLE retired (
-            change TEXT NOT NULL,
-            entity TEXT NOT NULL,
-            field TEXT NOT NULL,
-            PRIMARY KEY (change, entity, field)
-        )
-        """,
-        """
-        CREATE TABLE analyst (
-            name TEXT PRIMARY KEY,
-            role TEXT NOT NULL,
-            token_sha256 BYTEA NOT NULL UNIQUE,
-            created BIGINT NOT NULL,
-            revoked BIGINT
-        )
-        """,
+    private static let tables: [String] =
+        [
+            """
+            CREATE TABLE change (
+                seq BIGINT PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                body BYTEA NOT NULL,
+                analyst TEXT NOT NULL,
+                replica TEXT NOT NULL,
+                received BIGINT NOT NULL
+            )
+            """,
+            "CREATE TABLE entity (id TEXT PRIMARY KEY)",
+            """
+            CREATE TABLE live (
+                change TEXT PRIMARY KEY,
+                entity TEXT NOT NULL,
+                field TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                is_true BOOLEAN NOT NULL,
+                version BYTEA NOT NULL
+            )
+            """,
+            "CREATE INDEX live_by_entity ON live (entity, field)",
+            """
+            CREATE TABLE retired (
+                change TEXT NOT NULL,
+                entity TEXT NOT NULL,
+                field TEXT NOT NULL,
+                PRIMARY KEY (change, entity, field)
+            )
+            """,
+            """
+            CREATE TABLE analyst (
+                name TEXT PRIMARY KEY,
+                role TEXT NOT NULL,
+                token_sha256 BYTEA NOT NULL UNIQUE,
+                created BIGINT NOT NULL,
+                revoked BIGINT
+            )
+            """,
+        ] + blindCodingTables
+
+    /// Tables version 2 added (protocol.md §15): each event's document, and the documents with coding fields.
+    private static let blindCodingTables: [String] = [
+        "CREATE TABLE event_doc (event TEXT PRIMARY KEY, doc TEXT NOT NULL, seq BIGINT NOT NULL)",
+        "CREATE INDEX event_doc_by_doc ON event_doc (doc)",
+        "CREATE TABLE coding_doc (doc TEXT PRIMARY KEY)",
+    ]
+
+    /// What brings tables of version `n` to `n + 1`, by `n`.
+    private static let upgrades: [Int32: [String]] = [
+        1: blindCodingTables + [
+            // Every event's first `doc` change, read from the stored bodies once.
+            """
+            INSERT INTO event_doc (event, doc, seq)
+            SELECT DISTINCT ON (j->>'entity') j->>'entity', j->>'value', seq
+            FROM (SELECT seq, convert_from(body, 'UTF8')::jsonb AS j FROM change) AS c
+            WHERE j->>'field' = 'doc' AND j->>'entity' LIKE 'event/%'
+            ORDER BY j->>'entity', seq
+            """
+        ]
     ]
 
     /// Creates the tables in an empty database, accepts one at this version, refuses anything else. Holds the push
@@ -215,6 +237,20 @@ public final class PostgresServerStore: ServerStore, SharedLog {
                     path: location,
                     message: "the database was written by a newer concord-server (tables version \(version); this one "
                         + "knows \(schemaVersion)): upgrade concord-server; nothing was changed")
+            }
+            guard version < schemaVersion else { return }
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                for step in version..<schemaVersion {
+                    for statement in upgrades[step] ?? [] {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                }
+                try await connection.query("UPDATE concord_schema SET version = \(schemaVersion)", logger: logger)
+                try await connection.query("COMMIT", logger: logger)
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
             }
             return
         }
@@ -242,9 +278,9 @@ public final class PostgresServerStore: ServerStore, SharedLog {
 
     // MARK: Push
 
-    public func push(_ changes: [Change], replica: ReplicaID, by analyst: AnalystRecord, now: Int64) async throws
-        -> PushResult
-    {
+    public func push(
+        _ changes: [Change], replica: ReplicaID, by analyst: AnalystRecord, now: Int64, visibility: Visibility?
+    ) async throws -> PushResult {
         let bodies = changes.map { ByteBuffer(data: $0.canonicalJSON) }
         let logger = logger
         let beforeCommit = beforeCommit
@@ -252,7 +288,9 @@ public final class PostgresServerStore: ServerStore, SharedLog {
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.pushLock))", logger: logger)
                 let context = try await Self.loadContext(connection, for: changes, logger: logger)
-                switch PushPlanner(analyst: analyst, now: now).plan(changes, context: context) {
+                switch PushPlanner(analyst: analyst, now: now, visibility: visibility).plan(
+                    changes, context: context)
+                {
                 case .failure(let refusal):
                     return .refused(refusal)
                 case .success(let plan):
@@ -334,6 +372,33 @@ public final class PostgresServerStore: ServerStore, SharedLog {
         let entities = Array(Set(plan.accepted.map(\.entity.rawValue)))
         try await connection.query(
             "INSERT INTO entity (id) SELECT unnest(\(entities)::text[]) ON CONFLICT DO NOTHING", logger: logger)
+        var homes: (event: [String], doc: [String], seq: [Int64]) = ([], [], [])
+        var codingDocs: [String] = []
+        for (change, seq) in zip(plan.accepted, seqs) {
+            switch BlindIndex.home(of: change) {
+            case .event(let doc):
+                homes.event.append(change.entity.rawValue)
+                homes.doc.append(doc.rawValue)
+                homes.seq.append(seq)
+            case .codingDocument: codingDocs.append(change.entity.rawValue)
+            case nil: break
+            }
+        }
+        if !homes.event.isEmpty {
+            // The first `doc` change of an event wins: earlier pushes' rows stay, and within this push the lowest seq.
+            try await connection.query(
+                """
+                INSERT INTO event_doc (event, doc, seq)
+                SELECT DISTINCT ON (e) e, d, s FROM unnest(\(homes.event)::text[], \(homes.doc)::text[],
+                    \(homes.seq)::bigint[]) AS t(e, d, s) ORDER BY e, s
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+        }
+        if !codingDocs.isEmpty {
+            try await connection.query(
+                "INSERT INTO coding_doc (doc) SELECT unnest(\(codingDocs)::text[]) ON CONFLICT DO NOTHING",
+                logger: logger)
+        }
 
         var removed: [String] = []
         var live:
@@ -430,6 +495,29 @@ public final class PostgresServerStore: ServerStore, SharedLog {
             snapshots[id] = EntitySnapshot.build(id: id, live: fields)
         }
         return snapshots
+    }
+
+    public func codingDocuments() async throws -> [Blinding.Document] {
+        try await run {
+            let ids = try await client.query("SELECT doc FROM coding_doc", logger: logger).collect().map {
+                try $0.decode(String.self)
+            }
+            guard !ids.isEmpty else { return [] }
+            return try await snapshots(ids).values.map(Blinding.Document.init).sorted { $0.id < $1.id }
+        }
+    }
+
+    public func eventHomes(in documents: Set<EntityID>) async throws -> [EntityID: EventHome] {
+        guard !documents.isEmpty else { return [:] }
+        return try await run {
+            var homes: [EntityID: EventHome] = [:]
+            for try await (event, doc, seq) in try await client.query(
+                "SELECT event, doc, seq FROM event_doc WHERE doc = ANY(\(documents.map(\.rawValue)))", logger: logger
+            ).decode((String, String, Int64).self) {
+                homes[EntityID(stored: event)] = EventHome(document: EntityID(stored: doc), seq: seq)
+            }
+            return homes
+        }
     }
 
     public func conflictedSnapshots() async throws -> [EntitySnapshot] {

@@ -36,10 +36,14 @@ public struct PushPlanner: Sendable {
     public let analyst: AnalystRecord
     /// The server's clock, Unix ms.
     public let now: Int64
+    /// What the analyst may not see (protocol.md §15): a withheld change is judged as one the server does not
+    /// hold, so no answer tells a blind analyst that it exists.
+    public let visibility: Visibility
 
-    public init(analyst: AnalystRecord, now: Int64) {
+    public init(analyst: AnalystRecord, now: Int64, visibility: Visibility? = nil) {
         self.analyst = analyst
         self.now = now
+        self.visibility = visibility ?? .all(analyst.name)
     }
 
     /// The entities whose live rows a store must load into ``Context/live``.
@@ -116,6 +120,11 @@ public struct PushPlanner: Sendable {
             }
             do {
                 try EditPlanner.authorize(field: change.field, value: change.value, role: analyst.role)
+                if change.entity.kind == .document {
+                    try Blinding.authorize(
+                        field: change.field, op: change.op, value: change.value, author: change.author,
+                        role: analyst.role)
+                }
             } catch {
                 refuse(error.description, forbidding: true)
                 continue
@@ -128,11 +137,16 @@ public struct PushPlanner: Sendable {
                 var unknown: ChangeID?
                 let stored = context.live[FieldKey(change)] ?? []
                 for id in change.supersedes {
-                    if let listed = batch[id] ?? context.listed[id] {
+                    if let listed = batch[id] ?? context.listed[id].flatMap({ visibility.withholds($0) ? nil : $0 }) {
                         if listed.entity == change.entity && listed.field == change.field {
                             superseded.append(Version(listed))
                         }
-                    } else if let version = stored.first(where: { $0.change == id }) {
+                    } else if let version = stored.first(where: {
+                        $0.change == id
+                            && visibility.withheldDocuments(
+                                entity: change.entity, field: change.field, value: $0.value, author: $0.author
+                            ).isEmpty
+                    }) {
                         superseded.append(version)
                     } else {
                         unknown = id

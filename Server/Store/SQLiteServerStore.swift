@@ -98,20 +98,49 @@ public final class SQLiteServerStore: ServerStore {
                         ELSE \(VersionKind.note.sql) END
                     """)
         }
+        // Blind double coding (protocol.md §15): which document each event belongs to (its first `doc` change)
+        // and which documents have coding fields, so a request finds what is blind for its analyst in two probes
+        // instead of a scan of the merged view.
+        migrator.registerMigration("v3-blind-coding") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE event_doc (
+                        event TEXT PRIMARY KEY,
+                        doc TEXT NOT NULL,
+                        seq INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX event_doc_by_doc ON event_doc(doc);
+                    CREATE TABLE coding_doc (doc TEXT PRIMARY KEY) WITHOUT ROWID;
+                    """)
+            // A log from before: every event's first `doc` change, read from the stored bodies once.
+            let rows = try Row.fetchCursor(
+                db,
+                sql:
+                    "SELECT seq, body FROM change WHERE instr(body, CAST('\"field\":\"doc\"' AS BLOB)) > 0 ORDER BY seq"
+            )
+            let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO event_doc (event, doc, seq) VALUES (?, ?, ?)")
+            while let row = try rows.next() {
+                let change = try Change.decodeFast(json: row[1] as Data)
+                guard change.entity.kind == .event, change.field == "doc", let doc = change.value.string else {
+                    continue
+                }
+                try insert.execute(arguments: [change.entity.rawValue, doc, row[0] as Int64])
+            }
+        }
         return migrator
     }
 
     // MARK: Push
 
-    public func push(_ changes: [Change], replica: ReplicaID, by analyst: AnalystRecord, now: Int64) async throws
-        -> PushResult
-    {
+    public func push(
+        _ changes: [Change], replica: ReplicaID, by analyst: AnalystRecord, now: Int64, visibility: Visibility?
+    ) async throws -> PushResult {
         // Pushes are serialized in the single writer; the stored bodies do not depend on the store's state, so
         // they are written here, concurrently with other pushes, and the writer only binds them.
         let bodies = changes.map(\.canonicalJSON)
         return try await pool.write { db in
             let context = try Self.loadContext(db, for: changes)
-            switch PushPlanner(analyst: analyst, now: now).plan(changes, context: context) {
+            switch PushPlanner(analyst: analyst, now: now, visibility: visibility).plan(changes, context: context) {
             case .failure(let refusal):
                 return .refused(refusal)
             case .success(let plan):
@@ -202,6 +231,9 @@ public final class SQLiteServerStore: ServerStore {
             insertChange.bind(change.id.rawValue, at: 1)
             body.withUnsafeBytes { insertChange.bind(blob: $0, at: 2) }
             try insertChange.execute()
+            if let home = BlindIndex.home(of: change) {
+                try Self.recordHome(home, change: change, seq: db.lastInsertedRowID, db)
+            }
             if entities.insert(change.entity).inserted {
                 insertEntity.bind(change.entity.rawValue, at: 1)
                 try insertEntity.execute()
@@ -249,6 +281,45 @@ public final class SQLiteServerStore: ServerStore {
                 insertRetired.bind(retirement.id.rawValue, at: 1)
                 try insertRetired.execute()
             }
+        }
+    }
+
+    /// Records what ``BlindIndex/home(of:)`` says of an accepted change.
+    private static func recordHome(_ home: BlindIndex.Home, change: Change, seq: Int64, _ db: Database) throws {
+        switch home {
+        case .event(let doc):
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO event_doc (event, doc, seq) VALUES (?, ?, ?)",
+                arguments: [change.entity.rawValue, doc.rawValue, seq])
+        case .codingDocument:
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO coding_doc (doc) VALUES (?)", arguments: [change.entity.rawValue])
+        }
+    }
+
+    // MARK: Blind coding
+
+    public func codingDocuments() async throws -> [Blinding.Document] {
+        try await pool.read { db in
+            let ids = try String.fetchAll(db, sql: "SELECT doc FROM coding_doc").map { try EntityID($0) }
+            return try LiveRows.live.loadAll(ids, db).values.map { Blinding.Document($0.snapshot) }
+        }
+    }
+
+    public func eventHomes(in documents: Set<EntityID>) async throws -> [EntityID: EventHome] {
+        guard !documents.isEmpty else { return [:] }
+        return try await pool.read { db in
+            var homes: [EntityID: EventHome] = [:]
+            let docs = documents.map(\.rawValue)
+            let rows = try Row.fetchCursor(
+                db,
+                sql:
+                    "SELECT event, doc, seq FROM event_doc WHERE doc IN (\(docs.map { _ in "?" }.joined(separator: ",")))",
+                arguments: StatementArguments(docs))
+            while let row = try rows.next() {
+                homes[EntityID(stored: row[0])] = EventHome(document: EntityID(stored: row[1]), seq: row[2])
+            }
+            return homes
         }
     }
 

@@ -9,7 +9,16 @@ import Logging
 /// transaction that also assigns `seq`, so a cursor never skips a change.
 public protocol ServerStore: Sendable {
     /// Checks and stores a batch atomically: either every new change is stored (duplicates counted) or nothing is.
-    func push(_ changes: [Change], replica: ReplicaID, by analyst: AnalystRecord, now: Int64) async throws -> PushResult
+    /// `visibility` is what the pushing analyst may not see: a change it withholds is judged as one not held.
+    func push(
+        _ changes: [Change], replica: ReplicaID, by analyst: AnalystRecord, now: Int64, visibility: Visibility?
+    ) async throws -> PushResult
+
+    /// The documents with coding fields (`assigned`, `submitted`, `released`; protocol.md §15), as their state.
+    func codingDocuments() async throws -> [Blinding.Document]
+
+    /// The events of `documents`, each with the document its first `doc` change names and that change's `seq`.
+    func eventHomes(in documents: Set<EntityID>) async throws -> [EntityID: EventHome]
 
     /// Up to `limit` stored changes with `seq > after`, in `seq` order.
     func changes(after: Int64, limit: Int) async throws -> ChangePage

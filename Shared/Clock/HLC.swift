@@ -102,6 +102,9 @@ public struct HLC: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     /// Whether this reading is more than ``maximumDrift`` ahead of the wall-clock time `now` (Unix ms).
     public func isTooFarAhead(of now: Int64) -> Bool { millis > now + HLC.maximumDrift }
 
+    /// The wall time, `YYYY-MM-DDTHH:MM:SSZ`.
+    public var isoTime: String { UTCTime.iso(millis: millis) }
+
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         do { self = try HLC(text) } catch {

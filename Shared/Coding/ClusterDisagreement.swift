@@ -78,7 +78,9 @@ public struct ClusterDisagreement: Codable, Hashable, Sendable {
                     for (author, vote) in snapshot.setVotes(field) {
                         var current = votes[author] ?? ([], vote.latest, snapshot.id)
                         current.elements.formUnion(vote.elements)
-                        if current.latest.precedes(vote.latest) { (current.latest, current.event) = (vote.latest, snapshot.id) }
+                        if current.latest.precedes(vote.latest) {
+                            (current.latest, current.event) = (vote.latest, snapshot.id)
+                        }
                         votes[author] = current
                     }
                 }

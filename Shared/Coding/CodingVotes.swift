@@ -44,9 +44,9 @@ public enum CodingVotes {
         func isVote(_ change: CodedChange) -> Bool {
             !change.resolution
                 && change.supersedes.allSatisfy { id in
-                guard let old = changes.first(where: { $0.id == id }) else { return true }
-                return old.author == change.author
-            }
+                    guard let old = changes.first(where: { $0.id == id }) else { return true }
+                    return old.author == change.author
+                }
         }
         let ordered = changes.filter(isVote).sorted { ($0.hlc, $0.id) < ($1.hlc, $1.id) }
         var registers: [CoderVote] = []

@@ -108,9 +108,11 @@ public enum MatchScorer {
         for candidate in candidates where !candidate.linked {
             let (left, right) = (prepared[candidate.i], prepared[candidate.j])
             let score = candidate.score
-            let bar = competition * max(
-                best[BestKey(event: candidate.i, creator: right.creator, document: right.document)] ?? 0,
-                best[BestKey(event: candidate.j, creator: left.creator, document: left.document)] ?? 0)
+            let bar =
+                competition
+                * max(
+                    best[BestKey(event: candidate.i, creator: right.creator, document: right.document)] ?? 0,
+                    best[BestKey(event: candidate.j, creator: left.creator, document: left.document)] ?? 0)
             guard score >= bar else { continue }
             let (a, b) = left.event.id <= right.event.id ? (left, right) : (right, left)
             found.append(MatchSuggestion(a: a.event.id, b: b.event.id, score: score, reasons: candidate.parts.reasons))

@@ -99,7 +99,8 @@ public enum MatchText {
         case 2:
             let year = Int(parts[0])!
             let month = Int(parts[1])!
-            return DayRange(first: first, last: first + CodingDate.daysIn(month: month, year: year) - 1, precision: .month)
+            return DayRange(
+                first: first, last: first + CodingDate.daysIn(month: month, year: year) - 1, precision: .month)
         default:
             return DayRange(first: first, last: first, precision: .day)
         }

@@ -131,6 +131,8 @@ public enum EditError: Error, Hashable, Sendable, CustomStringConvertible {
     case notYourVote(field: String, other: AnalystName, action: String)
     /// A resolution without a reason.
     case reasonRequired(field: String)
+    /// An analyst tried to submit a document for someone else (protocol.md §15).
+    case othersSubmission(other: String)
 
     public var description: String {
         switch self {
@@ -151,6 +153,8 @@ public enum EditError: Error, Hashable, Sendable, CustomStringConvertible {
                 + "the disagreement"
         case .reasonRequired(let field):
             return "a resolution of \(field) must give its reason; add --reason \"...\""
+        case .othersSubmission(let other):
+            return "an analyst submits only their own coding, not \(other)'s; \(other) runs `concord submit` themself"
         }
     }
 }

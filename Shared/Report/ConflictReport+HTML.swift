@@ -67,7 +67,10 @@ extension ConflictReport {
             ("Open conflicts", String(c.openConflicts), c.openConflicts > 0 ? "alert" : "ok"),
             ("Delete/edit conflicts", String(c.deleteEditConflicts), c.deleteEditConflicts > 0 ? "warn" : "ok"),
             ("Resolved conflicts", String(c.resolvedConflicts), "ok"),
-            ("Cluster disagreements", String(clusterDisagreements.count), clusterDisagreements.isEmpty ? "ok" : "alert"),
+            (
+                "Cluster disagreements", String(clusterDisagreements.count),
+                clusterDisagreements.isEmpty ? "ok" : "alert"
+            ),
             ("Krippendorff's <span class=\"greek\">α</span>", alphaHeadline, "info"),
             ("Detection F1", f1Headline, "info"),
             (
@@ -386,7 +389,8 @@ extension ConflictReport {
         return "<span class=\"figures\">"
             + measured.map { field in
                 "<span><small>\(ReportText.html(field.field))</small> "
-                    + (field.alpha.map { CodingFormat.decimal($0, places: 2) } ?? "<small>undefined</small>") + "</span>"
+                    + (field.alpha.map { CodingFormat.decimal($0, places: 2) } ?? "<small>undefined</small>")
+                    + "</span>"
             }.joined(separator: " ") + "</span>"
     }
 

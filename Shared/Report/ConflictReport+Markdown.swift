@@ -85,7 +85,8 @@ extension ConflictReport {
         if openConflicts.isEmpty {
             out += [
                 clusterDisagreements.isEmpty
-                    ? "None, and no cluster disagreement." : "No event is in conflict on its own; see the cluster disagreements.",
+                    ? "None, and no cluster disagreement."
+                    : "No event is in conflict on its own; see the cluster disagreements.",
                 "",
             ]
         } else {

@@ -144,7 +144,20 @@ public enum Schema {
             guard let s = $0.string else { return false }
             return !s.isEmpty && s.utf8.count <= Limits.documentTextBytes
         },
+        // Schema 3 (protocol.md §15): blind double coding. Who may write them is ``Blinding/authorize(_:role:)``'s.
+        Field(
+            name: Blinding.assignedField, kind: .set, expected: "an analyst name (a-z, 0-9, '.', '_', '-')", since: 3,
+            check: isAnalystName),
+        Field(
+            name: Blinding.submittedField, kind: .set, expected: "an analyst name (a-z, 0-9, '.', '_', '-')",
+            since: 3, check: isAnalystName),
+        Field(name: Blinding.releasedField, kind: .register, expected: "true or false", since: 3) { $0.bool != nil },
     ]
+
+    @Sendable private static func isAnalystName(_ value: FieldValue) -> Bool {
+        guard let s = value.string else { return false }
+        return (try? AnalystName(s)) != nil
+    }
 
     /// The event field that links events reporting the same happening (protocol.md §11): an add-wins set of event ids.
     public static let sameAsField = "same_as"

@@ -9,7 +9,8 @@ public enum ArrivalOrder {
     /// only once every id its changes list has been sent (by an earlier batch or earlier in the batch itself). When
     /// no queue's next batch can go whole, the longest prefix of one that can goes first and the rest waits, as a
     /// client that synced in between would have split it. Ids no queue holds are not waited for.
-    public static func interleave(_ queues: [[[Change]]], using random: inout some RandomNumberGenerator) -> [[Change]] {
+    public static func interleave(_ queues: [[[Change]]], using random: inout some RandomNumberGenerator) -> [[Change]]
+    {
         var queues = queues
         let everywhere = Set(queues.joined().joined().map(\.id))
         var sent = Set<ChangeID>()

@@ -85,11 +85,15 @@ public enum Wire {
         /// The cursor to ask for next: the last `seq` in this page, or `after` when the page is empty.
         public var next: Int64
         public var more: Bool
+        /// The blind documents (protocol.md §15) whose changes this page left out: the client asks for them again
+        /// once a document stops being blind for it. Absent when nothing was left out.
+        public var withheld: [EntityID]?
 
-        public init(changes: [SequencedChange], next: Int64, more: Bool) {
+        public init(changes: [SequencedChange], next: Int64, more: Bool, withheld: [EntityID]? = nil) {
             self.changes = changes
             self.next = next
             self.more = more
+            self.withheld = withheld
         }
     }
 

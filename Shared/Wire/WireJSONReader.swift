@@ -65,6 +65,7 @@ struct WireJSONReader {
         var changes: [Wire.SequencedChange]?
         var next: Int64?
         var more: Bool?
+        var withheld: [EntityID]?
         try object { (reader, key) throws(Fallback) in
             switch key {
             case "changes" where changes == nil:
@@ -76,12 +77,19 @@ struct WireJSONReader {
                 changes = list
             case "next" where next == nil: next = try reader.integer()
             case "more" where more == nil: more = try reader.boolean()
+            case "withheld" where withheld == nil:
+                var ids: [EntityID] = []
+                try reader.array { (reader) throws(Fallback) in
+                    guard let id = try? EntityID(try reader.string()) else { throw Fallback() }
+                    ids.append(id)
+                }
+                withheld = ids
             default: throw Fallback()
             }
         }
         try end()
         guard let changes, let next, let more else { throw Fallback() }
-        return Wire.PullPage(changes: changes, next: next, more: more)
+        return Wire.PullPage(changes: changes, next: next, more: more, withheld: withheld)
     }
 
     /// One change object; with `sequenced`, also its required `seq`.

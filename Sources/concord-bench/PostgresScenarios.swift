@@ -46,7 +46,8 @@ enum PostgresScenarios {
                 name: "ingest-pg\(count)", changes: stored.0, seconds: elapsed(start), baseline: baseline,
                 extra: [
                     "servers": Double(count), "clients": Double(workload.analysts.count),
-                    "refused": Double(stored.refused), "pushes": Double(stored.pushes), "server_peak_mb": children.map(\.peakRSSMegabytes).max() ?? 0,
+                    "refused": Double(stored.refused), "pushes": Double(stored.pushes),
+                    "server_peak_mb": children.map(\.peakRSSMegabytes).max() ?? 0,
                 ])
             if ingest { record(ingested) }
             guard pull else { continue }

@@ -112,7 +112,8 @@ extension LocalStore {
 
     /// Feeds the file at `path` to `digest`, 1 MiB at a time: its first `limit` bytes (throwing if it is shorter),
     /// or all of it. Returns the bytes read.
-    package static func hashFile(_ path: String, upTo limit: Int64?, into digest: inout SnapshotDigest) throws -> Int64 {
+    package static func hashFile(_ path: String, upTo limit: Int64?, into digest: inout SnapshotDigest) throws -> Int64
+    {
         let fd = openForReading(path)
         guard fd >= 0 else {
             throw StoreError.cannotOpen(path: path, detail: String(cString: strerror(errno)))

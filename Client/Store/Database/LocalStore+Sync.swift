@@ -101,8 +101,14 @@ extension LocalStore {
     /// our own pending one marks it pushed), advances the clock past every received hlc, stores `cursor`. A change
     /// written under a newer schema than ``understoodSchema`` is kept in the log but not folded (protocol.md §12;
     /// ``newerSchemaCount()``), and the cursor moves past it all the same.
-    public func applyPulled(_ changes: [Wire.SequencedChange], cursor: Int64) throws -> PullApplyResult {
+    ///
+    /// `withheld` are the blind documents whose changes the server left out of `(after, cursor]` (protocol.md §15):
+    /// the range is recorded with the page, so what was withheld is asked for once the document opens.
+    public func applyPulled(
+        _ changes: [Wire.SequencedChange], cursor: Int64, withheld: [EntityID] = [], after: Int64 = 0
+    ) throws -> PullApplyResult {
         try write { db in
+            for document in withheld { try Self.recordWithheld(document, after: after, through: cursor, db) }
             // Only the clock: `metadata` also counts the log, a scan per page.
             let stored = try String.fetchOne(db, sql: "SELECT clock FROM store") ?? HLC.zero.description
             var clock = HybridClock(last: try HLC(stored))

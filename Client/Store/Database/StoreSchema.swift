@@ -215,6 +215,19 @@ enum StoreSchema {
         migrator.registerMigration("v9-ca-file") { db in
             try db.execute(sql: "ALTER TABLE store ADD COLUMN caFile TEXT")
         }
+        // Blind double coding (protocol.md §15): the log ranges whose changes to a blind document's events the
+        // server left out, asked for again once the document opens (`LocalStore+Blind`).
+        migrator.registerMigration("v10-withheld") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE withheld (
+                        doc TEXT NOT NULL,
+                        after INTEGER NOT NULL,
+                        through INTEGER NOT NULL,
+                        PRIMARY KEY (doc, after)
+                    ) WITHOUT ROWID
+                    """)
+        }
         return migrator
     }
 }

@@ -49,7 +49,8 @@ extension LocalStore {
         if let mode = draft.values["mode"].map({ Schema.canonicalInput($0, field: "mode") }), !mode.isEmpty {
             guard let type = draft.values["type"].map({ Schema.canonicalInput($0, field: "type") }) else {
                 throw FieldProblem(
-                    field: "mode", message: "a mode needs a type: give the event's type too (a mode is one of its modes)")
+                    field: "mode",
+                    message: "a mode needs a type: give the event's type too (a mode is one of its modes)")
             }
             if let problem = Plover.problem(mode: mode, type: type) {
                 throw FieldProblem(field: "mode", message: problem)
@@ -113,8 +114,10 @@ extension LocalStore {
         throw StoreError.invalid(
             "your mode \"\(mode)\" does not fit type \(newType); change both at once: `concord event edit "
                 + "\(stored.id.id) --type \(newType) "
-                + (allowed.isEmpty ? "--clear mode` (\(newType) has no modes)" : "--mode M` (one of "
-                    + allowed.joined(separator: ", ") + ") or `--clear mode`"))
+                + (allowed.isEmpty
+                    ? "--clear mode` (\(newType) has no modes)"
+                    : "--mode M` (one of "
+                        + allowed.joined(separator: ", ") + ") or `--clear mode`"))
     }
 
     /// Clears a register (protocol.md §16): on a coded field, the writer's own vote becomes "no value" (another
@@ -243,7 +246,8 @@ extension LocalStore {
                 let others = Set(live.map(\.author)).subtracting([writer.analyst]).map(\.rawValue).sorted()
                 notices.append(
                     "\(field) was in conflict: your edit settles it, replacing every candidate (descriptive fields "
-                        + "are co-edited; the report says you settled it\(others.isEmpty ? "" : ", over " + others.joined(separator: ", ")))")
+                        + "are co-edited; the report says you settled it\(others.isEmpty ? "" : ", over " + others.joined(separator: ", ")))"
+                )
             }
         }
         let supersedes = EditPlanner.supersedesForSet(live: live, author: writer.analyst, coded: coded)
@@ -346,7 +350,8 @@ extension LocalStore {
         guard let reason = Reason.given(reason) else {
             throw StoreError.invalid(
                 "an adjudicator's edit to \(action) \(field) of \(creator ?? "another analyst")'s event is a resolution: "
-                    + "add --reason \"why\" (it is reported), or `concord resolve EVENT \(field) --value ... --reason R`")
+                    + "add --reason \"why\" (it is reported), or `concord resolve EVENT \(field) --value ... --reason R`"
+            )
         }
         writer.reason = reason
     }

@@ -96,7 +96,8 @@ extension LocalStore {
                 throw StoreError.invalid("\(first.id) cannot be dismissed from itself; name two different events")
             }
             let clusters = try Self.clusters(writer.db)
-            if let cluster = clusters.cluster(of: first.id.rawValue), cluster == clusters.cluster(of: second.id.rawValue)
+            if let cluster = clusters.cluster(of: first.id.rawValue),
+                cluster == clusters.cluster(of: second.id.rawValue)
             {
                 throw StoreError.refused(
                     "\(first.id) and \(second.id) are linked as one happening (cluster \(cluster)); "

@@ -44,7 +44,8 @@ extension LocalStore {
                 throw StoreError.invalid(
                     "\(field) cannot be resolved; resolve a register field ("
                         + Schema.eventFields.filter { $0.kind == .register }.map(\.name).joined(separator: ", ")
-                        + ") or a coded set (" + Schema.eventFields.filter { $0.kind == .set && $0.coded }
+                        + ") or a coded set ("
+                        + Schema.eventFields.filter { $0.kind == .set && $0.coded }
                         .map(\.name).joined(separator: ", ") + ")")
             }
             let members = Schema.isCoded(field, of: .event) ? try Self.clusterMembers(of: id, writer.db) : []
@@ -214,7 +215,8 @@ extension LocalStore {
         var chosen: [String] = []
         for value in values {
             let element = Schema.canonicalInput(value, field: field)
-            do throws(ValidationError) { try Schema.validate(value: .string(element), field: field, of: .event) } catch {
+            do throws(ValidationError) { try Schema.validate(value: .string(element), field: field, of: .event) } catch
+            {
                 throw StoreError.invalidValue(error)
             }
             if !chosen.contains(element) { chosen.append(element) }

@@ -153,10 +153,12 @@ extension LocalStore {
                 }
                 if passedOver.contains(first) { continue }
                 // A command the server refused whole was never shared: nothing to undo there.
-                let shared = try Int.fetchOne(
-                    db,
-                    sql: "SELECT COUNT(*) FROM change WHERE seq BETWEEN ? AND ? AND author = ? AND state != \(LogState.rejected.sql)",
-                    arguments: [first, row[1] as Int64, analyst.rawValue]) ?? 0
+                let shared =
+                    try Int.fetchOne(
+                        db,
+                        sql:
+                            "SELECT COUNT(*) FROM change WHERE seq BETWEEN ? AND ? AND author = ? AND state != \(LogState.rejected.sql)",
+                        arguments: [first, row[1] as Int64, analyst.rawValue]) ?? 0
                 if shared == 0 { continue }
                 found = first...(row[1] as Int64)
                 break

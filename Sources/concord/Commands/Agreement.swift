@@ -77,7 +77,8 @@ struct Match: ParsableCommand {
                 guard let value = s.reasons[key], value > 0 else { return nil }
                 return "\(key) \(String(format: "%.2f", value))"
             }
-            let warnings = (s.reasons["countries_differ"] == 1 ? ["countries differ"] : [])
+            let warnings =
+                (s.reasons["countries_differ"] == 1 ? ["countries differ"] : [])
                 + (s.reasons["dates_contradict"] == 1 ? ["dates contradict"] : [])
             Terminal.out("\(String(format: "%.2f", s.score))  " + line(s.a))
             Terminal.out("      " + line(s.b))

@@ -69,7 +69,8 @@ struct Conflicts: ParsableCommand {
                 + "(times in UTC; change ids in brackets go to `resolve --keep`)\n")
         for conflict in conflicts {
             let kind = conflict.kind == "delete-edit" ? "delete/edit conflict" : "conflict on \(conflict.field)"
-            Terminal.out((short[conflict.entity] ?? conflict.entity.rawValue) + "  \(conflict.title.map { "\"\($0)\"" } ?? "")")
+            Terminal.out(
+                (short[conflict.entity] ?? conflict.entity.rawValue) + "  \(conflict.title.map { "\"\($0)\"" } ?? "")")
             if let document = conflict.document {
                 Terminal.out("  from \(document.title ?? document.id.rawValue)")
             }

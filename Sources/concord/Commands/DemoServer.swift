@@ -137,7 +137,8 @@ extension DemoServer {
         guard build.status == 0 else {
             throw DemoError("swift build --product concord-server failed (its output is above)")
         }
-        let binPath = try run("/usr/bin/env", ["swift", "build", "-c", configuration, "--show-bin-path"], capture: true)
+        let binPath = try run(
+            "/usr/bin/env", ["swift", "build", "-c", configuration, "--show-bin-path"], capture: true)
         let binary = binPath.output.trimmingCharacters(in: .whitespacesAndNewlines) + "/concord-server"
         guard binPath.status == 0, FileManager.default.isExecutableFile(atPath: binary) else {
             throw DemoError("swift build made no concord-server binary at \(binary)")
