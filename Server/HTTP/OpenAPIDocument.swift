@@ -145,9 +145,21 @@ public enum OpenAPIDocument {
                     Long poll (protocol.md §14): when no change is after `after`, hold the request up to this many seconds
                     until one is committed (on any server of the database), then answer; an empty page when none came.
                   schema: {type: integer, minimum: 0, maximum: 50, default: 0}
+                - name: doc
+                  in: query
+                  description: >-
+                    Blind coding (protocol.md §15): ask again for what was withheld of this document's events in
+                    (`after`, `through`] while it was blind for the analyst; 409 while it still is.
+                  schema: {type: string, pattern: "^document/[0-9a-f]{16}$"}
+                - name: through
+                  in: query
+                  description: With `doc`, the last seq of the range asked for (at least `after`).
+                  schema: {type: integer, format: int64, minimum: 0, maximum: 9223372036854775807}
               responses:
                 "200":
-                  description: A page; `next` is the cursor to ask for next.
+                  description: >-
+                    A page; `next` is the cursor to ask for next (the last seq scanned: past withheld changes too, so
+                    a page may be empty with `more`).
                   content:
                     application/json:
                       schema:
@@ -161,8 +173,17 @@ public enum OpenAPIDocument {
                                 - {type: object, properties: {seq: {type: integer}}}
                           next: {type: integer}
                           more: {type: boolean}
+                          withheld:
+                            description: Blind documents (protocol.md §15) whose changes this page left out.
+                            type: array
+                            items: {type: string}
                 "400": {$ref: "#/components/responses/Error"}
                 "401": {$ref: "#/components/responses/Error"}
+                "409":
+                  description: With `doc`, the document is still blind for the analyst.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
                 "429": {$ref: "#/components/responses/RateLimited"}
           /v1/me:
             get:

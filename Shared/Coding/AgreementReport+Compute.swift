@@ -35,7 +35,7 @@ extension AgreementReport {
         let fields = specs.indices.map { n in
             field(specs[n], votes: input.votes, indices: byField[n], numbering: numbering)
         }
-        return AgreementReport(fields: fields, pairs: pairs(numbering, fields: fields))
+        return AgreementReport(fields: fields, pairs: pairs(numbering, fields: fields), blind: input.blind)
     }
 
     /// Events, clusters and coders as numbers: events and clusters as ``Clusters`` numbers them (clusters in id

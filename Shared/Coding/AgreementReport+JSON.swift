@@ -35,6 +35,13 @@ extension AgreementReport {
                 "type_confusion": .object(pair.typeConfusion.mapValues { row in .object(row.mapValues { .int($0) }) }),
             ])
         }
-        return CodingJSON.object(["fields": .object(fieldMembers), "pairs": .array(pairMembers)]).text + "\n"
+        var members: [String: CodingJSON] = ["fields": .object(fieldMembers), "pairs": .array(pairMembers)]
+        if let blind {
+            members["blind"] = .object([
+                "documents": .int(blind.documents), "submissions": .int(blind.submissions),
+                "revisions": .int(blind.revisions), "late_events": .int(blind.lateEvents),
+            ])
+        }
+        return CodingJSON.object(members).text + "\n"
     }
 }

@@ -32,6 +32,7 @@ extension AgreementReport {
                 "No unit has two coders yet: α is undefined. Link events that report the same happening "
                     + "(concord match, concord link) and code the same fields.")
         }
+        if let blind { lines += ["", blind.sentence] }
         for pair in pairs {
             lines.append("")
             lines.append(line(pair))
@@ -63,5 +64,16 @@ extension AgreementReport {
         }
         text += shares.isEmpty ? "; no unit both coded" : "; " + shares.joined(separator: ", ")
         return text
+    }
+}
+
+extension BlindCoding {
+    /// What the figures rest on, in one sentence (`concord agreement`, the report).
+    public var sentence: String {
+        func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+        return "Blind coding: on \(plural(documents, "assigned document")) with \(plural(submissions, "submission")), "
+            + "each submitted coder counts with the votes and events they made before submitting; "
+            + "\(plural(revisions, "vote")) revised and \(plural(lateEvents, "event")) created after submission "
+            + "are not counted."
     }
 }

@@ -70,9 +70,13 @@ public struct AgreementReport: Sendable, Equatable {
     /// Sorted by `(a, b)`.
     public var pairs: [Pair]
 
-    public init(fields: [Field], pairs: [Pair]) {
+    /// What blind coding set apart (protocol.md §15); nil when no coder submitted a document.
+    public var blind: BlindCoding?
+
+    public init(fields: [Field], pairs: [Pair], blind: BlindCoding? = nil) {
         self.fields = fields
         self.pairs = pairs
+        self.blind = blind
     }
 
     /// True when some field has a unit, so some α could be computed.

@@ -9,6 +9,8 @@ public enum Blinding {
     public static let submittedField = "submitted"
     /// Document field: register `true`/`false`; adjudicators only. `true` ends blindness for everyone.
     public static let releasedField = "released"
+    /// The three coding fields.
+    public static let fields: Set<String> = [assignedField, submittedField, releasedField]
 
     /// The event fields whose value names another event: a change to one of them that names a withheld event is
     /// withheld too (it would tell that the event exists).

@@ -4,6 +4,9 @@
 public struct CodingAccumulator: Sendable {
     private var creators: [String: (hlc: String, id: String, author: String)] = [:]
     private var coded: [String: [CodedChange]] = [:]
+    private var submissions: BlindCoding.Submissions = [:]
+    /// The documents' coding fields only, folded: who is assigned, who submitted, what was released.
+    private var assignments = Replica()
     private static let codedFields = Set(Schema.codedEventFields)
     private static let setFields = Set(
         Schema.codedEventFields.filter { Schema.field($0, of: .event)?.kind == .set })
@@ -13,7 +16,11 @@ public struct CodingAccumulator: Sendable {
     /// Notes one change; changes of documents are ignored. A change added twice changes nothing: the earliest
     /// change stays the earliest, and replaying a vote again gives the same value.
     public mutating func add(_ change: Change) {
-        guard change.entity.kind == .event else { return }
+        guard change.entity.kind == .event else {
+            BlindCoding.note(change, into: &submissions)
+            if Blinding.fields.contains(change.field) { assignments.apply(change) }
+            return
+        }
         let entity = change.entity.rawValue
         let hlc = change.hlc.description
         if let current = creators[entity], (current.hlc, current.id) <= (hlc, change.id.rawValue) {
@@ -40,7 +47,12 @@ public struct CodingAccumulator: Sendable {
         for (event, changes) in coded.sorted(by: { $0.key < $1.key }) {
             votes += CodingVotes.votes(event: event, changes: changes, sets: Self.setFields)
         }
-        return AgreementInput(events: events, links: links, votes: votes)
+        var input = AgreementInput(events: events, links: links, votes: votes)
+        input.assignments = assignments.snapshots.map(Blinding.Document.init).filter(\.isAssigned)
+        BlindCoding.apply(
+            to: &input, submissions: submissions, created: creators.mapValues { HLC(stored: $0.hlc) },
+            history: { coded[$0] ?? [] })
+        return input
     }
 
     /// The agreement input with documents, deletions and links read from the events' snapshots (an in-memory

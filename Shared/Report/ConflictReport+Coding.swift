@@ -6,6 +6,21 @@ extension ConflictReport {
         public var pairs: [Pair] = []
         /// Agreements / (agreements + conflicts) over the episodes of events' coded fields; absent when none.
         public var codedAgreementRate: Double?
+        /// What blind coding set apart from the figures above (protocol.md §15); absent when nothing was submitted.
+        public var blind: BlindCoding?
+        /// Each document with assignees: who codes it, their events, who submitted.
+        public var progress: [Progress] = []
+
+        public struct Progress: Hashable, Sendable, Codable {
+            public var document: String
+            public var assigned: [String]
+            public var submitted: [String]
+            /// Events each coder created in the document (not deleted; those made after submitting left out), by
+            /// name; every assignee is listed.
+            public var events: [String: Int]
+            /// Open to all: released, or every assignee submitted.
+            public var open: Bool
+        }
 
         public struct Field: Hashable, Sendable, Codable {
             public var field: String
@@ -36,7 +51,7 @@ extension ConflictReport {
         }
 
         enum CodingKeys: String, CodingKey {
-            case fields, pairs
+            case fields, pairs, blind, progress
             case codedAgreementRate = "coded_agreement_rate"
         }
 
@@ -61,7 +76,20 @@ extension ConflictReport {
 
         /// The coding figures of these inputs and episodes.
         public static func build(_ input: AgreementInput, fieldAgreement: [FieldAgreement]) -> Coding {
-            Coding(AgreementReport.compute(input, fields: FieldSpec.coded), fieldAgreement: fieldAgreement)
+            var coding = Coding(AgreementReport.compute(input, fields: FieldSpec.coded), fieldAgreement: fieldAgreement)
+            coding.blind = input.blind
+            var counts: [String: [String: Int]] = [:]
+            for event in input.events where !event.deleted {
+                if let document = event.document { counts[document, default: [:]][event.creator, default: 0] += 1 }
+            }
+            coding.progress = input.assignments.map { document in
+                var events = counts[document.id.rawValue] ?? [:]
+                for coder in document.assigned where events[coder.rawValue] == nil { events[coder.rawValue] = 0 }
+                return Progress(
+                    document: document.id.rawValue, assigned: document.assigned.map(\.rawValue),
+                    submitted: document.submitted.map(\.rawValue), events: events, open: document.isOpenToAll)
+            }
+            return coding
         }
     }
 }

@@ -237,6 +237,20 @@ extension ConflictReport {
                     + (pair.detectionF1.map { CodingFormat.decimal($0, places: 3) } ?? "–")
                     + "</strong> over \(pair.documents) document\(pair.documents == 1 ? "" : "s") both coded</p>")
         }
+        if !coding.progress.isEmpty {
+            emit(
+                "<h3>Blind coding</h3><div class=\"table-wrap\"><table class=\"coding\"><thead><tr><th>document</th>"
+                    + "<th>coders (events)</th><th>submitted</th><th>state</th></tr></thead><tbody>")
+            for row in coding.progress {
+                emit(
+                    "<tr><td>\(h(row.document))</td><td>"
+                        + h(row.assigned.map { "\($0) (\(row.events[$0] ?? 0))" }.joined(separator: ", "))
+                        + "</td><td>\(h(row.submitted.joined(separator: ", ")))</td><td>\(row.open ? "open" : "blind")</td></tr>"
+                )
+            }
+            emit("</tbody></table></div>")
+        }
+        if let blind = coding.blind { emit("<p>\(h(blind.sentence))</p>") }
         emit("</section>")
 
         // Agreement by field.

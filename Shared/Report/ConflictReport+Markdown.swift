@@ -80,6 +80,21 @@ extension ConflictReport {
                 })
         }
 
+        if !coding.progress.isEmpty {
+            out.append("### Blind coding")
+            out.append("")
+            table(
+                ["document", "coders (events)", "submitted", "state"],
+                coding.progress.map { row in
+                    [
+                        cell(row.document),
+                        cell(row.assigned.map { "\($0) (\(row.events[$0] ?? 0))" }.joined(separator: ", ")),
+                        cell(row.submitted.joined(separator: ", ")), row.open ? "open" : "blind",
+                    ]
+                })
+        }
+        if let blind = coding.blind { out += [blind.sentence, ""] }
+
         out.append("## Open conflicts (\(openConflicts.count))")
         out.append("")
         if openConflicts.isEmpty {

@@ -436,7 +436,9 @@ struct CLITests {
         let cli = try initialized(dir)
         let doc = try docID(cli)
         let before = try cli.ok(["status", "--json"]).stdout
-        let twice = try cli.run(["event", "add", "--doc", doc, "--title", "Talks", "--mode", "visit", "--mode", "phone"])
+        let twice = try cli.run([
+            "event", "add", "--doc", doc, "--title", "Talks", "--mode", "visit", "--mode", "phone",
+        ])
         #expect(twice.status == 2 && twice.stderr.contains("--mode was given 2 times"), "\(twice.stderr)")
         let types = try cli.run(["event", "add", "--doc", doc, "--title", "Talks", "--type", "AID", "--type", "AGREE"])
         #expect(types.status == 2 && types.stderr.contains("--type"), "\(types.stderr)")

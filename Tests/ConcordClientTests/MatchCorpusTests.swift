@@ -53,8 +53,9 @@ struct MatchCorpusTests {
             }
         }
         try exchange(bob, alice)
-        let gold = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: corpus + "/coding/gold-pairs.json"))) as? [String: Any]
+        let gold =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: corpus + "/coding/gold-pairs.json"))) as? [String: Any]
         let pairs = Set(
             try #require(gold?["pairs"] as? [[Int]]).map { "a\($0[0])~b\($0[1])" })
         func key(_ suggestion: MatchSuggestion) -> String {

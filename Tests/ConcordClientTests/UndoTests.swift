@@ -141,16 +141,20 @@ struct UndoTests {
         #expect(shown.fields["type"]?.value == "AGREE")
     }
 
-    @Test("a resolution is undone only with a reason, which the undo carries; a command the server refused is passed over")
+    @Test(
+        "a resolution is undone only with a reason, which the undo carries; a command the server refused is passed over"
+    )
     func resolutionsAndRefusedCommands() throws {
         let dir = TempDir()
         let (store, drill) = try setUp(dir)
         try store.setRole(.adjudicator)
-        let mine = try store.addEvent(EventDraft(values: ["doc": drill.rawValue, "title": "Drill", "type": "COOPERATE"]))
+        let mine = try store.addEvent(
+            EventDraft(values: ["doc": drill.rawValue, "title": "Drill", "type": "COOPERATE"]))
         // bob codes the same drill as his own event, and the two are linked: a cluster disagreement on the type.
         let bob = try makeStore(dir, name: "bob.sqlite", analyst: "bob", seed: 2)
         _ = try bob.importArticles(seedFiles)
-        let his = try bob.addEvent(EventDraft(values: ["doc": drill.rawValue, "title": "B-52 drill", "type": "MOBILIZE"]))
+        let his = try bob.addEvent(
+            EventDraft(values: ["doc": drill.rawValue, "title": "B-52 drill", "type": "MOBILIZE"]))
         let changes = try bob.allChanges().enumerated().map {
             Wire.SequencedChange(seq: Int64($0.offset + 1), change: $0.element)
         }

@@ -25,7 +25,9 @@ struct VoteEditTests {
         _ = try to.applyPulled(changes, cursor: Int64(changes.count))
     }
 
-    @Test("an analyst may not replace an adjudicator's rejected status, offline as on the server; a summary in conflict they may settle")
+    @Test(
+        "an analyst may not replace an adjudicator's rejected status, offline as on the server; a summary in conflict they may settle"
+    )
     func decidedStatusAndCoEditing() throws {
         let dir = TempDir()
         let (alice, bob, event) = try twoCoders(dir)
@@ -49,7 +51,9 @@ struct VoteEditTests {
         #expect(try bob.event(event.rawValue).fields["summary"]?.conflict == false)
     }
 
-    @Test("a set disagreement across linked events is listed, and an adjudicator's set resolution decides it for every member")
+    @Test(
+        "a set disagreement across linked events is listed, and an adjudicator's set resolution decides it for every member"
+    )
     func setResolution() throws {
         let dir = TempDir()
         let (alice, bob, event) = try twoCoders(dir)
@@ -58,7 +62,8 @@ struct VoteEditTests {
         let doc = try #require(try bob.event(event.rawValue).fields["doc"]?.value.string)
         // alice coded actors {Japan}; bob codes his own event of the same drill with {Japan, South Korea}.
         let bobs = try bob.addEvent(
-            EventDraft(values: ["doc": doc, "title": "B-52 drill", "type": "COOPERATE"], actors: ["Japan", "South Korea"]))
+            EventDraft(
+                values: ["doc": doc, "title": "B-52 drill", "type": "COOPERATE"], actors: ["Japan", "South Korea"]))
         _ = try bob.link(bobs.rawValue, to: [event.rawValue])
         try exchange(alice, carol)
         try exchange(bob, carol)
@@ -70,7 +75,9 @@ struct VoteEditTests {
         #expect(throws: StoreError.self) {
             try alice.resolveSet(event.rawValue, field: "actors", values: ["Japan"], reason: "mine")
         }
-        #expect(throws: StoreError.self) { try carol.resolveSet(event.rawValue, field: "actors", values: ["Japan"], reason: " ") }
+        #expect(throws: StoreError.self) {
+            try carol.resolveSet(event.rawValue, field: "actors", values: ["Japan"], reason: " ")
+        }
         let outcome = try carol.resolveSet(
             event.rawValue, field: "actors", values: ["South Korea", "United States", "Japan"],
             reason: "the article names all three")
@@ -135,8 +142,10 @@ struct VoteEditTests {
                 event.rawValue, field: "type", keep: nil, value: "COOPERATE", reason: "x", mode: "weapons")
         }
         #expect(try carol.allChanges().count == before, "a mode the type forbids is refused, nothing written")
-        let clear = try carol.resolve(event.rawValue, field: "type", keep: nil, value: "COOPERATE", reason: "joint drill")
-        #expect(clear.notices.contains { $0.contains("cleared the mode") && $0.contains("weapons") }, "\(clear.notices)")
+        let clear = try carol.resolve(
+            event.rawValue, field: "type", keep: nil, value: "COOPERATE", reason: "joint drill")
+        #expect(
+            clear.notices.contains { $0.contains("cleared the mode") && $0.contains("weapons") }, "\(clear.notices)")
         let modeChange = try #require(clear.changes.first { $0.field == "mode" })
         #expect(modeChange.value == .string("") && modeChange.schema == 3 && modeChange.reason == "joint drill")
         #expect(try carol.event(event.rawValue).fields["mode"] == nil)

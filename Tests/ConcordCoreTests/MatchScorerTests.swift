@@ -68,7 +68,8 @@ struct MatchScorerTests {
     @Test("a part one side lacks is left out of the mean, not counted as a disagreement")
     func missingParts() {
         let a = Self.event("a", "alice", title: "aid convoy reaches Gaza", span: 0..<40)
-        let b = Self.event("b", "bob", type: "AID", date: "2025-01-02", actors: ["UN"], title: "aid convoy", span: 0..<40)
+        let b = Self.event(
+            "b", "bob", type: "AID", date: "2025-01-02", actors: ["UN"], title: "aid convoy", span: 0..<40)
         let s = MatchScorer.score(a, b)
         #expect(
             s.reasons["measured_type"] == 0 && s.reasons["measured_date"] == 0

@@ -51,7 +51,8 @@ struct MergePropertyTests {
                         try EditPlanner.checkSupersedes(change, superseded: superseded, role: sim.analysts[who].role)
                     } catch {
                         Issue.record(
-                            "seed \(seed): analyst \(who)'s \(change.field) change \(change.id) would be refused: \(error)")
+                            "seed \(seed): analyst \(who)'s \(change.field) change \(change.id) would be refused: \(error)"
+                        )
                         ok = false
                     }
                     server.apply(change)

@@ -67,9 +67,12 @@ struct VotePlannerTests {
             Story.bob, "summary", "A drill and a show of force", supersedes: [aliceChange, bobChange], at: 2)
         try EditPlanner.checkSupersedes(
             settling, superseded: [Version(aliceChange), Version(bobChange)], role: .analyst)
-        #expect(EditPlanner.supersedesForSet(live: [Version(aliceChange), Version(bobChange)], author: Story.bob).count == 2)
+        #expect(
+            EditPlanner.supersedesForSet(live: [Version(aliceChange), Version(bobChange)], author: Story.bob).count == 2
+        )
         // A reason of invisible characters is no reason.
-        let blank = story.change(Story.carol, "type", "AID", supersedes: [aliceChange], at: 3, reason: "\u{200B} \u{202E}")
+        let blank = story.change(
+            Story.carol, "type", "AID", supersedes: [aliceChange], at: 3, reason: "\u{200B} \u{202E}")
         #expect(throws: EditError.reasonRequired(field: "type")) {
             try EditPlanner.checkSupersedes(blank, superseded: [Version(aliceChange)], role: .adjudicator)
         }

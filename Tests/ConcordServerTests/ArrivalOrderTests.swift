@@ -13,7 +13,9 @@ struct ArrivalOrderTests {
     /// How each change fared: accepted (new or duplicate) or refused, and why.
     typealias Verdicts = [ChangeID: String]
 
-    @Test("every accept and refuse is the same in every arrival order and batch split", arguments: [1, 2, 3, 4] as [UInt64])
+    @Test(
+        "every accept and refuse is the same in every arrival order and batch split",
+        arguments: [1, 2, 3, 4] as [UInt64])
     func sameVerdicts(seed: UInt64) async throws {
         var simulator = HistorySimulator(seed: seed, analysts: 4)
         simulator.work(steps: 220)
@@ -122,7 +124,8 @@ struct ArrivalOrderTests {
         }
         if let event = all.first(where: { $0.entity.kind == .event }) {
             let rejected = Change(
-                id: ids.next(), entity: event.entity, field: "status", op: .set, value: .string("rejected"), supersedes: [],
+                id: ids.next(), entity: event.entity, field: "status", op: .set, value: .string("rejected"),
+                supersedes: [],
                 hlc: clock.tick(wall: 0), author: adjudicator.name, replica: adjudicator.replicaID)
             decided.append(rejected)
             hostile.append(

@@ -89,6 +89,14 @@ struct OpenAPITests {
                 try await client.execute(uri: "/v1/changes?limit=0", method: .get, headers: auth(team.a))
             },
             doc("get", "/v1/changes", 401): { client, _ in try await client.execute(uri: "/v1/changes", method: .get) },
+            // Blind coding (protocol.md §15): asking again for a document that is still blind for the analyst.
+            doc("get", "/v1/changes", 409): { client, team in
+                let document = try EntityID("document/0123456789abcdef")
+                let assign = factory.make(document, "assigned", .string("analyst-a"), op: .add, author: "adjudicator")
+                _ = try await client.push([assign], token: team.adjudicator)
+                return try await client.execute(
+                    uri: "/v1/changes?doc=\(document.rawValue)&after=0", method: .get, headers: auth(team.a))
+            },
             doc("get", "/v1/me", 200): { client, team in
                 try await client.execute(uri: "/v1/me", method: .get, headers: auth(team.b))
             },
@@ -147,7 +155,9 @@ struct OpenAPITests {
                     #expect(Int64(response.body.readableBytes) == manifest.bytes)
                     // Ranges that are not `bytes=N-` with plain digits are ignored: the whole file, its true length
                     // (a negative start once overflowed and killed the server; `-1` answered a length one too long).
-                    for hostile in ["bytes=-9223372036854775808-", "bytes=-1-", "bytes=+5-", "bytes=-500", "bytes=1-2,4-"] {
+                    for hostile in [
+                        "bytes=-9223372036854775808-", "bytes=-1-", "bytes=+5-", "bytes=-500", "bytes=1-2,4-",
+                    ] {
                         let whole = try await client.execute(
                             uri: "/v1/snapshot/\(manifest.seq)", method: .get, headers: auth(team.a, [.range: hostile]))
                         #expect(whole.status == .ok, "\(hostile)")

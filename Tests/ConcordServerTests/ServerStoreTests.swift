@@ -177,7 +177,9 @@ struct ServerStoreTests {
         #expect(try await store.snapshot(of: id)?.sets["tags"] == ["japan"])
     }
 
-    @Test("a change that lists an id the server does not hold is refused, whatever else the push holds", arguments: StoreKind.allCases)
+    @Test(
+        "a change that lists an id the server does not hold is refused, whatever else the push holds",
+        arguments: StoreKind.allCases)
     func unknownSuperseded(kind: StoreKind) async throws {
         let store = try await kind.open()
         let factory = ChangeFactory()

@@ -86,7 +86,8 @@ struct VoteRuleTests {
             #expect(try await client.push([aliceSummary], token: team.a).status == .ok)
             #expect(try await client.push([bobSummary], token: team.b).status == .ok)
             let settling = factory.make(
-                id, "summary", .string("A drill that is a show of force"), supersedes: [aliceSummary.id, bobSummary.id],
+                id, "summary", .string("A drill that is a show of force"),
+                supersedes: [aliceSummary.id, bobSummary.id],
                 author: "analyst-b")
             #expect(try await client.push([settling], token: team.b).status == .ok)
             let snapshot = try #require(try await team.store.snapshot(of: id))

@@ -160,7 +160,8 @@ struct BlindCodingTests {
         for doc in documents {
             let first = pick(coders)
             let second = pick(coders.filter { $0 != first })
-            _ = try cluster.store("cat").assign([doc.rawValue], coders: [try AnalystName(first), try AnalystName(second)])
+            _ = try cluster.store("cat").assign(
+                [doc.rawValue], coders: [try AnalystName(first), try AnalystName(second)])
         }
         try await cluster.sync("cat")
         for step in 0..<220 {
@@ -173,12 +174,14 @@ struct BlindCodingTests {
                     let doc = pick(documents)
                     _ = try store.addEvent(
                         EventDraft(values: [
-                            "doc": doc.rawValue, "title": "\(name) event \(step)", "type": pick(["COOPERATE", "MOBILIZE"]),
+                            "doc": doc.rawValue, "title": "\(name) event \(step)",
+                            "type": pick(["COOPERATE", "MOBILIZE"]),
                         ]))
                 case 22..<38:
                     let events = try store.events().filter { !$0.deleted }.map(\.id.rawValue)
                     if !events.isEmpty {
-                        _ = try store.set(pick(events), field: pick(["type", "date"]), value: pick(["CONSULT", "2025-07-11"]) )
+                        _ = try store.set(
+                            pick(events), field: pick(["type", "date"]), value: pick(["CONSULT", "2025-07-11"]))
                     }
                 case 38..<42:
                     let events = try store.events().filter { !$0.deleted }.map(\.id.rawValue)
@@ -239,7 +242,9 @@ struct BlindCodingTests {
         let fay = try await cluster.bootstrap("fay")
         try await cluster.sync("fay")
         #expect(Set(try cluster.store("fay").allChanges().map(\.id)) == Set(log.map(\.id)))
-        if case .skipped(let reason) = fay { Issue.record("seed \(seed): the adjudicator's bootstrap skipped: \(reason)") }
+        if case .skipped(let reason) = fay {
+            Issue.record("seed \(seed): the adjudicator's bootstrap skipped: \(reason)")
+        }
 
         // Nothing was sent twice: a backfill asks only for what was withheld (the first syncs, before this test
         // counted, are outside).
@@ -333,7 +338,8 @@ struct BlindCodingTests {
         let transport = cluster.transport("bob")
         let listing = try Self.forged(event, "title", .set, .string("mine"), author: "bob", supersedes: [aliceTitle.id])
         let invented = try ChangeID("0193f6c2-6e00-7000-8000-1a2b3c4d5e60")
-        let listingUnknown = try Self.forged(event, "title", .set, .string("mine"), author: "bob", supersedes: [invented])
+        let listingUnknown = try Self.forged(
+            event, "title", .set, .string("mine"), author: "bob", supersedes: [invented])
         let bobReplica = try bob.metadata().replica
         guard
             case .refused(let s1, let m1, _) = try await transport.push(
@@ -417,5 +423,53 @@ struct BlindCodingTests {
         try await cluster.sync("alice")
         #expect(try alice.snapshot(of: bobEvent) != nil)
         #expect(try alice.withheldRanges().isEmpty && bob.withheldRanges().isEmpty)
+    }
+
+    @Test("agreement counts each coder's blind votes and events; revisions after submission are counted apart")
+    func agreementFromBlindVotes() async throws {
+        let cluster = try await Cluster()
+        defer { Task { await cluster.shutdown() } }
+        let alice = try await cluster.analyst("alice")
+        let bob = try await cluster.analyst("bob")
+        let carol = try await cluster.analyst("carol", role: .adjudicator)
+        _ = try carol.importArticles(Cluster.seeds)
+        try await cluster.syncAll()
+        let doc = try #require(try carol.documents().first { $0.title?.contains("air drill") == true }).id
+        _ = try carol.assign([doc.rawValue], coders: [try AnalystName("alice"), try AnalystName("bob")])
+        try await cluster.syncAll()
+
+        let drill = ["doc": doc.rawValue, "type": "COOPERATE", "date": "2025-07-11"]
+        let a = try alice.addEvent(EventDraft(values: drill.merging(["title": "Joint air drill"]) { $1 }))
+        let b = try bob.addEvent(EventDraft(values: drill.merging(["title": "B-52 air drill"]) { $1 }))
+        _ = try alice.submit(doc.rawValue)
+        _ = try bob.submit(doc.rawValue)
+        try await cluster.syncAll()
+        // After submitting: alice sees bob's coding and changes her mind, and codes one more event.
+        _ = try alice.set(a.rawValue, field: "type", value: "MOBILIZE")
+        _ = try alice.addEvent(
+            EventDraft(values: ["doc": doc.rawValue, "title": "Fighter escort", "type": "MOBILIZE"]))
+        _ = try carol.link(a.rawValue, to: [b.rawValue])
+        try await cluster.syncAll()
+
+        let agreement = try carol.agreement()
+        let type = try #require(agreement.fields.first { $0.name == "type" })
+        #expect(type.units == 1)
+        #expect(type.percentAgreement == 1, "alice's blind vote (COOPERATE) agrees with bob's; MOBILIZE came after")
+        let blind = try #require(agreement.blind)
+        #expect(blind.documents == 1 && blind.submissions == 2)
+        #expect(blind.revisions == 1, "alice's type, changed after she submitted")
+        #expect(blind.lateEvents == 1, "the event alice created after submitting")
+        let pair = try #require(agreement.pairs.first { $0.a == "alice" && $0.b == "bob" })
+        #expect(pair.detectionF1 == 1, "detection F1 counts only the events made before submission")
+        #expect(agreement.text().contains("Blind coding: on 1 assigned document with 2 submissions"))
+        // Every replica and the server measure the same.
+        for name in ["alice", "bob"] { #expect(try cluster.store(name).agreement() == agreement) }
+        let server = try await ServerReport.build(from: cluster.server.admin.store, generatedAt: nil)
+        let local = try carol.report(generatedAt: nil)
+        #expect(server.coding == local.coding)
+        #expect(local.coding.blind == blind)
+        #expect(local.coding.progress.count == 1)
+        #expect(local.coding.progress.first?.submitted == ["alice", "bob"])
+        #expect(local.markdown().contains("### Blind coding"))
     }
 }

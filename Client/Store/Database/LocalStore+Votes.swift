@@ -34,19 +34,7 @@ extension LocalStore {
         let insert = try RawStatement(
             db, sql: "INSERT INTO coder_vote (entity, field, coder, hlc, value) VALUES (?, ?, ?, ?, ?)")
         for event in events {
-            var changes: [CodedChange] = []
-            log.bind(event.rawValue, at: 1)
-            try log.forEachRow { row in
-                let field = row.text(1)
-                guard codedFields.contains(field), let op = ChangeOp(rawValue: row.text(2)) else { return }
-                let supersedes = row.text(6)
-                changes.append(
-                    CodedChange(
-                        id: row.text(0), field: field, op: op, value: row.text(3), author: row.text(4),
-                        hlc: row.text(5),
-                        supersedes: supersedes.isEmpty ? [] : supersedes.split(separator: ",").map(String.init),
-                        resolution: !row.isNull(7) && Reason.isGiven(row.text(7))))
-            }
+            let changes = try codedChanges(of: event.rawValue, log)
             if !new.contains(event) {
                 delete.bind(event.rawValue, at: 1)
                 try delete.execute()
@@ -59,6 +47,74 @@ extension LocalStore {
                 insert.bind(vote.value.storedText, at: 5)
                 try insert.execute()
             }
+        }
+    }
+
+    /// The coded-field changes of `event`, read with `log` (the statement ``refreshVotes(of:new:understanding:_:)``
+    /// prepares, schema bound).
+    private static func codedChanges(of event: String, _ log: RawStatement) throws -> [CodedChange] {
+        var changes: [CodedChange] = []
+        log.bind(event, at: 1)
+        try log.forEachRow { row in
+            let field = row.text(1)
+            guard codedFields.contains(field), let op = ChangeOp(rawValue: row.text(2)) else { return }
+            let supersedes = row.text(6)
+            changes.append(
+                CodedChange(
+                    id: row.text(0), field: field, op: op, value: row.text(3), author: row.text(4),
+                    hlc: row.text(5),
+                    supersedes: supersedes.isEmpty ? [] : supersedes.split(separator: ",").map(String.init),
+                    resolution: !row.isNull(7) && Reason.isGiven(row.text(7))))
+        }
+        return changes
+    }
+
+    /// Rewrites `input` for blind coding (protocol.md §15) from this store's log: submissions, creation clocks and
+    /// the coded history of the events of submitted documents.
+    static func applyBlindCoding(to input: inout AgreementInput, understanding understood: Int, _ db: Database)
+        throws
+    {
+        let documents = try String.fetchAll(
+            db,
+            sql: """
+                SELECT DISTINCT entity FROM change WHERE entity >= 'document/' AND entity < 'document0'
+                    AND field IN ('\(Blinding.assignedField)', '\(Blinding.submittedField)', '\(Blinding.releasedField)')
+                """)
+        input.assignments = try documents.sorted().map {
+            Blinding.Document(try LiveRows.version.load(EntityID(stored: $0), db).snapshot)
+        }
+        .filter(\.isAssigned)
+        var submissions: BlindCoding.Submissions = [:]
+        let rows = try RawStatement(
+            db,
+            sql: """
+                SELECT entity, value, MIN(hlc) FROM change
+                WHERE field = '\(Blinding.submittedField)' AND op = 'add' AND entity >= 'document/'
+                    AND entity < 'document0' AND state != \(LogState.rejected.sql) AND schema <= ?
+                GROUP BY entity, value
+                """)
+        rows.bind(Int64(understood), at: 1)
+        try rows.forEachRow { row in
+            guard let hlc = try? HLC(row.text(2)) else { return }
+            submissions[row.text(0), default: [:]][row.text(1)] = hlc
+        }
+        guard !submissions.isEmpty else { return }
+        var created: [String: HLC] = [:]
+        let creators = try RawStatement(db, sql: "SELECT entity, key FROM event_creator")
+        try creators.forEachRow { row in
+            if let clock = row.text(1).split(separator: " ").first, let hlc = try? HLC(clock) {
+                created[row.text(0)] = hlc
+            }
+        }
+        let log = try RawStatement(
+            db,
+            sql: """
+                SELECT id, field, op, value, author, hlc, supersedes, reason FROM change
+                WHERE entity = ? AND state != \(LogState.rejected.sql) AND schema <= ?
+                """)
+        log.bind(Int64(understood), at: 2)
+        try BlindCoding.apply(to: &input, submissions: submissions, created: created) { event in
+            try codedChanges(of: event, log)
         }
     }
 

@@ -92,7 +92,10 @@ extension LocalStore {
     /// What ``AgreementReport/compute(_:fields:)`` reads: events, links, and every coder's votes as `coder_vote`
     /// keeps them (``refreshVotes(of:new:understanding:_:)``: only changes of schemas the view holds count).
     static func agreementInput(_ db: Database) throws -> AgreementInput {
-        AgreementInput(events: try codingEvents(db), links: try links(db), votes: try votes(db))
+        var input = AgreementInput(events: try codingEvents(db), links: try links(db), votes: try votes(db))
+        let understood = try Int.fetchOne(db, sql: "SELECT viewSchema FROM store") ?? Int(Int32.max)
+        try applyBlindCoding(to: &input, understanding: understood, db)
+        return input
     }
 
     /// What ``MatchScorer`` compares: every event's creator, document, coded values, title and evidence span.
