@@ -28,8 +28,8 @@ struct CrashTests {
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
         @discardableResult
-        func analyst(_ name: String) throws -> LocalStore {
-            let token = try server.addAnalyst(name)
+        func analyst(_ name: String, role: String = "analyst") throws -> LocalStore {
+            let token = try server.addAnalyst(name, role: role)
             let store = try LocalStore.create(
                 at: path("\(name).sqlite"), analyst: try AnalystName(name), server: server.url, token: token)
             stores[name] = store
@@ -250,6 +250,65 @@ struct CrashTests {
         rig.server.stop(signal: SIGTERM)
     }
 
+    @Test(
+        "`concord sync` killed -9 while receiving a blind document's coding once it opens, then run again: all of it, once"
+    )
+    func backfillKilled() async throws {
+        let rig = try Rig()
+        let ana = try rig.analyst("ana")
+        let ben = try rig.analyst("ben")
+        let cat = try rig.analyst("cat", role: "adjudicator")
+        try rig.server.start()
+        _ = try cat.importArticles(Array(Cluster.seeds.prefix(2)))
+        try await rig.engine("cat").run()
+        let doc = try cat.documents()[0].id.rawValue
+        _ = try cat.assign([doc], coders: [try AnalystName("ana"), try AnalystName("ben")])
+        try await rig.engine("cat").run()
+        try await rig.engine("ben").run()
+        try await rig.engine("ana").run()
+        // Ana codes 400 events blind (about 800 changes); Ben pulls past them without receiving any.
+        let rows = (0..<400).map { "{\"doc\":\"\(doc)\",\"title\":\"ana's event \($0)\",\"tags\":[\"t\($0 % 7)\"]}" }
+        let file = rig.path("events.jsonl")
+        try rows.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try ana.importEvents(from: file)
+        _ = try ana.submit(doc)
+        try await rig.engine("ana", batch: 500).run()
+        try await rig.engine("ben").run()
+        #expect(try ben.events().isEmpty, "ana's coding is withheld from ben")
+        #expect(!(try ben.withheldRanges().isEmpty))
+
+        // Ben submits: his next sync receives ana's coding, 25 changes a page; it is killed after the first page
+        // (a failpoint), then at random instants, then run to the end.
+        _ = try ben.submit(doc)
+        var random = SeededRandom(seed: 7)
+        var partial = 0
+        let benPath = rig.path("ben.sqlite")
+        for attempt in 0..<3 {
+            let process = try Self.launchSync(
+                store: benPath, batch: 60, page: 25, failpoint: attempt == 0 ? "backfill-page" : nil)
+            if attempt == 0 {
+                while process.isRunning && !Self.isStopped(process.processIdentifier) {
+                    try await Task.sleep(for: .milliseconds(1))
+                }
+            } else {
+                try await Task.sleep(for: .microseconds(Int(random.next() % 200_000)))
+            }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            let received = try ben.events().count
+            if received > 0 && received < 400 { partial += 1 }
+        }
+        #expect(partial >= 1, "at least one kill landed part way through")
+        let finished = try run(Binaries.client, ["sync", "--store", benPath, "--page", "25"])
+        #expect(finished.status == 0, "the rerun finishes: \(finished.stderr)")
+        #expect(try ben.events().count == 400)
+        #expect(try ben.withheldRanges().isEmpty)
+        _ = try run(Binaries.client, ["sync", "--store", rig.path("ana.sqlite")])
+        _ = try run(Binaries.client, ["sync", "--store", rig.path("cat.sqlite")])
+        try await rig.expectConvergedExactlyOnce()
+        rig.server.stop(signal: SIGTERM)
+    }
+
     @Test("`concord sync` killed -9 at random instants of a bootstrap, then run again: a whole store, exactly once")
     func bootstrapKilled() async throws {
         let rig = try Rig()
@@ -407,10 +466,11 @@ struct CrashTests {
     }
 
     /// `concord sync` in the background; with `failpoint`, it stops itself there (``isStopped(_:)``).
-    static func launchSync(store: String, batch: Int, failpoint: String? = nil) throws -> Process {
+    static func launchSync(store: String, batch: Int, page: Int? = nil, failpoint: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Binaries.client)
-        process.arguments = ["sync", "--store", store, "--batch", String(batch)]
+        process.arguments =
+            ["sync", "--store", store, "--batch", String(batch)] + (page.map { ["--page", "\($0)"] } ?? [])
         if let failpoint {
             var environment = ProcessInfo.processInfo.environment
             environment["CONCORD_FAILPOINT"] = failpoint

@@ -71,6 +71,60 @@ struct FaultProxyTests {
             "faults: \(faults.sorted { $0.key.rawValue < $1.key.rawValue }), \(failedRuns) runs failed and were rerun")
     }
 
+    @Test("a blind document's coding, received through the faulty proxy once it opens, arrives whole and once")
+    func backfillThroughFaults() async throws {
+        let cluster = try await Cluster()
+        defer { Task { await cluster.shutdown() } }
+        let ana = try await cluster.analyst("ana")
+        let ben = try await cluster.analyst("ben")
+        let cat = try await cluster.analyst("cat", role: .adjudicator)
+        _ = try cat.importArticles(Array(Cluster.seeds.prefix(2)))
+        try await cluster.syncAll()
+        let doc = try cat.documents()[0].id.rawValue
+        _ = try cat.assign([doc], coders: [try AnalystName("ana"), try AnalystName("ben")])
+        try await cluster.syncAll()
+        var random = SeededRandom(seed: 5)
+        for serial in 0..<120 { try CrashTests.edit(ana, random: &random, documents: [doc], serial: serial) }
+        _ = try ana.submit(doc)
+        try await cluster.sync("ana")
+        try await cluster.sync("ben")
+        #expect(try ben.events().isEmpty)
+        _ = try ben.submit(doc)
+
+        let proxy = try FaultProxy(upstreamPort: cluster.server.port, seed: 0xB1D, faultRate: 45)
+        defer { proxy.stop() }
+        var options = SyncEngine.Options()
+        options.pullPage = 7
+        options.attempts = 3
+        var failedRuns = 0
+        var done = false
+        for _ in 0..<80 where !done {
+            do {
+                try await cluster.sync(
+                    "ben", options: options,
+                    transport: HTTPTransport(server: proxy.url, token: cluster.tokens["ben"]!, timeout: .seconds(10)))
+                done = true
+            } catch let error as SyncError {
+                #expect(error.isTransient, "a fault is transient: \(error)")
+                failedRuns += 1
+            }
+        }
+        #expect(done, "ben finished a sync through the proxy")
+        #expect(try ben.withheldRanges().isEmpty)
+        try await cluster.syncAll()
+        let direct = HTTPTransport(server: cluster.server.url.absoluteString, token: cluster.tokens["cat"]!)
+        var log: [Wire.SequencedChange] = []
+        var cursor: Int64 = 0
+        repeat {
+            let page = try await direct.pull(after: cursor, limit: 500)
+            log += page.changes
+            cursor = page.next
+            if !page.more { break }
+        } while true
+        expectExactlyOnce(log: log, stores: cluster.stores)
+        print("backfill through faults: \(proxy.faults), \(failedRuns) runs failed and were rerun")
+    }
+
     @Test("bootstraps whose manifests and downloads go through the faulty proxy install the snapshot, once")
     func bootstrapThroughFaults() async throws {
         let cluster = try await Cluster(snapshotEvery: 1)

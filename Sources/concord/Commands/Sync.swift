@@ -22,6 +22,9 @@ struct Sync: AsyncParsableCommand {
     @Option(help: "Changes per push batch.")
     var batch = 5_000
 
+    @Option(help: "Changes per pulled page (also per page of a blind document's coding received once it opens).")
+    var page = 20_000
+
     @Flag(help: "Keep the store in sync until interrupted.")
     var watch = false
 
@@ -37,6 +40,7 @@ struct Sync: AsyncParsableCommand {
         let client = try meta.caFile.map { path throws(SyncError) in try HTTPTransport.client(trusting: path) }
         var engineOptions = SyncEngine.Options()
         engineOptions.pushBatch = max(1, batch)
+        engineOptions.pullPage = min(max(1, page), 20_000)
         let bar = ProgressBar(enabled: Terminal.stderrIsTTY)
         let transport = HTTPTransport(server: server, token: token, client: client ?? HTTPTransport.sharedClient)
         let session = SyncSession(
