@@ -52,7 +52,15 @@ struct DemoStory {
         else { throw DemoError("the seeds should hold the Reuters air-drill article and the IANS video-talks article") }
         for document in documents { say("   \(document.id.rawValue)  \(document.title ?? "")") }
 
-        step(3, "Offline, Alice and Bob code both articles independently, each their own events")
+        step(3, "Carol assigns both articles to Alice and Bob: they code blind (concord assign)")
+        try await sync("carol", stores, tokens)
+        let assigned = try carol.autoAssign(
+            [], coders: [try AnalystName("alice"), try AnalystName("bob")], perDocument: 2)
+        say("   carol: concord assign --auto --coders alice,bob --per-doc 2 → \(assigned.changes.count) assignments")
+        for name in ["carol", "alice", "bob"] { try await sync(name, stores, tokens) }
+        say("   alice: concord queue → \(try alice.queue().map { $0.summary.title ?? "" }.joined(separator: "; "))")
+
+        step(4, "Offline, Alice and Bob code both articles independently, each their own events")
         let allies = ["United States", "Japan", "South Korea"]
         let drillQuote = "conducted a joint air drill on Friday involving a U.S. B-52 strategic bomber"
         let aliceDrill = try code(
@@ -82,12 +90,32 @@ struct DemoStory {
             "bob", bob, ians.id, "JCS chiefs video talks", ["type": "CONSULT", "date": "2025-05-20"],
             actors: ["United States", "South Korea"], evidence: "held the talks Tuesday, which marked the first")
 
-        step(4, "Everyone syncs: nothing conflicts yet, and there is nothing to compare")
+        step(5, "Everyone syncs: the server keeps each coder's events from the other until both have submitted")
         for name in ["alice", "bob", "carol", "alice", "bob"] { try await sync(name, stores, tokens) }
-        say("   carol: concord conflicts → \(try carol.conflictViews().count) open")
-        say("   carol: concord agreement → " + (try carol.agreement().hasUnits ? "units to compare" : "no unit yet"))
+        func eventsBy(_ store: LocalStore) throws -> String {
+            let counts = Dictionary(grouping: try store.events(), by: { $0.creator ?? "?" }).mapValues(\.count)
+            return counts.keys.sorted().map { "\($0) \(counts[$0]!)" }.joined(separator: ", ")
+        }
+        for name in ["alice", "bob", "carol"] {
+            say("   \(name): concord events → \(try eventsBy(stores[name]!))")
+        }
+        if try alice.events().contains(where: { $0.creator == "bob" }) {
+            throw DemoError("alice should not see bob's events before both submitted")
+        }
 
-        step(5, "Alice asks Concord which events report the same happening (concord match), and links them")
+        step(6, "Both submit (concord submit); at their next sync each sees the other's coding")
+        for (name, store) in [("alice", alice), ("bob", bob)] {
+            for document in [reuters, ians] {
+                _ = try store.submit(document.id.rawValue)
+                say("   \(name): concord submit \(document.id.id.prefix(7))")
+            }
+            try await sync(name, stores, tokens)
+        }
+        for name in ["alice", "bob"] { try await sync(name, stores, tokens) }
+        for name in ["alice", "bob"] { say("   \(name): concord events → \(try eventsBy(stores[name]!))") }
+        say("   carol: concord conflicts → \(try carol.conflictViews().count) open")
+
+        step(7, "Alice asks Concord which events report the same happening (concord match), and links them")
         let suggestions = try alice.matchSuggestions(minimum: 0.5)
         let titles = Dictionary(
             try alice.events().map { ($0.id.rawValue, $0.title ?? "") }, uniquingKeysWith: { a, _ in a })
@@ -105,7 +133,10 @@ struct DemoStory {
         try await sync("alice", stores, tokens)
         try await sync("bob", stores, tokens)
 
-        step(6, "Bob codes Alice's drill too: his vote stands beside hers, it does not replace it")
+        step(
+            8,
+            "Bob codes Alice's drill too: his vote stands beside hers (a revision after he submitted: α keeps his blind vote)"
+        )
         let drill = aliceDrill.rawValue
         try edit("bob", "event set \(short(aliceDrill)) type MOBILIZE") {
             try bob.set(drill, field: "type", value: "MOBILIZE")
@@ -115,7 +146,7 @@ struct DemoStory {
         }
         for name in ["bob", "carol", "alice"] { try await sync(name, stores, tokens) }
 
-        step(7, "Carol lists the conflicts and the linked events' disagreements (concord conflicts)")
+        step(9, "Carol lists the conflicts and the linked events' disagreements (concord conflicts)")
         for conflict in try carol.conflictViews() {
             say("   \(conflict.entity.rawValue)  \"\(conflict.title ?? "")\"  field \(conflict.field)")
             for c in conflict.candidates {
@@ -131,7 +162,7 @@ struct DemoStory {
             }
         }
 
-        step(8, "Alice may not decide; Carol, the adjudicator, resolves the drill's type for both linked events")
+        step(10, "Alice may not decide; Carol, the adjudicator, resolves the drill's type for both linked events")
         do {
             _ = try alice.resolve(drill, field: "type", keep: nil, value: "COOPERATE", reason: "a joint exercise")
             throw DemoError("an analyst's resolution should have been refused")
@@ -146,7 +177,7 @@ struct DemoStory {
                 + "\(resolution.changes.count) changes, one per linked event")
         for name in ["carol", "alice", "bob"] { try await sync(name, stores, tokens) }
 
-        step(9, "What each analyst sees (concord show \(short(aliceDrill)) --json is the same bytes on every replica)")
+        step(11, "What each analyst sees (concord show \(short(aliceDrill)) --json is the same bytes on every replica)")
         var shown: Set<Data> = []
         for name in ["alice", "bob", "carol"] {
             let snapshot = try stores[name]!.event(drill)
@@ -160,12 +191,15 @@ struct DemoStory {
         say("   identical on all three replicas: \(shown.count == 1 ? "yes" : "NO")")
         if shown.count != 1 { throw DemoError("the replicas did not converge") }
 
-        step(10, "How far do the coders agree? (concord agreement) Their own votes count, never the resolution")
+        step(
+            12,
+            "How far do the coders agree? (concord agreement) Each coder's blind votes count, never a resolution or a later revision"
+        )
         for line in try carol.agreement().text().split(separator: "\n", omittingEmptySubsequences: false) {
             say("   " + line)
         }
 
-        step(11, "The report (concord report)")
+        step(13, "The report (concord report)")
         let report = try carol.report(generatedAt: Date())
         say(report.markdown())
         let html = directory.appendingPathComponent("report.html")
