@@ -34,7 +34,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Pushes timed in the live scenario.") var liveSamples = 200
     @Option(
         help:
-            "Run only these scenarios (comma-separated: baseline,apply,ingest,pull,bootstrap,cli,report,load,agreement,live)."
+            "Run only these scenarios (comma-separated: baseline,apply,ingest,pull,bootstrap,blind,cli,report,load,agreement,live; blind runs with bootstrap)."
     )
     var only: String?
     @Option(help: "The server stores of ingest and pull (comma-separated: sqlite, postgres).") var store = "sqlite"
@@ -59,7 +59,7 @@ struct Run: AsyncParsableCommand {
                 String.init)
         )
         let known: Set = [
-            "baseline", "apply", "ingest", "pull", "bootstrap", "cli", "report", "load", "agreement", "live",
+            "baseline", "apply", "ingest", "pull", "bootstrap", "blind", "cli", "report", "load", "agreement", "live",
         ]
         if let unknown = selected.subtracting(known).first {
             throw ValidationError("unknown scenario \(unknown); choose among \(known.sorted().joined(separator: ", "))")
@@ -113,7 +113,8 @@ struct Run: AsyncParsableCommand {
                 // Stops the server: the snapshot is served by a server process of its own.
                 record(
                     try await Scenarios.bootstrap(
-                        changes: ingest.changes, server: server, directory: root, baseline: rate))
+                        changes: ingest.changes, server: server, directory: root, baseline: rate, workload: workload,
+                        blind: selected.contains("blind") ? record : nil))
             } else {
                 try await server.stop()
             }

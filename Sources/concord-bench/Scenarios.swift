@@ -70,9 +70,10 @@ enum Scenarios {
     /// `bootstrap` (protocol.md §14): the server makes a snapshot of its log (timed: `make_s`, the server's one-off
     /// work, and `snapshot_mb`), then a new client (in a child process, so its peak RSS is its own) installs it and
     /// syncs: the figure is that whole first sync, end to end over HTTP, with `bootstrap_s` its download and install.
-    static func bootstrap(changes: Int, server: BenchServer, directory: URL, baseline: Double) async throws
-        -> Measurement
-    {
+    static func bootstrap(
+        changes: Int, server: BenchServer, directory: URL, baseline: Double, workload: Workload,
+        blind: ((Measurement) -> Void)? = nil
+    ) async throws -> Measurement {
         let makeStart = ContinuousClock.now
         guard let manifest = try await server.running.makeSnapshot() else {
             throw BenchError("the server made no snapshot of \(changes) changes")
@@ -104,12 +105,67 @@ enum Scenarios {
                 "the bootstrapped store holds \(report.stored) changes (\(report.installed) installed), the server "
                     + "has \(changes)")
         }
+        if let blind {
+            blind(
+                try await blindFirstSync(
+                    changes: changes, serving: serving.url, server: server, directory: directory, baseline: baseline,
+                    workload: workload))
+        }
         var m = Measurement(
             name: "bootstrap", changes: report.stored, seconds: report.seconds, baseline: baseline,
             extra: [
                 "bootstrap_s": report.bootstrapSeconds, "make_s": makeSeconds,
                 "snapshot_mb": Double(manifest.bytes) / 1_048_576, "pulled_after": Double(report.pulled),
                 "user_s": report.userSeconds, "sys_s": report.systemSeconds,
+            ])
+        m.peak_rss_mb = report.peakRSSMegabytes
+        return m
+    }
+
+    /// `blind` (protocol.md §15): an adjudicator assigns 10 % of the documents (by id) to two coders who have not
+    /// submitted; a new analyst's first sync may then not install the snapshot (it holds their coding) and pulls
+    /// change by change, leaving the withheld changes out. The figure is that whole first sync, against `bootstrap`
+    /// in the same run; `withheld` counts the changes it did not receive.
+    static func blindFirstSync(
+        changes: Int, serving: String, server: BenchServer, directory: URL, baseline: Double, workload: Workload
+    ) async throws -> Measurement {
+        var documents = Set<String>()
+        for change in workload.all where change.entity.kind == .event && change.field == "doc" {
+            if let doc = change.value.string { documents.insert(doc) }
+        }
+        let blind = documents.sorted().enumerated().filter { $0.offset % 10 == 0 }.map(\.element)
+        let adjudicator = workload.analysts.last { $0.role == .adjudicator }!.name
+        let coders = workload.analysts.filter { $0.role == .analyst }.prefix(2).map(\.name.rawValue)
+        var ids = UUIDv7Generator()
+        var clock = HybridClock()
+        let replica = try ReplicaID(ids.next().rawValue)
+        var assignments: [Change] = []
+        for doc in blind {
+            for coder in coders {
+                assignments.append(
+                    Change(
+                        id: ids.next(), entity: try EntityID(doc), field: Blinding.assignedField, op: .add,
+                        value: .string(coder), hlc: clock.tick(wall: WallClock.millis()), author: adjudicator,
+                        replica: replica))
+            }
+        }
+        let transport = HTTPTransport(server: serving, token: server.tokens[adjudicator]!)
+        let pushed = try await pushAll(assignments, replica: replica, transport: transport)
+        guard pushed.refused == 0 else { throw BenchError("the server refused \(pushed.refused) assignments") }
+        let report = try runPullChild(
+            server: serving, token: server.tokens[try AnalystName("reader")]!,
+            store: directory.appendingPathComponent("blind.sqlite").path, analyst: try AnalystName("reader"),
+            bootstrap: true, mayPull: true)
+        let total = changes + assignments.count
+        guard report.installed == 0, report.stored < total else {
+            throw BenchError("the blind analyst installed \(report.installed) or holds all \(report.stored) changes")
+        }
+        var m = Measurement(
+            name: "blind", changes: report.stored, seconds: report.seconds, baseline: baseline,
+            extra: [
+                "blind_documents": Double(blind.count), "documents": Double(documents.count),
+                "withheld": Double(total - report.stored), "user_s": report.userSeconds,
+                "sys_s": report.systemSeconds,
             ])
         m.peak_rss_mb = report.peakRSSMegabytes
         return m
@@ -308,14 +364,15 @@ enum Scenarios {
     /// This executable's path (the `concord` binary sits beside it).
     /// Runs one fresh client's initial sync in a child process (`pull-child`) and returns what it measured.
     static func runPullChild(
-        server: String, token: String, store: String, analyst: AnalystName, bootstrap: Bool = false
+        server: String, token: String, store: String, analyst: AnalystName, bootstrap: Bool = false,
+        mayPull: Bool = false
     ) throws -> PullChild.Report {
         let child = Process()
         child.executableURL = URL(fileURLWithPath: try selfExecutable())
         child.arguments =
             [
                 "pull-child", "--server", server, "--token", token, "--store", store, "--analyst", analyst.rawValue,
-            ] + (bootstrap ? ["--bootstrap"] : [])
+            ] + (bootstrap ? ["--bootstrap"] : []) + (mayPull ? ["--may-pull"] : [])
         let output = Pipe()
         child.standardOutput = output
         try child.run()

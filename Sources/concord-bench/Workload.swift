@@ -71,6 +71,12 @@ struct Workload {
                         c.entity = entity
                     }
                 }
+                // Each copy of the tile codes a document of its own (same id length), so the log spans many
+                // documents as a real project does (the `blind` scenario assigns a tenth of them).
+                if change.entity.kind == .event && change.field == "doc" {
+                    let hex = String(copy, radix: 16)
+                    c.value = .string("document/" + String(repeating: "0", count: 16 - hex.count) + hex)
+                }
                 c.supersedes = change.supersedes.map(mapped)
                 c.hlc = HLC(millis: change.hlc.millis + copy * span, counter: change.hlc.counter)
                 all.append(c)
