@@ -91,6 +91,14 @@ public struct HTTPTransport: SyncTransport {
         return try decode(Wire.Me.self, body)
     }
 
+    /// `GET /v1/analysts`: the server's analysts (not revoked), or nil from a server that does not list them.
+    public func analysts() async throws(SyncError) -> [Wire.Me]? {
+        let (status, body) = try await send(method: .GET, path: "/v1/analysts", body: nil)
+        if status == 404 { return nil }
+        guard status == 200 else { throw failure(status: status, body: body) }
+        return try decode([Wire.Me].self, body)
+    }
+
     public func push(_ request: Wire.PushRequest) async throws(SyncError) -> PushOutcome {
         let json = request.canonicalJSON
         let (status, body) = try await send(method: .POST, path: "/v1/changes", body: json)
@@ -113,6 +121,11 @@ public struct HTTPTransport: SyncTransport {
 
     public func pull(after cursor: Int64, limit: Int) async throws(SyncError) -> Wire.PullPage {
         try await pull(path: "/v1/changes?after=\(cursor)&limit=\(limit)")
+    }
+
+    public func pull(after cursor: Int64, limit: Int, known: KnownPoint?) async throws(SyncError) -> Wire.PullPage {
+        guard let known else { return try await pull(after: cursor, limit: limit) }
+        return try await pull(path: "/v1/changes?after=\(cursor)&limit=\(limit)&known=\(known.seq):\(known.id)")
     }
 
     public func backfill(document: EntityID, after: Int64, through: Int64, limit: Int) async throws(SyncError)
@@ -182,9 +195,9 @@ public struct HTTPTransport: SyncTransport {
     }
 
     private func failure(status: Int, body: Data) -> SyncError {
-        let message =
-            (try? JSONDecoder().decode(Wire.ErrorBody.self, from: body))?.error
-            ?? String(decoding: body.prefix(300), as: UTF8.self)
+        let decoded = try? JSONDecoder().decode(Wire.ErrorBody.self, from: body)
+        let message = decoded?.error ?? String(decoding: body.prefix(300), as: UTF8.self)
+        if status == 409, case .text(Wire.rewoundDetail) = decoded?.detail { return .logRewound(message) }
         switch status {
         case 401: return .unauthorized(server: server, message: message)
         case 500...599: return .transient("\(server) answered \(status): \(message)")

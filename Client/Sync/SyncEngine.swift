@@ -61,7 +61,22 @@ public struct SyncEngine: Sendable {
         summary.role = me.role
 
         try await push(into: &summary, before: &before, analyst: analyst)
-        try await pull(into: &summary, before: &before, analyst: analyst)
+        do {
+            try await pull(into: &summary, before: &before, analyst: analyst)
+        } catch let error as SyncError {
+            guard case .logRewound(let message) = error else { throw error }
+            // The server came back with an older log (protocol.md §5): push every own change again (it keeps one
+            // copy of each), pull from the start (what is here already is skipped), and say so.
+            try noteBefore(&before, analyst: analyst)
+            let again = try store.prepareForRewoundLog()
+            let pushedBefore = summary.pushed
+            try await push(into: &summary, before: &before, analyst: analyst)
+            let pulledBefore = summary.pulled
+            try await pull(into: &summary, before: &before, analyst: analyst)
+            summary.rewound = SyncSummary.Rewind(
+                message: message, resent: again, restored: summary.pushed - pushedBefore,
+                received: summary.pulled - pulledBefore)
+        }
         try await backfill(into: &summary, before: &before, analyst: analyst)
         summary.needNewer = try store.newerSchemaCount()
 
@@ -112,6 +127,7 @@ public struct SyncEngine: Sendable {
             switch outcome {
             case .accepted(let response):
                 try store.markPushed(batch.map(\.id))
+                try store.noteKnown(seq: response.cursor, id: response.cursorID)
                 summary.pushed += response.accepted
                 summary.duplicates += response.duplicates
                 sent += batch.count
@@ -157,12 +173,13 @@ public struct SyncEngine: Sendable {
         let me = try store.metadata().analyst
         var cursor = try store.metadata().pullCursor
         let engine = self
-        @Sendable func fetch(after: Int64) async throws(SyncError) -> Wire.PullPage {
+        @Sendable func fetch(after: Int64, known: KnownPoint? = nil) async throws(SyncError) -> Wire.PullPage {
             try await engine.retrying { () throws(SyncError) in
-                try await engine.transport.pull(after: after, limit: engine.options.pullPage)
+                try await engine.transport.pull(after: after, limit: engine.options.pullPage, known: known)
             }
         }
-        var page = try await fetch(after: cursor)
+        // The first page checks that the server still holds what this store last saw (a rewound log, §5).
+        var page = try await fetch(after: cursor, known: try store.knownPoint())
         while true {
             if page.next < cursor {
                 throw SyncError.protocolViolation("the server's cursor went backwards (\(page.next) after \(cursor))")
@@ -175,7 +192,8 @@ public struct SyncEngine: Sendable {
             do {
                 if !page.changes.isEmpty { try noteBefore(&before, analyst: analyst) }
                 result = try store.applyPulled(
-                    page.changes, cursor: page.next, withheld: page.withheld ?? [], after: cursor)
+                    page.changes, cursor: page.next, withheld: page.withheld ?? [], after: cursor,
+                    cursorID: page.nextID)
             } catch {
                 next?.cancel()
                 throw error
@@ -277,6 +295,20 @@ public struct SyncSummary: Sendable, Equatable, CustomStringConvertible {
     public var role: Role = .analyst
     /// What the pulled changes mean for this analyst, one line per kind (``SyncNews/lines``).
     public var news = SyncNews()
+    /// Set when the server's log was found rewound and repaired (protocol.md §5).
+    public var rewound: Rewind?
+
+    /// A repair of a rewound server log.
+    public struct Rewind: Sendable, Equatable {
+        /// The server's words.
+        public var message: String
+        /// Own changes sent again.
+        public var resent: Int
+        /// Of those, the ones the server had lost and now holds again.
+        public var restored: Int
+        /// Changes this store received from the repeated pull (that it did not have).
+        public var received: Int
+    }
 
     public init() {}
 
@@ -288,7 +320,14 @@ public struct SyncSummary: Sendable, Equatable, CustomStringConvertible {
         if rejected > 0 { parts.append("\(rejected) rejected (see `concord status`)") }
         parts.append("\(openConflicts) open")
         if needNewer > 0 { parts.append(Self.needNewerMessage(needNewer)) }
-        return (["sync: " + parts.joined(separator: ", ")] + news.lines).joined(separator: "\n")
+        var lines = ["sync: " + parts.joined(separator: ", ")]
+        if let rewound {
+            lines.append(
+                "the server's log was rewound (restored from an older backup?): sent your \(rewound.resent) pushed "
+                    + "change\(rewound.resent == 1 ? "" : "s") again, of which it had lost \(rewound.restored); pulled the "
+                    + "log again from the start (\(rewound.received) new here). Nothing of yours is lost")
+        }
+        return (lines + news.lines).joined(separator: "\n")
     }
 
     /// `N changes need a newer concord`, with what to do about it.

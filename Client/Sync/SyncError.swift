@@ -18,6 +18,9 @@ public enum SyncError: ConcordError, Sendable, Equatable {
     /// The certificate authorities to check an `https` server against cannot be read, or the server's certificate
     /// is not signed by one of them.
     case badTrust(String)
+    /// The server's log is older than what this store saw (protocol.md §5): a restored backup. The sync repairs
+    /// it by itself; this reaches the user only if the repair fails.
+    case logRewound(String)
 
     public var description: String {
         switch self {
@@ -41,6 +44,8 @@ public enum SyncError: ConcordError, Sendable, Equatable {
             return "temporary failure: \(message). Your local changes are safe; run `concord sync` again"
         case .badTrust(let message):
             return message
+        case .logRewound(let message):
+            return message + "; run `concord sync` again to repair (your own changes are pushed again)"
         }
     }
 

@@ -12,6 +12,9 @@ public protocol SyncTransport: Sendable {
     func push(_ request: Wire.PushRequest) async throws(SyncError) -> PushOutcome
     /// `GET /v1/changes?after=S&limit=N`.
     func pull(after cursor: Int64, limit: Int) async throws(SyncError) -> Wire.PullPage
+    /// `GET /v1/changes?after=S&limit=N&known=SEQ:ID` (protocol.md §5): a pull that first checks the server still
+    /// holds the change this store last saw at SEQ; ``SyncError/logRewound(_:)`` when it does not.
+    func pull(after cursor: Int64, limit: Int, known: KnownPoint?) async throws(SyncError) -> Wire.PullPage
     /// `GET /v1/changes?after=S&limit=1&wait=SECONDS` (protocol.md §14): returns true as soon as a change after `cursor`
     /// is on the server, false when `seconds` passed without one.
     func waitForChanges(after cursor: Int64, seconds: Int) async throws(SyncError) -> Bool
@@ -36,6 +39,11 @@ extension SyncTransport {
     /// Without long polls: whether a change after `cursor` is there now (``SyncWatcher`` paces its own loop).
     public func waitForChanges(after cursor: Int64, seconds: Int) async throws(SyncError) -> Bool {
         !(try await pull(after: cursor, limit: 1).changes.isEmpty)
+    }
+
+    /// Without the check.
+    public func pull(after cursor: Int64, limit: Int, known: KnownPoint?) async throws(SyncError) -> Wire.PullPage {
+        try await pull(after: cursor, limit: limit)
     }
 
     /// Without blind coding nothing is withheld: nothing to ask for again.

@@ -11,6 +11,7 @@ public struct APIRoute: Hashable, Sendable {
         APIRoute(method: .post, path: "/v1/changes"),
         APIRoute(method: .get, path: "/v1/changes"),
         APIRoute(method: .get, path: "/v1/me"),
+        APIRoute(method: .get, path: "/v1/analysts"),
         APIRoute(method: .get, path: "/v1/conflicts"),
         APIRoute(method: .get, path: "/v1/events/{id}"),
         APIRoute(method: .get, path: "/v1/report"),

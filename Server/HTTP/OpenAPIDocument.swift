@@ -200,6 +200,23 @@ public enum OpenAPIDocument {
                           role: {type: string, enum: [analyst, adjudicator]}
                 "401": {$ref: "#/components/responses/Error"}
                 "429": {$ref: "#/components/responses/RateLimited"}
+          /v1/analysts:
+            get:
+              summary: The analysts who may be assigned documents (protocol.md §15), by name; revoked ones left out.
+              responses:
+                "200":
+                  description: Names and roles.
+                  content:
+                    application/json:
+                      schema:
+                        type: array
+                        items:
+                          type: object
+                          properties:
+                            name: {type: string}
+                            role: {type: string, enum: [analyst, adjudicator]}
+                "401": {$ref: "#/components/responses/Error"}
+                "429": {$ref: "#/components/responses/RateLimited"}
           /v1/conflicts:
             get:
               summary: Open conflicts, as `concord conflicts --json` lists them.

@@ -12,6 +12,8 @@ extension SyncAPI {
         var next: Int64
         /// The blind documents whose changes the page left out, sorted.
         var withheld: [EntityID]
+        /// The id of the change at ``next`` when the page does not end with it, if known.
+        var nextID: String? = nil
     }
 
     /// Rows a filtered page scans at most before it answers (with `more`), so a request over a long run of withheld
@@ -30,6 +32,7 @@ extension SyncAPI {
         var kept: [StoredChange] = []
         var withheld = Set<EntityID>()
         var cursor = after
+        var cursorID: String?
         var scanned = 0
         var bytes = 0
         var more = false
@@ -55,6 +58,7 @@ extension SyncAPI {
                 }
                 withheld.formUnion(hidden)
                 cursor = stored.seq
+                cursorID = change.id.rawValue
                 scanned += 1
                 if scanned >= Self.maxScannedRows {
                     more = true
@@ -65,7 +69,8 @@ extension SyncAPI {
         }
         if cursor >= through { more = false }
         return VisiblePage(
-            page: ChangePage(changes: kept, more: more), next: cursor, withheld: only == nil ? withheld.sorted() : [])
+            page: ChangePage(changes: kept, more: more), next: cursor, withheld: only == nil ? withheld.sorted() : [],
+            nextID: cursorID)
     }
 
     /// `GET /v1/changes?doc=D&after=A&through=T`: the changes of document D's events (and changes naming them) in
@@ -124,7 +129,7 @@ extension SyncAPI {
                 && ($0.element.field == Blinding.assignedField || $0.element.field == Blinding.submittedField)
         }
         guard !coding.isEmpty else { return }
-        let names = Set(try await store.analysts().map(\.name.rawValue))
+        let names = Set(try await store.analysts().filter { $0.revoked == nil }.map(\.name.rawValue))
         let batchDocuments = Set(changes.filter { $0.field == "text" }.map(\.entity))
         var refused: [Wire.RefusedChange] = []
         for (index, change) in coding {

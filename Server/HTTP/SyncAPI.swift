@@ -63,6 +63,11 @@ public struct SyncAPI: Sendable {
             let analyst = try await authenticate(request)
             return try JSONResponse.make(Wire.Me(name: analyst.name, role: analyst.role), for: request)
         }
+        router.get("/v1/analysts") { request, _ in
+            _ = try await authenticate(request)
+            let analysts = try await store.analysts().filter { $0.revoked == nil }
+            return try JSONResponse.make(analysts.map { Wire.Me(name: $0.name, role: $0.role) }, for: request)
+        }
         router.get("/v1/conflicts") { request, _ in
             let analyst = try await authenticate(request)
             let visibility = try await store.visibility(for: analyst)
@@ -121,12 +126,25 @@ public struct SyncAPI: Sendable {
                         + "0193f6c2-6e00-7000-8000-1a2b3c4d5e6f", detail: "\(error)")
             }
             let visibility = try await store.visibility(for: analyst)
-            let snapshot: EntitySnapshot?
-            if visibility.seesAll {
-                snapshot = try await store.snapshot(of: entity)
-            } else {
-                // An event withheld whole answers as an unknown one does: nothing tells that it exists.
-                snapshot = try await visibleFold(visibility).entities[entity]?.snapshot
+            var snapshot = try await store.snapshot(of: entity)
+            if !visibility.seesAll, let merged = snapshot {
+                // A blind analyst (protocol.md §15): an event of a blind document with nothing of theirs answers as
+                // an unknown one does, at once; one with their own coding, or naming a withheld event in a link, is
+                // built from the changes they may see (a pass over the log).
+                let own =
+                    merged.fields.values.contains { $0.candidates.contains { $0.author == analyst.name } }
+                    || merged.notes.contains { $0.author == analyst.name }
+                    || merged.sets.keys.contains { merged.setVotes($0)[analyst.name] != nil }
+                let names = Blinding.linkFields.contains { field in
+                    (merged.sets[field] ?? []).contains {
+                        (try? EntityID($0)).map { visibility.withheldEvents[$0] != nil } ?? false
+                    }
+                }
+                if visibility.withheldEvents[entity] != nil && !own {
+                    snapshot = nil
+                } else if visibility.withheldEvents[entity] != nil || names {
+                    snapshot = try await visibleFold(visibility).entities[entity]?.snapshot
+                }
             }
             guard entity.kind == .event, let snapshot else {
                 throw APIError(
@@ -228,8 +246,10 @@ public struct SyncAPI: Sendable {
         switch try await store.push(
             batch.changes, replica: batch.replica, by: analyst, now: now(), visibility: visibility)
         {
-        case .stored(let response):
+        case .stored(var response):
             if response.accepted > 0 { signal.advance(to: response.cursor) }
+            // Seqs are never reassigned (short of a rewound log), so the id at the cursor is read after the commit.
+            if response.cursor > 0 { response.cursorID = try await store.changeID(at: response.cursor) }
             metrics.pushesStored.increment()
             metrics.changesAccepted.increment(by: Int64(response.accepted))
             metrics.changesDuplicate.increment(by: Int64(response.duplicates))
@@ -280,6 +300,7 @@ public struct SyncAPI: Sendable {
             }
             wait = min(value, waitLimit)
         }
+        if let known = query.get("known") { try await checkNotRewound(known) }
         if let document = query.get("doc") {
             let page = try await backfill(
                 record, document: document, after: after, limit: limit, through: query.get("through"))
@@ -310,6 +331,26 @@ public struct SyncAPI: Sendable {
         return try respond(page, request: request)
     }
 
+    /// `known=SEQ:ID` (protocol.md §5): the latest point of the log the client has seen (from a pull or a push).
+    /// 409 when this server holds another change at SEQ, or none: its log was rewound (a restored backup), and the
+    /// client repairs (pushes its own changes again, pulls from the start).
+    func checkNotRewound(_ known: String) async throws {
+        let parts = known.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let seq = Int64(parts[0]), seq >= 0, let id = try? ChangeID(String(parts[1])) else {
+            throw APIError.badRequest("known=\(known) is not SEQ:ID (a seq and the id of the change at it)")
+        }
+        guard seq > 0 else { return }
+        let held = try await store.changeID(at: seq)
+        if held != id.rawValue {
+            throw APIError(
+                .conflict,
+                "the server's log was rewound: it holds "
+                    + (held.map { "another change (\($0))" } ?? "no change") + " at seq \(seq), where you saw "
+                    + "\(id) (was it restored from an older backup?)",
+                detail: .text(Wire.rewoundDetail))
+        }
+    }
+
     /// The pull answer: stored bodies with their `seq` spliced in, `more`, `next` and the withheld documents.
     private func respond(_ visible: VisiblePage, request: Request) throws -> Response {
         let page = visible.page
@@ -325,6 +366,9 @@ public struct SyncAPI: Sendable {
             out.writeString(",\"seq\":\(change.seq)}")
         }
         out.writeString("],\"more\":\(page.more),\"next\":\(visible.next)")
+        if let id = visible.nextID, page.changes.last?.seq != visible.next {
+            out.writeString(",\"at\":\"\(id)\"")
+        }
         if !visible.withheld.isEmpty {
             out.writeString(
                 ",\"withheld\":[" + visible.withheld.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]")

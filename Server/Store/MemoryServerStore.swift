@@ -63,6 +63,11 @@ public actor MemoryServerStore: ServerStore {
         }
     }
 
+    public func changeID(at seq: Int64) throws -> String? {
+        guard seq >= 1, seq <= Int64(log.count) else { return nil }
+        return try Change.decodeFast(json: Data(log[Int(seq) - 1].body)).id.rawValue
+    }
+
     public func codingDocuments() -> [Blinding.Document] {
         codingDocs.sorted().compactMap { snapshot(of: $0).map(Blinding.Document.init) }
     }

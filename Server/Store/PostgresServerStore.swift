@@ -497,6 +497,13 @@ public final class PostgresServerStore: ServerStore, SharedLog {
         return snapshots
     }
 
+    public func changeID(at seq: Int64) async throws -> String? {
+        try await run {
+            try await client.query("SELECT id FROM change WHERE seq = \(seq)", logger: logger).collect().first?.decode(
+                String.self)
+        }
+    }
+
     public func codingDocuments() async throws -> [Blinding.Document] {
         try await run {
             let ids = try await client.query("SELECT doc FROM coding_doc", logger: logger).collect().map {

@@ -299,6 +299,12 @@ public final class SQLiteServerStore: ServerStore {
 
     // MARK: Blind coding
 
+    public func changeID(at seq: Int64) async throws -> String? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT id FROM change WHERE seq = ?", arguments: [seq])
+        }
+    }
+
     public func codingDocuments() async throws -> [Blinding.Document] {
         try await pool.read { db in
             let ids = try String.fetchAll(db, sql: "SELECT doc FROM coding_doc").map { try EntityID($0) }

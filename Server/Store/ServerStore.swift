@@ -41,6 +41,9 @@ public protocol ServerStore: Sendable {
     /// How many changes are stored.
     func changeCount() async throws -> Int64
 
+    /// The id of the change stored at `seq`, or nil when there is none (protocol.md §5: a rewound log).
+    func changeID(at seq: Int64) async throws -> String?
+
     /// Adds an analyst; throws ``AdminError/analystExists(_:)`` when the name is taken.
     func addAnalyst(_ analyst: AnalystRecord) async throws
 

@@ -34,11 +34,20 @@ public enum Wire {
         public var accepted: Int
         public var duplicates: Int
         public var cursor: Int64
+        /// The id of the change at `cursor` (protocol.md §5, a rewound log): what the client checks its next pull
+        /// against. Absent from servers before it, and when the log is empty.
+        public var cursorID: String?
 
-        public init(accepted: Int, duplicates: Int, cursor: Int64) {
+        public init(accepted: Int, duplicates: Int, cursor: Int64, cursorID: String? = nil) {
             self.accepted = accepted
             self.duplicates = duplicates
             self.cursor = cursor
+            self.cursorID = cursorID
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case accepted, duplicates, cursor
+            case cursorID = "cursor_id"
         }
     }
 
@@ -88,14 +97,29 @@ public enum Wire {
         /// The blind documents (protocol.md §15) whose changes this page left out: the client asks for them again
         /// once a document stops being blind for it. Absent when nothing was left out.
         public var withheld: [EntityID]?
+        /// The id of the change at `next` when the page does not end with it (an empty page, or one whose last
+        /// changes were withheld): what the client checks its next pull against (protocol.md §5).
+        public var at: String?
 
-        public init(changes: [SequencedChange], next: Int64, more: Bool, withheld: [EntityID]? = nil) {
+        public init(
+            changes: [SequencedChange], next: Int64, more: Bool, withheld: [EntityID]? = nil, at: String? = nil
+        ) {
             self.changes = changes
             self.next = next
             self.more = more
             self.withheld = withheld
+            self.at = at
+        }
+
+        /// The id of the change at ``next``, when this page tells it.
+        public var nextID: String? {
+            if let last = changes.last, last.seq == next { return last.change.id.rawValue }
+            return at
         }
     }
+
+    /// The `detail` of the 409 a pull gets when the server's log was rewound (protocol.md §5).
+    public static let rewoundDetail = "rewound"
 
     /// `GET /v1/me` answer.
     public struct Me: Codable, Hashable, Sendable {

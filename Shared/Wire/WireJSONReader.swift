@@ -66,6 +66,7 @@ struct WireJSONReader {
         var next: Int64?
         var more: Bool?
         var withheld: [EntityID]?
+        var at: String?
         try object { (reader, key) throws(Fallback) in
             switch key {
             case "changes" where changes == nil:
@@ -84,12 +85,13 @@ struct WireJSONReader {
                     ids.append(id)
                 }
                 withheld = ids
+            case "at" where at == nil: at = try reader.string()
             default: throw Fallback()
             }
         }
         try end()
         guard let changes, let next, let more else { throw Fallback() }
-        return Wire.PullPage(changes: changes, next: next, more: more, withheld: withheld)
+        return Wire.PullPage(changes: changes, next: next, more: more, withheld: withheld, at: at)
     }
 
     /// One change object; with `sequenced`, also its required `seq`.

@@ -103,6 +103,12 @@ struct OpenAPITests {
             doc("get", "/v1/me", 401): { client, team in
                 try await client.execute(uri: "/v1/me", method: .get, headers: auth(team.revoked))
             },
+            doc("get", "/v1/analysts", 200): { client, team in
+                try await client.execute(uri: "/v1/analysts", method: .get, headers: auth(team.a))
+            },
+            doc("get", "/v1/analysts", 401): { client, _ in
+                try await client.execute(uri: "/v1/analysts", method: .get)
+            },
             doc("get", "/v1/conflicts", 200): { client, team in
                 try await client.execute(uri: "/v1/conflicts", method: .get, headers: auth(team.a))
             },
@@ -134,6 +140,7 @@ struct OpenAPITests {
             },
             doc("get", "/v1/changes", 429): { _, _ in try await rateLimited(.get, "/v1/changes") },
             doc("get", "/v1/me", 429): { _, _ in try await rateLimited(.get, "/v1/me") },
+            doc("get", "/v1/analysts", 429): { _, _ in try await rateLimited(.get, "/v1/analysts") },
             doc("get", "/v1/conflicts", 429): { _, _ in try await rateLimited(.get, "/v1/conflicts") },
             doc("get", "/v1/report", 429): { _, _ in try await rateLimited(.get, "/v1/report") },
             doc("get", "/v1/events/{id}", 429): { _, _ in try await rateLimited(.get, eventPath) },

@@ -17,9 +17,15 @@ struct PushRouteTests {
         try await team.app().test(.router) { client in
             let first = try await client.push(batch, token: team.a)
             #expect(first.status == .ok)
-            #expect(try decode(Wire.PushResponse.self, first.body) == .init(accepted: 2, duplicates: 0, cursor: 2))
+            // `cursor_id` is the change at the cursor: what the client checks its next pull against (§5.14).
+            let id = batch[1].id.rawValue
+            #expect(
+                try decode(Wire.PushResponse.self, first.body)
+                    == .init(accepted: 2, duplicates: 0, cursor: 2, cursorID: id))
             let again = try await client.push(batch, token: team.a)
-            #expect(try decode(Wire.PushResponse.self, again.body) == .init(accepted: 0, duplicates: 2, cursor: 2))
+            #expect(
+                try decode(Wire.PushResponse.self, again.body)
+                    == .init(accepted: 0, duplicates: 2, cursor: 2, cursorID: id))
         }
     }
 

@@ -104,6 +104,34 @@ struct ServerStoreTests {
     }
 
     @Test(
+        "each store tells the id at a seq, each event's document (its first doc change) and the coding documents",
+        arguments: StoreKind.allCases)
+    func blindIndex(kind: StoreKind) async throws {
+        let store = try await kind.open()
+        let factory = ChangeFactory()
+        let analyst = record("analyst-a")
+        let event = factory.newEvent()
+        let moved = factory.make(event[0].entity, "doc", .string("document/00000000000000ff"))
+        let document = try EntityID("document/3f9a1c0d5e7b2a46")
+        let assign = factory.make(document, "assigned", .string("analyst-a"), op: .add, author: "adjudicator")
+        _ = try await store.push(event + [moved], replica: factory.replica, by: analyst, now: serverNow)
+        _ = try await store.push(
+            [assign], replica: factory.replica, by: record("adjudicator", .adjudicator), now: serverNow)
+        for (index, change) in (event + [moved, assign]).enumerated() {
+            #expect(try await store.changeID(at: Int64(index + 1)) == change.id.rawValue)
+        }
+        #expect(try await store.changeID(at: 5) == nil)
+        #expect(try await store.changeID(at: 0) == nil)
+        let homes = try await store.eventHomes(in: [document])
+        #expect(homes == [event[0].entity: EventHome(document: document, seq: 1)], "the first doc change decides")
+        #expect(try await store.eventHomes(in: [try EntityID("document/00000000000000ff")]).isEmpty)
+        let coding = try await store.codingDocuments()
+        #expect(coding.map(\.id) == [document] && coding[0].assigned.map(\.rawValue) == ["analyst-a"])
+        #expect(coding[0].isBlind(for: try AnalystName("analyst-b"), role: .analyst))
+        #expect(!coding[0].isBlind(for: try AnalystName("adjudicator"), role: .adjudicator))
+    }
+
+    @Test(
         "re-pushing a batch reports duplicates; the same id with other content is refused",
         arguments: StoreKind.allCases)
     func duplicates(kind: StoreKind) async throws {

@@ -3,6 +3,7 @@ import ConcordCore
 import ConcordServer
 import ConcordStore
 import ConcordSync
+import ConcordTestSupport
 import Foundation
 import NIOCore
 import Testing
@@ -258,6 +259,11 @@ struct BlindCodingTests {
 
     // MARK: A hostile analyst
 
+    /// The path of `name`'s store in `cluster`.
+    func rig(_ cluster: Cluster, _ name: String) -> String {
+        cluster.directory.appendingPathComponent("\(name).sqlite").path
+    }
+
     func get(_ cluster: Cluster, _ path: String, token: String) async throws -> (Int, String) {
         var request = HTTPClientRequest(url: cluster.server.url.absoluteString + path)
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -365,6 +371,16 @@ struct BlindCodingTests {
         #expect(pollBody.hasPrefix("{\"changes\":[]"), "the poll answered with \(pollBody.prefix(200))")
         #expect(!pollBody.contains("SECRET"))
 
+        // A link naming alice's event is taken as one naming an invented event id is: nothing tells it exists.
+        for named in [event, unknownID] {
+            let link = try Self.forged(bobEvent, "same_as", .add, .string(named.rawValue), author: "bob")
+            let outcome = try await transport.push(Wire.PushRequest(replica: bobReplica, changes: [link]))
+            guard case .accepted(let response) = outcome, response.accepted == 1 else {
+                Issue.record("a link naming \(named) answered \(outcome)")
+                continue
+            }
+        }
+
         // Bad coding edits: refused with a message, nothing stored.
         let before = try await cluster.server.admin.store.changeCount()
         let bad: [(Change, Int, String)] = [
@@ -401,6 +417,11 @@ struct BlindCodingTests {
             return
         }
         #expect(text.contains("no analyst named zed"))
+        // The CLI asks the server's analysts before writing an assignment.
+        let carolStore = rig(cluster, "carol")
+        let assign = try run(Binaries.client, ["assign", doc.rawValue, "--coder", "zed", "--store", carolStore])
+        #expect(assign.status == 1 && assign.stderr.contains("no analyst named zed"), "\(assign.stderr)")
+        #expect(try carol.pendingCount() == 0, "nothing written")
         #expect(try await cluster.server.admin.store.changeCount() == before, "nothing was stored")
         // The CLI refuses the same before writing anything.
         let pending = try bob.pendingCount()

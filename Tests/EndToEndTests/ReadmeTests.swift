@@ -45,6 +45,26 @@ struct ReadmeTests {
         #expect(result.stdout.contains("[[conducted a joint air drill"), "doc show marks Alice's evidence")
     }
 
+    @Test("the README's blind coding block runs: bob sees only his own event until both submitted")
+    func blindCoding() throws {
+        let block = try Self.block(after: "Blind double coding (docs/protocol.md §15)")
+        #expect(block.contains("concord assign") && block.contains("concord submit"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-readme-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.appendingPathComponent("seeds").path, withDestinationPath: Binaries.repositoryRoot + "/seeds")
+        let result = try Self.runBlock(block, in: dir)
+        #expect(result.status == 0, "the README block failed; its trace ends:\n\(result.stderr.suffix(3_000))")
+        guard result.status == 0 else { return }
+        let lines = result.stdout.split(separator: "\n")
+        let bobsView = lines.filter { $0.contains("\tJoint air drill") || $0.contains("\tB-52 show of force") }
+        // `concord events` ran twice: bob's (his own event only), then alice's after both submitted (both).
+        #expect(bobsView.count == 3, "bob saw 1 event, alice then 2: \(bobsView)")
+        #expect(result.stderr.contains("2 documents were assigned to you to code blind"))
+        #expect(result.stdout.contains("assigned to you (blind)"))
+    }
+
     @Test("the README's \"Running a server for a team\" block runs: health, metrics, a backup that serves")
     func teamServer() throws {
         let block = try Self.block(after: "Running a server for a team")

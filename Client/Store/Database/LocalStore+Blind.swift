@@ -9,7 +9,56 @@ public struct WithheldRange: Hashable, Sendable {
     public var through: Int64
 }
 
+/// The latest point of the server's log a store has seen: a seq and the id of the change at it (protocol.md §5).
+public struct KnownPoint: Hashable, Sendable {
+    public var seq: Int64
+    public var id: String
+
+    public init(seq: Int64, id: String) {
+        self.seq = seq
+        self.id = id
+    }
+}
+
 extension LocalStore {
+    /// The latest point of the server's log this store has seen, or nil before the first pull or push that told.
+    public func knownPoint() throws -> KnownPoint? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT knownSeq, knownID FROM store"),
+                let id = row[1] as String?, let seq = row[0] as Int64?, seq > 0
+            else { return nil }
+            return KnownPoint(seq: seq, id: id)
+        }
+    }
+
+    /// Records that the server's log holds change `id` at `seq`, if it is later than the point known so far.
+    public func noteKnown(seq: Int64, id: String?) throws {
+        guard let id, seq > 0 else { return }
+        try write { db in try Self.noteKnown(seq: seq, id: id, db) }
+    }
+
+    static func noteKnown(seq: Int64, id: String?, _ db: Database) throws {
+        guard let id, seq > 0 else { return }
+        try db.execute(
+            sql: "UPDATE store SET knownSeq = ?, knownID = ? WHERE knownSeq <= ?", arguments: [seq, id, seq])
+    }
+
+    /// Prepares a repair after the server's log was found rewound (protocol.md §5): every own change the server
+    /// had accepted is pending again (the server keeps one copy of each id, so those it still has are counted as
+    /// duplicates), the pull starts again from 0 (changes already here are skipped), and what was recorded against
+    /// the old log (withheld ranges, the known point) is forgotten. One transaction. Returns the changes made
+    /// pending again.
+    public func prepareForRewoundLog() throws -> Int {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE change SET state = \(LogState.pending.sql) WHERE state = \(LogState.pushed.sql)")
+            let count = db.changesCount
+            try db.execute(sql: "UPDATE store SET pullCursor = 0, knownSeq = 0, knownID = NULL")
+            try db.execute(sql: "DELETE FROM withheld")
+            return count
+        }
+    }
+
     /// Records that the server left `document`'s changes out of `(after, through]`, extending the range that ends
     /// at `after` when there is one (consecutive pages make one range). Inside the page's transaction.
     static func recordWithheld(_ document: EntityID, after: Int64, through: Int64, _ db: Database) throws {

@@ -105,9 +105,11 @@ extension LocalStore {
     /// `withheld` are the blind documents whose changes the server left out of `(after, cursor]` (protocol.md §15):
     /// the range is recorded with the page, so what was withheld is asked for once the document opens.
     public func applyPulled(
-        _ changes: [Wire.SequencedChange], cursor: Int64, withheld: [EntityID] = [], after: Int64 = 0
+        _ changes: [Wire.SequencedChange], cursor: Int64, withheld: [EntityID] = [], after: Int64 = 0,
+        cursorID: String? = nil
     ) throws -> PullApplyResult {
         try write { db in
+            try Self.noteKnown(seq: cursor, id: cursorID, db)
             for document in withheld { try Self.recordWithheld(document, after: after, through: cursor, db) }
             // Only the clock: `metadata` also counts the log, a scan per page.
             let stored = try String.fetchOne(db, sql: "SELECT clock FROM store") ?? HLC.zero.description

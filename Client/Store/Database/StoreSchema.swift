@@ -228,6 +228,11 @@ enum StoreSchema {
                     ) WITHOUT ROWID
                     """)
         }
+        // A rewound server log (protocol.md §5): the latest point of the log this store saw, from a pull or a push.
+        migrator.registerMigration("v11-known-point") { db in
+            try db.execute(sql: "ALTER TABLE store ADD COLUMN knownSeq INTEGER NOT NULL DEFAULT 0")
+            try db.execute(sql: "ALTER TABLE store ADD COLUMN knownID TEXT")
+        }
         return migrator
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConcordCore
 import ConcordStore
+import ConcordSync
 
 /// Parses analyst names given on the command line, one by one or comma-separated.
 private func coderNames(_ texts: [String], option: String) throws -> [AnalystName] {
@@ -14,7 +15,7 @@ private func coderNames(_ texts: [String], option: String) throws -> [AnalystNam
     }
 }
 
-struct Assign: ParsableCommand {
+struct Assign: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assign",
         abstract: "Assign documents to coders, who then code them blind (adjudicators).",
@@ -47,14 +48,46 @@ struct Assign: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let store = try options.open()
+        let names = try coderNames(auto ? coders : coder, option: auto ? "--coders" : "--coder")
+        try await Self.checkNames(names, store: store)
         let outcome =
             auto
-            ? try store.autoAssign(documents, coders: coderNames(coders, option: "--coders"), perDocument: perDoc)
-            : try store.assign(documents, coders: coderNames(coder, option: "--coder"))
+            ? try store.autoAssign(documents, coders: names, perDocument: perDoc)
+            : try store.assign(documents, coders: names)
         report(outcome)
         for change in outcome.changes { Terminal.message("assigned \(change.value) to \(change.entity)") }
+    }
+}
+
+extension Assign {
+    /// Refuses, before anything is written, a name that is not one of the server's analysts (protocol.md §15). A
+    /// server that cannot be reached is said in one line and the assignment written offline: the server refuses an
+    /// unknown name at the next sync.
+    static func checkNames(_ names: [AnalystName], store: LocalStore) async throws {
+        let meta = try store.metadata()
+        guard let server = meta.server, let token = meta.token else { return }
+        let client = try meta.caFile.map { path throws(SyncError) in try HTTPTransport.client(trusting: path) }
+        let transport = HTTPTransport(
+            server: server, token: token, client: client ?? HTTPTransport.sharedClient, timeout: .seconds(10))
+        let analysts: [Wire.Me]?
+        do {
+            analysts = try await transport.analysts()
+        } catch {
+            Terminal.message(
+                "could not check the coder names with \(server) (\(error)); assigning offline: the server refuses a "
+                    + "name that is not one of its analysts at your next sync")
+            return
+        }
+        guard let analysts else { return }
+        let known = Set(analysts.map(\.name))
+        if let unknown = names.first(where: { !known.contains($0) }) {
+            throw StoreError.invalid(
+                "no analyst named \(unknown) on \(server) (its analysts: "
+                    + analysts.map(\.name.rawValue).joined(separator: ", ")
+                    + "); nothing written. Ask the server admin to run `concord-server analyst add \(unknown)` first")
+        }
     }
 }
 
