@@ -96,9 +96,60 @@ struct BackupTests {
         #expect(missing.status == 1 && missing.stderr.contains("does not exist"), "\(missing.stderr)")
     }
 
-    @Test("a server restored from an older backup: every analyst's next sync notices, repairs, and nothing is lost")
+    @Test("a SQLite server restored from `concord-server backup`: every analyst's next sync notices and repairs")
     func restoredBackup() async throws {
         let rig = try CrashTests.Rig()
+        let backup = rig.path("backup.sqlite")
+        try await Self.restoreScenario(
+            rig,
+            backup: {
+                let result = try run(Binaries.server, ["backup", "--db", rig.server.dbPath, "--out", backup])
+                #expect(result.status == 0, "\(result.stderr)")
+            },
+            restore: {
+                for suffix in ["", "-wal", "-shm"] {
+                    try? FileManager.default.removeItem(atPath: rig.server.dbPath + suffix)
+                }
+                try FileManager.default.copyItem(atPath: backup, toPath: rig.server.dbPath)
+            })
+    }
+
+    @Test("a SQLite file replaced by an older copy of itself (taken with the server stopped): the same repair")
+    func replacedFile() async throws {
+        let rig = try CrashTests.Rig()
+        let copy = rig.path("copy.sqlite")
+        try await Self.restoreScenario(
+            rig,
+            backup: {
+                rig.server.stop(signal: SIGTERM)
+                try FileManager.default.copyItem(atPath: rig.server.dbPath, toPath: copy)
+                try rig.server.start()
+            },
+            restore: {
+                for suffix in ["", "-wal", "-shm"] {
+                    try? FileManager.default.removeItem(atPath: rig.server.dbPath + suffix)
+                }
+                try FileManager.default.copyItem(atPath: copy, toPath: rig.server.dbPath)
+            })
+    }
+
+    @Test("a PostgreSQL database restored with pg_dump / pg_restore: the same repair")
+    func restoredPostgres() async throws {
+        let cluster = try PostgresCluster.shared()
+        let url = try cluster.createDatabase()
+        let rig = try CrashTests.Rig(database: url)
+        let dump = rig.path("concord.dump")
+        try await Self.restoreScenario(
+            rig, backup: { try cluster.dump(url, to: dump) }, restore: { try cluster.restore(dump, into: url) })
+    }
+
+    /// Ana and Ben sync; a backup is taken; Ana writes more and syncs; the server is stopped, `restore` puts the
+    /// backup back, the server starts again; Ben writes first on the restored server (his changes take the seqs
+    /// Ana's lost ones had). Then every analyst's next sync must notice and repair, and a new analyst and every
+    /// store converge on the union of everything anyone had, exactly once.
+    static func restoreScenario(
+        _ rig: CrashTests.Rig, backup: () throws -> Void, restore: () throws -> Void
+    ) async throws {
         let ana = try rig.analyst("ana")
         let ben = try rig.analyst("ben")
         try rig.server.start()
@@ -108,22 +159,17 @@ struct BackupTests {
         let first = try ana.addEvent(EventDraft(values: ["doc": doc, "title": "before the backup"]))
         _ = try await rig.engine("ana").run()
         _ = try await rig.engine("ben").run()
-        let backup = rig.path("backup.sqlite")
-        let result = try run(Binaries.server, ["backup", "--db", rig.server.dbPath, "--out", backup])
-        #expect(result.status == 0, "\(result.stderr)")
+        try backup()
 
-        // Work goes on after the backup; then the server is stopped and the copy served in its place.
         let lost = try ana.addEvent(EventDraft(values: ["doc": doc, "title": "after the backup, by ana"]))
         _ = try ana.note(first.rawValue, text: "a note after the backup")
         _ = try await rig.engine("ana").run()
         _ = try await rig.engine("ben").run()
         #expect(try ben.snapshot(of: lost) != nil)
         rig.server.stop(signal: SIGTERM)
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: rig.server.dbPath + suffix) }
-        try FileManager.default.copyItem(atPath: backup, toPath: rig.server.dbPath)
+        try restore()
         try rig.server.start()
 
-        // Ben writes first on the restored server: his new changes take the seqs ana's lost ones had.
         let newer = try ben.addEvent(EventDraft(values: ["doc": doc, "title": "after the restore, by ben"]))
         let benSync = try await rig.engine("ben").run()
         #expect(benSync.rewound != nil, "ben's sync noticed the rewound log: \(benSync)")
@@ -139,6 +185,7 @@ struct BackupTests {
             #expect(try store.snapshot(of: lost)?.fields["title"] != nil)
             #expect(try store.snapshot(of: first)?.notes.count == 1)
             #expect(try store.snapshot(of: newer) != nil)
+            #expect(try store.pendingCount() == 0, "nothing is left unsent")
         }
         try await rig.expectConvergedExactlyOnce()
         // A sync after the repair finds nothing wrong.

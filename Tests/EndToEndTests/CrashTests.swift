@@ -19,10 +19,13 @@ struct CrashTests {
         var stores: [String: LocalStore] = [:]
         var tokens: [String: String] = [:]
 
-        init() throws {
+        /// - Parameter database: a PostgreSQL URL to serve; a SQLite file in the rig's folder when nil.
+        init(database: String? = nil) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("concord-crash-\(UUID())")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            server = ServerProcess(dbPath: directory.appendingPathComponent("server.sqlite").path, port: try freePort())
+            server = ServerProcess(
+                dbPath: database ?? directory.appendingPathComponent("server.sqlite").path, port: try freePort(),
+                logPath: database == nil ? nil : directory.appendingPathComponent("server.log").path)
         }
 
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }

@@ -134,6 +134,22 @@ public final class PostgresCluster: @unchecked Sendable {
         return result.stdout
     }
 
+    /// `pg_dump --format=custom` of `database` (a URL this cluster made) into `file`: a backup as an operator takes it.
+    public func dump(_ database: String, to file: String) throws {
+        let result = try run(
+            tools.pgDump, ["-w", "--format=custom", "--file=\(file)", "--dbname=\(database)"],
+            environment: ["PGCONNECT_TIMEOUT": "10"])
+        try Self.check(result, "pg_dump", log: logFile)
+    }
+
+    /// `pg_restore --clean --if-exists` of `file` into `database`: its tables dropped and put back as dumped.
+    public func restore(_ file: String, into database: String) throws {
+        let result = try run(
+            tools.pgRestore, ["-w", "--clean", "--if-exists", "--dbname=\(database)", file],
+            environment: ["PGCONNECT_TIMEOUT": "10"])
+        try Self.check(result, "pg_restore", log: logFile)
+    }
+
     /// Stops the server (pg_ctl stop -m fast): its clients see their connections closed, as when a database goes away.
     public func stop() throws {
         lock.lock()
@@ -178,6 +194,8 @@ private struct Tools: Sendable {
     var pgCtl: String
     var createdb: String
     var psql: String
+    var pgDump: String
+    var pgRestore: String
     /// The unprivileged user that runs initdb and pg_ctl when we are root; nil when we are not.
     var owner: (name: String, uid: uid_t, gid: gid_t)?
 
@@ -202,9 +220,11 @@ private struct Tools: Sendable {
         func sibling(_ name: String) -> String? {
             fileManager.isExecutableFile(atPath: bin + "/" + name) ? bin + "/" + name : find(name)
         }
-        guard let pgCtl = sibling("pg_ctl"), let createdb = sibling("createdb"), let psql = sibling("psql") else {
+        guard let pgCtl = sibling("pg_ctl"), let createdb = sibling("createdb"), let psql = sibling("psql"),
+            let pgDump = sibling("pg_dump"), let pgRestore = sibling("pg_restore")
+        else {
             throw PostgresMissing(
-                description: install + "pg_ctl, createdb or psql is missing next to \(initdb). "
+                description: install + "pg_ctl, createdb, psql, pg_dump or pg_restore is missing next to \(initdb). "
                     + "Install them with: apt-get install -y postgresql")
         }
         var owner: (name: String, uid: uid_t, gid: gid_t)?
@@ -216,7 +236,9 @@ private struct Tools: Sendable {
             }
             owner = ("postgres", entry.pointee.pw_uid, entry.pointee.pw_gid)
         }
-        return Tools(initdb: initdb, pgCtl: pgCtl, createdb: createdb, psql: psql, owner: owner)
+        return Tools(
+            initdb: initdb, pgCtl: pgCtl, createdb: createdb, psql: psql, pgDump: pgDump, pgRestore: pgRestore,
+            owner: owner)
     }
 
     /// Runs a server program as `owner`: through runuser when there is one, else through su.
