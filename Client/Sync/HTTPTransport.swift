@@ -45,7 +45,10 @@ public struct HTTPTransport: SyncTransport {
     private static var sharedConfiguration: HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration(
             timeout: .init(connect: .seconds(3), read: .seconds(60)),
-            decompression: .enabled(limit: .ratio(200)))
+            // A bound in bytes, not a ratio: a legal page of repetitive text (a 4 MB article of one line repeated)
+            // compresses past any ratio a bomb guard would pick, and must still sync. No legal answer comes near
+            // it (a page holds at most 8 MiB of changes, plus one change of at most ~4.5 MiB).
+            decompression: .enabled(limit: .size(Limits.responseBytes)))
         configuration.httpVersion = .http1Only
         // The sync engine retries with its own backoff; a refused connection should fail fast, not for seconds.
         configuration.connectionPool.retryConnectionEstablishment = false
@@ -171,6 +174,8 @@ public struct HTTPTransport: SyncTransport {
             throw error
         } catch let error as SnapshotError {
             throw error
+        } catch let error as NIOSSLError {
+            throw await Self.tlsFailure(error, server: server)
         } catch {
             throw Self.failure(of: error, server: server)
         }
@@ -251,9 +256,61 @@ public struct HTTPTransport: SyncTransport {
                 "\(server) answered \(path) with more than \(maxResponseBytes) bytes, more than a page "
                     + "may hold; the server is up but sends pages this concord cannot take: upgrade concord-server "
                     + "(it cuts pages at \(Limits.pageBytes / (1024 * 1024)) MiB)")
+        } catch let error as NIOSSLError {
+            throw await Self.tlsFailure(error, server: server)
         } catch {
             throw Self.failure(of: error, server: server)
         }
+    }
+
+    /// A failed TLS handshake, said precisely when it can be: the server's certificate is fetched again without
+    /// checking it (nothing is sent over that connection) and its dates read, so an expired or not yet valid
+    /// certificate is named as such; anything else is the general sentence of ``failure(of:server:)``.
+    static func tlsFailure(_ error: NIOSSLError, server: String) async -> SyncError {
+        let general = failure(of: error, server: server)
+        guard let url = URL(string: server), url.scheme == "https", let host = url.host else { return general }
+        let port = url.port ?? 443
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        // Checked by the callback below, which accepts any chain: this connection only reads the certificate.
+        configuration.certificateVerification = .noHostnameVerification
+        guard let context = try? NIOSSLContext(configuration: configuration) else { return general }
+        let group = MultiThreadedEventLoopGroup.singleton
+        let presented = group.next().makePromise(of: NIOSSLCertificate?.self)
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(.seconds(3))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = try NIOSSLClientHandler(
+                        context: context, serverHostname: host.first?.isNumber == true ? nil : host,
+                        customVerificationCallback: { chain, verified in
+                            presented.succeed(chain.first)
+                            verified.succeed(.certificateVerified)
+                        })
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+        do {
+            let channel = try await bootstrap.connect(host: host, port: port).get()
+            defer { channel.close(promise: nil) }
+            // The handshake runs once connected; a server that never answers it is given up on.
+            group.next().scheduleTask(in: .seconds(3)) { presented.succeed(nil) }
+            guard let certificate = try await presented.futureResult.get() else { return general }
+            let now = time(nil)
+            let date = { (t: time_t) in String(HLC(millis: Int64(t) * 1000, counter: 0).isoTime.prefix(10)) }
+            if certificate.notValidAfter < now {
+                return .badTrust(
+                    "the TLS certificate of \(server) expired on \(date(certificate.notValidAfter)): the server's "
+                        + "admin must renew it (concord-server serve --tls-cert NEW.pem). Your local changes are safe")
+            }
+            if certificate.notValidBefore > now {
+                return .badTrust(
+                    "the TLS certificate of \(server) is not valid before \(date(certificate.notValidBefore)): check "
+                        + "this machine's clock, or the server's certificate. Your local changes are safe")
+            }
+        } catch {
+            presented.succeed(nil)
+        }
+        return general
     }
 
     /// A request that did not complete, as a ``SyncError``: a TLS failure is not retried; a closed connection or a
@@ -267,6 +324,11 @@ public struct HTTPTransport: SyncTransport {
                     + "trusts, or it does not speak TLS. If your team signs its server certificates with its own CA, "
                     + "run `concord init --analyst NAME --ca-file CA.pem`; if the server speaks plain HTTP, use an "
                     + "http:// URL. Your local changes are safe")
+        // NIOHTTPCompression's, by name: the module is AsyncHTTPClient's, not one this target links.
+        case _ where String(reflecting: type(of: error)).hasSuffix("NIOHTTPDecompression.DecompressionError"):
+            return .protocolViolation(
+                "\(server) sent an answer that decompresses past \(Limits.responseBytes / (1024 * 1024)) MiB, more than "
+                    + "any page may hold: the server is up but its answer is not one a sync server sends")
         case let error as HTTPClientError
         where error == .remoteConnectionClosed || error == .readTimeout || error == .connectTimeout
             || error == .deadlineExceeded:

@@ -25,6 +25,21 @@ public struct TLSFiles: Sendable {
             throw TLSFilesError(
                 "\(certificatePath) holds no certificate: pass a PEM file with -----BEGIN CERTIFICATE-----")
         }
+        // An expired certificate is refused at start: every client's handshake would fail until it is renewed.
+        let now = time(nil)
+        func date(_ t: time_t) -> String {
+            ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(t)))
+        }
+        if chain[0].notValidAfter < now {
+            throw TLSFilesError(
+                "the certificate \(certificatePath) expired on \(date(chain[0].notValidAfter)): every client would "
+                    + "refuse it; renew it and start again")
+        }
+        if chain[0].notValidBefore > now {
+            throw TLSFilesError(
+                "the certificate \(certificatePath) is not valid before \(date(chain[0].notValidBefore)): clients "
+                    + "would refuse it; check this machine's clock or the certificate")
+        }
         let key: NIOSSLPrivateKey
         do {
             key = try NIOSSLPrivateKey(file: keyPath, format: .pem)

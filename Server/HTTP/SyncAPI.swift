@@ -156,6 +156,11 @@ public struct SyncAPI: Sendable {
         router.get("/v1/snapshot") { request, _ in try await snapshotManifest(request) }
         router.get("/v1/snapshot/:seq") { request, context in try await snapshotFile(request, context: context) }
         router.get("/v1/health") { request, _ in try await health(request) }
+        // A load balancer's probe may ask with HEAD: the same answer without the body.
+        router.head("/v1/health") { request, _ in
+            let response = try await health(request)
+            return Response(status: response.status, headers: response.headers)
+        }
         router.get("/metrics") { request, _ in
             let count = try? await firstAnswer(within: Self.readinessTimeout) { try await store.changeCount() }
             return try JSONResponse.make(

@@ -11,6 +11,12 @@ extension SQLiteServerStore {
     /// Blocks its thread for the copy (about a second per few hundred MB here): it is for the command line.
     public func backup(to destination: String) throws -> Int64 {
         let fileManager = FileManager.default
+        // Any entry at the path counts, a symbolic link to nothing included (`fileExists` follows links).
+        if let target = try? fileManager.destinationOfSymbolicLink(atPath: destination) {
+            throw ServerStoreError(
+                path: destination,
+                message: "is a symbolic link (to \(target)); a backup never overwrites or follows one: choose a new name")
+        }
         guard !fileManager.fileExists(atPath: destination) else {
             throw ServerStoreError(
                 path: destination, message: "already exists; a backup never overwrites a file: choose a new name")

@@ -58,9 +58,9 @@ public enum Schema {
             guard let s = $0.string, let id = try? EntityID(s) else { return false }
             return id.kind == .document
         },
-        Field(name: "title", kind: .register, expected: "a non-empty string of at most 500 characters") {
+        Field(name: "title", kind: .register, expected: "a non-empty string of at most 500 characters" + bytesNote(500)) {
             guard let s = $0.string else { return false }
-            return !s.trimmingSpaces.isEmpty && s.count <= 500
+            return fits(s, 500) && !s.trimmingSpaces.isEmpty
         },
         text("summary", max: 10_000),
         Field(
@@ -84,9 +84,9 @@ public enum Schema {
         text("evidence", max: 10_000),
         element("actors").codedField(),
         element("tags"),
-        Field(name: "notes", kind: .list, expected: "a non-empty string of at most 10,000 characters") {
+        Field(name: "notes", kind: .list, expected: "a non-empty string of at most 10,000 characters" + bytesNote(10_000)) {
             guard let s = $0.string else { return false }
-            return !s.trimmingSpaces.isEmpty && s.count <= 10_000
+            return fits(s, 10_000) && !s.trimmingSpaces.isEmpty
         },
         Field(name: "deleted", kind: .register, expected: "true or false") { $0.bool != nil },
         // Schema 2 (protocol.md §11, §12).
@@ -134,9 +134,9 @@ public enum Schema {
     }
 
     public static let documentFields: [Field] = [
-        Field(name: "title", kind: .register, expected: "a non-empty string of at most 500 characters") {
+        Field(name: "title", kind: .register, expected: "a non-empty string of at most 500 characters" + bytesNote(500)) {
             guard let s = $0.string else { return false }
-            return !s.trimmingSpaces.isEmpty && s.count <= 500
+            return fits(s, 500) && !s.trimmingSpaces.isEmpty
         },
         text("source", max: 500),
         text("published", max: 100),
@@ -267,6 +267,11 @@ public enum Schema {
         if !change.supersedes.isEmpty {
             return "no change to a document's text: a document is its text; import the other article as a new document"
         }
+        // A NUL ends the text for every C string API on its way (SQLite's text functions, terminals): a document
+        // holding one could be stored but never shown whole.
+        if text.utf8.contains(0) {
+            return "a text without NUL characters (U+0000): remove them from the article and import it again"
+        }
         let id = Article.documentID(forText: text)
         if id != change.entity {
             return
@@ -353,17 +358,27 @@ public enum Schema {
                 entity: change.entity, field: "supersedes", value: change.id.rawValue,
                 expected: "ids other than the change's own")
         }
-        if let reason = change.reason, reason.count > Limits.reasonLength {
+        if let reason = change.reason, !fits(reason, Limits.reasonLength) {
             throw ValidationError(
-                entity: change.entity, field: "reason", value: reason,
-                expected: "at most \(Limits.reasonLength) characters")
+                entity: change.entity, field: "reason", value: String(reason.prefix(200)),
+                expected: "at most \(Limits.reasonLength.formatted) characters" + bytesNote(Limits.reasonLength))
         }
     }
 
+    /// Whether `s` holds at most `max` characters and at most 4 × `max` bytes of UTF-8: limits hold in bytes too, so
+    /// one character of two million combining marks is not "one character" to the transport (checked first, and
+    /// cheaply, so counting characters never walks a huge string).
+    static func fits(_ s: String, _ max: Int) -> Bool {
+        s.utf8.count <= 4 * max && s.count <= max
+    }
+
+    /// The byte bound of ``fits(_:_:)``, said in an error message.
+    static func bytesNote(_ max: Int) -> String { " (and \((4 * max).formatted) bytes of UTF-8)" }
+
     private static func text(_ name: String, max: Int) -> Field {
-        Field(name: name, kind: .register, expected: "a string of at most \(max.formatted) characters") {
+        Field(name: name, kind: .register, expected: "a string of at most \(max.formatted) characters" + bytesNote(max)) {
             guard let s = $0.string else { return false }
-            return s.count <= max
+            return fits(s, max)
         }
     }
 
@@ -375,12 +390,14 @@ public enum Schema {
     }
 
     private static func element(_ name: String) -> Field {
-        Field(name: name, kind: .set, expected: "a non-empty string of at most 200 characters", check: isElement)
+        Field(
+            name: name, kind: .set, expected: "a non-empty string of at most 200 characters" + bytesNote(200),
+            check: isElement)
     }
 
     @Sendable private static func isElement(_ value: FieldValue) -> Bool {
         guard let s = value.string else { return false }
-        return !s.trimmingSpaces.isEmpty && s.count <= 200
+        return fits(s, 200) && !s.trimmingSpaces.isEmpty
     }
 }
 
@@ -389,6 +406,8 @@ public enum Limits {
     public static let documentTextBytes = 4 * 1024 * 1024
     public static let supersedesCount = 10_000
     public static let reasonLength = 2_000
+    /// Largest response body a client decompresses (a bomb guard; a pull page is at most ~13 MiB).
+    public static let responseBytes = 64 * 1024 * 1024
     /// Largest request body the server accepts, decompressed.
     public static let bodyBytes = 32 * 1024 * 1024
     /// Most changes in one push.

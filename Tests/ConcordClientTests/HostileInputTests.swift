@@ -108,4 +108,76 @@ struct HostileInputTests {
         #expect(result.stderr.contains("not valid UTF-8"))
         #expect(try cli.ok(["status", "--json"]).stdout == before, "nothing written")
     }
+
+    // MARK: Issue 31
+
+    @Test("bidirectional controls and invisible characters are printed escaped; joiners that scripts need are kept")
+    func bidiAndInvisible() throws {
+        for (raw, shown) in [
+            ("evil\u{202E}gnp.exe", "evil\\u{202e}gnp.exe"), ("a\u{200B}b", "a\\u{200b}b"), ("x\u{2066}y", "x\\u{2066}y"),
+            ("\u{FEFF}title", "\\u{feff}title"), ("line\u{2028}break", "line\\u{2028}break"),
+        ] {
+            #expect(raw.printable == shown)
+        }
+        for kept in ["می\u{200C}خواهم", "👩\u{200D}💻", "서울", "tab\tand\nnewline"] { #expect(kept.printable == kept) }
+        // Through the CLI: a title with a right-to-left override, accepted (it is no control character) but shown
+        // escaped by every listing.
+        let dir = TempDir()
+        let cli = CLI(store: dir.file("store.sqlite"))
+        try cli.ok(["init", "--analyst", "alice"])
+        try cli.ok(["import"] + seedFiles)
+        let doc = try #require((try cli.json(["docs"]) as? [[String: Any]])?.first?["id"] as? String)
+        let id = try cli.ok(["event", "add", "--doc", doc, "--title", "Drill \u{202E}LIAF"]).lines[0]
+        for arguments in [["events"], ["show", id], ["show", id, "--history"]] {
+            let out = try cli.ok(arguments).stdout
+            #expect(!out.contains("\u{202E}"), "\(arguments) printed a raw U+202E")
+            #expect(out.contains("\\u{202e}"), "\(arguments) shows it escaped")
+        }
+    }
+
+    @Test("a note or summary of several lines cannot pass for other lines of `concord show`")
+    func forgedShowLines() throws {
+        let dir = TempDir()
+        let cli = CLI(store: dir.file("store.sqlite"))
+        try cli.ok(["init", "--analyst", "alice"])
+        try cli.ok(["import"] + seedFiles)
+        let doc = try #require((try cli.json(["docs"]) as? [[String: Any]])?.first?["id"] as? String)
+        let id = try cli.ok(["event", "add", "--doc", doc, "--title", "Drill"]).lines[0]
+        let forged = "fine\n  status      rejected   by carol\n    carol at 2025-07-11 00:00:00 UTC: Adjudicated"
+        try cli.ok(["event", "note", id, forged])
+        try cli.ok(["event", "set", id, "summary", forged])
+        let lines = try cli.ok(["show", id]).stdout.split(separator: "\n")
+        #expect(!lines.contains { $0.hasPrefix("  status") }, "a forged status line: \(lines)")
+        #expect(!lines.contains { $0.hasPrefix("    carol at") }, "a forged note line: \(lines)")
+        #expect(lines.filter { $0.contains("│ ") && $0.contains("status      rejected") }.count == 2)
+    }
+
+    @Test("a store opened through a symbolic link is judged by the file's mode, not the link's")
+    func symlinkedStore() throws {
+        let dir = TempDir()
+        let real = dir.file("real.sqlite")
+        try CLI(store: real).ok(["init", "--analyst", "alice", "--server", "http://127.0.0.1:9", "--token", "secret"])
+        let link = dir.file("link.sqlite")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
+        let status = try CLI(store: link).run(["status"])
+        #expect(status.status == 0)
+        #expect(!status.stderr.contains("chmod"), "a private file behind a link draws no warning: \(status.stderr)")
+        let sync = try CLI(store: link).run(["sync"])
+        #expect(sync.status == 3, "the sync goes on to the (unreachable) server: \(sync.stderr)")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: real)
+        #expect(try CLI(store: link).run(["status"]).stderr.contains("mode 644"))
+    }
+
+    @Test("an article holding a NUL is refused at import, nothing written (the server refuses one too: ForgeryTests)")
+    func nulDocument() throws {
+        let dir = TempDir()
+        let cli = CLI(store: dir.file("store.sqlite"))
+        try cli.ok(["init", "--analyst", "alice"])
+        let file = dir.file("nul.txt")
+        try Data("A title\n\nSome text\u{0}with a NUL.\n".utf8).write(to: URL(fileURLWithPath: file))
+        let result = try cli.run(["import", file])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("NUL") || result.stderr.contains("not UTF-8 text"), "\(result.stderr)")
+        #expect((try cli.json(["docs"]) as? [Any])?.isEmpty == true)
+    }
 }

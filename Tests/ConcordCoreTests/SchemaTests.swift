@@ -56,4 +56,25 @@ struct SchemaTests {
         #expect(EventType.allCases.count == 16)
         #expect(CountryCode.all.count == 249)
     }
+
+    @Test("limits hold in bytes too: one character of two million combining marks is refused, 500 Korean ones pass")
+    func byteLimits() throws {
+        let event = EntityID.event(try ChangeID("0193f6c2-6e00-7000-8000-1a2b3c4d5e6f"))
+        let zalgo = "a" + String(repeating: "\u{0301}", count: 2_000_000)
+        #expect(zalgo.count == 1, "one character to Swift")
+        #expect(throws: ValidationError.self) { try Schema.validate(value: .string(zalgo), field: "title", of: .event) }
+        do {
+            try Schema.validate(value: .string(zalgo), field: "title", of: .event)
+        } catch {
+            #expect(error.description.contains("2,000 bytes"), "\(error)")
+        }
+        try Schema.validate(value: .string(String(repeating: "서", count: 500)), field: "title", of: .event)
+        #expect(throws: ValidationError.self) {
+            try Schema.validate(value: .string(String(repeating: "서", count: 501)), field: "title", of: .event)
+        }
+        #expect(throws: ValidationError.self) {
+            try Schema.validate(value: .string("x" + String(repeating: "\u{0301}", count: 900)), field: "actors", of: .event)
+        }
+        _ = event
+    }
 }

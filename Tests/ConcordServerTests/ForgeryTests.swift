@@ -40,6 +40,13 @@ struct ForgeryTests {
         }
     }
 
+    @Test("a document text holding a NUL is refused (it could be stored but never shown whole)")
+    func nulText() async throws {
+        let factory = ChangeFactory()
+        let text = "A title\n\nSome text\u{0}with a NUL."
+        try await refused([factory.make(Article.documentID(forText: text), "text", .string(text))], expecting: "NUL")
+    }
+
     @Test("a change superseding a document's text is refused, even with the same text")
     func supersedingText() async throws {
         let factory = ChangeFactory()

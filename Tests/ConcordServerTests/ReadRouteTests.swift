@@ -146,4 +146,14 @@ struct ReadRouteTests {
             #expect(put.headers[.allow] == "POST, GET")
         }
     }
+
+    @Test("HEAD /v1/health answers as GET does, without a body (a load balancer's probe)")
+    func headHealth() async throws {
+        let team = try await Team.make()
+        try await team.app().test(.router) { client in
+            let head = try await client.execute(uri: "/v1/health", method: .head)
+            #expect(head.status == .ok)
+            #expect(head.body.readableBytes == 0)
+        }
+    }
 }

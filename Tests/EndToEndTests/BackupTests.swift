@@ -92,6 +92,12 @@ struct BackupTests {
         #expect(postgres.status == 1 && postgres.stderr.contains("pg_dump"), "\(postgres.stderr)")
         #expect(!postgres.stderr.contains("secret"), "a password is never shown")
         #expect(!FileManager.default.fileExists(atPath: rig.path("pg")))
+        // A symbolic link to nothing at the output path: refused in words, never followed.
+        let dangling = rig.path("dangling.sqlite")
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: rig.path("nowhere/x.sqlite"))
+        let linked = try run(Binaries.server, ["backup", "--db", rig.server.dbPath, "--out", dangling])
+        #expect(linked.status == 1 && linked.stderr.contains("is a symbolic link"), "\(linked.stderr)")
+        #expect(!linked.stderr.contains("NSCocoaErrorDomain"))
         let missing = try run(Binaries.server, ["backup", "--db", rig.path("none.sqlite"), "--out", rig.path("b")])
         #expect(missing.status == 1 && missing.stderr.contains("does not exist"), "\(missing.stderr)")
     }

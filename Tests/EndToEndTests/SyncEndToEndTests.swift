@@ -191,4 +191,21 @@ struct SyncEndToEndTests {
                 && !error.isTransient
         }
     }
+
+    @Test("a legal 4 MB article of one line repeated syncs: the client's gzip guard is in bytes, not a ratio")
+    func repetitiveDocument() async throws {
+        let cluster = try await Cluster()
+        defer { Task { await cluster.shutdown() } }
+        let alice = try await cluster.analyst("alice")
+        let bob = try await cluster.analyst("bob")
+        let file = cluster.directory.appendingPathComponent("repetitive.txt")
+        let body = String(repeating: "The drill went on. ", count: 200_000)
+        try ("Drill, again and again\n\n" + body).write(to: file, atomically: true, encoding: .utf8)
+        let imported = try alice.importArticles([file.path])
+        #expect(imported.count == 1)
+        try await cluster.sync("alice")
+        try await cluster.sync("bob")
+        #expect(try bob.documents().map(\.id) == imported.map(\.id), "bob received the article")
+        #expect(try bob.documentText(imported[0].id)?.utf8.count ?? 0 > 3_000_000)
+    }
 }

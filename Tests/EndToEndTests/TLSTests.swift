@@ -31,15 +31,49 @@ struct TestCertificates {
                 "-extfile", ext,
             ],
         ]
-        for arguments in steps {
-            let result: ProcessResult
-            do { result = try run("/usr/bin/openssl", arguments) } catch {
-                throw ProcessFailure(message: "openssl is needed to make test certificates (apt-get install openssl)")
-            }
-            guard result.status == 0 else {
-                throw ProcessFailure(message: "openssl \(arguments[0]) failed: \(result.stderr)")
-            }
+        for arguments in steps { try Self.openssl(arguments) }
+    }
+
+    static func openssl(_ arguments: [String]) throws {
+        let result: ProcessResult
+        do { result = try run("/usr/bin/openssl", arguments) } catch {
+            throw ProcessFailure(message: "openssl is needed to make test certificates (apt-get install openssl)")
         }
+        guard result.status == 0 else {
+            throw ProcessFailure(message: "openssl \(arguments[0]) failed: \(result.stderr)")
+        }
+    }
+
+    /// A certificate for 127.0.0.1 with the server's key, signed by the CA, valid only on 1 January 2020
+    /// (`openssl ca` with fixed dates: `req` and `x509` cannot make one in the past).
+    func expired() throws -> String {
+        let config = directory + "/ca.cnf"
+        try FileManager.default.createDirectory(atPath: directory + "/issued", withIntermediateDirectories: true)
+        try "".write(toFile: directory + "/index.txt", atomically: true, encoding: .utf8)
+        try "1000\n".write(toFile: directory + "/serial", atomically: true, encoding: .utf8)
+        try """
+            [ ca ]
+            default_ca = test
+            [ test ]
+            database = \(directory)/index.txt
+            new_certs_dir = \(directory)/issued
+            serial = \(directory)/serial
+            default_md = sha256
+            policy = any
+            copy_extensions = copy
+            [ any ]
+            commonName = supplied
+            [ server ]
+            subjectAltName = IP:127.0.0.1,DNS:localhost
+            extendedKeyUsage = serverAuth
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let out = directory + "/expired.pem"
+        try Self.openssl([
+            "ca", "-batch", "-config", config, "-cert", caCertificate, "-keyfile", directory + "/ca.key", "-in",
+            directory + "/server.csr", "-out", out, "-extensions", "server", "-startdate", "20200101000000Z",
+            "-enddate", "20200102000000Z",
+        ])
+        return out
     }
 }
 
@@ -100,6 +134,48 @@ struct TLSTests {
         let plain = try concord("carol.sqlite", ["sync"])
         #expect(plain.status == 3, "\(plain.stderr)")
         #expect(try concord("alice.sqlite", ["sync"]).status == 0)
+    }
+
+    @Test("an expired certificate: the server refuses to start with it; a client says it expired, and when")
+    func expiredCertificate() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let certificates = try TestCertificates(in: dir.path)
+        let expired = try certificates.expired()
+        let db = dir.appendingPathComponent("server.sqlite").path
+        let token = try run(Binaries.server, ["analyst", "add", "alice", "--db", db]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let serve = try run(
+            Binaries.server,
+            ["serve", "--db", db, "--port", "0", "--tls-cert", expired, "--tls-key", certificates.serverKey])
+        #expect(serve.status == 1, "\(serve.stderr)")
+        #expect(serve.stderr.contains("expired on 2020-01-02"), "\(serve.stderr)")
+
+        // A server that serves it anyway (openssl s_server): the client names the expiry, not the authority.
+        let port = try freePort()
+        let other = Process()
+        other.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        other.arguments = [
+            "s_server", "-accept", "127.0.0.1:\(port)", "-cert", expired, "-key", certificates.serverKey, "-www",
+            "-quiet",
+        ]
+        other.standardOutput = FileHandle.nullDevice
+        other.standardError = FileHandle.nullDevice
+        try other.run()
+        defer { other.terminate() }
+        for _ in 0..<500 where !acceptsConnections(port: port) { usleep(10_000) }
+        let store = dir.appendingPathComponent("alice.sqlite").path
+        let initialized = try run(
+            Binaries.client,
+            [
+                "init", "--analyst", "alice", "--server", "https://127.0.0.1:\(port)", "--token", token, "--ca-file",
+                certificates.caCertificate, "--store", store,
+            ])
+        #expect(initialized.status == 0, "\(initialized.stderr)")
+        let sync = try run(Binaries.client, ["sync", "--store", store])
+        #expect(sync.status == 3, "\(sync.stderr)")
+        #expect(sync.stderr.contains("expired on 2020-01-02"), "\(sync.stderr)")
     }
 
     @Test("bad TLS files are refused with one sentence naming the file, exit 1")

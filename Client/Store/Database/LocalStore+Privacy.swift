@@ -1,11 +1,16 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 extension LocalStore {
     /// The store file's permission bits other users have (group and others), or 0 when it is private or unknown.
+    /// A symbolic link is followed (`stat`, not `lstat`): a link's own bits are always 777 and mean nothing.
     var sharedPermissions: Int {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        let mode = (attributes?[.posixPermissions] as? NSNumber)?.intValue ?? 0
-        return mode & 0o077
+        var info = stat()
+        guard stat(path, &info) == 0 else { return 0 }
+        return Int(info.st_mode) & 0o077
     }
 
     /// Why the token in this store must not be used or written, or nil: the file is readable or writable by other

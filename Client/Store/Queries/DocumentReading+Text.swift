@@ -59,7 +59,10 @@ extension DocumentReading {
 
 extension String {
     /// The text with control characters other than newline and tab (C0, DEL, C1) written as `\u{1b}`: safe to
-    /// print to a terminal whatever an article or another analyst's field holds.
+    /// print to a terminal whatever an article or another analyst's field holds. Bidirectional controls (U+061C,
+    /// U+200E/F, U+202A–E, U+2066–9), which reorder what a line seems to say, invisible characters (U+200B zero
+    /// width space, U+2060 word joiner, U+FEFF) and the line and paragraph separators U+2028/9 are written the same
+    /// way. Zero-width (non-)joiners U+200C/D are kept: Persian, Indic scripts and emoji need them.
     public var printable: String {
         guard unicodeScalars.contains(where: Self.isControl) else { return self }
         var out = ""
@@ -75,6 +78,14 @@ extension String {
 
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
-        return (value < 0x20 && value != 0x0A && value != 0x09) || (0x7F...0x9F).contains(value)
+        if value < 0x20 { return value != 0x0A && value != 0x09 }
+        if value < 0x7F { return false }
+        if value <= 0x9F { return true }
+        switch value {
+        case 0x061C, 0x200B, 0x200E, 0x200F, 0x2028, 0x2029, 0x202A...0x202E, 0x2060, 0x2066...0x2069, 0xFEFF:
+            return true
+        default:
+            return false
+        }
     }
 }

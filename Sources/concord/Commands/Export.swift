@@ -11,6 +11,9 @@ struct Export: ParsableCommand {
     @Option(help: "csv, jsonl or plover.") var format: ExportFormat
 
     func run() throws {
-        try options.open().export(format) { print($0) }
+        // On a terminal, control characters in a value are escaped (``Swift/String/printable``); piped, the export
+        // is written exactly (a file for a spreadsheet or a PLOVER consumer).
+        let tty = Terminal.stdoutIsTTY
+        try options.open().export(format) { print(tty ? $0.printable : $0) }
     }
 }

@@ -25,7 +25,14 @@ struct Report: ParsableCommand {
             }
             Terminal.message("wrote the \(format.rawValue) report to \(out)")
         } else {
-            FileHandle.standardOutput.write(data)
+            // Markdown is for people, and a terminal shows any format printed to it: control characters and
+            // bidirectional controls a hostile server or analyst put in a value are escaped there
+            // (``Swift/String/printable``). Piped JSON and HTML are written as built.
+            if format == .md || Terminal.stdoutIsTTY {
+                FileHandle.standardOutput.write(Data(String(decoding: data, as: UTF8.self).printable.utf8))
+            } else {
+                FileHandle.standardOutput.write(data)
+            }
             if format != .json, data.last != UInt8(ascii: "\n") { print() }
         }
     }

@@ -53,7 +53,7 @@ struct Show: ParsableCommand {
                 let by =
                     register.agreement
                     ? "   (\(authors.joined(separator: ", ")) agree)" : "   by \(authors.joined(separator: ", "))"
-                lines.append("  \(label) \(register.value)\(by)")
+                lines.append("  \(label) " + Self.continued("\(register.value)", indent: 14) + by)
             }
         }
         for field in Schema.eventFields where field.kind == .set {
@@ -71,7 +71,9 @@ struct Show: ParsableCommand {
         }
         if !snapshot.notes.isEmpty {
             lines.append("  notes")
-            for note in snapshot.notes { lines.append("    \(note.author) at \(note.hlc.readable): \(note.value)") }
+            for note in snapshot.notes {
+                lines.append("    \(note.author) at \(note.hlc.readable): " + Self.continued("\(note.value)", indent: 6))
+            }
         }
         if !snapshot.deleteEditConflict.isEmpty {
             lines.append(
@@ -79,5 +81,14 @@ struct Show: ParsableCommand {
                     + "delete; restore it or delete it again")
         }
         Terminal.out(lines.joined(separator: "\n"))
+    }
+
+    /// A multi-line value (a summary, evidence, a note) with every line after the first indented by `indent` and
+    /// marked `│`, so no line of it can pass for a line of its own in the output (a forged field, a forged note).
+    static func continued(_ text: String, indent: Int) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count > 1 else { return text }
+        let margin = "\n" + String(repeating: " ", count: indent) + "│ "
+        return lines.map(String.init).joined(separator: margin)
     }
 }
