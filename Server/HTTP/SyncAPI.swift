@@ -25,6 +25,8 @@ public struct SyncAPI: Sendable {
     let pollsPerAnalyst: Int
     /// The snapshots `GET /v1/snapshot` offers; nil when this server makes none.
     let snapshots: SnapshotShelf?
+    /// One report at a time, off the request threads.
+    let reports = ReportGate()
 
     public init(
         store: any ServerStore, now: @escaping @Sendable () -> Int64, rateLimit: RateLimit? = nil,
@@ -107,12 +109,23 @@ public struct SyncAPI: Sendable {
             }
             let generatedAt = Date(timeIntervalSince1970: Double(now()) / 1000)
             let visibility = try await store.visibility(for: analyst)
-            let report =
-                visibility.seesAll
-                ? try await ServerReport.build(from: store, generatedAt: generatedAt)
-                : try await visibleFold(visibility).finish(generatedAt: generatedAt)
-            return try JSONResponse.make(
-                bytes: ByteBuffer(data: kind.render(report)), contentType: kind.contentType, for: request)
+            let store = store
+            let built = try await reports.run { () async throws -> Data in
+                // Built and rendered one at a time, the CPU-bound parts on a thread of their own.
+                if visibility.seesAll {
+                    let inputs = try await store.reportInputs()
+                    return try await offload {
+                        kind.render(ConflictReport.build(inputs: inputs, generatedAt: generatedAt))
+                    }
+                }
+                let changes = try await store.allChanges()
+                return try await offload {
+                    var builder = ReportBuilder()
+                    builder.add(contentsOf: changes.lazy.filter { !visibility.withholds($0) })
+                    return kind.render(builder.finish(generatedAt: generatedAt))
+                }
+            }
+            return try JSONResponse.make(bytes: ByteBuffer(data: built), contentType: kind.contentType, for: request)
         }
         router.get("/v1/events/:id") { request, context in
             let analyst = try await authenticate(request)
@@ -228,6 +241,9 @@ public struct SyncAPI: Sendable {
         do {
             batch = try Wire.PushRequest.decode(json: Data(body.readableBytesView))
         } catch {
+            if let problem = JSONTextCheck.problem(in: body.readableBytesView) {
+                throw APIError.badRequest("malformed push body: \(problem)")
+            }
             let decoding = ChangeDecodingError(error)
             throw APIError.badRequest(
                 "malformed push body: \(decoding); expected {\"replica\": ..., \"changes\": [...]}",

@@ -15,7 +15,8 @@ extension SQLiteServerStore {
         if let target = try? fileManager.destinationOfSymbolicLink(atPath: destination) {
             throw ServerStoreError(
                 path: destination,
-                message: "is a symbolic link (to \(target)); a backup never overwrites or follows one: choose a new name")
+                message:
+                    "is a symbolic link (to \(target)); a backup never overwrites or follows one: choose a new name")
         }
         guard !fileManager.fileExists(atPath: destination) else {
             throw ServerStoreError(

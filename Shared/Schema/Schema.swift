@@ -58,7 +58,8 @@ public enum Schema {
             guard let s = $0.string, let id = try? EntityID(s) else { return false }
             return id.kind == .document
         },
-        Field(name: "title", kind: .register, expected: "a non-empty string of at most 500 characters" + bytesNote(500)) {
+        Field(name: "title", kind: .register, expected: "a non-empty string of at most 500 characters" + bytesNote(500))
+        {
             guard let s = $0.string else { return false }
             return fits(s, 500) && !s.trimmingSpaces.isEmpty
         },
@@ -84,7 +85,9 @@ public enum Schema {
         text("evidence", max: 10_000),
         element("actors").codedField(),
         element("tags"),
-        Field(name: "notes", kind: .list, expected: "a non-empty string of at most 10,000 characters" + bytesNote(10_000)) {
+        Field(
+            name: "notes", kind: .list, expected: "a non-empty string of at most 10,000 characters" + bytesNote(10_000)
+        ) {
             guard let s = $0.string else { return false }
             return fits(s, 10_000) && !s.trimmingSpaces.isEmpty
         },
@@ -134,7 +137,8 @@ public enum Schema {
     }
 
     public static let documentFields: [Field] = [
-        Field(name: "title", kind: .register, expected: "a non-empty string of at most 500 characters" + bytesNote(500)) {
+        Field(name: "title", kind: .register, expected: "a non-empty string of at most 500 characters" + bytesNote(500))
+        {
             guard let s = $0.string else { return false }
             return fits(s, 500) && !s.trimmingSpaces.isEmpty
         },
@@ -376,7 +380,8 @@ public enum Schema {
     static func bytesNote(_ max: Int) -> String { " (and \((4 * max).formatted) bytes of UTF-8)" }
 
     private static func text(_ name: String, max: Int) -> Field {
-        Field(name: name, kind: .register, expected: "a string of at most \(max.formatted) characters" + bytesNote(max)) {
+        Field(name: name, kind: .register, expected: "a string of at most \(max.formatted) characters" + bytesNote(max))
+        {
             guard let s = $0.string else { return false }
             return fits(s, max)
         }

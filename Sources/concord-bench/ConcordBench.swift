@@ -34,7 +34,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Pushes timed in the live scenario.") var liveSamples = 200
     @Option(
         help:
-            "Run only these scenarios (comma-separated: baseline,apply,ingest,pull,bootstrap,blind,cli,report,load,agreement,live; blind runs with bootstrap)."
+            "Run only these scenarios (comma-separated: baseline,apply,ingest,pull,bootstrap,blind,reports,cli,report,load,agreement,live; blind runs with bootstrap)."
     )
     var only: String?
     @Option(help: "The server stores of ingest and pull (comma-separated: sqlite, postgres).") var store = "sqlite"
@@ -59,7 +59,9 @@ struct Run: AsyncParsableCommand {
                 String.init)
         )
         let known: Set = [
-            "baseline", "apply", "ingest", "pull", "bootstrap", "blind", "cli", "report", "load", "agreement", "live",
+            "baseline", "apply", "ingest", "pull", "bootstrap", "blind", "reports", "cli", "report", "load",
+            "agreement",
+            "live",
         ]
         if let unknown = selected.subtracting(known).first {
             throw ValidationError("unknown scenario \(unknown); choose among \(known.sorted().joined(separator: ", "))")
@@ -93,18 +95,25 @@ struct Run: AsyncParsableCommand {
         if selected.contains("baseline") { record(baseline) }
         let rate = baseline.changes_per_s
 
-        let needsWorkload = !selected.isDisjoint(with: ["apply", "ingest", "pull", "bootstrap", "report"])
+        let needsWorkload = !selected.isDisjoint(with: ["apply", "ingest", "pull", "bootstrap", "report", "reports"])
         let workload = needsWorkload ? Workload(changes: options.changes, analysts: max(2, options.clients)) : nil
 
         if selected.contains("apply"), let workload {
             ProcessStats.resetPeakRSS()
             record(try Scenarios.apply(workload, directory: root, baseline: rate))
         }
-        if stores.contains("sqlite"), !selected.isDisjoint(with: ["ingest", "pull", "bootstrap"]), let workload {
+        if stores.contains("sqlite"), !selected.isDisjoint(with: ["ingest", "pull", "bootstrap", "reports"]),
+            let workload
+        {
             let server = try await BenchServer.start(directory: root, analysts: workload.analysts)
             ProcessStats.resetPeakRSS()
             let ingest = try await Scenarios.ingest(workload, server: server, baseline: rate)
             if selected.contains("ingest") { record(ingest) }
+            if selected.contains("reports") {
+                record(
+                    try await Scenarios.reports(
+                        changes: ingest.changes, server: server, workload: workload, baseline: rate))
+            }
             if selected.contains("pull") {
                 record(
                     try await Scenarios.pull(changes: ingest.changes, server: server, directory: root, baseline: rate))

@@ -171,6 +171,68 @@ enum Scenarios {
         return m
     }
 
+    /// `reports` (issue 31): a pusher's latency, one 5-change event at a time, on the server `ingest` filled: first
+    /// alone, then while `concurrent` analysts ask for the HTML report again and again. `p99_ratio` is the loaded
+    /// p99 over the idle one (the target: at most 2); `reports` counts the reports served meanwhile.
+    static func reports(
+        changes: Int, server: BenchServer, workload: Workload, concurrent: Int = 6, pushes: Int = 80, baseline: Double
+    ) async throws -> Measurement {
+        let pusher = workload.analysts[0].name
+        let transport = server.transport(for: pusher)
+        var writer = SyntheticEvents(author: pusher, seed: 77)
+        func pushTimes(_ count: Int) async throws -> [Double] {
+            var times: [Double] = []
+            for _ in 0..<count {
+                let event = writer.event()
+                let begin = ContinuousClock.now
+                guard
+                    case .accepted = try await transport.push(Wire.PushRequest(replica: writer.replica, changes: event))
+                else { throw BenchError("the server refused the pusher's event") }
+                times.append(elapsed(begin))
+            }
+            return times.sorted()
+        }
+        func percentile(_ sorted: [Double], _ p: Double) -> Double {
+            sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+        }
+        _ = try await pushTimes(10)  // warm up
+        let idle = try await pushTimes(pushes)
+        let stop = ManagedStop()
+        let served = Counter()
+        let token = server.tokens[try AnalystName("reader")]!
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let reporters = (0..<concurrent).map { _ in
+            Task {
+                while !stop.isSet {
+                    var request = HTTPClientRequest(url: server.url + "/v1/report?format=html")
+                    request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                    if let response = try? await client.execute(request, timeout: .seconds(300)),
+                        (try? await response.body.collect(upTo: 1 << 30)) != nil
+                    {
+                        served.add()
+                    }
+                }
+            }
+        }
+        // Let the reports get going before timing.
+        try await Task.sleep(for: .seconds(1))
+        let loadedStart = ContinuousClock.now
+        let loaded = try await pushTimes(pushes)
+        let loadedSeconds = elapsed(loadedStart)
+        stop.set()
+        for reporter in reporters { await reporter.value }
+        try await client.shutdown()
+        let ratio = percentile(loaded, 0.99) / percentile(idle, 0.99)
+        return Measurement(
+            name: "reports", changes: pushes * 5, seconds: loadedSeconds, baseline: baseline,
+            extra: [
+                "idle_p50_ms": percentile(idle, 0.5) * 1000, "idle_p99_ms": percentile(idle, 0.99) * 1000,
+                "loaded_p50_ms": percentile(loaded, 0.5) * 1000, "loaded_p99_ms": percentile(loaded, 0.99) * 1000,
+                "p99_ratio": ratio, "reports": Double(served.value), "concurrent": Double(concurrent),
+                "log_changes": Double(changes),
+            ])
+    }
+
     /// The bytes of the first pull page (of the sync engine's size), as sent without and with gzip.
     static func pageSizes(server: BenchServer) async throws -> (plain: Int, gzipped: Int) {
         let limit = SyncEngine.Options().pullPage
@@ -440,4 +502,20 @@ extension Scenarios {
                 "alpha_type": type?.alpha ?? .nan, "suggestions": Double(suggestions.count),
             ])
     }
+}
+
+/// A flag set once, read from several tasks.
+final class ManagedStop: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
+}
+
+/// A count several tasks add to.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.withLock { count } }
+    func add() { lock.withLock { count += 1 } }
 }

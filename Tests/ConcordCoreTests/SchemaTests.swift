@@ -73,7 +73,8 @@ struct SchemaTests {
             try Schema.validate(value: .string(String(repeating: "서", count: 501)), field: "title", of: .event)
         }
         #expect(throws: ValidationError.self) {
-            try Schema.validate(value: .string("x" + String(repeating: "\u{0301}", count: 900)), field: "actors", of: .event)
+            try Schema.validate(
+                value: .string("x" + String(repeating: "\u{0301}", count: 900)), field: "actors", of: .event)
         }
         _ = event
     }

@@ -133,4 +133,37 @@ struct BadInputTests {
             #expect(try await team.store.changeCount() == 0)
         }
     }
+
+    @Test("a lone surrogate escape or a byte that is not UTF-8 is named as such, 400, nothing stored")
+    func notText() async throws {
+        let team = try await Team.make()
+        let factory = ChangeFactory()
+        let good = String(decoding: pushBody(factory.newEvent()).readableBytesView, as: UTF8.self)
+        let title = "Joint air drill"
+        var latin1 = Array(good.replacingOccurrences(of: title, with: "Jointe").utf8)
+        latin1.insert(0xE9, at: latin1.firstIndex(of: UInt8(ascii: "J"))! + 1)
+        let bodies: [(ByteBuffer, String)] = [
+            (
+                ByteBuffer(string: good.replacingOccurrences(of: title, with: "bad \\ud800 here")),
+                "lone UTF-16 surrogate"
+            ),
+            (ByteBuffer(string: good.replacingOccurrences(of: title, with: "bad \\udc00")), "lone UTF-16 surrogate"),
+            (ByteBuffer(bytes: latin1), "is not UTF-8"),
+        ]
+        try await team.app().test(.router) { client in
+            for (body, expected) in bodies {
+                let response = try await client.execute(
+                    uri: "/v1/changes", method: .post, headers: auth(team.a), body: body)
+                #expect(response.status == .badRequest)
+                let error = try decode(Wire.ErrorBody.self, response.body).error
+                #expect(error.contains(expected), "\(error)")
+            }
+            // A proper pair is a character, not a problem.
+            let pair = good.replacingOccurrences(of: title, with: "drill \\ud83d\\ude80")
+            let accepted = try await client.execute(
+                uri: "/v1/changes", method: .post, headers: auth(team.a), body: ByteBuffer(string: pair))
+            #expect(accepted.status == .ok)
+        }
+        #expect(try await team.store.changeCount() == 2)
+    }
 }

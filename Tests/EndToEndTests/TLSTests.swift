@@ -52,21 +52,21 @@ struct TestCertificates {
         try "".write(toFile: directory + "/index.txt", atomically: true, encoding: .utf8)
         try "1000\n".write(toFile: directory + "/serial", atomically: true, encoding: .utf8)
         try """
-            [ ca ]
-            default_ca = test
-            [ test ]
-            database = \(directory)/index.txt
-            new_certs_dir = \(directory)/issued
-            serial = \(directory)/serial
-            default_md = sha256
-            policy = any
-            copy_extensions = copy
-            [ any ]
-            commonName = supplied
-            [ server ]
-            subjectAltName = IP:127.0.0.1,DNS:localhost
-            extendedKeyUsage = serverAuth
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        [ ca ]
+        default_ca = test
+        [ test ]
+        database = \(directory)/index.txt
+        new_certs_dir = \(directory)/issued
+        serial = \(directory)/serial
+        default_md = sha256
+        policy = any
+        copy_extensions = copy
+        [ any ]
+        commonName = supplied
+        [ server ]
+        subjectAltName = IP:127.0.0.1,DNS:localhost
+        extendedKeyUsage = serverAuth
+        """.write(toFile: config, atomically: true, encoding: .utf8)
         let out = directory + "/expired.pem"
         try Self.openssl([
             "ca", "-batch", "-config", config, "-cert", caCertificate, "-keyfile", directory + "/ca.key", "-in",

@@ -72,7 +72,8 @@ struct Show: ParsableCommand {
         if !snapshot.notes.isEmpty {
             lines.append("  notes")
             for note in snapshot.notes {
-                lines.append("    \(note.author) at \(note.hlc.readable): " + Self.continued("\(note.value)", indent: 6))
+                lines.append(
+                    "    \(note.author) at \(note.hlc.readable): " + Self.continued("\(note.value)", indent: 6))
             }
         }
         if !snapshot.deleteEditConflict.isEmpty {
