@@ -248,6 +248,40 @@ class Gen:
             data = json.dumps(obj).encode()
         return "json", self.push(data)
 
+    def snapshot_range(self):
+        """The seeded snapshot (seq 50, .ci/seed_fuzz.py) with every kind of Range header."""
+        r = self.r
+        value = r.choice([
+            "bytes=0-", "bytes=100-", "bytes=-1-", "bytes=-9223372036854775808-", "bytes=9223372036854775807-",
+            "bytes=99999999999999999999999-", "bytes=1-2", "bytes=0-0,5-9", "bytes=-500", "bytes=+5-", "bytes= 5-",
+            "items=0-", "bytes=", "bytes=-", "bytes=0x10-", "bytes=１-", "bytes=5-\x00", "bytes=" + "9" * 5000 + "-",
+        ])
+        seq = r.choice(["50", "50", "1", "0", "-1", "9223372036854775807", "9223372036854775808", "abc"])
+        return "range", self.request("GET", "/v1/snapshot/" + seq, headers=["Range: " + value])
+
+    def hostile_text(self):
+        """Legal JSON whose strings are hostile: huge combining sequences, repetitive text, bidi and zero-width
+        characters, as titles, reasons and document texts (most are refused with 422; none may be a 5xx)."""
+        r = self.r
+        obj = self.push_json()
+        c = obj["changes"][0]
+        text = r.choice([
+            "a" + "\u0301" * r.choice([1000, 100000, 2000000]),
+            "The drill went on. " * r.choice([10, 10000, 200000]),
+            "\u202e" * 100 + "title", "\u200b" * 600, "\ufeff" + "x" * 499, "서" * 500, "서" * 501,
+        ])
+        kind = r.randrange(3)
+        if kind == 0:
+            c["field"], c["value"] = "title", text
+        elif kind == 1:
+            c["field"], c["value"], c["reason"] = "title", "ok", text
+        else:
+            c["entity"], c["field"], c["value"] = "document/0000000000000000", "text", text
+        data = json.dumps(obj).encode()
+        if r.random() < 0.5:
+            return "hostile-text", self.push(gz(data), ["Content-Encoding: gzip"])
+        return "hostile-text", self.push(data)
+
     def query(self):
         r = self.r
         odd = lambda: r.choice(["-1", "0", "1", "20000", "20001", "9223372036854775807", "9223372036854775808",
@@ -269,8 +303,9 @@ class Gen:
         return "pipelined", r.choice(gens)() + r.choice(gens)()
 
     def case(self):
-        weights = [(self.mutate_bytes, 30), (self.request_line, 10), (self.header, 12), (self.encoding, 6),
-                   (self.chunking, 8), (self.length, 6), (self.json_push, 14), (self.query, 10), (self.pipelined, 4)]
+        weights = [(self.mutate_bytes, 28), (self.request_line, 10), (self.header, 12), (self.encoding, 6),
+                   (self.chunking, 8), (self.length, 6), (self.json_push, 12), (self.query, 10), (self.pipelined, 4),
+                   (self.snapshot_range, 5), (self.hostile_text, 5)]
         gen = self.r.choices([g for g, _ in weights], [w for _, w in weights])[0]
         return gen()
 

@@ -269,7 +269,7 @@ public enum OpenAPIDocument {
             get:
               summary: One event as `concord show --json` prints it.
               parameters:
-                - {name: id, in: path, required: true, schema: {type: string, pattern: '^(event/)?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$'}, description: the event's UUIDv7}
+                - {name: id, in: path, required: true, schema: {type: string, pattern: '^(event/)?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$'}, description: the event's UUIDv7, example: "0193f6c2-6e00-7000-8000-1a2b3c4d5e6f"}
               responses:
                 "200":
                   description: The merged event.
@@ -309,8 +309,8 @@ public enum OpenAPIDocument {
                 The snapshot file (application/vnd.sqlite3, not gzipped). `Range: bytes=N-` resumes a download (206,
                 with Content-Range); other ranges are ignored. The newest two snapshots are kept.
               parameters:
-                - {name: seq, in: path, required: true, schema: {type: integer, format: int64, minimum: 1, maximum: 9223372036854775807}, description: the manifest's seq}
-                - {name: Range, in: header, required: false, schema: {type: string, pattern: '^bytes=[0-9]+-$'}}
+                - {name: seq, in: path, required: true, schema: {type: integer, format: int64, minimum: 1, maximum: 9223372036854775807}, description: the manifest's seq, example: 50}
+                - {name: Range, in: header, required: false, schema: {type: string}, description: "`bytes=N-` resumes; any other form is ignored (the whole file is sent)", example: "bytes=100-"}
               responses:
                 "200":
                   description: The whole file.

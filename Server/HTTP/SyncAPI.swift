@@ -114,12 +114,12 @@ public struct SyncAPI: Sendable {
                 // Built and rendered one at a time, the CPU-bound parts on a thread of their own.
                 if visibility.seesAll {
                     let inputs = try await store.reportInputs()
-                    return try await offload {
+                    return try await offload(background: true) {
                         kind.render(ConflictReport.build(inputs: inputs, generatedAt: generatedAt))
                     }
                 }
                 let changes = try await store.allChanges()
-                return try await offload {
+                return try await offload(background: true) {
                     var builder = ReportBuilder()
                     builder.add(contentsOf: changes.lazy.filter { !visibility.withholds($0) })
                     return kind.render(builder.finish(generatedAt: generatedAt))

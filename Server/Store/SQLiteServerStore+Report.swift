@@ -8,7 +8,11 @@ extension SQLiteServerStore {
     /// tallies, the coding votes and the changes that supersede several ids, and the merged `live` view for the
     /// entities that can show a conflict, instead of refolding every change.
     public func reportInputs() async throws -> ReportInputs {
-        try await pool.read { db in try ReportInputs(reading: try SQLiteReportSource(db)) }
+        // A pass over the whole log: on a thread that yields the CPU to pushes and pulls (issue 31).
+        let pool = pool
+        return try await offload(background: true) {
+            try pool.read { db in try ReportInputs(reading: try SQLiteReportSource(db)) }
+        }
     }
 }
 

@@ -9,10 +9,12 @@ import Foundation
 /// the whitespace-normalized ``text``, so two analysts importing the same article get the same document.
 public struct Article: Hashable, Sendable {
     public var title: String
-    /// The agency or author, from the dateline `(Reuters)` or the byline `By IANS | …`.
+    /// The outlet (``ArticleHeader``): the byline's `| OUTLET |`, the URL's site, the dateline's agency.
     public var source: String?
-    /// The publication date as ISO 8601 (`YYYY-MM-DD`) when the byline gives one.
+    /// The publication date as ISO 8601 (`YYYY-MM-DD`) when the header or the URL gives one.
     public var published: String?
+    /// The byline's names, else the dateline's agency.
+    public var byline: String? = nil
     /// The normalized article text: title, byline and body paragraphs separated by blank lines.
     public var text: String
 
@@ -32,7 +34,7 @@ public struct Article: Hashable, Sendable {
     public static let maximumBytes = Limits.documentTextBytes
 
     /// Parses article bytes; `name` (usually the file path) appears in errors.
-    public static func parse(_ data: Data, name: String) throws(ArticleError) -> Article {
+    public static func parse(_ data: Data, name: String, url: String? = nil) throws(ArticleError) -> Article {
         guard !data.isEmpty else { throw ArticleError(file: name, problem: "the file is empty") }
         guard data.count <= maximumBytes else {
             throw ArticleError(
@@ -64,17 +66,10 @@ public struct Article: Hashable, Sendable {
             throw ArticleError(
                 file: name, problem: "the first line (the title) is \(title.count) characters; at most 500")
         }
-        var source: String?
-        var published: String?
-        for line in lines.dropFirst().prefix(3) where line.hasPrefix("By ") {
-            let byline = line.dropFirst(3)
-            let author = byline.split(separator: "|").first.map { String($0).trimmingCharacters(in: .whitespaces) }
-            source = author
-            published = isoDate(in: String(byline))
-            break
-        }
-        if let agency = datelineAgency(lines) { source = agency }
-        return Article(title: title, source: source, published: published, text: lines.joined(separator: "\n\n"))
+        let header = ArticleHeader.read(lines, url: url)
+        return Article(
+            title: title, source: header.outlet, published: header.published, byline: header.byline,
+            text: lines.joined(separator: "\n\n"))
     }
 
     static func normalizeSpaces(_ line: Substring) -> String {
@@ -125,41 +120,6 @@ public struct Article: Hashable, Sendable {
         return out
     }
 
-    /// `(Reuters)` in a dateline like `SEOUL (Reuters) -South Korea …`.
-    static func datelineAgency(_ lines: [String]) -> String? {
-        for line in lines.dropFirst().prefix(4) {
-            guard let open = line.firstIndex(of: "("), let close = line[open...].firstIndex(of: ")") else { continue }
-            let before = line[..<open].trimmingCharacters(in: .whitespaces)
-            let inside = line[line.index(after: open)..<close]
-            let after = line[line.index(after: close)...].trimmingCharacters(in: .whitespaces)
-            if !before.isEmpty, before == before.uppercased(), before.count <= 40, !inside.isEmpty, inside.count <= 40,
-                after.hasPrefix("-") || after.hasPrefix("—") || after.hasPrefix("–")
-            {
-                return String(inside)
-            }
-        }
-        return nil
-    }
-
-    private static let months = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-        "december",
-    ]
-
-    /// Finds `Month D, YYYY` (full or 3-letter month) and returns `YYYY-MM-DD`.
-    static func isoDate(in text: String) -> String? {
-        let words = text.replacingOccurrences(of: ",", with: " ").split(separator: " ").map(String.init)
-        for i in 0..<max(0, words.count - 2) {
-            let m = words[i].lowercased()
-            guard let month = months.firstIndex(where: { $0 == m || (m.count == 3 && $0.hasPrefix(m)) }),
-                let day = Int(words[i + 1]), (1...31).contains(day), words[i + 2].count == 4,
-                let year = Int(words[i + 2])
-            else { continue }
-            let iso = String(format: "%04d-%02d-%02d", year, month + 1, day)
-            if EventDate.isValid(iso) { return iso }
-        }
-        return nil
-    }
 }
 
 /// An article file that could not be imported, naming the file and the problem.

@@ -30,7 +30,7 @@ public enum CodingDate {
         return Int(text)
     }
 
-    static func daysIn(month: Int, year: Int) -> Int {
+    public static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: 30
@@ -46,5 +46,48 @@ public enum CodingDate {
         let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146097 + dayOfEra - 719468
+    }
+}
+
+/// Dates as an article says them (protocol.md §17): `today`, `yesterday` or a weekday (`Friday`, `fri`, any case),
+/// resolved against the article's publication date: a weekday is the latest such day on or before it (a Saturday
+/// story's "on Friday" is the day before; a Friday story's "on Friday" is that day).
+public enum RelativeDate {
+    private static let weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+    /// Whether `text` is one of the relative forms.
+    public static func isRelative(_ text: String) -> Bool { offset(text) != nil }
+
+    /// The day `text` names, as `YYYY-MM-DD`, for an article published on `published` (`YYYY-MM-DD`); nil when
+    /// `text` is not relative or `published` is not a full day.
+    public static func resolve(_ text: String, published: String) -> String? {
+        guard published.split(separator: "-").count == 3, let day = CodingDate.firstDay(of: published),
+            let offset = offset(text)
+        else { return nil }
+        let target: Int
+        switch offset {
+        case .today: target = day
+        case .yesterday: target = day - 1
+        case .weekday(let weekday):
+            // 1970-01-01 was a Thursday (index 3, Monday = 0).
+            let published = ((day % 7) + 7 + 3) % 7
+            target = day - ((published - weekday + 7) % 7)
+        }
+        return HLC(millis: Int64(target) * 86_400_000, counter: 0).isoTime.prefix(10).description
+    }
+
+    private enum Offset {
+        case today, yesterday
+        case weekday(Int)
+    }
+
+    private static func offset(_ text: String) -> Offset? {
+        let word = text.lowercased().filter { !$0.isWhitespace }
+        if word == "today" { return .today }
+        if word == "yesterday" { return .yesterday }
+        guard word.count >= 3,
+            let index = weekdays.firstIndex(where: { $0 == word || ($0.hasPrefix(word) && word.count == 3) })
+        else { return nil }
+        return .weekday(index)
     }
 }

@@ -22,5 +22,7 @@ public struct FieldSpec: Hashable, Sendable {
         FieldSpec(name: "recipients", level: .masi),
         FieldSpec(name: "mode", level: .nominal),
         FieldSpec(name: "context", level: .masi),
+        FieldSpec(name: "end_date", level: .interval),
+        FieldSpec(name: "aux", level: .masi),
     ]
 }

@@ -4,6 +4,10 @@
 /// All values are copied from the manual's LaTeX tables exactly as spelled there
 /// (LaTeX `\_` written as `_`). `docs/plover.md` quotes the lines they come from.
 public enum Plover {
+    /// The manual's auxiliary modes, valid on any event type (coded in Concord's `aux`, protocol.md §17; exported
+    /// inside `mode`).
+    public static let auxModes = ["future", "historical", "hypothetical", "negation"]
+
     /// Valid modes per event type (EventType raw value → modes), as the manual spells them.
     ///
     /// An empty array means the manual says "Supplementary fields: None" for that event type

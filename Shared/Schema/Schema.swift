@@ -113,6 +113,25 @@ public enum Schema {
             guard let s = $0.string, let id = try? EntityID(s) else { return false }
             return id.kind == .event
         },
+        // Schema 3 (protocol.md §17): PLOVER's `enddate`, auxiliary modes, and more than one quote.
+        Field(
+            name: "end_date", kind: .register, expected: "an ISO 8601 date: YYYY-MM-DD, YYYY-MM or YYYY", coded: true,
+            since: 3
+        ) {
+            $0.string.map(EventDate.isValid) ?? false
+        },
+        Field(
+            name: "aux", kind: .set, expected: "a PLOVER auxiliary mode: " + Plover.auxModes.joined(separator: ", "),
+            coded: true, since: 3
+        ) {
+            $0.string.map(Plover.auxModes.contains) ?? false
+        },
+        Field(
+            name: "quotes", kind: .set, expected: "a quote of at most 2,000 characters" + bytesNote(2_000), since: 3
+        ) {
+            guard let s = $0.string else { return false }
+            return fits(s, 2_000) && !s.trimmingSpaces.isEmpty
+        },
         // Schema 3 (protocol.md §16): pairs dismissed as different happenings, never suggested by `concord match`.
         Field(
             name: "distinct_from", kind: .set, expected: "an event id (event/<uuid>) of another event", since: 3
@@ -128,6 +147,7 @@ public enum Schema {
     public static func canonicalInput(_ text: String, field: String) -> String {
         switch field {
         case "type", "country": text.uppercased()
+        case "aux": text.lowercased()
         // PLOVER spells a few codes in mixed case (`sideAB`): any case of a code is that code.
         case "mode": Plover.allModes.first { $0.lowercased() == text.lowercased() } ?? text.lowercased()
         case "context": Plover.contexts.first { $0.lowercased() == text.lowercased() } ?? text.lowercased()
@@ -147,6 +167,26 @@ public enum Schema {
         Field(name: "text", kind: .register, expected: "a non-empty string of at most 4 MiB") {
             guard let s = $0.string else { return false }
             return !s.isEmpty && s.utf8.count <= Limits.documentTextBytes
+        },
+        // Schema 3 (protocol.md §17): who wrote the article, where it was published online, and the file it was
+        // imported from.
+        Field(
+            name: "byline", kind: .register, expected: "a string of at most 500 characters" + bytesNote(500), since: 3
+        ) {
+            guard let s = $0.string else { return false }
+            return fits(s, 500)
+        },
+        Field(
+            name: "url", kind: .register, expected: "an http:// or https:// URL of at most 2,000 characters", since: 3
+        ) {
+            guard let s = $0.string, fits(s, 2_000) else { return false }
+            return s.hasPrefix("http://") || s.hasPrefix("https://")
+        },
+        Field(
+            name: "file", kind: .register, expected: "a file name of at most 500 characters" + bytesNote(500), since: 3
+        ) {
+            guard let s = $0.string else { return false }
+            return fits(s, 500)
         },
         // Schema 3 (protocol.md §15): blind double coding. Who may write them is ``Blinding/authorize(_:role:)``'s.
         Field(

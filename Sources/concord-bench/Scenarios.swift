@@ -175,7 +175,8 @@ enum Scenarios {
     /// alone, then while `concurrent` analysts ask for the HTML report again and again. `p99_ratio` is the loaded
     /// p99 over the idle one (the target: at most 2); `reports` counts the reports served meanwhile.
     static func reports(
-        changes: Int, server: BenchServer, workload: Workload, concurrent: Int = 6, pushes: Int = 80, baseline: Double
+        changes: Int, server: BenchServer, workload: Workload, concurrent: Int = 6, pushes: Int = 1_000,
+        baseline: Double
     ) async throws -> Measurement {
         let pusher = workload.analysts[0].name
         let transport = server.transport(for: pusher)

@@ -101,7 +101,7 @@ struct CLITests {
         let cli = try initialized(dir)
         let docs = try #require(try cli.json(["docs"]) as? [[String: Any]])
         #expect(docs.count == seedFiles.count)
-        #expect(Set(docs[0].keys) == ["id", "title", "source", "published"])
+        #expect(Set(docs[0].keys) == ["id", "title", "source", "published", "byline", "url", "file"])
         let doc = try docID(cli)
 
         let added = try cli.ok([

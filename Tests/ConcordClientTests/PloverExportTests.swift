@@ -58,7 +58,8 @@ struct PloverExportTests {
         #expect(record["context"] as? [String] == ["military"])
         #expect(record["recipient"] as? [[String: String]] == [["entity_text": "North Korea"]])
         #expect(record["event_text"] as? [String] == ["B-52"])
-        #expect(record["comment"] as? String == "A joint drill")
+        #expect(record["comment"] as? String == "alice: check the date", "the notes, with their authors (§17)")
+        #expect((record["concord"] as? [String: Any])?["summary"] as? String == "A joint drill")
         #expect((record["cite_info"] as? [String: Any])?["codebook"] as? String == "PLOVER")
         #expect((record["coded_date"] as? String)?.count == 10)
 

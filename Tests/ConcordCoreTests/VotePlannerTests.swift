@@ -7,7 +7,10 @@ struct VotePlannerTests {
     func codedFields() {
         #expect(
             Schema.codedEventFields.sorted()
-                == ["actors", "confidence", "context", "country", "date", "location", "mode", "recipients", "type"])
+                == [
+                    "actors", "aux", "confidence", "context", "country", "date", "end_date", "location", "mode",
+                    "recipients", "type",
+                ])
         #expect(!Schema.isCoded("title", of: .event) && !Schema.isCoded("same_as", of: .event))
         #expect(!Schema.isCoded("title", of: .document))
     }

@@ -11,11 +11,12 @@ public struct EventDraft: Hashable, Sendable {
 
     /// The register fields an event can be created with, in the order their changes are written.
     public static let registerFields = [
-        "doc", "title", "summary", "type", "date", "location", "country", "confidence", "status", "evidence", "mode",
+        "doc", "title", "summary", "type", "date", "end_date", "location", "country", "confidence", "status",
+        "evidence", "mode",
     ]
 
     /// The set fields an event can be created with, in the order their changes are written.
-    public static let setFields = ["actors", "recipients", "context", "tags"]
+    public static let setFields = ["actors", "recipients", "context", "tags", "aux", "quotes"]
 
     /// Every key an import row may carry.
     public static let importKeys = registerFields + setFields
@@ -27,6 +28,8 @@ public struct EventDraft: Hashable, Sendable {
         case "recipients", "recipient": return "recipients"
         case "context", "contexts": return "context"
         case "tags", "tag": return "tags"
+        case "aux": return "aux"
+        case "quotes", "quote": return "quotes"
         default: return nil
         }
     }

@@ -270,3 +270,21 @@ extension LocalStore {
         return items.filter { seen.insert($0).inserted }
     }
 }
+
+extension LocalStore {
+    /// `--date Friday` (or `yesterday`, `today`), resolved against the publication date of document `reference`
+    /// (protocol.md §17): the day, and a sentence saying how it was read. Nil when `text` is not relative.
+    public func resolveRelativeDate(_ text: String, document reference: String) throws -> (date: String, note: String)?
+    {
+        guard RelativeDate.isRelative(text) else { return nil }
+        let id = try entityID(matching: reference, kind: .document)
+        guard let published = try snapshot(of: id)?.fields["published"]?.value.string,
+            let day = RelativeDate.resolve(text, published: published)
+        else {
+            throw StoreError.invalid(
+                "--date \(text) is read against the article's publication date, and \(id) has none: give the date as "
+                    + "YYYY-MM-DD")
+        }
+        return (day, "date: \(text) read as \(day) (the article was published on \(published))")
+    }
+}

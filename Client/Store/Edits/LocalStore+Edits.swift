@@ -56,6 +56,12 @@ extension LocalStore {
                 throw FieldProblem(field: "mode", message: problem)
             }
         }
+        if let problem = Self.datesProblem(
+            date: draft.values["date"].flatMap { $0.isEmpty ? nil : $0 },
+            endDate: draft.values["end_date"].flatMap { $0.isEmpty ? nil : $0 })
+        {
+            throw FieldProblem(field: "end_date", message: problem)
+        }
         var elements: [(String, String)] = []
         for field in EventDraft.setFields {
             let list = draft.elements[field] ?? []
@@ -67,6 +73,11 @@ extension LocalStore {
                 } catch {
                     throw FieldProblem(field: field, message: error.description)
                 }
+                if field == "quotes" {
+                    do { try documents.checkEvidence(element, in: doc, writer.db) } catch let problem as FieldProblem {
+                        throw FieldProblem(field: "quotes", message: problem.message)
+                    }
+                }
                 elements.append((field, element))
             }
         }
@@ -74,6 +85,24 @@ extension LocalStore {
         for (name, value) in values { writer.write(event, name, .set, value) }
         for (field, element) in elements { writer.write(event, field, .add, .string(element)) }
         return event
+    }
+
+    /// Why an end date cannot go with a date (protocol.md §17: never before it), or nil. Partial dates compare by
+    /// the days they cover: an end may not end before the date begins.
+    static func datesProblem(date: String?, endDate: String?) -> String? {
+        guard let date, let endDate, let start = CodingDate.firstDay(of: date),
+            let endStart = CodingDate.firstDay(of: endDate)
+        else { return nil }
+        let parts = endDate.split(separator: "-")
+        let endLast: Int
+        switch parts.count {
+        case 1: endLast = CodingDate.firstDay(of: "\(parts[0])-12-31") ?? endStart
+        case 2:
+            endLast = endStart + CodingDate.daysIn(month: Int(parts[1]) ?? 1, year: Int(parts[0]) ?? 1970) - 1
+        default: endLast = endStart
+        }
+        guard endLast < start else { return nil }
+        return "the end date \(endDate) is before the date \(date); an event ends on or after the day it begins"
     }
 
     /// Loads an event for editing: refuses unknown and deleted events.
@@ -154,6 +183,9 @@ extension LocalStore {
         var type: String?
         var doc: EntityID?
         var evidence: String?
+        /// The dates the same edit writes (an end date is checked against the date given with it).
+        var date: String?
+        var endDate: String?
     }
 
     /// Writes register `field` of `stored` (one step of ``set(_:field:value:)`` or ``editEvent(_:_:)``): checks the
@@ -210,6 +242,18 @@ extension LocalStore {
             }
             do { try documents.checkEvidence(text, in: doc, writer.db) } catch let problem as FieldProblem {
                 throw StoreError.invalid("evidence: \(problem.message)")
+            }
+        }
+        if field == "date" || field == "end_date" {
+            // The writer's own dates: what they coded (a coded field is a vote), else what the event shows.
+            func own(_ name: String) -> String? {
+                if name == field { return text }
+                if let pendingValue = name == "date" ? pending.date : pending.endDate { return pendingValue }
+                let mine = stored.registers[name]?.filter { $0.author == writer.analyst }.inMergeOrder().last
+                return (mine?.value ?? stored.snapshot.fields[name]?.value)?.string.flatMap { $0.isEmpty ? nil : $0 }
+            }
+            if let problem = Self.datesProblem(date: own("date"), endDate: own("end_date")) {
+                throw StoreError.invalid("\(field): \(problem)")
             }
         }
         if field == "mode" {
@@ -276,7 +320,7 @@ extension LocalStore {
             }
             var pending = PendingValues(
                 type: edit.values["type"].map { Schema.canonicalInput($0, field: "type") },
-                evidence: edit.values["evidence"])
+                evidence: edit.values["evidence"], date: edit.values["date"], endDate: edit.values["end_date"])
             if let doc = edit.values["doc"] {
                 pending.doc = try Self.entityID(matching: doc, kind: .document, writer.db)
             }
@@ -367,6 +411,15 @@ extension LocalStore {
             throw StoreError.invalid(
                 "\(field) is not a set field; sets are "
                     + Schema.eventFields.filter { $0.kind == .set }.map(\.name).joined(separator: ", "))
+        }
+        if field == "quotes" {
+            guard let doc = stored.snapshot.fields["doc"]?.value.string.flatMap({ try? EntityID($0) }) else {
+                throw StoreError.refused("\(stored.id) has no document to check the quote against; set doc first")
+            }
+            var documents = DocumentCache()
+            do { try documents.checkEvidence(value, in: doc, writer.db) } catch let problem as FieldProblem {
+                throw StoreError.invalid("quotes: \(problem.message)")
+            }
         }
         let adds = stored.setAdds[field] ?? []
         var notices: [String] = []

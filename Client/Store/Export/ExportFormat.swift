@@ -72,10 +72,14 @@ extension LocalStore {
         case .plover:
             var documents: [String: DocumentSummary] = [:]
             for document in try self.documents() { documents[document.id.rawValue] = document }
+            var texts: [String: String] = [:]
             let encoder = JSONShapes.encoder()
             for record in records where !record.members.allSatisfy(\.deleted) {
                 let cited = record.documents.compactMap { documents[$0] }
-                let plover = PloverRecord(record, documents: cited)
+                if let first = cited.first, texts[first.id.rawValue] == nil {
+                    texts[first.id.rawValue] = try documentText(first.id) ?? ""
+                }
+                let plover = PloverRecord(record, documents: cited, text: cited.first.flatMap { texts[$0.id.rawValue] })
                 try emit(String(decoding: try encoder.encode(plover), as: UTF8.self))
             }
         }
@@ -118,8 +122,27 @@ public struct PloverRecord: Encodable, Hashable, Sendable {
     public struct CiteInfo: Encodable, Hashable, Sendable {
         public var title: String?
         public var publication: String?
+        public var url: String?
+        /// Outlet, byline and publication date in one line, as a citation is written.
+        public var citation: String?
         public var codebook = "PLOVER"
         public var version = "1.3"
+
+        init(_ document: DocumentSummary?) {
+            title = document?.title
+            publication = document?.source
+            url = document?.url
+            let parts = [document?.source, document?.byline.map { "by " + $0 }, document?.published].compactMap { $0 }
+            citation = parts.isEmpty ? nil : parts.joined(separator: ", ")
+        }
+    }
+
+    /// A PLOVER textInfo object: where one `event_text` entry sits in the article (Unicode scalar offsets,
+    /// as Python indexes a string), `sequence` its position in `event_text`.
+    public struct TextInfo: Encodable, Hashable, Sendable {
+        public var sequence: Int
+        public var start: Int
+        public var end: Int
     }
 
     /// A value in dispute and who coded it.
@@ -145,11 +168,20 @@ public struct PloverRecord: Encodable, Hashable, Sendable {
         /// Values left out of the PLOVER fields because PLOVER forbids them there: a `mode` not valid for the
         /// record's event type (left behind by a type that changed), by Concord field name.
         public var dropped: [String: String]
+        /// How precise the coded `date` and `end_date` are: `day`, `month` or `year` (PLOVER's dates are full days:
+        /// a month or a year is exported as its first day, an end as its last).
+        public var date_precision: String?
+        public var end_date_precision: String?
+        /// The required PLOVER fields (`date`, `actor`, `event`) the record lacks; the record is then written
+        /// with `has_event: false`, never as if complete.
+        public var incomplete: [String]
+        public var summary: String?
     }
 
     public var id: String
     public var has_event = true
     public var date: String?
+    public var enddate: String?
     public var actor: [Entity]
     public var recipient: [Entity]
     public var event: [String]
@@ -158,6 +190,8 @@ public struct PloverRecord: Encodable, Hashable, Sendable {
     public var quad_code: Int?
     public var mode: [String]
     public var context: [String]
+    public var link: String?
+    public var text_info: [TextInfo]
     public var cite_info: CiteInfo
     public var coder: String
     public var coded_date: String?
@@ -169,13 +203,28 @@ public struct PloverRecord: Encodable, Hashable, Sendable {
     public static let names: [String: String] = [
         "type": "event", "date": "date", "actors": "actor", "recipients": "recipient", "mode": "mode",
         "context": "context", "evidence": "event_text", "location": "event_loc", "country": "event_loc",
-        "summary": "comment",
+        "notes": "comment", "end_date": "enddate", "aux": "mode", "quotes": "event_text",
     ]
 
-    init(_ record: ClusterRecord, documents: [DocumentSummary]) {
+    /// A coded date as a PLOVER full day, and its precision: `YYYY-MM-DD` as it is; `YYYY-MM` and `YYYY` as their
+    /// first day (`last`: their last day, for an end date).
+    static func fullDay(_ text: String?, last: Bool = false) -> (day: String, precision: String)? {
+        guard let text, let first = CodingDate.firstDay(of: text) else { return nil }
+        let parts = text.split(separator: "-")
+        let precision = ["year", "month", "day"][parts.count - 1]
+        var day = first
+        if last && parts.count == 1 { day = CodingDate.firstDay(of: "\(parts[0])-12-31") ?? first }
+        if last && parts.count == 2 { day = first + CodingDate.daysIn(month: Int(parts[1])!, year: Int(parts[0])!) - 1 }
+        return (HLC(millis: Int64(day) * 86_400_000, counter: 0).isoTime.prefix(10).description, precision)
+    }
+
+    init(_ record: ClusterRecord, documents: [DocumentSummary], text: String? = nil) {
         let document = documents.first
         id = record.id
-        date = record.value("date")
+        let start = Self.fullDay(record.value("date"))
+        let end = Self.fullDay(record.value("end_date"), last: true)
+        date = start?.day
+        enddate = end?.day
         actor = record.set("actors").map(Entity.init)
         recipient = record.set("recipients").map(Entity.init)
         let type = record.value("type").flatMap(EventType.init(rawValue:))
@@ -183,7 +232,21 @@ public struct PloverRecord: Encodable, Hashable, Sendable {
         let place = record.value("location")
         let country = record.value("country")
         event_loc = place == nil && country == nil ? nil : Location(extracted_place: place, country_code: country)
-        event_text = Set(record.members.compactMap { $0.fields["evidence"]?.value.string }).sorted()
+        // The evidence, then the other quotes (protocol.md §17), each once.
+        var quotes = Set(record.members.compactMap { $0.fields["evidence"]?.value.string }).sorted()
+        for quote in record.set("quotes") where !quotes.contains(quote) { quotes.append(quote) }
+        event_text = quotes
+        text_info =
+            text.map { text in
+                quotes.enumerated().compactMap { sequence, quote in
+                    guard let range = Evidence.ranges(of: quote, in: text).first else { return nil }
+                    let scalars = text.unicodeScalars
+                    return TextInfo(
+                        sequence: sequence,
+                        start: scalars.distance(from: scalars.startIndex, to: range.lowerBound),
+                        end: scalars.distance(from: scalars.startIndex, to: range.upperBound))
+                }
+            } ?? []
         quad_code = type.map(\.quadCode)
         var dropped: [String: String] = [:]
         if let coded = record.value("mode") {
@@ -196,13 +259,18 @@ public struct PloverRecord: Encodable, Hashable, Sendable {
         } else {
             mode = []
         }
+        // Auxiliary modes (future, historical, …) are PLOVER modes of any type: after the type's own mode.
+        mode += record.set("aux")
         context = record.set("context")
-        cite_info = CiteInfo(title: document?.title, publication: document?.source)
+        link = record.members.count > 1 ? record.id : nil
+        cite_info = CiteInfo(document)
         coder = record.coders.joined(separator: ", ")
         let latest = record.members.flatMap { $0.fields.values.flatMap(\.candidates) }.map(\.hlc).max()
         coded_time = latest?.iso
         coded_date = coded_time.map { String($0.prefix(10)) }
-        comment = record.value("summary")
+        // The members' notes, each with its author; the summary stays under `concord`.
+        let notes = record.members.flatMap(\.notes).inMergeOrder().map { "\($0.author): \($0.value)" }
+        comment = notes.isEmpty ? nil : notes.joined(separator: "\n")
         var disputed: [String: [Candidate]] = [:]
         for field in record.contested {
             let name = Self.names[field] ?? field
@@ -225,8 +293,12 @@ public struct PloverRecord: Encodable, Hashable, Sendable {
             members: record.members.map(\.id.rawValue), document: record.value("doc"), title: record.value("title"),
             confidence: record.value("confidence"), status: record.value("status"), tags: record.set("tags"),
             disputed: disputed,
-            citations: documents.map { CiteInfo(title: $0.title, publication: $0.source) },
-            dropped: dropped)
+            citations: documents.map { CiteInfo($0) },
+            dropped: dropped, date_precision: start?.precision, end_date_precision: end?.precision,
+            incomplete: [("date", date == nil), ("actor", actor.isEmpty), ("event", event.isEmpty)].filter(\.1).map(
+                \.0),
+            summary: record.value("summary"))
+        has_event = concord.incomplete.isEmpty
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -234,6 +306,7 @@ public struct PloverRecord: Encodable, Hashable, Sendable {
         try c.encode(id, forKey: .id)
         try c.encode(has_event, forKey: .has_event)
         try c.encode(date, forKey: .date)  // required: null when not coded
+        try c.encodeIfPresent(enddate, forKey: .enddate)
         try c.encode(actor, forKey: .actor)
         if !recipient.isEmpty { try c.encode(recipient, forKey: .recipient) }
         try c.encode(event, forKey: .event)
@@ -242,6 +315,8 @@ public struct PloverRecord: Encodable, Hashable, Sendable {
         try c.encodeIfPresent(quad_code, forKey: .quad_code)
         if !mode.isEmpty { try c.encode(mode, forKey: .mode) }
         if !context.isEmpty { try c.encode(context, forKey: .context) }
+        try c.encodeIfPresent(link, forKey: .link)
+        if !text_info.isEmpty { try c.encode(text_info, forKey: .text_info) }
         try c.encode(cite_info, forKey: .cite_info)
         if !coder.isEmpty { try c.encode(coder, forKey: .coder) }
         try c.encodeIfPresent(coded_date, forKey: .coded_date)
@@ -251,8 +326,8 @@ public struct PloverRecord: Encodable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, has_event, date, actor, recipient, event, event_loc, event_text, quad_code, mode, context, cite_info
-        case coder, coded_date, coded_time, comment, concord
+        case id, has_event, date, enddate, actor, recipient, event, event_loc, event_text, quad_code, mode, context
+        case link, text_info, cite_info, coder, coded_date, coded_time, comment, concord
     }
 }
 

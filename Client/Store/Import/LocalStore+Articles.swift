@@ -9,16 +9,25 @@ public struct ImportedDocument: Hashable, Sendable {
     public var file: String
     /// False when the store already had this document (re-import writes nothing).
     public var isNew: Bool
+    /// What the header said (``ArticleHeader``).
+    public var outlet: String? = nil
+    public var byline: String? = nil
+    public var published: String? = nil
 }
 
 extension LocalStore {
     /// Imports article files as documents, all or nothing: every file is read and parsed before anything is written.
-    public func importArticles(_ paths: [String]) throws -> [ImportedDocument] {
+    public func importArticles(_ paths: [String], url: String? = nil) throws -> [ImportedDocument] {
+        if let url {
+            do throws(ValidationError) { try Schema.validate(value: .string(url), field: "url", of: .document) } catch {
+                throw StoreError.invalid("--url \(url): \(error.description)")
+            }
+        }
         var articles: [(String, Article)] = []
         for path in paths {
             let data = try Self.readInputFile(path, limit: Article.maximumBytes, what: "articles")
             do {
-                articles.append((path, try Article.parse(data, name: path)))
+                articles.append((path, try Article.parse(data, name: path, url: url)))
             } catch {
                 throw StoreError.badFile(path: path, problem: error.problem)
             }
@@ -30,10 +39,15 @@ extension LocalStore {
                 var wrote = false
                 let fields: [(String, String?)] = [
                     ("title", article.title), ("source", article.source), ("published", article.published),
-                    ("text", article.text),
+                    ("text", article.text), ("byline", article.byline), ("url", url),
+                    // The file it came from, by name (a path is this machine's business).
+                    ("file", URL(fileURLWithPath: path).lastPathComponent),
                 ]
                 for (name, text) in fields {
-                    guard let text else { continue }
+                    // A field newer than this store understands (an older build's) is not written (protocol.md §12).
+                    guard let text, Schema.minimumVersion(of: name, for: .document) <= understoodSchema else {
+                        continue
+                    }
                     let live = stored.registers[name] ?? []
                     if let resolved = ResolvedRegister(live: live), !resolved.conflict, resolved.value == .string(text)
                     {
@@ -47,7 +61,10 @@ extension LocalStore {
                         supersedes: EditPlanner.supersedesForSet(live: live, author: writer.analyst))
                     wrote = true
                 }
-                out.append(ImportedDocument(id: article.id, title: article.title, file: path, isNew: wrote))
+                out.append(
+                    ImportedDocument(
+                        id: article.id, title: article.title, file: path, isNew: wrote, outlet: article.source,
+                        byline: article.byline, published: article.published))
             }
             return out
         }

@@ -21,6 +21,8 @@ public struct EventFilter: Hashable, Sendable {
     /// Only events with open conflicts.
     public var conflictsOnly: Bool
     public var deleted: Deleted
+    /// Only events a PLOVER record would lack a required field for (protocol.md §17): no type, date or actor.
+    public var incompleteOnly = false
 
     /// The fields `--text` searches.
     public static let textFields = [
@@ -29,8 +31,9 @@ public struct EventFilter: Hashable, Sendable {
 
     public init(
         doc: String? = nil, type: String? = nil, author: String? = nil, tag: String? = nil, status: String? = nil,
-        text: String? = nil, conflictsOnly: Bool = false, deleted: Deleted = .included
+        text: String? = nil, conflictsOnly: Bool = false, deleted: Deleted = .included, incompleteOnly: Bool = false
     ) {
+        self.incompleteOnly = incompleteOnly
         self.doc = doc
         self.type = type
         self.author = author

@@ -8,8 +8,15 @@ extension LocalStore {
         try read { db in
             let rows = try Row.fetchAll(
                 db, sql: "SELECT id, title, source, published FROM entity WHERE kind = 'document' ORDER BY id")
-            return try rows.map {
-                DocumentSummary(id: try EntityID($0[0] as String), title: $0[1], source: $0[2], published: $0[3])
+            return try rows.map { row in
+                let id = try EntityID(row[0] as String)
+                // byline, url and file (schema 3) are not view columns: read from the document's live versions
+                // (a store holds a few hundred documents).
+                let fields = try LiveRows.version.load(id, db).snapshot.fields
+                return DocumentSummary(
+                    id: id, title: row[1], source: row[2], published: row[3],
+                    byline: fields["byline"]?.value.string, url: fields["url"]?.value.string,
+                    file: fields["file"]?.value.string)
             }
         }
     }
@@ -53,6 +60,11 @@ extension LocalStore {
                 add("(SELECT author FROM event_creator c WHERE c.entity = entity.id) = ?", [author])
             }
             if let tag = filter.tag { live(["tags"], "= ?", tag) }
+            if filter.incompleteOnly {
+                add(
+                    "(type IS NULL OR date IS NULL OR NOT EXISTS (SELECT 1 FROM version v WHERE v.entity = entity.id "
+                        + "AND v.field = 'actors' AND v.kind = \(VersionKind.setAdd.sql)))", [])
+            }
             if let status = filter.status { live(["status"], "= ?", Schema.canonicalInput(status, field: "status")) }
             for word in filter.words {
                 // LIKE ignores ASCII case; % and _ in the word are matched literally.

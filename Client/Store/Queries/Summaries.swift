@@ -6,8 +6,25 @@ public struct DocumentSummary: Hashable, Sendable, Encodable {
     public var title: String?
     public var source: String?
     public var published: String?
+    /// Schema 3 (protocol.md §17): the byline, the article's URL, the file it was imported from.
+    public var byline: String?
+    public var url: String?
+    public var file: String?
 
-    enum CodingKeys: String, CodingKey { case id, title, source, published }
+    public init(
+        id: EntityID, title: String?, source: String?, published: String?, byline: String? = nil, url: String? = nil,
+        file: String? = nil
+    ) {
+        self.id = id
+        self.title = title
+        self.source = source
+        self.published = published
+        self.byline = byline
+        self.url = url
+        self.file = file
+    }
+
+    enum CodingKeys: String, CodingKey { case id, title, source, published, byline, url, file }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -15,6 +32,9 @@ public struct DocumentSummary: Hashable, Sendable, Encodable {
         try c.encode(title, forKey: .title)
         try c.encode(source, forKey: .source)
         try c.encode(published, forKey: .published)
+        try c.encode(byline, forKey: .byline)
+        try c.encode(url, forKey: .url)
+        try c.encode(file, forKey: .file)
     }
 }
 

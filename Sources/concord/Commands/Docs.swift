@@ -15,11 +15,11 @@ struct Docs: ParsableCommand {
         // On a terminal, the shortest unique prefix of each id, which every `--doc` accepts.
         let short = Terminal.stdoutIsTTY ? try store.shortIDs(of: .document) : [:]
         Terminal.table(
-            ["ID", "TITLE", "SOURCE", "PUBLISHED", "CODING"],
+            ["ID", "TITLE", "OUTLET", "BYLINE", "PUBLISHED", "FILE", "CODING"],
             documents.map {
                 [
                     short[$0.summary.id] ?? $0.summary.id.rawValue, $0.summary.title ?? "", $0.summary.source ?? "",
-                    $0.summary.published ?? "", Self.describe($0),
+                    $0.summary.byline ?? "", $0.summary.published ?? "", $0.summary.file ?? "", Self.describe($0),
                 ]
             })
     }

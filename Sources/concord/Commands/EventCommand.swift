@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConcordCore
 import ConcordStore
 
 struct EventCommand: ParsableCommand {
@@ -9,6 +10,17 @@ struct EventCommand: ParsableCommand {
             EventRemoveActor.self, EventTag.self,
             EventUntag.self, EventNote.self, EventDelete.self, EventRestore.self,
         ])
+}
+
+/// Replaces `--date`/`--end-date` values such as `Friday`, `yesterday` or `today` by the day they name in the
+/// article (protocol.md §17), saying how each was read.
+func resolveRelativeDates(_ values: inout [String: String], document: String, store: LocalStore) throws {
+    for field in ["date", "end_date"] {
+        guard let text = values[field], let (day, note) = try store.resolveRelativeDate(text, document: document)
+        else { continue }
+        values[field] = day
+        Terminal.message(field == "date" ? note : "end " + note)
+    }
 }
 
 /// Prints an edit's notices on stderr.
@@ -37,6 +49,18 @@ struct EventFieldOptions: ParsableArguments {
     // `--type` silently won before).
     @Option(help: "A PLOVER event type, e.g. CONSULT (any case).") var type: [String] = []
     @Option(help: "YYYY-MM-DD, YYYY-MM or YYYY.") var date: [String] = []
+    @Option(
+        name: .customLong("end-date"),
+        help: "When the event ended (PLOVER's enddate), YYYY-MM-DD, YYYY-MM or YYYY; never before --date.")
+    var endDate: [String] = []
+    @Option(
+        name: .customLong("aux"),
+        help: "A PLOVER auxiliary mode, on any type: future, historical, hypothetical, negation (repeatable).")
+    var aux: [String] = []
+    @Option(
+        name: .customLong("quote"),
+        help: "Another verbatim quote from the document, beside --evidence (repeatable; PLOVER's event_text).")
+    var quotes: [String] = []
     @Option(help: "A place name.") var location: [String] = []
     @Option(help: "An ISO 3166-1 alpha-3 code, e.g. KOR.") var country: [String] = []
     @Option(name: .customLong("actor"), help: "An actor (repeatable).") var actors: [String] = []
@@ -53,8 +77,9 @@ struct EventFieldOptions: ParsableArguments {
 
     func validate() throws {
         for (name, given) in [
-            ("type", type), ("date", date), ("location", location), ("country", country), ("mode", mode),
-            ("confidence", confidence), ("evidence", evidence), ("summary", summary), ("status", status),
+            ("type", type), ("date", date), ("end-date", endDate), ("location", location), ("country", country),
+            ("mode", mode), ("confidence", confidence), ("evidence", evidence), ("summary", summary),
+            ("status", status),
         ] where given.count > 1 {
             throw ValidationError(
                 "--\(name) was given \(given.count) times (\(given.map { "\"\($0)\"" }.joined(separator: ", "))); an "
@@ -66,7 +91,7 @@ struct EventFieldOptions: ParsableArguments {
     var values: [String: String] {
         var values: [String: String] = [:]
         for (name, value) in [
-            ("type", type), ("date", date), ("location", location), ("country", country),
+            ("type", type), ("date", date), ("end_date", endDate), ("location", location), ("country", country),
             ("confidence", confidence), ("evidence", evidence), ("summary", summary), ("status", status),
             ("mode", mode),
         ] {
@@ -77,7 +102,8 @@ struct EventFieldOptions: ParsableArguments {
 
     /// The set elements given, by field.
     var elements: [String: [String]] {
-        ["actors": actors, "recipients": recipients, "context": contexts, "tags": tags].filter { !$0.value.isEmpty }
+        ["actors": actors, "recipients": recipients, "context": contexts, "tags": tags, "aux": aux, "quotes": quotes]
+            .filter { !$0.value.isEmpty }
     }
 }
 
@@ -91,9 +117,21 @@ struct EventAdd: ParsableCommand {
     @OptionGroup var fields: EventFieldOptions
 
     func run() throws {
+        let store = try options.open()
         var draft = EventDraft(values: fields.values.merging(["doc": doc, "title": title]) { _, new in new })
         draft.elements = fields.elements
-        print(try options.open().addEvent(draft).rawValue)
+        try resolveRelativeDates(&draft.values, document: doc, store: store)
+        print(try store.addEvent(draft).rawValue)
+        // A PLOVER record requires a type, a date and an actor (protocol.md §17): said at once, not at export.
+        let missing = [
+            ("type", draft.values["type"]), ("date", draft.values["date"]),
+            ("actor", draft.actors.first),
+        ].filter { $0.1?.isEmpty ?? true }.map(\.0)
+        if !missing.isEmpty {
+            Terminal.message(
+                "note: the event has no \(missing.joined(separator: ", ")), which a PLOVER record requires; "
+                    + "`concord events --incomplete` lists such events")
+        }
     }
 }
 
@@ -119,6 +157,9 @@ struct EventEditCommand: ParsableCommand {
     @Option(name: .customLong("remove-context"), help: "A context to remove (repeatable).") var removedContexts:
         [String] = []
     @Option(name: .customLong("untag"), help: "A tag to remove (repeatable).") var removedTags: [String] = []
+    @Option(name: .customLong("remove-aux"), help: "An auxiliary mode to remove (repeatable).")
+    var removedAux: [String] = []
+    @Option(name: .customLong("remove-quote"), help: "A quote to remove (repeatable).") var removedQuotes: [String] = []
     @Option(
         name: .customLong("clear"),
         help: "A field to clear: no value from now on; on a coded field, your coding of none (repeatable).")
@@ -128,13 +169,20 @@ struct EventEditCommand: ParsableCommand {
         var values = fields.values
         if let doc { values["doc"] = doc }
         if let title { values["title"] = title }
+        let store = try options.open()
+        if values["date"].map(RelativeDate.isRelative) == true
+            || values["end_date"].map(RelativeDate.isRelative) == true
+        {
+            let document = try doc ?? store.event(event).fields["doc"]?.value.string ?? ""
+            try resolveRelativeDates(&values, document: document, store: store)
+        }
         let edit = EventEdit(
             values: values, added: fields.elements,
             removed: [
                 "actors": removedActors, "recipients": removedRecipients, "context": removedContexts,
-                "tags": removedTags,
+                "tags": removedTags, "aux": removedAux, "quotes": removedQuotes,
             ], cleared: cleared)
-        let outcome = try options.open().editEvent(event, edit)
+        let outcome = try store.editEvent(event, edit)
         report(outcome)
         if !outcome.changes.isEmpty {
             Terminal.message("\(outcome.changes.count) change\(outcome.changes.count == 1 ? "" : "s") written")

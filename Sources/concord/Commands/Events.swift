@@ -24,13 +24,14 @@ struct Events: ParsableCommand {
     var text: String?
     @Flag(help: "Only events with open conflicts, or whose linked events' codings disagree.") var conflicts = false
     @Flag(help: "Only deleted events (hidden otherwise); `concord event restore` brings one back.") var deleted = false
+    @Flag(help: "Only events lacking what a PLOVER record requires: a type, a date or an actor.") var incomplete = false
 
     func run() throws {
         let store = try options.open()
         let events = try store.events(
             EventFilter(
                 doc: doc, type: type, author: author, tag: tag, status: status, text: text, conflictsOnly: conflicts,
-                deleted: deleted ? .only : .hidden), detailed: output.json)
+                deleted: deleted ? .only : .hidden, incompleteOnly: incomplete), detailed: output.json)
         if output.json { return try Terminal.json(events) }
         let short = Terminal.stdoutIsTTY ? try store.shortIDs(of: .event) : [:]
         Terminal.table(
