@@ -114,6 +114,43 @@ struct SchemaEvolutionTests {
         #expect(SyncSummary.needNewerMessage(5) == "5 changes need a newer concord (upgrade concord to see them)")
     }
 
+    @Test(
+        "a schema-2 client keeps schema-3 changes (end dates, aux modes, quotes, assignments) in its log and folds them once upgraded"
+    )
+    func schemaThreeFields() throws {
+        let dir = TempDir()
+        let carol = try store(dir, "carol.sqlite", analyst: "carol", seed: 3, understood: 3)
+        let reuters = seedFiles.first { $0.contains("003_") }!
+        let doc = try carol.importArticles([reuters])[0].id
+        let drill = try carol.addEvent(
+            EventDraft(values: [
+                "doc": doc.rawValue, "title": "Joint air drill", "type": "COOPERATE", "date": "2025-07-11",
+                "end_date": "2025-07-12",
+            ]))
+        _ = try carol.addElement(drill.rawValue, field: "aux", value: "historical")
+        _ = try carol.addElement(drill.rawValue, field: "quotes", value: "a U.S. B-52 strategic bomber")
+        let changes = try carol.allChanges()
+        let newer = changes.filter { $0.schema == 3 }
+        #expect(Set(newer.map(\.field)).isSuperset(of: ["end_date", "aux", "quotes", "file"]))
+
+        let older = try store(dir, "older.sqlite", analyst: "older", seed: 4, understood: 2)
+        try deliver(changes, to: older)
+        #expect(try older.allChanges() == changes, "every change kept in the log")
+        #expect(try older.newerSchemaCount() == newer.count)
+        let seen = try older.event(drill.rawValue)
+        #expect(seen.fields["end_date"] == nil && seen.sets["aux"] == nil && seen.sets["quotes"] == nil)
+        #expect(seen.fields["date"]?.value == "2025-07-11", "the schema-2 fields are in the view")
+        // The older build goes on writing what it understands.
+        _ = try older.set(drill.rawValue, field: "type", value: "MOBILIZE")
+        #expect(try older.pendingChanges(limit: 10).allSatisfy { $0.schema <= 2 })
+
+        let upgraded = try reopen(older, understood: 3)
+        let now = try upgraded.event(drill.rawValue)
+        #expect(now.fields["end_date"]?.value == "2025-07-12")
+        #expect(now.sets["aux"] == ["historical"] && now.sets["quotes"] == ["a U.S. B-52 strategic bomber"])
+        #expect(try upgraded.newerSchemaCount() == 0)
+    }
+
     @Test("an older client's sync completes, moves its cursor past newer changes and does not pull them again")
     func olderClientKeepsSyncing() async throws {
         let dir = TempDir()
