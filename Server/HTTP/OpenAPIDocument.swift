@@ -51,6 +51,23 @@ public enum OpenAPIDocument {
                 replica: {type: string, pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$'}
                 reason: {type: string}
                 schema: {type: integer, format: int32, minimum: 1, maximum: 2147483647}
+            PulledChange:
+              type: object
+              additionalProperties: false
+              required: [id, entity, field, op, value, hlc, author, replica, schema, seq]
+              properties:
+                id: {type: string, pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$', description: UUIDv7}
+                entity: {type: string, pattern: '^(document/[0-9a-f]{16}|event/[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})$', description: "document/<16 hex> or event/<UUIDv7>"}
+                field: {type: string}
+                op: {type: string, enum: [set, add, remove, append]}
+                value: {oneOf: [{type: string}, {type: boolean}]}
+                supersedes: {type: array, maxItems: 10000, items: {type: string, pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$'}}
+                hlc: {type: string, pattern: '^[0-9]{1,15}:[0-9]{4}$', description: "<unix-ms>:<4-digit counter>"}
+                author: {type: string, pattern: '^[a-z0-9._-]{1,64}$'}
+                replica: {type: string, pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$'}
+                reason: {type: string}
+                schema: {type: integer, format: int32, minimum: 1, maximum: 2147483647}
+                seq: {type: integer, format: int64, minimum: 1, description: the change's place in the server's commit order}
             Candidate:
               type: object
               properties:
@@ -151,9 +168,15 @@ public enum OpenAPIDocument {
                     Blind coding (protocol.md §15): ask again for what was withheld of this document's events in
                     (`after`, `through`] while it was blind for the analyst; 409 while it still is.
                   schema: {type: string, pattern: "^document/[0-9a-f]{16}$"}
+                - name: known
+                  in: query
+                  description: >-
+                    `SEQ:ID`, the latest point of the log the client saw (protocol.md §5.14): 409 with detail
+                    "rewound" when this server holds another change at SEQ, or none.
+                  schema: {type: string, pattern: "^[0-9]{1,18}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}
                 - name: through
                   in: query
-                  description: With `doc`, the last seq of the range asked for (at least `after`).
+                  description: With `doc`, the last seq of the range asked for; at or below `after`, the range is empty.
                   schema: {type: integer, format: int64, minimum: 0, maximum: 9223372036854775807}
               responses:
                 "200":
@@ -167,10 +190,7 @@ public enum OpenAPIDocument {
                         properties:
                           changes:
                             type: array
-                            items:
-                              allOf:
-                                - {$ref: "#/components/schemas/Change"}
-                                - {type: object, properties: {seq: {type: integer}}}
+                            items: {$ref: "#/components/schemas/PulledChange"}
                           next: {type: integer}
                           more: {type: boolean}
                           withheld:
@@ -180,7 +200,9 @@ public enum OpenAPIDocument {
                 "400": {$ref: "#/components/responses/Error"}
                 "401": {$ref: "#/components/responses/Error"}
                 "409":
-                  description: With `doc`, the document is still blind for the analyst.
+                  description: >-
+                    With `doc`, the document is still blind for the analyst; with `known`, the server's log was
+                    rewound (detail "rewound").
                   content:
                     application/json:
                       schema: {$ref: "#/components/schemas/Error"}

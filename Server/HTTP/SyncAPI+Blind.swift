@@ -83,9 +83,10 @@ extension SyncAPI {
         }
         var through = Int64.max
         if let value = throughText {
-            guard let number = Int64(value), number >= after else {
-                throw APIError.badRequest("through=\(value) is not a cursor at or after after=\(after)")
+            guard let number = Int64(value), number >= 0 else {
+                throw APIError.badRequest("through=\(value) is not a cursor: expected a non-negative integer")
             }
+            // (after, through] holds nothing when through ≤ after: an empty page, not an error.
             through = number
         }
         let visibility = try await store.visibility(for: analyst)

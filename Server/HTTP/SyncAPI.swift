@@ -321,6 +321,10 @@ public struct SyncAPI: Sendable {
             }
             wait = min(value, waitLimit)
         }
+        // `through` means something only with `doc`, but one that is not a cursor is refused either way.
+        if let value = query.get("through"), Int64(value).map({ $0 < 0 }) ?? true {
+            throw APIError.badRequest("through=\(value) is not a cursor: expected a non-negative integer")
+        }
         if let known = query.get("known") { try await checkNotRewound(known) }
         if let document = query.get("doc") {
             let page = try await backfill(
