@@ -15,7 +15,7 @@ struct Concord: AsyncParsableCommand {
             Init.self, Import.self, Docs.self, DocCommand.self, EventCommand.self, Events.self, Show.self, Status.self,
             Sync.self, Conflicts.self, Resolve.self, Undo.self, Link.self, Unlink.self, Dismiss.self, Undismiss.self,
             Match.self, Agreement.self,
-            Report.self, Assign.self, Unassign.self, Submit.self, Release.self, Queue.self, Progress.self,
+            Report.self, Assign.self, Unassign.self, Submit.self, Reopen.self, Release.self, Queue.self, Progress.self,
             Export.self, Rebuild.self,
             Demo.self,
         ]

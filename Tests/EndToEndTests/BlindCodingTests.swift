@@ -444,6 +444,15 @@ struct BlindCodingTests {
         try await cluster.sync("alice")
         #expect(try alice.snapshot(of: bobEvent) != nil)
         #expect(try alice.withheldRanges().isEmpty && bob.withheldRanges().isEmpty)
+
+        // An adjudicator reopens bob's submission: he codes blind again (alice has submitted, so she still sees
+        // his work); only adjudicators may.
+        #expect(throws: StoreError.self) { try alice.reopen(doc.rawValue, coder: try AnalystName("bob")) }
+        try await cluster.sync("carol")
+        _ = try carol.reopen(doc.rawValue, coder: try AnalystName("bob"))
+        try await cluster.syncAll()
+        #expect(try bob.documentStandings().first { $0.summary.id == doc }?.standing == .assigned)
+        #expect(try alice.documentStandings().first { $0.summary.id == doc }?.standing == .submitted)
     }
 
     @Test("agreement counts each coder's blind votes and events; revisions after submission are counted apart")

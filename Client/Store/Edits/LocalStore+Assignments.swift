@@ -145,6 +145,25 @@ extension LocalStore {
         }
     }
 
+    /// `concord reopen DOC --coder NAME` (adjudicators): takes back a coder's submission, so they code the document
+    /// again (blind again while another assignee has not submitted). Agreement keeps their first submission as the
+    /// end of their blind coding: once submitted, they may have seen the others' work (protocol.md §15).
+    public func reopen(_ document: String, coder: AnalystName) throws -> EditOutcome {
+        try edit { writer in
+            try Self.checkCoding(Blinding.submittedField, .remove, writer)
+            let id = try Self.codableDocument(document, writer.db)
+            let live = try LiveRows.version.load(id, writer.db)
+            let adds = (live.setAdds[Blinding.submittedField] ?? []).filter { $0.value == .string(coder.rawValue) }
+            guard !adds.isEmpty else {
+                throw StoreError.invalid("\(coder) has not submitted \(id); `concord progress` lists submissions")
+            }
+            let change = writer.write(
+                id, Blinding.submittedField, .remove, .string(coder.rawValue),
+                supersedes: adds.map(\.change).sorted())
+            return EditOutcome(entity: id, changes: [change])
+        }
+    }
+
     /// `concord release DOC --reason R` (adjudicators): ends blindness on the document for everyone.
     public func release(_ document: String, reason: String) throws -> EditOutcome {
         guard Reason.isGiven(reason) else {

@@ -129,6 +129,22 @@ struct Submit: ParsableCommand {
     }
 }
 
+struct Reopen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reopen", abstract: "Take back a coder's submission of a document (adjudicators).")
+
+    @OptionGroup var options: StoreOptions
+    @Argument(help: "The document (id or unique prefix).") var document: String
+    @Option(name: .long, help: "The coder whose submission to take back.") var coder: String
+
+    func run() throws {
+        let name = try coderNames([coder], option: "--coder")[0]
+        let outcome = try options.open().reopen(document, coder: name)
+        report(outcome)
+        Terminal.message("reopened \(outcome.entity) for \(name)")
+    }
+}
+
 struct Release: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "release",
