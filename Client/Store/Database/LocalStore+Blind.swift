@@ -89,13 +89,7 @@ extension LocalStore {
         throws -> PullApplyResult
     {
         try write { db in
-            let stored = try String.fetchOne(db, sql: "SELECT clock FROM store") ?? HLC.zero.description
-            var clock = HybridClock(last: try HLC(stored))
-            let wall = now()
-            for sequenced in changes { clock.receive(sequenced.change.hlc, wall: wall) }
-            let result = try Self.apply(
-                changes.map { ($0.change, $0.seq) }, origin: .pulled, understanding: understoodSchema, db)
-            try db.execute(sql: "UPDATE store SET clock = ?", arguments: [clock.last.description])
+            let result = try applyReceived(changes, db)
             if done || next >= range.through {
                 try db.execute(
                     sql: "DELETE FROM withheld WHERE doc = ? AND after = ?",
@@ -105,7 +99,7 @@ extension LocalStore {
                     sql: "UPDATE withheld SET after = ? WHERE doc = ? AND after = ?",
                     arguments: [next, range.document.rawValue, range.after])
             }
-            return PullApplyResult(applied: result.fresh.count, duplicates: result.duplicates)
+            return result
         }
     }
 

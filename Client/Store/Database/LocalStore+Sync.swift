@@ -111,17 +111,24 @@ extension LocalStore {
         try write { db in
             try Self.noteKnown(seq: cursor, id: cursorID, db)
             for document in withheld { try Self.recordWithheld(document, after: after, through: cursor, db) }
-            // Only the clock: `metadata` also counts the log, a scan per page.
-            let stored = try String.fetchOne(db, sql: "SELECT clock FROM store") ?? HLC.zero.description
-            var clock = HybridClock(last: try HLC(stored))
-            let wall = now()
-            for sequenced in changes { clock.receive(sequenced.change.hlc, wall: wall) }
-            let result = try Self.apply(
-                changes.map { ($0.change, $0.seq) }, origin: .pulled, understanding: understoodSchema, db)
-            try db.execute(
-                sql: "UPDATE store SET clock = ?, pullCursor = ?", arguments: [clock.last.description, cursor])
-            return PullApplyResult(applied: result.fresh.count, duplicates: result.duplicates)
+            let result = try applyReceived(changes, db)
+            try db.execute(sql: "UPDATE store SET pullCursor = ?", arguments: [cursor])
+            return result
         }
+    }
+
+    /// Applies changes received from the server (a pulled page, a backfill page) inside the caller's transaction,
+    /// and advances the clock past every received hlc.
+    func applyReceived(_ changes: [Wire.SequencedChange], _ db: Database) throws -> PullApplyResult {
+        // Only the clock: `metadata` also counts the log, a scan per page.
+        let stored = try String.fetchOne(db, sql: "SELECT clock FROM store") ?? HLC.zero.description
+        var clock = HybridClock(last: try HLC(stored))
+        let wall = now()
+        for sequenced in changes { clock.receive(sequenced.change.hlc, wall: wall) }
+        let result = try Self.apply(
+            changes.map { ($0.change, $0.seq) }, origin: .pulled, understanding: understoodSchema, db)
+        try db.execute(sql: "UPDATE store SET clock = ?", arguments: [clock.last.description])
+        return PullApplyResult(applied: result.fresh.count, duplicates: result.duplicates)
     }
 
     /// Records the role the server gave this analyst.

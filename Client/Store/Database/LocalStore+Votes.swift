@@ -23,13 +23,7 @@ extension LocalStore {
     static func refreshVotes(
         of events: some Sequence<EntityID>, new: Set<EntityID> = [], understanding understood: Int, _ db: Database
     ) throws {
-        let log = try RawStatement(
-            db,
-            sql: """
-                SELECT id, field, op, value, author, hlc, supersedes, reason FROM change
-                WHERE entity = ? AND state != \(LogState.rejected.sql) AND schema <= ?
-                """)
-        log.bind(Int64(understood), at: 2)
+        let log = try codedLog(understanding: understood, db)
         let delete = try RawStatement(db, sql: "DELETE FROM coder_vote WHERE entity = ?")
         let insert = try RawStatement(
             db, sql: "INSERT INTO coder_vote (entity, field, coder, hlc, value) VALUES (?, ?, ?, ?, ?)")
@@ -50,8 +44,20 @@ extension LocalStore {
         }
     }
 
-    /// The coded-field changes of `event`, read with `log` (the statement ``refreshVotes(of:new:understanding:_:)``
-    /// prepares, schema bound).
+    /// The statement that reads one event's log rows of schemas up to `understood` (bind the event at 1), for
+    /// ``codedChanges(of:_:)``: never a change the server refused.
+    private static func codedLog(understanding understood: Int, _ db: Database) throws -> RawStatement {
+        let log = try RawStatement(
+            db,
+            sql: """
+                SELECT id, field, op, value, author, hlc, supersedes, reason FROM change
+                WHERE entity = ? AND state != \(LogState.rejected.sql) AND schema <= ?
+                """)
+        log.bind(Int64(understood), at: 2)
+        return log
+    }
+
+    /// The coded-field changes of `event`, read with `log` (``codedLog(understanding:_:)``).
     private static func codedChanges(of event: String, _ log: RawStatement) throws -> [CodedChange] {
         var changes: [CodedChange] = []
         log.bind(event, at: 1)
@@ -106,13 +112,7 @@ extension LocalStore {
                 created[row.text(0)] = hlc
             }
         }
-        let log = try RawStatement(
-            db,
-            sql: """
-                SELECT id, field, op, value, author, hlc, supersedes, reason FROM change
-                WHERE entity = ? AND state != \(LogState.rejected.sql) AND schema <= ?
-                """)
-        log.bind(Int64(understood), at: 2)
+        let log = try codedLog(understanding: understood, db)
         try BlindCoding.apply(to: &input, submissions: submissions, created: created) { event in
             try codedChanges(of: event, log)
         }
