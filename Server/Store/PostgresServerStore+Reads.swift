@@ -87,16 +87,22 @@ extension PostgresServerStore {
         }
     }
 
+    /// The entities that may show a conflict (as ``SQLiteServerStore/conflictCandidatesSQL``): one spelling for the
+    /// route and the report.
+    static var conflictCandidatesQuery: PostgresQuery {
+        """
+        SELECT entity FROM live WHERE kind = \(VersionKind.register.rawValue) GROUP BY entity, field
+        HAVING COUNT(*) > 1
+        UNION SELECT entity FROM live WHERE field = \(EntitySnapshot.deletedField) AND is_true
+        """
+    }
+
     public func conflictedSnapshots() async throws -> [EntitySnapshot] {
         try await run {
             // Candidates only; the merge in ConcordCore decides what is a conflict.
-            let candidates = try await client.query(
-                """
-                SELECT entity FROM live WHERE kind = \(VersionKind.register.rawValue) GROUP BY entity, field
-                HAVING COUNT(*) > 1
-                UNION SELECT entity FROM live WHERE field = \(EntitySnapshot.deletedField) AND is_true
-                """, logger: logger
-            ).collect().map { try $0.decode(String.self) }
+            let candidates = try await client.query(Self.conflictCandidatesQuery, logger: logger).collect().map {
+                try $0.decode(String.self)
+            }
             guard !candidates.isEmpty else { return [] }
             return try await snapshots(candidates).values.filter { $0.conflictCount > 0 }.sorted { $0.id < $1.id }
         }

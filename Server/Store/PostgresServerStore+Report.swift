@@ -85,13 +85,9 @@ final class PostgresReportSource: ReportSource, @unchecked Sendable {
             changes: tallies.changes, analysts: tallies.analysts, documents: Int(kinds.0), events: Int(kinds.1),
             deletedEvents: deleted.count)
         source.candidates = Set(
-            try await client.query(
-                """
-                SELECT entity FROM live WHERE kind = \(VersionKind.register.rawValue) GROUP BY entity, field
-                HAVING COUNT(*) > 1
-                UNION SELECT entity FROM live WHERE field = \(EntitySnapshot.deletedField) AND is_true
-                """, logger: logger
-            ).collect().map { EntityID(stored: try $0.decode(String.self)) })
+            try await client.query(PostgresServerStore.conflictCandidatesQuery, logger: logger).collect().map {
+                EntityID(stored: try $0.decode(String.self))
+            })
 
         // Every event's displayed document (its greatest live `doc` version) and every live link.
         var documents: [String: Version] = [:]

@@ -64,13 +64,7 @@ struct SQLiteReportSource: ReportSource {
     func conflictCandidates() throws -> Set<EntityID> {
         // A register with two or more live versions, or a live `deleted=true` version (the merge then says whether
         // it is displayed, and what it did not see).
-        let ids = try String.fetchAll(
-            db,
-            sql: """
-                SELECT entity FROM live WHERE kind = \(VersionKind.register.sql) GROUP BY entity, field
-                HAVING COUNT(*) > 1
-                UNION SELECT entity FROM live WHERE field = '\(EntitySnapshot.deletedField)' AND value = 1
-                """)
+        let ids = try String.fetchAll(db, sql: SQLiteServerStore.conflictCandidatesSQL)
         return Set(ids.lazy.map { EntityID(stored: $0) })
     }
 

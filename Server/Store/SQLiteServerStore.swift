@@ -350,16 +350,17 @@ public final class SQLiteServerStore: ServerStore {
         }
     }
 
+    /// The entities that may show a conflict: a register with two or more live versions, or a live `deleted=true`
+    /// version (the merge in ConcordCore then decides). One spelling for the route and the report.
+    static let conflictCandidatesSQL = """
+        SELECT entity FROM live WHERE kind = \(VersionKind.register.sql) GROUP BY entity, field HAVING COUNT(*) > 1
+        UNION SELECT entity FROM live WHERE field = '\(EntitySnapshot.deletedField)' AND value = 1
+        """
+
     public func conflictedSnapshots() async throws -> [EntitySnapshot] {
         try await pool.read { db in
             // Candidates only; the merge in ConcordCore decides what is a conflict.
-            let candidates = try String.fetchAll(
-                db,
-                sql: """
-                    SELECT entity FROM live WHERE kind = \(VersionKind.register.sql) GROUP BY entity, field HAVING COUNT(*) > 1
-                    UNION SELECT entity FROM live WHERE field = 'deleted' AND value = 1
-                    """
-            ).map { try EntityID($0) }
+            let candidates = try String.fetchAll(db, sql: Self.conflictCandidatesSQL).map { try EntityID($0) }
             return try LiveRows.live.loadAll(candidates, db).values.map(\.snapshot).filter { $0.conflictCount > 0 }
                 .sorted { $0.id < $1.id }
         }
