@@ -77,7 +77,7 @@ public struct SyncEngine: Sendable {
                 message: message, resent: again, restored: summary.pushed - pushedBefore,
                 received: summary.pulled - pulledBefore)
         }
-        try await backfill(into: &summary, before: &before, analyst: analyst)
+        try await backfill(into: &summary, before: &before, analyst: analyst, role: me.role)
         summary.needNewer = try store.newerSchemaCount()
 
         try store.recordSync(at: Date())
@@ -199,7 +199,7 @@ public struct SyncEngine: Sendable {
                 throw error
             }
             summary.pulled += result.applied
-            summary.news.note(pulled: page.changes.map(\.change).filter { $0.schema <= store.understoodSchema }, me: me)
+            note(page, in: &summary, me: me)
             cursor = page.next
             progress(.pulling(received: summary.pulled, cursor: cursor))
             Failpoint.reach("pull-page")
@@ -215,10 +215,9 @@ public struct SyncEngine: Sendable {
     /// each such document that is no longer blind here: each page is applied with the rest of its range in one
     /// transaction, so a killed sync resumes without asking twice. A document the server still finds blind (409:
     /// this store has not yet heard of the submission or release) is asked for at a later sync.
-    private func backfill(into summary: inout SyncSummary, before: inout ConflictState?, analyst: AnalystName)
-        async throws
-    {
-        let role = try store.metadata().role
+    private func backfill(
+        into summary: inout SyncSummary, before: inout ConflictState?, analyst: AnalystName, role: Role
+    ) async throws {
         for var range in try store.withheldRanges() {
             guard let state = try store.codingState(of: range.document), !state.isBlind(for: analyst, role: role)
             else { continue }
@@ -231,14 +230,18 @@ public struct SyncEngine: Sendable {
                 if !page.changes.isEmpty { try noteBefore(&before, analyst: analyst) }
                 let result = try store.applyBackfill(page.changes, range: range, next: page.next, done: !page.more)
                 summary.pulled += result.applied
-                summary.news.note(
-                    pulled: page.changes.map(\.change).filter { $0.schema <= store.understoodSchema }, me: analyst)
+                note(page, in: &summary, me: analyst)
                 summary.news.opened.insert(range.document.rawValue)
                 Failpoint.reach("backfill-page")
                 if !page.more || page.next >= range.through { break }
                 range.after = page.next
             }
         }
+    }
+
+    /// Notes what a received page means for `me` (``SyncNews``): the changes this build can read.
+    private func note(_ page: Wire.PullPage, in summary: inout SyncSummary, me: AnalystName) {
+        summary.news.note(pulled: page.changes.map(\.change).filter { $0.schema <= store.understoodSchema }, me: me)
     }
 
     /// A page of what was withheld in `range`, or nil while the server still finds the document blind (409).

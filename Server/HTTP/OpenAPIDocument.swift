@@ -2,6 +2,22 @@
 ///
 /// A test exercises every route and status listed here, so keep it in step with ``SyncAPI``.
 public enum OpenAPIDocument {
+    /// The properties of a change, as a pushed `Change` and a pulled `PulledChange` (one with its `seq`) share them;
+    /// joined at the indentation they take in ``yaml``.
+    private static let changeProperties = [
+        "id: {type: string, pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$', description: UUIDv7}",
+        "entity: {type: string, pattern: '^(document/[0-9a-f]{16}|event/[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})$', description: \"document/<16 hex> or event/<UUIDv7>\"}",
+        "field: {type: string}",
+        "op: {type: string, enum: [set, add, remove, append]}",
+        "value: {oneOf: [{type: string}, {type: boolean}]}",
+        "supersedes: {type: array, maxItems: 10000, items: {type: string, pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$'}}",
+        "hlc: {type: string, pattern: '^[0-9]{1,15}:[0-9]{4}$', description: \"<unix-ms>:<4-digit counter>\"}",
+        "author: {type: string, pattern: '^[a-z0-9._-]{1,64}$'}",
+        "replica: {type: string, pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$'}",
+        "reason: {type: string}",
+        "schema: {type: integer, format: int32, minimum: 1, maximum: 2147483647}",
+    ].joined(separator: "\n        ")
+
     public static let yaml = """
         openapi: 3.1.0
         info:
@@ -40,33 +56,13 @@ public enum OpenAPIDocument {
               additionalProperties: false
               required: [id, entity, field, op, value, hlc, author, replica, schema]
               properties:
-                id: {type: string, pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$', description: UUIDv7}
-                entity: {type: string, pattern: '^(document/[0-9a-f]{16}|event/[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})$', description: "document/<16 hex> or event/<UUIDv7>"}
-                field: {type: string}
-                op: {type: string, enum: [set, add, remove, append]}
-                value: {oneOf: [{type: string}, {type: boolean}]}
-                supersedes: {type: array, maxItems: 10000, items: {type: string, pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$'}}
-                hlc: {type: string, pattern: '^[0-9]{1,15}:[0-9]{4}$', description: "<unix-ms>:<4-digit counter>"}
-                author: {type: string, pattern: '^[a-z0-9._-]{1,64}$'}
-                replica: {type: string, pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$'}
-                reason: {type: string}
-                schema: {type: integer, format: int32, minimum: 1, maximum: 2147483647}
+                \(changeProperties)
             PulledChange:
               type: object
               additionalProperties: false
               required: [id, entity, field, op, value, hlc, author, replica, schema, seq]
               properties:
-                id: {type: string, pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$', description: UUIDv7}
-                entity: {type: string, pattern: '^(document/[0-9a-f]{16}|event/[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})$', description: "document/<16 hex> or event/<UUIDv7>"}
-                field: {type: string}
-                op: {type: string, enum: [set, add, remove, append]}
-                value: {oneOf: [{type: string}, {type: boolean}]}
-                supersedes: {type: array, maxItems: 10000, items: {type: string, pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$'}}
-                hlc: {type: string, pattern: '^[0-9]{1,15}:[0-9]{4}$', description: "<unix-ms>:<4-digit counter>"}
-                author: {type: string, pattern: '^[a-z0-9._-]{1,64}$'}
-                replica: {type: string, pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$'}
-                reason: {type: string}
-                schema: {type: integer, format: int32, minimum: 1, maximum: 2147483647}
+                \(changeProperties)
                 seq: {type: integer, format: int64, minimum: 1, description: the change's place in the server's commit order}
             Candidate:
               type: object

@@ -42,13 +42,9 @@ extension SyncAPI {
                 if stored.seq > through { break scan }
                 let change = try Change.decodeFast(json: Data(stored.body))
                 let hidden = visibility.withheldDocuments(of: change)
-                let wanted: Bool
-                if let only {
-                    wanted = hidden.isEmpty && only.withholds(change)
-                } else {
-                    wanted = hidden.isEmpty
-                }
-                if wanted {
+                if hidden.isEmpty && (only?.withholds(change) ?? true) {
+                    // The paging rule of ``ChangePage/collect(limit:maxBytes:_:)``, which cannot be used here: it
+                    // reads one change past a full page, and the cursor must not pass it.
                     if kept.count == limit || (!kept.isEmpty && bytes + stored.body.count > Limits.pageBytes) {
                         more = true
                         break scan
@@ -105,16 +101,19 @@ extension SyncAPI {
     /// Every change `visibility` lets through, folded: what a blind analyst's conflicts, events and report are
     /// built from (a pass over the log; an analyst who sees everything reads the store's merged view instead).
     func visibleFold(_ visibility: Visibility) async throws -> ReportBuilder {
+        Self.fold(try await store.allChanges(), visibleTo: visibility)
+    }
+
+    /// `changes` folded without those `visibility` withholds.
+    static func fold(_ changes: [Change], visibleTo visibility: Visibility) -> ReportBuilder {
         var builder = ReportBuilder()
-        builder.add(contentsOf: try await store.allChanges().lazy.filter { !visibility.withholds($0) })
+        builder.add(contentsOf: changes.lazy.filter { !visibility.withholds($0) })
         return builder
     }
 
     /// Refuses a snapshot that holds an event of a document blind for the analyst: they pull change by change.
     func checkSnapshot(seq: Int64, for analyst: AnalystRecord) async throws {
-        let visibility = try await store.visibility(for: analyst)
-        guard !visibility.blindDocuments.isEmpty else { return }
-        let homes = try await store.eventHomes(in: visibility.blindDocuments)
+        let (_, homes) = try await store.blindHomes(for: analyst)
         if homes.values.contains(where: { $0.seq <= seq }) {
             throw APIError(
                 .notFound, "no snapshot \(analyst.name) may install: it holds coding of documents blind for them",

@@ -42,13 +42,21 @@ extension ServerStore {
     /// What `analyst` may not see now (protocol.md §15). Adjudicators see everything; an analyst with no blind
     /// document costs one probe of the (small) coding-document table.
     public func visibility(for analyst: AnalystRecord) async throws -> Visibility {
-        guard analyst.role == .analyst else { return .all(analyst.name) }
-        let blind = try await codingDocuments().filter { $0.isBlind(for: analyst.name, role: analyst.role) }
-        guard !blind.isEmpty else { return .all(analyst.name) }
-        let documents = Set(blind.map(\.id))
-        let homes = try await eventHomes(in: documents)
+        let (documents, homes) = try await blindHomes(for: analyst)
         return Visibility(
             analyst: analyst.name, blindDocuments: documents, withheldEvents: homes.mapValues(\.document))
+    }
+
+    /// The documents blind for `analyst` and their events with where each first appeared: what ``visibility(for:)``
+    /// is made of, for a caller that also needs the `seq`s (a snapshot's check).
+    public func blindHomes(for analyst: AnalystRecord) async throws -> (
+        documents: Set<EntityID>, homes: [EntityID: EventHome]
+    ) {
+        guard analyst.role == .analyst else { return ([], [:]) }
+        let blind = try await codingDocuments().filter { $0.isBlind(for: analyst.name, role: analyst.role) }
+        guard !blind.isEmpty else { return ([], [:]) }
+        let documents = Set(blind.map(\.id))
+        return (documents, try await eventHomes(in: documents))
     }
 
     public func push(_ changes: [Change], replica: ReplicaID, by analyst: AnalystRecord, now: Int64) async throws

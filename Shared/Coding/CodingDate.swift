@@ -25,12 +25,41 @@ public enum CodingDate {
         return daysFromCivil(year: year, month: month, day: day)
     }
 
+    /// The days a coded date covers: first and last day numbers and its precision.
+    public struct DayRange: Equatable, Sendable {
+        public enum Precision: String, Sendable { case year, month, day }
+        public var first: Int
+        public var last: Int
+        public var precision: Precision
+    }
+
+    /// The days `text` covers (`2025` the whole year, `2025-07` the month, `2025-07-11` one day), or nil when it
+    /// is not a coded date.
+    public static func range(of text: String?) -> DayRange? {
+        guard let text, let first = firstDay(of: text) else { return nil }
+        let parts = text.split(separator: "-")
+        switch parts.count {
+        case 1:
+            return DayRange(first: first, last: firstDay(of: "\(parts[0])-12-31")!, precision: .year)
+        case 2:
+            return DayRange(
+                first: first, last: first + daysIn(month: Int(parts[1])!, year: Int(parts[0])!) - 1, precision: .month)
+        default:
+            return DayRange(first: first, last: first, precision: .day)
+        }
+    }
+
+    /// `YYYY-MM-DD` for a day number.
+    public static func text(ofDay day: Int) -> String {
+        String(UTCTime.iso(millis: Int64(day) * 86_400_000).prefix(10))
+    }
+
     static func number(_ text: Substring, digits: Int) -> Int? {
         guard text.utf8.count == digits, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
         return Int(text)
     }
 
-    public static func daysIn(month: Int, year: Int) -> Int {
+    static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: 30
@@ -73,7 +102,7 @@ public enum RelativeDate {
             let published = ((day % 7) + 7 + 3) % 7
             target = day - ((published - weekday + 7) % 7)
         }
-        return HLC(millis: Int64(target) * 86_400_000, counter: 0).isoTime.prefix(10).description
+        return CodingDate.text(ofDay: target)
     }
 
     private enum Offset {

@@ -39,7 +39,7 @@ extension MatchScorer {
         /// The actor names as coded, for the `actors` reason.
         let actors: [Int]
         let eventType: EventType?
-        let days: MatchText.DayRange?
+        let days: CodingDate.DayRange?
         let creator: Int
         let cluster: Int
         /// -1 without a document.
@@ -60,7 +60,7 @@ extension MatchScorer {
             participants = names.sorted { $0.lexicographicallyPrecedes($1) }
             actors = interners.actors.ids(event.actors)
             eventType = event.type.flatMap(EventType.init(rawValue:))
-            days = MatchText.dayRange(event.date)
+            days = CodingDate.range(of: event.date)
             creator = interners.creators.id(event.creator)
             cluster = interners.clusters.id(event.cluster)
             document = event.document.map { interners.documents.id($0) } ?? -1

@@ -82,37 +82,13 @@ public enum MatchText {
         return words(aliases[raw] ?? raw)
     }
 
-    /// The days a coded date covers: first and last day numbers (``CodingDate``) and its precision.
-    struct DayRange: Equatable {
-        enum Precision { case year, month, day }
-        var first: Int
-        var last: Int
-        var precision: Precision
-    }
-
-    static func dayRange(_ text: String?) -> DayRange? {
-        guard let text, let first = CodingDate.firstDay(of: text) else { return nil }
-        let parts = text.split(separator: "-")
-        switch parts.count {
-        case 1:
-            return DayRange(first: first, last: CodingDate.firstDay(of: "\(parts[0])-12-31")!, precision: .year)
-        case 2:
-            let year = Int(parts[0])!
-            let month = Int(parts[1])!
-            return DayRange(
-                first: first, last: first + CodingDate.daysIn(month: month, year: year) - 1, precision: .month)
-        default:
-            return DayRange(first: first, last: first, precision: .day)
-        }
-    }
-
     /// How well two coded dates fit one happening, in 0...1; nil when either is missing.
     ///
     /// Two days: 1 when equal, 0.7 a day apart (a "Friday" read in two time zones), 0.3 up to three days apart,
     /// else 0. A coarser date that covers the other (`2025-07` and `2025-07-11`): 0.6, or 0.4 when one is a whole
     /// year: compatible, but it says little. Ranges that do not meet: 0.3 within three days, else 0. A 0 is a
     /// contradiction, which lowers the whole score (``MatchScorer``).
-    static func dateFit(_ a: DayRange?, _ b: DayRange?) -> Double? {
+    static func dateFit(_ a: CodingDate.DayRange?, _ b: CodingDate.DayRange?) -> Double? {
         guard let a, let b else { return nil }
         if a.precision == .day && b.precision == .day {
             let gap = abs(a.first - b.first)

@@ -501,5 +501,9 @@ struct BlindCodingTests {
         #expect(local.coding.progress.count == 1)
         #expect(local.coding.progress.first?.submitted == ["alice", "bob"])
         #expect(local.markdown().contains("### Blind coding"))
+        // What `concord progress` shows the adjudicator.
+        let progress = try #require(try carol.progress().first { $0.id == doc })
+        #expect(progress.events == ["alice": 2, "bob": 1] && progress.submitted == ["alice", "bob"])
+        #expect(progress.state == "released" && progress.submittedAt.count == 2)
     }
 }

@@ -187,9 +187,9 @@ extension LocalStore {
     /// Every document with its coding state for this store's analyst, by id.
     public func documentStandings() throws -> [DocumentStanding] {
         let metadata = try metadata()
-        return try documents().map { summary in
-            let state = try codingState(of: summary.id)
-            let coding = state?.isAssigned == true ? state : nil
+        return try read { db in try Self.documentSnapshots(db) }.map { summary, snapshot in
+            let state = Blinding.Document(snapshot)
+            let coding = state.isAssigned ? state : nil
             return DocumentStanding(
                 summary: summary, coding: coding,
                 standing: coding?.standing(for: metadata.analyst, role: metadata.role) ?? .open)
@@ -211,24 +211,21 @@ extension LocalStore {
             for standing in standings {
                 let coding = standing.coding!
                 var events: [String: Int] = Dictionary(uniqueKeysWithValues: coding.assigned.map { ($0.rawValue, 0) })
+                var eventIDs = Set<String>()
+                var conflicts = 0
+                // One read of the document's events: creators and ids of the live ones, conflicts of all.
                 for row in try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT c.author, COUNT(*) FROM entity e JOIN event_creator c ON c.entity = e.id
-                        WHERE e.kind = 'event' AND e.doc = ? AND e.deleted = 0 GROUP BY c.author
+                        SELECT e.id, c.author, e.conflicts, e.deleted FROM entity e
+                        LEFT JOIN event_creator c ON c.entity = e.id WHERE e.kind = 'event' AND e.doc = ?
                         """, arguments: [coding.id.rawValue])
                 {
-                    events[row[0], default: 0] += row[1] as Int
+                    conflicts += row[2] as Int
+                    guard (row[3] as Int) == 0 else { continue }
+                    eventIDs.insert(row[0])
+                    if let author = row[1] as String? { events[author, default: 0] += 1 }
                 }
-                let eventIDs = Set(
-                    try String.fetchAll(
-                        db, sql: "SELECT id FROM entity WHERE kind = 'event' AND doc = ? AND deleted = 0",
-                        arguments: [coding.id.rawValue]))
-                let conflicts =
-                    try Int.fetchOne(
-                        db,
-                        sql: "SELECT COALESCE(SUM(conflicts), 0) FROM entity WHERE kind = 'event' AND doc = ?",
-                        arguments: [coding.id.rawValue]) ?? 0
                 let clustered = clusters.filter { cluster in
                     cluster.candidates.contains { eventIDs.contains($0.event.rawValue) }
                 }.count

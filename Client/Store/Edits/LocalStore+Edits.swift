@@ -90,18 +90,9 @@ extension LocalStore {
     /// Why an end date cannot go with a date (protocol.md §17: never before it), or nil. Partial dates compare by
     /// the days they cover: an end may not end before the date begins.
     static func datesProblem(date: String?, endDate: String?) -> String? {
-        guard let date, let endDate, let start = CodingDate.firstDay(of: date),
-            let endStart = CodingDate.firstDay(of: endDate)
+        guard let date, let endDate, let start = CodingDate.range(of: date), let end = CodingDate.range(of: endDate),
+            end.last < start.first
         else { return nil }
-        let parts = endDate.split(separator: "-")
-        let endLast: Int
-        switch parts.count {
-        case 1: endLast = CodingDate.firstDay(of: "\(parts[0])-12-31") ?? endStart
-        case 2:
-            endLast = endStart + CodingDate.daysIn(month: Int(parts[1]) ?? 1, year: Int(parts[0]) ?? 1970) - 1
-        default: endLast = endStart
-        }
-        guard endLast < start else { return nil }
         return "the end date \(endDate) is before the date \(date); an event ends on or after the day it begins"
     }
 

@@ -209,13 +209,8 @@ public struct PloverRecord: Encodable, Hashable, Sendable {
     /// A coded date as a PLOVER full day, and its precision: `YYYY-MM-DD` as it is; `YYYY-MM` and `YYYY` as their
     /// first day (`last`: their last day, for an end date).
     static func fullDay(_ text: String?, last: Bool = false) -> (day: String, precision: String)? {
-        guard let text, let first = CodingDate.firstDay(of: text) else { return nil }
-        let parts = text.split(separator: "-")
-        let precision = ["year", "month", "day"][parts.count - 1]
-        var day = first
-        if last && parts.count == 1 { day = CodingDate.firstDay(of: "\(parts[0])-12-31") ?? first }
-        if last && parts.count == 2 { day = first + CodingDate.daysIn(month: Int(parts[1])!, year: Int(parts[0])!) - 1 }
-        return (HLC(millis: Int64(day) * 86_400_000, counter: 0).isoTime.prefix(10).description, precision)
+        guard let range = CodingDate.range(of: text) else { return nil }
+        return (CodingDate.text(ofDay: last ? range.last : range.first), range.precision.rawValue)
     }
 
     init(_ record: ClusterRecord, documents: [DocumentSummary], text: String? = nil) {

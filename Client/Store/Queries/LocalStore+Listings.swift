@@ -5,19 +5,23 @@ import GRDB
 extension LocalStore {
     /// Every document, by id.
     public func documents() throws -> [DocumentSummary] {
-        try read { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT id, title, source, published FROM entity WHERE kind = 'document' ORDER BY id")
-            return try rows.map { row in
-                let id = try EntityID(row[0] as String)
-                // byline, url and file (schema 3) are not view columns: read from the document's live versions
-                // (a store holds a few hundred documents).
-                let fields = try LiveRows.version.load(id, db).snapshot.fields
-                return DocumentSummary(
-                    id: id, title: row[1], source: row[2], published: row[3],
-                    byline: fields["byline"]?.value.string, url: fields["url"]?.value.string,
-                    file: fields["file"]?.value.string)
-            }
+        try read { db in try Self.documentSnapshots(db).map(\.summary) }
+    }
+
+    /// Every document with its merged snapshot, by id: one load each, for the listing and the coding state alike.
+    static func documentSnapshots(_ db: Database) throws -> [(summary: DocumentSummary, snapshot: EntitySnapshot)] {
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT id, title, source, published FROM entity WHERE kind = 'document' ORDER BY id")
+        return try rows.map { row in
+            let id = try EntityID(row[0] as String)
+            // byline, url and file (schema 3) are not view columns: read from the document's live versions (a
+            // store holds a few hundred documents).
+            let snapshot = try LiveRows.version.load(id, db).snapshot
+            let fields = snapshot.fields
+            let summary = DocumentSummary(
+                id: id, title: row[1], source: row[2], published: row[3], byline: fields["byline"]?.value.string,
+                url: fields["url"]?.value.string, file: fields["file"]?.value.string)
+            return (summary, snapshot)
         }
     }
 
