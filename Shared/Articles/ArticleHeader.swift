@@ -162,7 +162,7 @@ public struct ArticleHeader: Hashable, Sendable {
 
     /// The month a word names: a full name, or its first three letters (`Sep`, `Sept`, `Sep.`).
     static func month(_ word: Substring) -> Int? {
-        let w = CharacterSetLite.trim(word.lowercased())
+        let w = Punctuation.trim(word.lowercased())
         guard w.count >= 3 else { return nil }
         if let full = monthNames.firstIndex(of: w) { return full + 1 }
         if w == "sept" { return 9 }
@@ -181,7 +181,7 @@ public struct ArticleHeader: Hashable, Sendable {
             return d
         }
         func year(_ token: Substring) -> Int? {
-            let t = CharacterSetLite.trim(token)
+            let t = Punctuation.trim(token)
             guard t.count == 4, let y = Int(t), (1900...2100).contains(y) else { return nil }
             return y
         }
@@ -199,7 +199,6 @@ public struct ArticleHeader: Hashable, Sendable {
                     return found
                 }
             }
-            guard i + 2 < tokens.count + 1 else { continue }
             // Month D YYYY
             if let m = month(token), i + 2 < tokens.count, let d = day(tokens[i + 1]), let y = year(tokens[i + 2]),
                 let found = iso(y, m, d)
@@ -244,14 +243,14 @@ public struct ArticleHeader: Hashable, Sendable {
     }
 }
 
-/// The few character classes the header reader trims, without Foundation.
-enum CharacterSetLite {
-    static let punctuation: Set<Character> = [".", ",", ":", ";", "(", ")", "[", "]", "\"", "'"]
+/// The punctuation the header reader trims from a word (`Sep.`, `2025,`).
+enum Punctuation {
+    static let characters: Set<Character> = [".", ",", ":", ";", "(", ")", "[", "]", "\"", "'"]
 
     static func trim(_ text: some StringProtocol) -> String {
         var s = Substring(text)
-        while let first = s.first, punctuation.contains(first) { s.removeFirst() }
-        while let last = s.last, punctuation.contains(last) { s.removeLast() }
+        while let first = s.first, characters.contains(first) { s.removeFirst() }
+        while let last = s.last, characters.contains(last) { s.removeLast() }
         return String(s)
     }
 }
