@@ -53,15 +53,7 @@ struct FaultProxyTests {
         }
         for _ in 0..<2 { for name in names { try await syncUntilDone(name) } }
 
-        let direct = HTTPTransport(server: cluster.server.url.absoluteString, token: cluster.tokens["ana"]!)
-        var log: [Wire.SequencedChange] = []
-        var cursor: Int64 = 0
-        repeat {
-            let page = try await direct.pull(after: cursor, limit: 500)
-            log += page.changes
-            cursor = page.next
-            if !page.more { break }
-        } while true
+        let log = try await serverLog(server: cluster.server.url.absoluteString, token: cluster.tokens["ana"]!)
         expectExactlyOnce(log: log, stores: cluster.stores)
         let faults = proxy.faults
         for fault in FaultProxy.Fault.allCases {
@@ -112,15 +104,7 @@ struct FaultProxyTests {
         #expect(done, "ben finished a sync through the proxy")
         #expect(try ben.withheldRanges().isEmpty)
         try await cluster.syncAll()
-        let direct = HTTPTransport(server: cluster.server.url.absoluteString, token: cluster.tokens["cat"]!)
-        var log: [Wire.SequencedChange] = []
-        var cursor: Int64 = 0
-        repeat {
-            let page = try await direct.pull(after: cursor, limit: 500)
-            log += page.changes
-            cursor = page.next
-            if !page.more { break }
-        } while true
+        let log = try await serverLog(server: cluster.server.url.absoluteString, token: cluster.tokens["cat"]!)
         expectExactlyOnce(log: log, stores: cluster.stores)
         print("backfill through faults: \(proxy.faults), \(failedRuns) runs failed and were rerun")
     }

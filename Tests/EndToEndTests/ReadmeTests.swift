@@ -25,11 +25,8 @@ struct ReadmeTests {
     func usingIt() throws {
         let block = try Self.usingItBlock()
         #expect(block.contains("concord-server serve") && block.contains("concord sync"))
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-readme-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try Self.freshFolder(seeds: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        try FileManager.default.createSymbolicLink(
-            atPath: dir.appendingPathComponent("seeds").path, withDestinationPath: Binaries.repositoryRoot + "/seeds")
         let result = try Self.runBlock(block, in: dir)
         #expect(result.status == 0, "the README block failed; its trace ends:\n\(result.stderr.suffix(3_000))")
         guard result.status == 0 else { return }
@@ -49,11 +46,8 @@ struct ReadmeTests {
     func blindCoding() throws {
         let block = try Self.block(after: "Blind double coding (docs/protocol.md §15)")
         #expect(block.contains("concord assign") && block.contains("concord submit"))
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-readme-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try Self.freshFolder(seeds: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        try FileManager.default.createSymbolicLink(
-            atPath: dir.appendingPathComponent("seeds").path, withDestinationPath: Binaries.repositoryRoot + "/seeds")
         let result = try Self.runBlock(block, in: dir)
         #expect(result.status == 0, "the README block failed; its trace ends:\n\(result.stderr.suffix(3_000))")
         guard result.status == 0 else { return }
@@ -69,14 +63,25 @@ struct ReadmeTests {
     func teamServer() throws {
         let block = try Self.block(after: "Running a server for a team")
         #expect(block.contains("concord-server backup") && block.contains("/metrics"))
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-readme-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try Self.freshFolder(seeds: false)
         defer { try? FileManager.default.removeItem(at: dir) }
         let result = try Self.runBlock(block, in: dir)
         #expect(result.status == 0, "the README block failed; its trace ends:\n\(result.stderr.suffix(3_000))")
         #expect(result.stdout.contains("\"status\":\"ok\""), "health answered: \(result.stdout)")
         #expect(result.stdout.contains("concord_pushes_total{outcome=\"stored\"} 0"), "metrics answered")
         #expect(result.stdout.contains("alice\tanalyst"), "the backup holds the analyst")
+    }
+
+    /// A new temporary folder for a block, with `seeds/` linked to the repository's when the block imports them.
+    static func freshFolder(seeds: Bool) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-readme-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        if seeds {
+            try FileManager.default.createSymbolicLink(
+                atPath: dir.appendingPathComponent("seeds").path,
+                withDestinationPath: Binaries.repositoryRoot + "/seeds")
+        }
+        return dir
     }
 
     /// Runs `block` with bash in `dir`, tracing, on the built binaries, with a free port instead of 8080; kills a
