@@ -64,6 +64,11 @@ public enum OpenAPIDocument {
               properties:
                 \(changeProperties)
                 seq: {type: integer, format: int64, minimum: 1, description: the change's place in the server's commit order}
+            Analyst:
+              type: object
+              properties:
+                name: {type: string}
+                role: {type: string, enum: [analyst, adjudicator]}
             Candidate:
               type: object
               properties:
@@ -211,11 +216,7 @@ public enum OpenAPIDocument {
                   description: The analyst's name and role.
                   content:
                     application/json:
-                      schema:
-                        type: object
-                        properties:
-                          name: {type: string}
-                          role: {type: string, enum: [analyst, adjudicator]}
+                      schema: {$ref: "#/components/schemas/Analyst"}
                 "401": {$ref: "#/components/responses/Error"}
                 "429": {$ref: "#/components/responses/RateLimited"}
           /v1/analysts:
@@ -228,11 +229,7 @@ public enum OpenAPIDocument {
                     application/json:
                       schema:
                         type: array
-                        items:
-                          type: object
-                          properties:
-                            name: {type: string}
-                            role: {type: string, enum: [analyst, adjudicator]}
+                        items: {$ref: "#/components/schemas/Analyst"}
                 "401": {$ref: "#/components/responses/Error"}
                 "429": {$ref: "#/components/responses/RateLimited"}
           /v1/conflicts:

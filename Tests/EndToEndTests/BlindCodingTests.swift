@@ -259,6 +259,22 @@ struct BlindCodingTests {
 
     // MARK: A hostile analyst
 
+    /// alice and bob (analysts) and carol (adjudicator) on `cluster`, the seeds imported and synced, and the drill
+    /// article assigned to alice and bob by carol, synced to all.
+    static func drillAssigned(_ cluster: Cluster) async throws -> (
+        alice: LocalStore, bob: LocalStore, carol: LocalStore, doc: EntityID
+    ) {
+        let alice = try await cluster.analyst("alice")
+        let bob = try await cluster.analyst("bob")
+        let carol = try await cluster.analyst("carol", role: .adjudicator)
+        _ = try carol.importArticles(Cluster.seeds)
+        try await cluster.syncAll()
+        let doc = try #require(try carol.documents().first { $0.title?.contains("air drill") == true }).id
+        _ = try carol.assign([doc.rawValue], coders: [try AnalystName("alice"), try AnalystName("bob")])
+        try await cluster.syncAll()
+        return (alice, bob, carol, doc)
+    }
+
     /// The path of `name`'s store in `cluster`.
     func rig(_ cluster: Cluster, _ name: String) -> String {
         cluster.directory.appendingPathComponent("\(name).sqlite").path
@@ -288,14 +304,7 @@ struct BlindCodingTests {
     func hostileAnalyst() async throws {
         let cluster = try await Cluster(snapshotEvery: 1)
         defer { Task { await cluster.shutdown() } }
-        let alice = try await cluster.analyst("alice")
-        let bob = try await cluster.analyst("bob")
-        let carol = try await cluster.analyst("carol", role: .adjudicator)
-        _ = try carol.importArticles(Cluster.seeds)
-        try await cluster.syncAll()
-        let doc = try #require(try carol.documents().first { $0.title?.contains("air drill") == true }).id
-        _ = try carol.assign([doc.rawValue], coders: [try AnalystName("alice"), try AnalystName("bob")])
-        try await cluster.syncAll()
+        let (alice, bob, carol, doc) = try await Self.drillAssigned(cluster)
         #expect(try bob.documentStandings().first { $0.summary.id == doc }?.standing == .assigned)
 
         let secret = "SECRET-ALICE-TITLE"
@@ -459,14 +468,7 @@ struct BlindCodingTests {
     func agreementFromBlindVotes() async throws {
         let cluster = try await Cluster()
         defer { Task { await cluster.shutdown() } }
-        let alice = try await cluster.analyst("alice")
-        let bob = try await cluster.analyst("bob")
-        let carol = try await cluster.analyst("carol", role: .adjudicator)
-        _ = try carol.importArticles(Cluster.seeds)
-        try await cluster.syncAll()
-        let doc = try #require(try carol.documents().first { $0.title?.contains("air drill") == true }).id
-        _ = try carol.assign([doc.rawValue], coders: [try AnalystName("alice"), try AnalystName("bob")])
-        try await cluster.syncAll()
+        let (alice, bob, carol, doc) = try await Self.drillAssigned(cluster)
 
         let drill = ["doc": doc.rawValue, "type": "COOPERATE", "date": "2025-07-11"]
         let a = try alice.addEvent(EventDraft(values: drill.merging(["title": "Joint air drill"]) { $1 }))
