@@ -59,10 +59,12 @@ let package = Package(
             path: "Shared",
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(name: "CZlib", path: "Zlib"),
         .target(
             name: "ConcordSQLite",
             dependencies: [
                 "ConcordCore",
+                "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -87,6 +89,7 @@ let package = Package(
             dependencies: [
                 "ConcordCore",
                 "ConcordStore",
+                "ConcordSQLite",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

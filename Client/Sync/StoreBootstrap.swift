@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordSQLite
 import ConcordStore
 import Foundation
 import NIOCore
@@ -15,10 +16,11 @@ import NIOCore
 /// nothing yet downloads the server's newest snapshot, checks it, and installs it with its own changes carried
 /// across; the sync that follows pushes those and pulls what came after the snapshot.
 ///
-/// Files next to the store `S`: `S.bootstrap` is the download so far and `S.bootstrap.json` the manifest it belongs
-/// to, so a download cut short (network, Ctrl-C, kill -9) resumes where it stopped with a `Range` request;
-/// `S.bootstrap-ready` is a checked download being installed, never resumed (an install cut short may have written
-/// into it), and removed by the next run. The store itself is only ever replaced whole, by a rename
+/// Files next to the store `S`: `S.bootstrap` is the download so far (the packed snapshot) and `S.bootstrap.json`
+/// the manifest it belongs to, so a download cut short (network, Ctrl-C, kill -9) resumes where it stopped with a
+/// `Range` request; `S.bootstrap-ready` is the store file unpacked from a checked download, being installed, never
+/// resumed (an unpack or install cut short may have written into it), and removed by the next run, which unpacks
+/// the kept download again. The store itself is only ever replaced whole, by a rename
 /// (``LocalStore/installSnapshot(_:manifest:into:beforeRename:)``).
 ///
 /// Anything that makes a snapshot unfit (the server has none, another store format, a damaged download, another
@@ -135,7 +137,7 @@ public struct StoreBootstrap: Sendable {
     }
 
     /// Downloads the snapshot to ``partialPath``, resuming a download of the same snapshot, checks its size and
-    /// SHA-256, and renames it to ``readyPath``. False when the server no longer has it. Throws
+    /// SHA-256, and unpacks it into the store file ``readyPath``. False when the server no longer has it. Throws
     /// ``SnapshotError/refused(_:)`` for a download that is not the file the manifest describes.
     private func download(_ manifest: Wire.SnapshotManifest) async throws -> Bool {
         var offset: Int64 = 0
@@ -155,15 +157,44 @@ public struct StoreBootstrap: Sendable {
             [progress] in progress(.downloading(bytes: $0, total: manifest.bytes))
         }
         defer { file.close() }
+        // The store is built from the download as it arrives (the rows of a 1M-change snapshot take seconds to
+        // insert, about as long as a 100 Mbit/s link takes to bring them); it is used only if the download's
+        // SHA-256 turns out to be the manifest's.
+        let unpacking = Unpacking(pack: partialPath, store: readyPath, growing: file)
+        let downloaded: Bool
+        do {
+            downloaded = try await fetch(manifest, into: file)
+            file.finish()
+        } catch {
+            file.finish()
+            _ = await unpacking.result()
+            unlinkFile(readyPath)
+            throw error
+        }
+        let unpacked = await unpacking.result()
+        guard downloaded else {
+            unlinkFile(readyPath)
+            discardDownload()
+            return false
+        }
+        guard file.digest.hex() == manifest.sha256 else {
+            unlinkFile(readyPath)
+            throw SnapshotError.refused("the download's SHA-256 is not the manifest's (damaged in transit or on disk)")
+        }
+        try unpacked.get()
+        discardDownload()
+        return true
+    }
+
+    /// Fetches the rest of the snapshot into `file`, resuming after transient failures; false when the server no
+    /// longer has it.
+    private func fetch(_ manifest: Wire.SnapshotManifest, into file: DownloadFile) async throws -> Bool {
         var attempt = 1
         var delay = backoff
         while file.offset < manifest.bytes {
             do {
                 let found = try await transport.downloadSnapshot(seq: manifest.seq, from: file.offset, into: file)
-                if !found {
-                    discardDownload()
-                    return false
-                }
+                if !found { return false }
                 // A body that ended early without an error is a cut connection too.
                 if file.offset < manifest.bytes { throw SyncError.transient("the snapshot download ended early") }
             } catch let error as SyncError where error.isTransient && attempt < attempts {
@@ -173,13 +204,7 @@ public struct StoreBootstrap: Sendable {
                 attempt += 1
             }
         }
-        guard file.digest.hex() == manifest.sha256 else {
-            throw SnapshotError.refused("the download's SHA-256 is not the manifest's (damaged in transit or on disk)")
-        }
-        guard renameFile(partialPath, readyPath) == 0 else {
-            throw StoreError.cannotWrite(path: readyPath, detail: String(cString: strerror(errno)))
-        }
-        unlinkFile(manifestPath)
+        progress(.unpacking(changes: manifest.changes))
         return true
     }
 
@@ -210,8 +235,10 @@ public struct StoreBootstrap: Sendable {
 
 /// The download file a snapshot's bytes are appended to, hashed as they are written (a ``SnapshotSink``): the
 /// network thread writes, the bootstrap reads ``offset`` and ``digest`` between requests.
-final class DownloadFile: SnapshotSink, @unchecked Sendable {
+final class DownloadFile: SnapshotSink, GrowingFile, @unchecked Sendable {
     private let fd: Int32
+    private let grown = NSCondition()
+    private var finished = false
     private let path: String
     private let total: Int64
     private let progress: @Sendable (Int64) -> Void
@@ -241,6 +268,21 @@ final class DownloadFile: SnapshotSink, @unchecked Sendable {
     }
 
     var offset: Int64 { lock.withLock { written } }
+
+    func waitBeyond(_ size: Int64) -> Bool {
+        grown.lock()
+        defer { grown.unlock() }
+        while offset <= size && !finished { grown.wait() }
+        return offset > size
+    }
+
+    /// No more bytes will be written: a reader waiting at the end stops there.
+    func finish() {
+        grown.lock()
+        finished = true
+        grown.broadcast()
+        grown.unlock()
+    }
     var digest: SnapshotDigest { lock.withLock { hasher } }
 
     func write(_ bytes: ByteBuffer) throws {
@@ -258,9 +300,42 @@ final class DownloadFile: SnapshotSink, @unchecked Sendable {
             reported = written
             return written
         }
+        grown.lock()
+        grown.broadcast()
+        grown.unlock()
         if let now { progress(now) }
         Failpoint.reach("bootstrap-download")
     }
 
     func close() { closeDescriptor(fd) }
+}
+
+/// The store being built from a download on a thread of its own (``LocalStore/unpackSnapshot(_:to:growing:)``
+/// blocks for seconds), with its outcome awaited once the download is done.
+final class Unpacking: @unchecked Sendable {
+    private let lock = NSLock()
+    private var outcome: Result<Void, any Error>?
+    private var waiter: CheckedContinuation<Result<Void, any Error>, Never>?
+
+    init(pack: String, store: String, growing: DownloadFile) {
+        Thread.detachNewThread { [self] in
+            let result = Result { try LocalStore.unpackSnapshot(pack, to: store, growing: growing) }
+            let waiting = lock.withLock { () -> CheckedContinuation<Result<Void, any Error>, Never>? in
+                outcome = result
+                return waiter
+            }
+            waiting?.resume(returning: result)
+        }
+    }
+
+    /// Waits for the unpack to end.
+    func result() async -> Result<Void, any Error> {
+        await withCheckedContinuation { continuation in
+            let done = lock.withLock { () -> Result<Void, any Error>? in
+                if outcome == nil { waiter = continuation }
+                return outcome
+            }
+            if let done { continuation.resume(returning: done) }
+        }
+    }
 }

@@ -348,4 +348,6 @@ public enum SyncProgress: Sendable, Equatable {
     case retrying(attempt: Int, reason: String)
     /// A first sync downloading the server's snapshot (``StoreBootstrap``).
     case downloading(bytes: Int64, total: Int64)
+    /// A first sync building its store from the downloaded snapshot.
+    case unpacking(changes: Int64)
 }

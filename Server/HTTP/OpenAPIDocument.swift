@@ -321,7 +321,7 @@ public enum OpenAPIDocument {
           /v1/snapshot/{seq}:
             get:
               summary: >-
-                The snapshot file (application/vnd.sqlite3, not gzipped). `Range: bytes=N-` resumes a download (206,
+                The snapshot file (a store's tables packed in one zlib stream, sent as stored). `Range: bytes=N-` resumes a download (206,
                 with Content-Range); other ranges are ignored. The newest two snapshots are kept.
               parameters:
                 - {name: seq, in: path, required: true, schema: {type: integer, format: int64, minimum: 1, maximum: 9223372036854775807}, description: the manifest's seq, example: 50}
@@ -330,12 +330,12 @@ public enum OpenAPIDocument {
                 "200":
                   description: The whole file.
                   content:
-                    application/vnd.sqlite3:
+                    application/vnd.concord.snapshot:
                       schema: {type: string, format: binary}
                 "206":
                   description: The file from the byte the Range names.
                   content:
-                    application/vnd.sqlite3:
+                    application/vnd.concord.snapshot:
                       schema: {type: string, format: binary}
                 "400": {$ref: "#/components/responses/Error"}
                 "401": {$ref: "#/components/responses/Error"}

@@ -14,8 +14,8 @@ extension SyncAPI {
     }
 
     /// The snapshot file at `seq`, whole (200) or from the byte a `Range: bytes=N-` header names (206, to resume a
-    /// download); 404 when that snapshot is not kept (any more), 416 when N is past its end. Sent as stored, not
-    /// gzipped: compressing hundreds of megabytes per download would cost more than it saves on a LAN.
+    /// download); 404 when that snapshot is not kept (any more), 416 when N is past its end. Sent as stored: the
+    /// file is compressed already (a zlib stream, protocol.md §14.3).
     func snapshotFile<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
         let analyst = try await authenticate(request)
         let text = context.parameters.get("seq") ?? ""
@@ -44,7 +44,7 @@ extension SyncAPI {
             }
         }
         var headers: HTTPFields = [
-            .contentType: "application/vnd.sqlite3", .contentLength: String(size - start), .acceptRanges: "bytes",
+            .contentType: "application/vnd.concord.snapshot", .contentLength: String(size - start), .acceptRanges: "bytes",
             .eTag: "\"\(manifest.sha256)\"",
         ]
         if start > 0 { headers[.contentRange] = "bytes \(start)-\(size - 1)/\(size)" }

@@ -46,7 +46,7 @@ public final class SnapshotShelf: Sendable {
         published.withLock { list in list.first { $0.seq == seq } }.map { (filePath(seq: $0.seq), $0) }
     }
 
-    func filePath(seq: Int64) -> String { directory + "/snapshot-\(seq).sqlite" }
+    func filePath(seq: Int64) -> String { directory + "/snapshot-\(seq).pack" }
     func manifestPath(seq: Int64) -> String { directory + "/snapshot-\(seq).json" }
 
     /// Makes `manifest` the newest; returns the seqs no longer kept.
@@ -64,8 +64,9 @@ public final class SnapshotShelf: Sendable {
 ///
 /// It folds the log into a private client store (`work.sqlite`) with the client's own code (``LocalStore``), page by
 /// page as a client's pull would, so a snapshot is exactly what a change-by-change first sync builds. Each time the
-/// log has grown by ``SnapshotSettings/every`` changes it catches up and publishes a compact copy (`VACUUM INTO`),
-/// written to a `.partial` file, hashed, and renamed into place with its manifest. The work is done on a thread of
+/// log has grown by ``SnapshotSettings/every`` changes it catches up and publishes the store's tables packed
+/// (``LocalStore/writeSnapshot(to:)``, about a tenth of the store's size), written to a `.partial` file, hashed, and
+/// renamed into place with its manifest. The work is done on a thread of
 /// its own, not the server's request threads. On start it serves the snapshots it published before, after checking
 /// that the log still holds the changes they hold (a database restored from an older backup does not); if not, it
 /// starts over.

@@ -17,7 +17,7 @@ struct ConcordBench: AsyncParsableCommand {
             With --store postgres (or sqlite,postgres), ingest and pull also run through 1 and 2 concord-server
             processes on a private PostgreSQL cluster (needs initdb: apt-get install -y postgresql).
             """,
-        subcommands: [Run.self, PullChild.self, ServeChild.self], defaultSubcommand: Run.self)
+        subcommands: [Run.self, PullChild.self, ServeChild.self, UnpackChild.self], defaultSubcommand: Run.self)
 }
 
 struct Run: AsyncParsableCommand {
@@ -41,6 +41,10 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Print one JSON object per scenario instead of a table.") var json = false
     @Flag(help: "Tiny sizes, for CI: checks every scenario runs, figures meaningless.") var smoke = false
     @Option(help: "Keep the files here instead of a temporary directory.") var directory: String?
+    @Option(
+        help:
+            "bootstrap: also sync through a loopback link of these speeds in Mbit/s (comma-separated; 0 = unlimited, through the proxy)."
+    ) var linkMbps: String?
 
     func run() async throws {
         var options = self
@@ -123,7 +127,12 @@ struct Run: AsyncParsableCommand {
                 record(
                     try await Scenarios.bootstrap(
                         changes: ingest.changes, server: server, directory: root, baseline: rate, workload: workload,
-                        blind: selected.contains("blind") ? record : nil))
+                        links: try (options.linkMbps ?? "").split(separator: ",").map {
+                            guard let rate = Double($0.trimmingCharacters(in: .whitespaces)), rate >= 0 else {
+                                throw ValidationError("--link-mbps takes speeds in Mbit/s, e.g. 1000,100")
+                            }
+                            return rate
+                        }, record: record, blind: selected.contains("blind") ? record : nil))
             } else {
                 try await server.stop()
             }

@@ -61,3 +61,18 @@ struct PullChild: AsyncParsableCommand {
         print(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
     }
 }
+
+/// Builds a store from a snapshot pack, alone (profiling the bootstrap's unpack): prints seconds and peak RSS.
+struct UnpackChild: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unpack-child", abstract: "Internal: one snapshot unpack, measured.", shouldDisplay: false)
+
+    @Option var pack: String
+    @Option var store: String
+
+    func run() throws {
+        let start = ContinuousClock.now
+        try LocalStore.unpackSnapshot(pack, to: store)
+        print("unpack \(elapsed(start)) s, peak \(ProcessStats.peakRSSMegabytes()) MB")
+    }
+}

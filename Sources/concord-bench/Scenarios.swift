@@ -70,9 +70,12 @@ enum Scenarios {
     /// `bootstrap` (protocol.md §14): the server makes a snapshot of its log (timed: `make_s`, the server's one-off
     /// work, and `snapshot_mb`), then a new client (in a child process, so its peak RSS is its own) installs it and
     /// syncs: the figure is that whole first sync, end to end over HTTP, with `bootstrap_s` its download and install.
+    ///
+    /// With `links`, the same first sync again through a ``LinkProxy`` of each speed (Mbit/s, 0 = unlimited), each
+    /// recorded as `bootstrap@N` with the bytes it carried to the client (`received_mb`).
     static func bootstrap(
         changes: Int, server: BenchServer, directory: URL, baseline: Double, workload: Workload,
-        blind: ((Measurement) -> Void)? = nil
+        links: [Double] = [], record: (Measurement) -> Void = { _ in }, blind: ((Measurement) -> Void)? = nil
     ) async throws -> Measurement {
         let makeStart = ContinuousClock.now
         guard let manifest = try await server.running.makeSnapshot() else {
@@ -104,6 +107,24 @@ enum Scenarios {
             throw BenchError(
                 "the bootstrapped store holds \(report.stored) changes (\(report.installed) installed), the server "
                     + "has \(changes)")
+        }
+        for megabits in links {
+            let proxy = try LinkProxy(to: Int(serving.url.split(separator: ":").last!)!, megabits: megabits)
+            defer { proxy.stop() }
+            let name = megabits > 0 ? "\(Int(megabits))mbps" : "unlimited"
+            let linked = try runPullChild(
+                server: proxy.url, token: server.tokens[try AnalystName("reader")]!,
+                store: directory.appendingPathComponent("bootstrap-\(name).sqlite").path,
+                analyst: try AnalystName("reader"), bootstrap: true)
+            guard linked.stored == changes else { throw BenchError("the bootstrap over \(name) missed changes") }
+            var m = Measurement(
+                name: "bootstrap@\(name)", changes: linked.stored, seconds: linked.seconds, baseline: baseline,
+                extra: [
+                    "bootstrap_s": linked.bootstrapSeconds, "received_mb": Double(proxy.bytesDown) / 1_000_000,
+                    "link_mbps": megabits, "user_s": linked.userSeconds, "sys_s": linked.systemSeconds,
+                ])
+            m.peak_rss_mb = linked.peakRSSMegabytes
+            record(m)
         }
         if let blind {
             blind(

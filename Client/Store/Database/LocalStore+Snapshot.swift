@@ -58,37 +58,77 @@ extension LocalStore {
         }
         let migrations = (try? String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY 1")) ?? []
         digest.update(("migrations " + migrations.joined(separator: ",")).utf8)
+        // How a snapshot of the store is encoded: a client that reads another encoding does not download it.
+        digest.update("\nsnapshot CNCDPACK1".utf8)
         return digest.hex()
     }
 
     /// The replica id a snapshot's metadata row carries until a client installs it and writes its own.
     static let snapshotReplica = "00000000-0000-7000-8000-000000000000"
 
-    /// Writes a compact copy of this store to `path` (which must not exist; it is created mode 0600) as a snapshot: the metadata row loses
-    /// this store's identity and the command table is emptied. Returns its manifest; `seq` is this store's pull
-    /// cursor. For a server's snapshot store, whose changes are all pulled.
+    /// The tables a snapshot leaves out: GRDB's migration list, which the store format (``storeFormat``) fixes.
+    static let unpackedTables: Set<String> = ["grdb_migrations"]
+
+    /// Writes this store to `path` (which must not exist; it is created mode 0600) as a snapshot, packed
+    /// (``TablePack``): the metadata row loses this store's identity and the command table is left empty. Returns
+    /// its manifest; `seq` is this store's pull cursor. For a server's snapshot store, whose changes are all pulled.
     public func writeSnapshot(to path: String) throws -> Wire.SnapshotManifest {
         do {
-            // Created private, like a store: a snapshot holds the whole project.
-            closeDescriptor(openForWriting(path))
-            try dbQueue.inDatabase { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
-            let copy = try DatabaseQueue(path: path)
-            let (seq, changes, format) = try copy.write { db -> (Int64, Int64, String) in
-                try db.execute(
-                    sql: """
-                        UPDATE store SET analyst = 'snapshot', replica = ?, server = NULL, token = NULL, caFile = NULL,
-                            role = 'analyst', lastSync = NULL;
-                        DELETE FROM command;
-                        """, arguments: [Self.snapshotReplica])
+            let (seq, changes, format) = try read { db -> (Int64, Int64, String) in
+                _ = try TablePack.write(
+                    db, to: path, skipping: Self.unpackedTables,
+                    select: [
+                        "store": [
+                            "analyst": "'snapshot'", "replica": "'\(Self.snapshotReplica)'", "server": "NULL",
+                            "token": "NULL", "caFile": "NULL", "role": "'analyst'", "lastSync": "NULL",
+                        ]
+                    ], emptied: ["command"])
                 let cursor = try Int64.fetchOne(db, sql: "SELECT pullCursor FROM store") ?? 0
                 let count = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM change") ?? 0
                 return (cursor, count, try Self.format(of: db))
             }
-            try copy.close()
             let (bytes, sha256) = try Self.digest(ofFile: path)
             return Wire.SnapshotManifest(seq: seq, changes: changes, bytes: bytes, sha256: sha256, format: format)
+        } catch let error as PackError {
+            throw StoreError.cannotWrite(path: path, detail: error.description)
         } catch {
             throw Self.mapError(error, path: path)
+        }
+    }
+
+    /// Makes the store file `path` (which must not exist) from the downloaded snapshot `pack`: this build's empty
+    /// store, filled with the pack's rows, its indexes made once at the end. Throws ``SnapshotError/refused(_:)``
+    /// when `pack` is not a snapshot of this store format, and removes what it wrote. A `growing` pack (a download
+    /// under way) is read as it grows.
+    public static func unpackSnapshot(_ pack: String, to path: String, growing: (any GrowingFile)? = nil) throws {
+        let fd = createExclusively(path, mode: 0o600)
+        guard fd >= 0 else { throw StoreError.cannotWrite(path: path, detail: String(cString: strerror(errno))) }
+        closeDescriptor(fd)
+        do {
+            let queue = try DatabaseQueue(path: path)
+            defer { try? queue.close() }
+            // A new file no one else opens until it is renamed into place: no journal and no syncs while it is
+            // filled; it is synced once whole (``installSnapshot``).
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA application_id = \(StoreSchema.applicationID)")
+                _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = OFF")
+                try db.execute(sql: "PRAGMA synchronous = OFF")
+                try db.execute(sql: "PRAGMA cache_size = -16384")
+            }
+            try StoreSchema.migrator.migrate(queue)
+            try queue.write { db in
+                _ = try TablePack.read(from: pack, into: db, skipping: unpackedTables, growing: growing)
+            }
+            try queue.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE") }
+        } catch {
+            for suffix in ["", "-journal", "-wal", "-shm"] { unlinkFile(path + suffix) }
+            if let error = error as? PackError { throw SnapshotError.refused("it is not a valid snapshot: \(error)") }
+            if let error = error as? DatabaseError,
+                [.SQLITE_CONSTRAINT, .SQLITE_MISMATCH, .SQLITE_TOOBIG, .SQLITE_RANGE].contains(error.resultCode)
+            {
+                throw SnapshotError.refused("its rows do not fit this store: \(error.message ?? "\(error)")")
+            }
+            throw mapError(error, path: path)
         }
     }
 

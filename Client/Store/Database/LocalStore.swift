@@ -300,7 +300,7 @@ public final class LocalStore: Sendable {
 /// `open(2)` with `O_CREAT | O_EXCL`: creates `path` with `mode`, or fails (`EEXIST`) when something is already
 /// there, in one system call, so two `concord init` never both believe they made the store. A free function because
 /// inside `LocalStore` the name `open` means ``LocalStore/open(at:)``; Glibc, Musl and Darwin all declare this one.
-private func createExclusively(_ path: String, mode: mode_t) -> Int32 {
+func createExclusively(_ path: String, mode: mode_t) -> Int32 {
     open(path, O_CREAT | O_EXCL | O_WRONLY, mode)
 }
 

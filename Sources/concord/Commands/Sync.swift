@@ -113,6 +113,8 @@ final class ProgressBar: @unchecked Sendable {
             text = "retry \(attempt): \(reason)"
         case .downloading(let bytes, let total):
             text = "snapshot \(bytes / 1_048_576)/\(total / 1_048_576) MiB"
+        case .unpacking(let changes):
+            text = "snapshot: building the store of \(changes) changes"
         }
         lock.withLock {
             FileHandle.standardError.write(Data(("\r\u{1B}[2K" + text).utf8))
