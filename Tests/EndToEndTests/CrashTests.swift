@@ -366,9 +366,10 @@ struct CrashTests {
             }
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
+                // The store is built from the download as it arrives: the download is kept until both are done.
                 phases.append(
-                    exists("ben.sqlite.bootstrap-ready")
-                        ? "install" : exists("ben.sqlite.bootstrap") ? "download" : "other")
+                    exists("ben.sqlite.bootstrap")
+                        ? "download" : exists("ben.sqlite.bootstrap-ready") ? "install" : "other")
             }
             process.waitUntilExit()
             // Whatever instant it died at, the store opens and holds every own change.
