@@ -15,11 +15,15 @@ public struct SnapshotSettings: Sendable {
     public var every: Int
     /// How often the log is checked for growth; nil only when ``RunningServer/makeSnapshot()`` asks (tests).
     public var interval: Duration?
+    /// With several servers on one database (PostgreSQL): how long the lease on making snapshots lasts unless its
+    /// holder renews it. A holder that dies is replaced this long after its last renewal.
+    public var leaseSeconds: Int64
 
-    public init(directory: String, every: Int = 50_000, interval: Duration? = .seconds(1)) {
+    public init(directory: String, every: Int = 50_000, interval: Duration? = .seconds(1), leaseSeconds: Int64 = 60) {
         self.directory = directory
         self.every = max(1, every)
         self.interval = interval
+        self.leaseSeconds = max(1, leaseSeconds)
     }
 
     /// The default folder for a SQLite database at `dbPath`: `DB.snapshots` beside it.
@@ -70,11 +74,19 @@ public final class SnapshotShelf: Sendable {
 /// its own, not the server's request threads. On start it serves the snapshots it published before, after checking
 /// that the log still holds the changes they hold (a database restored from an older backup does not); if not, it
 /// starts over.
+///
+/// Several servers on one PostgreSQL database (``ServerStore/sharedSnapshots``) make each snapshot once: the holder
+/// of a lease in the database makes it and stores it there too, and every server (the holder included) copies the
+/// newest stored snapshot into its own folder and serves it. A server that starts later copies it on its first
+/// check, a second after it starts, without folding the log; if the holder dies, another takes the lease once it
+/// runs out and goes on from the newest snapshot, unpacked into its work store, not from the start of the log.
 struct SnapshotMaker: Service {
     let store: any ServerStore
     let shelf: SnapshotShelf
     let settings: SnapshotSettings
     let logger: Logger
+    /// This process's name in the lease.
+    let holder = UUID().uuidString
 
     var workPath: String { shelf.directory + "/work.sqlite" }
 
@@ -151,25 +163,73 @@ struct SnapshotMaker: Service {
     }
 
     /// Catches up and publishes when the log has grown by `every` since the newest snapshot; returns the manifest
-    /// published, if one was.
+    /// published, if one was. With shared snapshots, first copies a newer one the database holds, and makes one only
+    /// while this process holds the lease.
     @discardableResult
     func makeIfDue() async throws -> Wire.SnapshotManifest? {
         try makeDirectory()
+        guard let shared = store.sharedSnapshots else { return try await make(renewing: nil) }
+        let adopted = try await adopt(from: shared)
+        guard try await shared.claimSnapshotLease(holder: holder, seconds: settings.leaseSeconds) else {
+            return adopted
+        }
+        guard let made = try await make(renewing: shared) else { return adopted }
+        try await shared.publishSharedSnapshot(made, from: shelf.filePath(seq: made.seq))
+        return made
+    }
+
+    /// Copies the newest shared snapshot into the folder and serves it, if it is newer than the shelf's and of this
+    /// build's store format; returns its manifest then.
+    private func adopt(from shared: any SharedSnapshots) async throws -> Wire.SnapshotManifest? {
+        guard let manifest = try await shared.newestSharedSnapshot(), manifest.seq > (shelf.newest?.seq ?? 0),
+            manifest.format == LocalStore.storeFormat
+        else { return nil }
+        let partial = shelf.directory + "/snapshot-\(manifest.seq).partial"
+        unlinkIfPresent(partial)
+        guard try await shared.copySharedSnapshot(seq: manifest.seq, to: partial) else {
+            unlinkIfPresent(partial)
+            return nil
+        }
+        let (bytes, sha256) = try LocalStore.digest(ofFile: partial)
+        guard bytes == manifest.bytes, sha256 == manifest.sha256 else {
+            // Replaced while it was copied: the next check copies the newer one.
+            unlinkIfPresent(partial)
+            return nil
+        }
+        try publish(manifest, partial: partial)
+        logger.info("snapshot copied from the database", metadata: ["concord.seq": "\(manifest.seq)"])
+        return manifest
+    }
+
+    /// Folds the log into the work store and publishes a snapshot if the log grew enough. With `shared`, renews the
+    /// lease as it goes, and stops (nil) if the lease was lost.
+    private func make(renewing shared: (any SharedSnapshots)?) async throws -> Wire.SnapshotManifest? {
         let base = shelf.newest?.seq ?? 0
         // Each snapshot copies the whole store, so a large log waits for a tenth more before the next: copying
         // costs at most ~10 bytes of snapshot per new byte of log, and a first sync pulls at most that tenth.
         let growth = max(Int64(settings.every), base / 10)
         let probe = try await store.changes(after: base + growth - 1, limit: 1)
         guard !probe.changes.isEmpty else { return nil }
-        let work = try await offload { [workPath] in
-            FileManager.default.fileExists(atPath: workPath)
-                ? try LocalStore.open(at: workPath)
-                : try LocalStore.create(
-                    at: workPath, analyst: try AnalystName("snapshot"), server: nil, token: nil)
+        let work = try await offload { [workPath, shelf] in
+            if FileManager.default.fileExists(atPath: workPath) { return try LocalStore.open(at: workPath) }
+            // A server that took the lease over goes on from the newest snapshot, not from the start of the log.
+            if let newest = shelf.newest {
+                try LocalStore.unpackSnapshot(shelf.filePath(seq: newest.seq), to: workPath)
+                return try LocalStore.open(at: workPath)
+            }
+            return try LocalStore.create(
+                at: workPath, analyst: try AnalystName("snapshot"), server: nil, token: nil)
         }
         defer { try? work.close() }
         var cursor = try work.metadata().pullCursor
+        var renewed = ContinuousClock.now
         while true {
+            if let shared, ContinuousClock.now - renewed > .seconds(settings.leaseSeconds) / 3 {
+                guard try await shared.claimSnapshotLease(holder: holder, seconds: settings.leaseSeconds) else {
+                    return nil
+                }
+                renewed = .now
+            }
             let page = try await store.changes(after: cursor, limit: SyncAPI.maxPageSize)
             guard let last = page.changes.last else { break }
             let changes = try page.changes.map { stored in
@@ -184,16 +244,7 @@ struct SnapshotMaker: Service {
         let partial = shelf.directory + "/snapshot-\(cursor).partial"
         unlinkIfPresent(partial)
         let manifest = try await offload { try work.writeSnapshot(to: partial) }
-        try writeAtomically(
-            JSONEncoder().encode(manifest), to: shelf.manifestPath(seq: manifest.seq), partial: partial + ".json")
-        guard rename(partial, shelf.filePath(seq: manifest.seq)) == 0 else {
-            throw ServerStoreError(path: partial, message: "cannot rename: \(String(cString: strerror(errno)))")
-        }
-        let dropped = shelf.publish(manifest)
-        for seq in dropped {
-            unlinkIfPresent(shelf.filePath(seq: seq))
-            unlinkIfPresent(shelf.manifestPath(seq: seq))
-        }
+        try publish(manifest, partial: partial)
         logger.info(
             "snapshot published",
             metadata: [
@@ -201,6 +252,20 @@ struct SnapshotMaker: Service {
                 "concord.seconds": "\((ContinuousClock.now - started).components.seconds)",
             ])
         return manifest
+    }
+
+    /// Renames the checked file `partial` into place with its manifest, makes it the shelf's newest and removes the
+    /// snapshots the shelf no longer keeps.
+    private func publish(_ manifest: Wire.SnapshotManifest, partial: String) throws {
+        try writeAtomically(
+            JSONEncoder().encode(manifest), to: shelf.manifestPath(seq: manifest.seq), partial: partial + ".json")
+        guard rename(partial, shelf.filePath(seq: manifest.seq)) == 0 else {
+            throw ServerStoreError(path: partial, message: "cannot rename: \(String(cString: strerror(errno)))")
+        }
+        for seq in shelf.publish(manifest) {
+            unlinkIfPresent(shelf.filePath(seq: seq))
+            unlinkIfPresent(shelf.manifestPath(seq: seq))
+        }
     }
 
     /// Removes snapshot files the shelf does not keep (left by a crash or an older run).

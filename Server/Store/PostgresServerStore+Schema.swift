@@ -51,7 +51,7 @@ extension PostgresServerStore {
                 revoked BIGINT
             )
             """,
-        ] + blindCodingTables
+        ] + blindCodingTables + snapshotTables
 
     /// Tables version 2 added (protocol.md §15): each event's document, and the documents with coding fields.
     private static let blindCodingTables: [String] = [
@@ -60,8 +60,24 @@ extension PostgresServerStore {
         "CREATE TABLE coding_doc (doc TEXT PRIMARY KEY)",
     ]
 
+    /// Tables version 3 added (protocol.md §14.3): the snapshots every server process of the database serves, in
+    /// chunks of at most 1 MiB, and which process makes them (a lease).
+    private static let snapshotTables: [String] = [
+        "CREATE TABLE snapshot (seq BIGINT PRIMARY KEY, manifest TEXT NOT NULL)",
+        """
+        CREATE TABLE snapshot_chunk (
+            seq BIGINT NOT NULL REFERENCES snapshot (seq) ON DELETE CASCADE,
+            n INTEGER NOT NULL,
+            bytes BYTEA NOT NULL,
+            PRIMARY KEY (seq, n)
+        )
+        """,
+        "CREATE TABLE snapshot_maker (id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL, until BIGINT NOT NULL)",
+    ]
+
     /// What brings tables of version `n` to `n + 1`, by `n`.
     private static let upgrades: [Int32: [String]] = [
+        2: snapshotTables,
         1: blindCodingTables + [
             // Every event's first `doc` change, read from the stored bodies once.
             """
@@ -71,7 +87,7 @@ extension PostgresServerStore {
             WHERE j->>'field' = 'doc' AND j->>'entity' LIKE 'event/%'
             ORDER BY j->>'entity', seq
             """
-        ]
+        ],
     ]
 
     /// Creates the tables in an empty database, accepts one at this version, refuses anything else. Holds the push

@@ -19,9 +19,11 @@ import PostgresNIO
 /// A naive sequence (`bigserial`) would hand out numbers at insert time: a transaction holding 11 could commit
 /// before one holding 10, and a reader paging with `after=10` would skip 10 forever. Serialising pushes also makes
 /// the planner's read of the live view and its write one atomic step, which the merge needs anyway.
-public final class PostgresServerStore: ServerStore, SharedLog {
+public final class PostgresServerStore: ServerStore, SharedLog, SharedSnapshots {
     /// Several server processes share the database: this store is the log they all commit to.
     public var sharedLog: (any SharedLog)? { self }
+    /// Several server processes serve one set of snapshots, made by one of them.
+    public var sharedSnapshots: (any SharedSnapshots)? { self }
 
     /// The database URL without its password, for messages.
     public let location: String
@@ -35,7 +37,7 @@ public final class PostgresServerStore: ServerStore, SharedLog {
     /// The key of the advisory lock every push holds (and a migration, on its session): "Concord" in ASCII.
     static let pushLock: Int64 = 0x43_6f_6e_63_6f_72_64
     /// The version of the tables this server writes; a database with a newer one is refused.
-    static let schemaVersion: Int32 = 2
+    static let schemaVersion: Int32 = 3
 
     /// Whether `location` names a PostgreSQL database rather than a SQLite file.
     public static func isURL(_ location: String) -> Bool {

@@ -59,10 +59,33 @@ public protocol ServerStore: Sendable {
     /// The store's log as other server processes also write it, or nil when this process is its only writer
     /// (SQLite, memory): then this process's own pushes are all the commits a long poll waits for.
     var sharedLog: (any SharedLog)? { get }
+
+    /// Where the server processes of one database keep the snapshots they all serve, or nil when this process is
+    /// the database's only server (SQLite, memory): then its snapshot folder is the only copy.
+    var sharedSnapshots: (any SharedSnapshots)? { get }
 }
 
 extension ServerStore {
     public var sharedLog: (any SharedLog)? { nil }
+    public var sharedSnapshots: (any SharedSnapshots)? { nil }
+}
+
+/// The snapshots of a database that several server processes share (PostgreSQL, protocol.md §14.3): one process at
+/// a time, the lease holder, folds the log and publishes snapshots; every process copies the newest into its own
+/// folder and serves it from there.
+public protocol SharedSnapshots: Sendable {
+    /// Takes the lease on making snapshots for `seconds`, or renews it for its holder: true when `holder` holds it.
+    func claimSnapshotLease(holder: String, seconds: Int64) async throws -> Bool
+
+    /// The newest published snapshot.
+    func newestSharedSnapshot() async throws -> Wire.SnapshotManifest?
+
+    /// Stores the pack file at `path` as the snapshot `manifest` describes, keeping it and the one before; a
+    /// snapshot older than the newest stored is ignored.
+    func publishSharedSnapshot(_ manifest: Wire.SnapshotManifest, from path: String) async throws
+
+    /// Writes the stored snapshot at `seq` to the new file `path`; false when it is no longer stored.
+    func copySharedSnapshot(seq: Int64, to path: String) async throws -> Bool
 }
 
 /// A change log that several server processes commit to (PostgreSQL, protocol.md §13): what a long poll must watch

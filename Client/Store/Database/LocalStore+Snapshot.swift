@@ -144,7 +144,7 @@ extension LocalStore {
     }
 
     /// The size and SHA-256 of the file at `path`, read 1 MiB at a time.
-    static func digest(ofFile path: String) throws -> (bytes: Int64, sha256: String) {
+    public static func digest(ofFile path: String) throws -> (bytes: Int64, sha256: String) {
         var digest = SnapshotDigest()
         let bytes = try hashFile(path, upTo: nil, into: &digest)
         return (bytes, digest.hex())
