@@ -216,6 +216,7 @@ let package = Package(
                 "ConcordStore",
                 "ConcordSync",
                 "ConcordServer",
+                "ConcordSQLite",
                 "ConcordTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),

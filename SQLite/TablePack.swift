@@ -39,6 +39,12 @@ public enum TablePack {
     static let blockRows = 4096
     /// Texts up to this many bytes go in the dictionary (ids, names, labels); longer ones are written out.
     static let shortText = 64
+    /// A block also ends once its values hold this many bytes (documents' texts are up to 4 MiB each).
+    static let blockBytes = 8 << 20
+    /// What a reader accepts of one block: its encoded bytes, and its values once decoded. A row holds at most one
+    /// document text (4 MiB) and its change's other fields, so a block a writer made stays well inside both.
+    static let maxBlockBytes = 64 << 20
+    static let maxDecodedBytes = 256 << 20
 
     /// A table's name and the columns packed, in `PRAGMA table_info` order (with `rowid` first for a rowid table
     /// whose rowid no column names).
@@ -146,7 +152,7 @@ public enum TablePack {
             }
             for column in 0..<Int32(columns) { block.append(handle, column) }
             block.rows += 1
-            if block.rows == blockRows { try flush() }
+            if block.rows == blockRows || block.bytes.count >= blockBytes { try flush() }
         }
         sqlite3_reset(handle)
         try flush()
@@ -236,7 +242,7 @@ public enum TablePack {
                     let rows = try input.readVarint()
                     if rows == 0 { break }
                     let length = try input.readVarint()
-                    guard rows <= UInt64(blockRows), length <= 1 << 30 else {
+                    guard rows <= UInt64(blockRows), length <= UInt64(maxBlockBytes) else {
                         throw PackError("a block of \(name) says \(rows) rows in \(length) bytes")
                     }
                     body.removeAll(keepingCapacity: true)
@@ -652,6 +658,10 @@ private struct ValueDecoder {
     }
 
     private mutating func value(_ reader: inout Reader, _ state: inout ColumnState) throws {
+        // References expand: a hostile pack could make a small block decode to gigabytes.
+        guard block.bytes.count <= TablePack.maxDecodedBytes else {
+            throw PackError("a block decodes to more than \(TablePack.maxDecodedBytes >> 20) MiB")
+        }
         guard let tag = Tag(rawValue: try reader.byte()) else { throw PackError("a value has an unknown tag") }
         switch tag {
         case .null: block.cells.append(Block.Cell(kind: SQLITE_NULL, value: 0, length: 0))
@@ -683,6 +693,9 @@ private struct ValueDecoder {
             let count = try reader.length()
             guard count >= 2 else { throw PackError("a joined text has \(count) parts") }
             for index in 0..<count {
+                guard block.bytes.count <= TablePack.maxDecodedBytes else {
+                    throw PackError("a block decodes to more than \(TablePack.maxDecodedBytes >> 20) MiB")
+                }
                 if index > 0 { block.bytes.append(separator) }
                 guard let tag = Tag(rawValue: try reader.byte()), [.newText, .seenText, .clock].contains(tag) else {
                     throw PackError("a joined text has a part of an unknown kind")

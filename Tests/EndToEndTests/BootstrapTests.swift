@@ -1,6 +1,7 @@
 import ConcordStore
 import ConcordSync
 import ConcordCore
+import ConcordSQLite
 import ConcordServer
 import ConcordTestSupport
 import Foundation
@@ -171,6 +172,46 @@ struct BootstrapTests {
         #expect(try cluster.store("dan").eventSnapshots() == cluster.store("ana").eventSnapshots())
     }
 
+    @Test("a pack that matches its manifest but is not a valid pack is refused, and nothing is left of it")
+    func forgedPacks() async throws {
+        let cluster = try await Cluster(snapshotEvery: 1)
+        defer { Task { await cluster.shutdown() } }
+        var random = SeededRandom(seed: 12)
+        _ = try await Self.history(cluster, steps: 30, random: &random)
+        let manifest = try #require(try await cluster.server.makeSnapshot())
+        let pack = cluster.directory.appendingPathComponent("snapshots/snapshot-\(manifest.seq).pack").path
+        let plain = try TablePack.inflate(pack)
+        let dan = try await cluster.analyst("dan")
+        _ = try dan.importArticles(Cluster.seeds)
+        let before = try dan.allChanges()
+        // A server that sends what it says it sends, and it is not a snapshot: zlib of a stream cut short, bytes
+        // that are not zlib, a stream of another table's rows.
+        var forgeries: [(String, Data)] = []
+        let cut = cluster.directory.appendingPathComponent("cut.pack").path
+        try TablePack.deflate(Array(plain.dropLast(20)), to: cut)
+        forgeries.append(("cut", try Data(contentsOf: URL(fileURLWithPath: cut))))
+        forgeries.append(("not zlib", Data("this is not a snapshot".utf8)))
+        var renamed = plain
+        if let at = renamed.firstIndex(of: UInt8(ascii: "c")) { renamed[at] = UInt8(ascii: "x") }
+        let other = cluster.directory.appendingPathComponent("other.pack").path
+        try TablePack.deflate(renamed, to: other)
+        forgeries.append(("another table", try Data(contentsOf: URL(fileURLWithPath: other))))
+        for (name, bytes) in forgeries {
+            let transport = ForgedSnapshotTransport(base: cluster.transport("dan"), manifest: manifest, bytes: bytes)
+            let outcome = try await cluster.bootstrap("dan", transport: transport)
+            guard case .skipped(.damaged(let error)) = outcome else {
+                Issue.record("\(name): \(outcome)")
+                continue
+            }
+            #expect(error.description.contains("not a valid snapshot"), "\(name): \(error)")
+            #expect(try cluster.store("dan").allChanges() == before, "\(name)")
+            #expect(try cluster.store("dan").metadata().pullCursor == 0)
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: cluster.directory.path)
+                .filter { $0.contains(".bootstrap") }
+            #expect(leftovers.isEmpty, "\(name): \(leftovers)")
+        }
+    }
+
     @Test("a store another process has open is not replaced; a store that has synced is left alone")
     func storeInUseOrSynced() async throws {
         let cluster = try await Cluster(snapshotEvery: 1)
@@ -296,6 +337,33 @@ struct DamagingTransport: SyncTransport {
         let found = try await base.downloadSnapshot(seq: seq, from: offset, into: damaging)
         if case .extra = damage, found { try sink.write(ByteBuffer(string: "trailing bytes")) }
         return found
+    }
+}
+
+/// The real transport, but the snapshot it offers is `bytes`, with a manifest that matches them (size, SHA-256):
+/// what a faulty or hostile server could send.
+struct ForgedSnapshotTransport: SyncTransport {
+    let base: HTTPTransport
+    let manifest: Wire.SnapshotManifest
+    let bytes: Data
+
+    func me() async throws(SyncError) -> Wire.Me { try await base.me() }
+    func push(_ request: Wire.PushRequest) async throws(SyncError) -> PushOutcome { try await base.push(request) }
+    func pull(after cursor: Int64, limit: Int) async throws(SyncError) -> Wire.PullPage {
+        try await base.pull(after: cursor, limit: limit)
+    }
+    func snapshotManifest() async throws(SyncError) -> Wire.SnapshotManifest? {
+        var digest = SnapshotDigest()
+        bytes.withUnsafeBytes { digest.update($0) }
+        var forged = manifest
+        forged.bytes = Int64(bytes.count)
+        forged.sha256 = digest.hex()
+        return forged
+    }
+
+    func downloadSnapshot(seq: Int64, from offset: Int64, into sink: any SnapshotSink) async throws -> Bool {
+        try sink.write(ByteBuffer(bytes: bytes.dropFirst(Int(offset))))
+        return true
     }
 }
 
