@@ -57,6 +57,8 @@ struct Run: AsyncParsableCommand {
             options.agreementEvents = min(agreementEvents, 2_000)
             options.watchers = min(watchers, 20)
             options.liveSamples = min(liveSamples, 5)
+            // The link proxy runs too, so CI exercises it.
+            options.linkMbps = options.linkMbps ?? "100"
         }
         let selected = Set(
             (only ?? "baseline,apply,ingest,pull,bootstrap,cli,report,load,agreement,live").split(separator: ",").map(
