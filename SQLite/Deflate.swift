@@ -11,6 +11,19 @@ import CZlib
 private func posixWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { write(fd, bytes, count) }
 private func posixRead(_ fd: Int32, _ bytes: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, bytes, count) }
 
+/// An unsigned LEB128 number from the bytes `next` gives, the pack's varint.
+func decodeVarint(_ next: () throws -> UInt8) throws -> UInt64 {
+    var value: UInt64 = 0
+    var shift: UInt64 = 0
+    while true {
+        let byte = try next()
+        guard shift < 64 else { throw PackError("a number in it is too long") }
+        value |= UInt64(byte & 0x7F) << shift
+        if byte < 0x80 { return value }
+        shift += 7
+    }
+}
+
 /// Why a packed file could not be written or read: the sentence says what is wrong with it.
 public struct PackError: Error, Equatable, CustomStringConvertible {
     public let description: String
@@ -150,17 +163,7 @@ final class InflateReader {
         return byte
     }
 
-    func readVarint() throws -> UInt64 {
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let byte = try readByte()
-            guard shift < 64 else { throw PackError("a number in it is too long") }
-            value |= UInt64(byte & 0x7F) << shift
-            if byte < 0x80 { return value }
-            shift += 7
-        }
-    }
+    func readVarint() throws -> UInt64 { try decodeVarint { try readByte() } }
 
     /// Checks that the stream ends here and that nothing follows it in the file.
     func expectEnd() throws {

@@ -745,17 +745,7 @@ private struct Reader {
         return raw[offset]
     }
 
-    mutating func varint() throws -> UInt64 {
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let byte = try byte()
-            guard shift < 64 else { throw PackError("a number in it is too long") }
-            value |= UInt64(byte & 0x7F) << shift
-            if byte < 0x80 { return value }
-            shift += 7
-        }
-    }
+    mutating func varint() throws -> UInt64 { try decodeVarint { try byte() } }
 
     mutating func zigzag() throws -> Int64 {
         let raw = try varint()
