@@ -241,7 +241,10 @@ public struct SyncEngine: Sendable {
 
     /// Notes what a received page means for `me` (``SyncNews``): the changes this build can read.
     private func note(_ page: Wire.PullPage, in summary: inout SyncSummary, me: AnalystName) {
-        summary.news.note(pulled: page.changes.map(\.change).filter { $0.schema <= store.understoodSchema }, me: me)
+        // Lazily: a page holds up to 20,000 changes, and copying each one is retains and releases on the applying
+        // thread.
+        let understood = store.understoodSchema
+        summary.news.note(pulled: page.changes.lazy.map(\.change).filter { $0.schema <= understood }, me: me)
     }
 
     /// A page of what was withheld in `range`, or nil while the server still finds the document blind (409).

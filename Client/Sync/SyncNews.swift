@@ -53,7 +53,7 @@ public struct SyncNews: Sendable, Equatable {
     }
 
     /// Notes the pulled changes written by others.
-    mutating func note(pulled changes: [Change], me: AnalystName) {
+    mutating func note(pulled changes: some Sequence<Change>, me: AnalystName) {
         for change in changes where change.author != me {
             if change.entity.kind == .document {
                 if change.field == Blinding.assignedField && change.op == .add && change.value.string == me.rawValue {
