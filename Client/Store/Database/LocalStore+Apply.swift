@@ -193,10 +193,12 @@ extension LocalStore {
                 try writer.insertVersion(
                     entity: entity, field: field, kind: kind, change: version.change, seq: seqOf[version.change]!)
             }
-            // An id already in the log when its retiring change came was folded then, and never will be again.
-            for retirement in delta.retired
-            where try !writer.isInLog(retirement.id, before: changes[retirement.by].seq) {
-                try writer.insertRetired(entity: entity, field: field, change: retirement.id)
+            // An id already in the log when its retiring change came was folded then, and never will be again. An
+            // id of this batch is in the log at the seq it was just given; only others are looked up.
+            for retirement in delta.retired {
+                let by = changes[retirement.by].seq
+                let inLog = try seqOf[retirement.id].map { $0 < by } ?? writer.isInLog(retirement.id, before: by)
+                if !inLog { try writer.insertRetired(entity: entity, field: field, change: retirement.id) }
             }
             switch delta.kind {
             case .register: stored.registers[field] = delta.live
