@@ -120,8 +120,9 @@ struct Serve: AsyncParsableCommand {
 }
 
 extension Serve {
-    /// Where and how often snapshots are made, or nil: `--snapshot-every 0`, or a PostgreSQL database (shared by
-    /// several servers, each with its own folder) without `--snapshot-dir`.
+    /// Where and how often snapshots are made, or nil: `--snapshot-every 0`, or a PostgreSQL database without
+    /// `--snapshot-dir` (the servers of one database make each snapshot once and share it through the database,
+    /// each serving it from its own folder).
     func snapshotSettings(logger: Logger) -> SnapshotSettings? {
         guard snapshotEvery > 0 else { return nil }
         if let snapshotDir { return SnapshotSettings(directory: snapshotDir, every: snapshotEvery) }
