@@ -109,17 +109,8 @@ extension LocalStore {
 
     /// `concord unassign DOC --coder NAME` (adjudicators): removes the coder from the document's `assigned`.
     public func unassign(_ document: String, coder: AnalystName) throws -> EditOutcome {
-        try edit { writer in
-            try Self.checkCoding(Blinding.assignedField, .remove, writer)
-            let id = try Self.codableDocument(document, writer.db)
-            let live = try LiveRows.version.load(id, writer.db)
-            let adds = (live.setAdds[Blinding.assignedField] ?? []).filter { $0.value == .string(coder.rawValue) }
-            guard !adds.isEmpty else {
-                throw StoreError.invalid("\(coder) is not assigned to \(id); `concord progress` lists assignees")
-            }
-            let change = writer.write(
-                id, Blinding.assignedField, .remove, .string(coder.rawValue), supersedes: adds.map(\.change).sorted())
-            return EditOutcome(entity: id, changes: [change])
+        try removeName(coder, from: Blinding.assignedField, of: document) { id in
+            "\(coder) is not assigned to \(id); `concord progress` lists assignees"
         }
     }
 
@@ -149,17 +140,24 @@ extension LocalStore {
     /// again (blind again while another assignee has not submitted). Agreement keeps their first submission as the
     /// end of their blind coding: once submitted, they may have seen the others' work (protocol.md §15).
     public func reopen(_ document: String, coder: AnalystName) throws -> EditOutcome {
+        try removeName(coder, from: Blinding.submittedField, of: document) { id in
+            "\(coder) has not submitted \(id); `concord progress` lists submissions"
+        }
+    }
+
+    /// Removes `coder` from the document's name set `field` (`assigned`, `submitted`), superseding every add of
+    /// that name; `missing` is the refusal when there is none.
+    private func removeName(
+        _ coder: AnalystName, from field: String, of document: String, missing: (EntityID) -> String
+    ) throws -> EditOutcome {
         try edit { writer in
-            try Self.checkCoding(Blinding.submittedField, .remove, writer)
+            try Self.checkCoding(field, .remove, writer)
             let id = try Self.codableDocument(document, writer.db)
             let live = try LiveRows.version.load(id, writer.db)
-            let adds = (live.setAdds[Blinding.submittedField] ?? []).filter { $0.value == .string(coder.rawValue) }
-            guard !adds.isEmpty else {
-                throw StoreError.invalid("\(coder) has not submitted \(id); `concord progress` lists submissions")
-            }
+            let adds = (live.setAdds[field] ?? []).filter { $0.value == .string(coder.rawValue) }
+            guard !adds.isEmpty else { throw StoreError.invalid(missing(id)) }
             let change = writer.write(
-                id, Blinding.submittedField, .remove, .string(coder.rawValue),
-                supersedes: adds.map(\.change).sorted())
+                id, field, .remove, .string(coder.rawValue), supersedes: adds.map(\.change).sorted())
             return EditOutcome(entity: id, changes: [change])
         }
     }
