@@ -160,18 +160,21 @@ public struct StoreBootstrap: Sendable {
         // The store is built from the download as it arrives (the rows of a 1M-change snapshot take seconds to
         // insert, about as long as a 100 Mbit/s link takes to bring them); it is used only if the download's
         // SHA-256 turns out to be the manifest's.
-        let unpacking = Unpacking(pack: partialPath, store: readyPath, growing: file)
+        async let unpacking: Void = offload { [partialPath, readyPath] in
+            try LocalStore.unpackSnapshot(partialPath, to: readyPath, growing: file)
+        }
         let downloaded: Bool
         do {
             downloaded = try await fetch(manifest, into: file)
             file.finish()
         } catch {
             file.finish()
-            _ = await unpacking.result()
+            _ = try? await unpacking
             unlinkFile(readyPath)
             throw error
         }
-        let unpacked = await unpacking.result()
+        let unpacked: Result<Void, any Error>
+        do { unpacked = .success(try await unpacking) } catch { unpacked = .failure(error) }
         guard downloaded else {
             unlinkFile(readyPath)
             discardDownload()
@@ -308,34 +311,4 @@ final class DownloadFile: SnapshotSink, GrowingFile, @unchecked Sendable {
     }
 
     func close() { closeDescriptor(fd) }
-}
-
-/// The store being built from a download on a thread of its own (``LocalStore/unpackSnapshot(_:to:growing:)``
-/// blocks for seconds), with its outcome awaited once the download is done.
-final class Unpacking: @unchecked Sendable {
-    private let lock = NSLock()
-    private var outcome: Result<Void, any Error>?
-    private var waiter: CheckedContinuation<Result<Void, any Error>, Never>?
-
-    init(pack: String, store: String, growing: DownloadFile) {
-        Thread.detachNewThread { [self] in
-            let result = Result { try LocalStore.unpackSnapshot(pack, to: store, growing: growing) }
-            let waiting = lock.withLock { () -> CheckedContinuation<Result<Void, any Error>, Never>? in
-                outcome = result
-                return waiter
-            }
-            waiting?.resume(returning: result)
-        }
-    }
-
-    /// Waits for the unpack to end.
-    func result() async -> Result<Void, any Error> {
-        await withCheckedContinuation { continuation in
-            let done = lock.withLock { () -> Result<Void, any Error>? in
-                if outcome == nil { waiter = continuation }
-                return outcome
-            }
-            if let done { continuation.resume(returning: done) }
-        }
-    }
 }

@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordStore
 import Foundation
 import Hummingbird
 import Logging

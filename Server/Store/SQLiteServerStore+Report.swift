@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordStore
 import ConcordSQLite
 import Foundation
 import GRDB
