@@ -109,6 +109,17 @@ struct TablePackTests {
         }
     }
 
+    /// A database of the test schema in `dir`, filled with `rows` random rows (`seed`), and its pack `a.pack`.
+    static func packed(
+        in dir: URL, seed: UInt64, rows: Int, select: [String: [String: String]] = [:], emptied: Set<String> = []
+    ) throws -> (source: DatabaseQueue, pack: String, written: Int64) {
+        let source = try database(dir.appendingPathComponent("a.sqlite").path)
+        try fill(source, seed: seed, rows: rows)
+        let pack = dir.appendingPathComponent("a.pack").path
+        let written = try source.read { db in try TablePack.write(db, to: pack, select: select, emptied: emptied) }
+        return (source, pack, written)
+    }
+
     static func directory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("concord-pack-\(UUID())")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -121,11 +132,8 @@ struct TablePackTests {
     func roundTrip(seed: UInt64) throws {
         let dir = try Self.directory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let source = try Self.database(dir.appendingPathComponent("a.sqlite").path)
         // More rows than a block, so column states and the dictionary carry across blocks.
-        try Self.fill(source, seed: seed, rows: 5_000 + Int(seed) * 100)
-        let pack = dir.appendingPathComponent("a.pack").path
-        let written = try source.read { db in try TablePack.write(db, to: pack) }
+        let (source, pack, written) = try Self.packed(in: dir, seed: seed, rows: 5_000 + Int(seed) * 100)
         let target = try Self.database(dir.appendingPathComponent("b.sqlite").path)
         let read = try target.write { db in try TablePack.read(from: pack, into: db) }
         #expect(read == written)
@@ -137,12 +145,9 @@ struct TablePackTests {
     func selectAndEmpty() throws {
         let dir = try Self.directory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let source = try Self.database(dir.appendingPathComponent("a.sqlite").path)
-        try Self.fill(source, seed: 9, rows: 50)
-        let pack = dir.appendingPathComponent("a.pack").path
-        _ = try source.read { db in
-            try TablePack.write(db, to: pack, select: ["plain": ["name": "'hidden'"]], emptied: ["keyed"])
-        }
+        let pack = try Self.packed(
+            in: dir, seed: 9, rows: 50, select: ["plain": ["name": "'hidden'"]], emptied: ["keyed"]
+        ).pack
         let target = try Self.database(dir.appendingPathComponent("b.sqlite").path)
         _ = try target.write { db in try TablePack.read(from: pack, into: db) }
         let (names, keyed, log) = try target.read { db in
@@ -161,10 +166,7 @@ struct TablePackTests {
     func damaged() throws {
         let dir = try Self.directory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let source = try Self.database(dir.appendingPathComponent("a.sqlite").path)
-        try Self.fill(source, seed: 5, rows: 300)
-        let pack = dir.appendingPathComponent("a.pack").path
-        _ = try source.read { db in try TablePack.write(db, to: pack) }
+        let pack = try Self.packed(in: dir, seed: 5, rows: 300).pack
         let plain = try TablePack.inflate(pack)
         var random = SeededRandom(seed: 11)
         var refused = 0

@@ -128,6 +128,15 @@ struct BootstrapTests {
             "seed \(seed): every change once on the server")
     }
 
+    /// A refused bootstrap left `name`'s store as it was (`before`, nothing pulled) and no bootstrap file beside it.
+    static func expectLeftAlone(_ cluster: Cluster, _ name: String, holding before: [Change], _ label: String) throws {
+        #expect(try cluster.store(name).allChanges() == before, "\(label)")
+        #expect(try cluster.store(name).metadata().pullCursor == 0, "\(label)")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: cluster.directory.path)
+            .filter { $0.contains(".bootstrap") }
+        #expect(leftovers.isEmpty, "\(label): \(leftovers)")
+    }
+
     @Test("a damaged or overlong download is refused, never applied, and the store is left as it was")
     func damagedDownloads() async throws {
         let cluster = try await Cluster(snapshotEvery: 1)
@@ -151,11 +160,7 @@ struct BootstrapTests {
                 Issue.record("\(damage): skipped for another reason: \(why)")
                 continue
             }
-            #expect(try cluster.store("dan").allChanges() == before, "\(damage)")
-            #expect(try cluster.store("dan").metadata().pullCursor == 0)
-            let leftovers = try FileManager.default.contentsOfDirectory(atPath: cluster.directory.path)
-                .filter { $0.contains(".bootstrap") }
-            #expect(leftovers.isEmpty, "\(damage): \(leftovers)")
+            try Self.expectLeftAlone(cluster, "dan", holding: before, "\(damage)")
         }
         // A download cut short fails as a network failure would, keeps what it got, and the next run resumes it.
         let cut = Int64(random.next() % UInt64(manifest.bytes - 1)) + 1
@@ -204,11 +209,7 @@ struct BootstrapTests {
                 continue
             }
             #expect(error.description.contains("not a valid snapshot"), "\(name): \(error)")
-            #expect(try cluster.store("dan").allChanges() == before, "\(name)")
-            #expect(try cluster.store("dan").metadata().pullCursor == 0)
-            let leftovers = try FileManager.default.contentsOfDirectory(atPath: cluster.directory.path)
-                .filter { $0.contains(".bootstrap") }
-            #expect(leftovers.isEmpty, "\(name): \(leftovers)")
+            try Self.expectLeftAlone(cluster, "dan", holding: before, name)
         }
     }
 
