@@ -577,7 +577,8 @@ private struct ValueEncoder {
     private mutating func tag(_ tag: Tag) { out.bytes.append(tag.rawValue) }
 
     private mutating func text(_ text: UnsafeRawBufferPointer, _ state: inout ColumnState) {
-        if parseClock(text) == nil, let (separator, parts) = Self.joined(text) {
+        // A clock has no separator: it is never joined, and goes on as a short text.
+        if let (separator, parts) = Self.joined(text) {
             tag(.joined)
             out.bytes.append(separator)
             out.varint(UInt64(parts.count))

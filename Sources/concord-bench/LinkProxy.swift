@@ -126,8 +126,6 @@ private final class Pacer: @unchecked Sendable {
             return free
         }
         let left = done - ContinuousClock.now
-        if left > .zero {
-            Thread.sleep(forTimeInterval: Double(left.components.attoseconds) / 1e18 + Double(left.components.seconds))
-        }
+        if left > .zero { Thread.sleep(forTimeInterval: seconds(left)) }
     }
 }

@@ -68,9 +68,10 @@ enum ProcessStats {
     }
 }
 
-func elapsed(_ start: ContinuousClock.Instant) -> Double {
-    let d = ContinuousClock.now - start
-    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+func elapsed(_ start: ContinuousClock.Instant) -> Double { seconds(ContinuousClock.now - start) }
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
 extension Measurement {
