@@ -22,12 +22,10 @@ public struct ReportBuilder: Sendable {
     private let keeping: Set<ChangeID>?
     /// The kept `set` changes, by id.
     private(set) var sets: [ChangeID: ReportInputs.SetChange] = [:]
-    private(set) var superseding: [ReportInputs.SupersedingChange] = []
     /// The field of each note: ``EntityState`` keeps notes without it, and a delete/edit conflict shows it.
     private(set) var noteFields: [ChangeID: String] = [:]
-    private(set) var tallies = AuthorTallies()
-    /// Creators and coded-field votes, for inter-coder agreement.
-    private(set) var coding = CodingAccumulator()
+    /// Tallies, coding votes and superseding candidates: the report's one pass over the log.
+    private(set) var pass = ReportLogPass()
 
     public init() { keeping = nil }
 
@@ -39,20 +37,16 @@ public struct ReportBuilder: Sendable {
     /// Adds one change; a change already added is ignored.
     public mutating func add(_ change: Change) {
         guard seen.insert(change.id).inserted else { return }
-        coding.add(change)
+        pass.add(change)
         entities[change.entity, default: EntityState(id: change.entity)].apply(change)
         switch change.op {
         case .set:
-            if ReportInputs.SupersedingChange.isCandidate(change) {
-                superseding.append(.init(change: .init(change), reason: change.reason))
-            }
             if keeping?.contains(change.id) ?? true { sets[change.id] = .init(change) }
         case .append:
             noteFields[change.id] = change.field
         case .add, .remove:
             break
         }
-        tallies.add(change)
     }
 
     /// Adds every change of `changes`.
@@ -60,8 +54,14 @@ public struct ReportBuilder: Sendable {
         for change in changes { add(change) }
     }
 
-    /// What the report needs, read from the fold as a store's rows are read (``ReportInputs/init(reading:)``).
-    public var inputs: ReportInputs { ReportInputs(reading: FoldSource(self)) }
+    /// What the report needs, read from the fold as a store's rows are read (``ReportPlan``).
+    public var inputs: ReportInputs {
+        ReportPlan.run(
+            planStart, sets: { ids in ids.compactMap { sets[$0] } },
+            entities: { ids in
+                ids.compactMap { id in entities[id].map { LiveEntity($0, noteFields: noteFields) } }
+            })
+    }
 
     /// The report over everything added.
     public func finish(generatedAt: Date? = nil) -> ConflictReport {
@@ -76,76 +76,36 @@ extension ReportInputs.SetChange {
     }
 }
 
-/// A ``ReportBuilder``'s fold as the reads of a store.
-private struct FoldSource: ReportSource {
-    let builder: ReportBuilder
-    /// Every live link between events, as (event, linked event) ids.
-    let links: [(String, String)]
-
-    init(_ builder: ReportBuilder) {
-        self.builder = builder
+extension ReportBuilder {
+    /// The plan's start, read from the fold: what a store reads from its tables.
+    var planStart: ReportPlan.Start {
+        var totals = ReportInputs.Totals(changes: seen.count, analysts: pass.tallies.analysts)
+        var candidates = Set<EntityID>()
+        var documents: [String: String] = [:]
+        var deleted = Set<String>()
         var links: [(String, String)] = []
-        for (id, entity) in builder.entities where id.kind == .event {
-            for link in entity.sets[Schema.sameAsField]?.adds.values ?? [:].values {
-                links.append((id.rawValue, link.value.description))
-            }
-        }
-        self.links = links
-    }
-
-    func totals() -> ReportInputs.Totals {
-        var totals = ReportInputs.Totals(changes: builder.seen.count, analysts: builder.tallies.analysts)
-        for (id, entity) in builder.entities {
+        for (id, entity) in entities {
+            let isDeleted = entity.registers[EntitySnapshot.deletedField]?.resolved?.value == .bool(true)
+            // Only what can conflict or be deleted is resolved; a single live version needs no sorting.
+            if isDeleted || entity.registers.values.contains(where: { $0.live.count >= 2 }) { candidates.insert(id) }
             switch id.kind {
             case .document: totals.documents += 1
             case .event:
                 totals.events += 1
-                if Self.isDeleted(entity) { totals.deletedEvents += 1 }
+                if isDeleted {
+                    totals.deletedEvents += 1
+                    deleted.insert(id.rawValue)
+                }
+                if let doc = entity.registers["doc"]?.resolved?.value.string { documents[id.rawValue] = doc }
+                for link in entity.sets[Schema.sameAsField]?.adds.values ?? [:].values {
+                    links.append((id.rawValue, link.value.description))
+                }
             }
         }
-        return totals
-    }
-
-    func conflictCandidates() -> Set<EntityID> {
-        // Only what can conflict or be deleted is resolved; a single live version needs no sorting.
-        Set(
-            builder.entities.values.lazy.filter {
-                Self.isDeleted($0) || $0.registers.values.contains { $0.live.count >= 2 }
-            }.map(\.id))
-    }
-
-    func supersedingCandidates() -> [ReportInputs.SupersedingChange] { builder.superseding }
-
-    func setChanges(listedBy change: ReportInputs.SetChange) -> [ReportInputs.SetChange] {
-        Set(change.version.context).compactMap { id in
-            guard id != change.version.change, let old = builder.sets[id], old.entity == change.entity,
-                old.field == change.field
-            else { return nil }
-            return old
-        }
-    }
-
-    func liveEntity(_ id: EntityID) -> LiveEntity {
-        builder.entities[id].map { LiveEntity($0, noteFields: builder.noteFields) } ?? LiveEntity(id: id)
-    }
-
-    func agreementInput() -> AgreementInput {
-        var documents: [String: String] = [:]
-        var deleted = Set<String>()
-        for (id, entity) in builder.entities where id.kind == .event {
-            if let doc = entity.registers["doc"]?.resolved?.value.string { documents[id.rawValue] = doc }
-            if Self.isDeleted(entity) { deleted.insert(id.rawValue) }
-        }
-        return builder.coding.input(documents: documents, deleted: deleted, links: links)
-    }
-
-    func clusterMembers() -> [EntitySnapshot] {
-        let linked = Set(links.flatMap { [$0.0, $0.1] })
-        return builder.entities.values.filter { $0.id.kind == .event && linked.contains($0.id.rawValue) }.map(
-            \.snapshot)
-    }
-
-    private static func isDeleted(_ entity: EntityState) -> Bool {
-        entity.registers[EntitySnapshot.deletedField]?.resolved?.value == .bool(true)
+        let linked = Set(links.flatMap { [EntityID(stored: $0.0), EntityID(stored: $0.1)] })
+        return ReportPlan.Start(
+            totals: totals, conflictCandidates: candidates, superseding: pass.superseding,
+            coding: pass.coding.input(documents: documents, deleted: deleted, links: links),
+            linked: Set(linked.filter { entities[$0]?.id.kind == .event }))
     }
 }

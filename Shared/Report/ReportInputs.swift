@@ -1,9 +1,8 @@
 /// Everything ``ConflictReport/build(inputs:generatedAt:)`` needs, far less than every change.
 ///
-/// Put together in one place, ``init(reading:)``, from the reads a store answers (``ReportSource``) with cheap
-/// queries over what it already persists, or from ``ReportBuilder``'s in-memory fold; the one finishing step in
-/// ConcordCore then turns them into the report, so the client, the server and the in-memory build agree byte for
-/// byte.
+/// Put together in one place, ``ReportPlan``, from the reads a store answers with cheap queries over what it
+/// already persists, or from ``ReportBuilder``'s in-memory fold; the one finishing step in ConcordCore then turns
+/// them into the report, so the client, the server and the in-memory build agree byte for byte.
 ///
 /// What each part holds (``entities`` may hold more than required: the finishing step only reports what the merge
 /// shows for them):
@@ -120,7 +119,7 @@ public struct ReportInputs: Sendable {
             (reason?.allSatisfy(\.isWhitespace) ?? true) ? 2 : 1
         }
 
-        /// Whether a store must offer `change` as a candidate (``ReportSource/supersedingCandidates()``): a `set`
+        /// Whether a store must offer `change` as a candidate (``ReportPlan/Start/superseding``): a `set`
         /// that lists at least ``minimumSuperseded`` ids.
         public static func isCandidate(_ change: Change) -> Bool {
             change.op == .set && change.supersedes.count >= minimumSuperseded(reason: change.reason)

@@ -58,4 +58,43 @@ struct ReportInputsTests {
         #expect(inputs.entities.count > builder.inputs.entities.count)
         #expect(ConflictReport.build(inputs: inputs) == builder.finish())
     }
+
+    @Test("the report's plan asks at most three steps, each for only what the step needs", arguments: [3, 11, 19])
+    func planSteps(seed: UInt64) {
+        var builder = ReportBuilder()
+        builder.add(contentsOf: ReportHistory.changes(seed: seed, analysts: 4, steps: 320))
+        var needs: [ReportPlan.Need] = []
+        let inputs = ReportPlan.run(
+            builder.planStart,
+            sets: { ids in
+                needs.append(.sets(ids))
+                return ids.compactMap { builder.sets[$0] }
+            },
+            entities: { ids in
+                needs.append(.entities(ids))
+                return ids.compactMap { id in
+                    builder.entities[id].map { LiveEntity($0, noteFields: builder.noteFields) }
+                }
+            })
+        #expect(ConflictReport.build(inputs: inputs) == builder.finish())
+        #expect((2...3).contains(needs.count), "\(needs.count) steps")
+        guard case .sets(let listed) = needs.first else {
+            Issue.record("the first step is not the listed changes"); return
+        }
+        #expect(!listed.isEmpty)
+        #expect(!inputs.superseding.isEmpty, "the history resolves something")
+        if needs.count == 3, case .entities(let documents) = needs[2] {
+            #expect(documents.allSatisfy { $0.kind == .document })
+            #expect(!inputs.documentTitles.isEmpty)
+        }
+
+        // A store that holds none of the listed changes: nothing counts as superseding, and no entity is loaded
+        // for a superseding change alone.
+        var withoutSets = ReportPlan(builder.planStart)
+        withoutSets.receive(sets: [])
+        #expect(withoutSets.inputs.superseding.isEmpty)
+        #expect(withoutSets.inputs.supersededSets.isEmpty)
+        guard case .entities(let wanted) = withoutSets.need else { Issue.record("no entity step"); return }
+        #expect(wanted == builder.planStart.conflictCandidates.union(builder.planStart.linked))
+    }
 }

@@ -83,7 +83,7 @@ extension LocalStore {
         let documents = try String.fetchAll(
             db,
             sql: """
-                SELECT DISTINCT entity FROM change WHERE entity >= 'document/' AND entity < 'document0'
+                SELECT DISTINCT entity FROM change WHERE \(EntityID.Kind.document.sqlCondition("entity"))
                     AND field IN ('\(Blinding.assignedField)', '\(Blinding.submittedField)', '\(Blinding.releasedField)')
                 """)
         input.assignments = try documents.sorted().map {
@@ -95,8 +95,8 @@ extension LocalStore {
             db,
             sql: """
                 SELECT entity, value, MIN(hlc) FROM change
-                WHERE field = '\(Blinding.submittedField)' AND op = 'add' AND entity >= 'document/'
-                    AND entity < 'document0' AND state != \(LogState.rejected.sql) AND schema <= ?
+                WHERE field = '\(Blinding.submittedField)' AND op = 'add'
+                    AND \(EntityID.Kind.document.sqlCondition("entity")) AND state != \(LogState.rejected.sql) AND schema <= ?
                 GROUP BY entity, value
                 """)
         rows.bind(Int64(understood), at: 1)
@@ -126,7 +126,7 @@ extension LocalStore {
             db,
             sql: """
                 SELECT DISTINCT entity FROM change
-                WHERE entity >= 'event/' AND entity < 'event0' AND field IN (SELECT value FROM json_each(?))
+                WHERE \(EntityID.Kind.event.sqlCondition("entity")) AND field IN (SELECT value FROM json_each(?))
                 """,
             arguments: [RawStatement.jsonArray(Schema.codedEventFields)])
         try refreshVotes(of: events.map { EntityID(stored: $0) }, understanding: folded, db)

@@ -134,7 +134,7 @@ extension LocalStore {
             db,
             sql: """
                 SELECT entity, field, value, hlc FROM version
-                WHERE entity >= 'event/' AND entity < 'event0'
+                WHERE \(EntityID.Kind.event.sqlCondition("entity"))
                   AND field IN ('actors', 'recipients', 'evidence', 'country', '\(Schema.distinctFromField)')
                 """)
         var lastEntity = ""

@@ -32,7 +32,11 @@ extension LocalStore {
 
     /// The snapshots of every member of a cluster of two or more events.
     static func clusterMembers(_ db: Database) throws -> [EntitySnapshot] {
-        let members = try clusters(db).members.values.filter { $0.count > 1 }.flatMap { $0 }
-        return try LiveRows.version.loadAll(members.map { EntityID(stored: $0) }, db).values.map(\.snapshot)
+        try LiveRows.version.loadAll(clusterMemberIDs(db), db).values.map(\.snapshot)
+    }
+
+    /// The ids of every member of a cluster of two or more events.
+    static func clusterMemberIDs(_ db: Database) throws -> [EntityID] {
+        try clusters(db).members.values.filter { $0.count > 1 }.flatMap { $0 }.map { EntityID(stored: $0) }
     }
 }

@@ -4,20 +4,25 @@ import GRDB
 
 extension LocalStore {
     /// What the conflict report needs, read from the tables kept for it (``ReportState``), the merged view and the
-    /// few changes that supersede several of their field's, instead of refolding every change (see ``ReportInputs``).
+    /// few changes that supersede several of their field's, instead of refolding every change (see ``ReportPlan``).
     public func reportInputs() throws -> ReportInputs {
-        try read { db in try ReportInputs(reading: LocalReportSource(db: db)) }
+        try read { db in
+            try ReportPlan.run(
+                try Self.reportStart(db),
+                sets: { ids in
+                    let byID = try db.cachedStatement(
+                        sql: "SELECT \(Columns.changeSelection) FROM change WHERE id = ? AND op = 'set'")
+                    return try ids.compactMap { id in
+                        try Row.fetchOne(byID, arguments: [id.rawValue]).map { .init(try Columns.change($0)) }
+                    }
+                },
+                entities: { ids in try Array(LiveRows.version.loadAll(Array(ids), db).values) })
+        }
     }
-}
 
-/// The client store's answers to the report's reads (``ReportSource``), from the tables ``ReportState`` keeps up to
-/// date as changes are applied and from the merged view.
-struct LocalReportSource: ReportSource {
-    typealias Failure = any Error
-
-    let db: Database
-
-    func totals() throws -> ReportInputs.Totals {
+    /// What the report's plan starts from, read from the tables ``ReportState`` keeps up to date as changes are
+    /// applied.
+    private static func reportStart(_ db: Database) throws -> ReportPlan.Start {
         var totals = ReportInputs.Totals()
         let authors = try RawStatement(db, sql: "SELECT author, changes, events, first, last FROM report_author")
         try authors.forEachRow { row in
@@ -39,50 +44,25 @@ struct LocalReportSource: ReportSource {
                 throw StoreError.invalid("the store holds an entity of unknown kind \"\(kind)\"; upgrade concord")
             }
         }
-        return totals
-    }
-
-    func conflictCandidates() throws -> Set<EntityID> {
         // Registers with two or more live versions (kept in `report_entity`), and delete/edit conflicts.
-        let ids = try String.fetchAll(
+        let candidates = try String.fetchAll(
             db,
             sql: """
                 SELECT id FROM report_entity UNION SELECT id FROM entity WHERE conflicts > 0 AND deleted != 0
                 """)
-        return Set(ids.lazy.map { EntityID(stored: $0) })
-    }
-
-    func supersedingCandidates() throws -> [ReportInputs.SupersedingChange] {
-        // A superset, kept as changes are applied (``ReportState``).
-        let statement = try db.cachedStatement(
+        // A superset of the superseding changes, kept as changes are applied (``ReportState``).
+        let superseding = try Row.fetchAll(
+            db,
             sql: """
                 SELECT \(Columns.changeSelection) FROM change
                 WHERE seq IN (SELECT seq FROM report_superseding) ORDER BY seq
-                """)
-        return try Row.fetchAll(statement).map { row in
+                """
+        ).map { row in
             let change = try Columns.change(row)
-            return .init(change: .init(change), reason: change.reason)
+            return ReportInputs.SupersedingChange(change: .init(change), reason: change.reason)
         }
+        return ReportPlan.Start(
+            totals: totals, conflictCandidates: Set(candidates.lazy.map { EntityID(stored: $0) }),
+            superseding: superseding, coding: try agreementInput(db), linked: Set(try clusterMemberIDs(db)))
     }
-
-    func setChanges(listedBy change: ReportInputs.SetChange) throws -> [ReportInputs.SetChange] {
-        let listed = Set(change.version.context.map(\.rawValue))
-        let sameField = try db.cachedStatement(
-            sql: """
-                SELECT \(Columns.changeSelection) FROM change WHERE entity = ? AND field = ? AND op = 'set' AND id != ?
-                """)
-        var superseded: [ReportInputs.SetChange] = []
-        let rows = try Row.fetchCursor(
-            sameField, arguments: [change.entity.rawValue, change.field, change.version.change.rawValue])
-        while let row = try rows.next() {
-            if listed.contains(row[0] as String) { superseded.append(.init(try Columns.change(row))) }
-        }
-        return superseded
-    }
-
-    func liveEntity(_ id: EntityID) throws -> LiveEntity { try LiveRows.version.load(id, db) }
-
-    func agreementInput() throws -> AgreementInput { try LocalStore.agreementInput(db) }
-
-    func clusterMembers() throws -> [EntitySnapshot] { try LocalStore.clusterMembers(db) }
 }
