@@ -17,8 +17,8 @@ struct BackupTests {
         let rig = try CrashTests.Rig()
         let names = ["ana", "ben"]
         for name in names { try rig.analyst(name) }
-        try rig.server.start()
-        defer { rig.server.stop(signal: SIGTERM) }
+        try await rig.server.start()
+        defer { rig.server.stopBlocking(signal: SIGTERM) }
         for name in names { _ = try rig.stores[name]!.importArticles(Array(Cluster.seeds.prefix(2))) }
         let documents = try rig.stores["ana"]!.documents().map(\.id.rawValue)
 
@@ -75,9 +75,9 @@ struct BackupTests {
         }
 
         // The copy is a server database: a server on it serves its changes to an analyst's token.
-        let restored = ServerProcess(dbPath: copies[0].path, port: try freePort())
-        try restored.start()
-        defer { restored.stop(signal: SIGTERM) }
+        let restored = ServerProcess(dbPath: copies[0].path)
+        try await restored.start()
+        defer { restored.stopBlocking(signal: SIGTERM) }
         let transport = HTTPTransport(server: restored.url, token: rig.tokens["ben"]!)
         let served = try await transport.pull(after: 0, limit: 20_000)
         #expect(served.changes.count == copies[0].changes)
@@ -127,9 +127,9 @@ struct BackupTests {
         try await Self.restoreScenario(
             rig,
             backup: {
-                rig.server.stop(signal: SIGTERM)
+                rig.server.stopBlocking(signal: SIGTERM)
                 try FileManager.default.copyItem(atPath: rig.server.dbPath, toPath: copy)
-                try rig.server.start()
+                try rig.server.startBlocking()
             },
             restore: {
                 for suffix in ["", "-wal", "-shm"] {
@@ -158,8 +158,8 @@ struct BackupTests {
     ) async throws {
         let ana = try rig.analyst("ana")
         let ben = try rig.analyst("ben")
-        try rig.server.start()
-        defer { rig.server.stop(signal: SIGTERM) }
+        try await rig.server.start()
+        defer { rig.server.stopBlocking(signal: SIGTERM) }
         _ = try ana.importArticles(Array(Cluster.seeds.prefix(2)))
         let doc = try ana.documents()[0].id.rawValue
         let first = try ana.addEvent(EventDraft(values: ["doc": doc, "title": "before the backup"]))
@@ -172,9 +172,9 @@ struct BackupTests {
         _ = try await rig.engine("ana").run()
         _ = try await rig.engine("ben").run()
         #expect(try ben.snapshot(of: lost) != nil)
-        rig.server.stop(signal: SIGTERM)
+        await rig.server.stop(signal: SIGTERM)
         try restore()
-        try rig.server.start()
+        try await rig.server.start()
 
         let newer = try ben.addEvent(EventDraft(values: ["doc": doc, "title": "after the restore, by ben"]))
         let benSync = try await rig.engine("ben").run()

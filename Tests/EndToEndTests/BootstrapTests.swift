@@ -39,93 +39,96 @@ struct BootstrapTests {
 
     @Test("a bootstrapped store equals, table for table, one pulled change by change", arguments: seeds)
     func equalsPull(seed: UInt64) async throws {
-        let cluster = try await Cluster(snapshotEvery: 1)
-        defer { Task { await cluster.shutdown() } }
-        var random = SeededRandom(seed: seed)
-        _ = try await Self.history(cluster, steps: 100, random: &random)
-        let manifest = try #require(try await cluster.server.makeSnapshot(), "seed \(seed)")
-        #expect(try JSONDecoder().decode(Wire.SnapshotManifest.self, from: JSONEncoder().encode(manifest)) == manifest)
-        // Work after the snapshot: a bootstrap pulls it change by change.
-        _ = try await Self.history(cluster, steps: 40, random: &random)
-        let total = try await cluster.server.admin.store.changeCount()
-        try #require(total > manifest.seq, "seed \(seed): changes after the snapshot")
+        try await Cluster.with(snapshotEvery: 1) { cluster in
+            var random = SeededRandom(seed: seed)
+            _ = try await Self.history(cluster, steps: 100, random: &random)
+            let manifest = try #require(try await cluster.server.makeSnapshot(), "seed \(seed)")
+            #expect(
+                try JSONDecoder().decode(Wire.SnapshotManifest.self, from: JSONEncoder().encode(manifest)) == manifest)
+            // Work after the snapshot: a bootstrap pulls it change by change.
+            _ = try await Self.history(cluster, steps: 40, random: &random)
+            let total = try await cluster.server.admin.store.changeCount()
+            try #require(total > manifest.seq, "seed \(seed): changes after the snapshot")
 
-        try await cluster.analyst("newcomer")
-        try await cluster.analyst("puller")
-        let outcome = try await cluster.bootstrap("newcomer")
-        #expect(outcome == .installed(manifest, carried: 0), "seed \(seed)")
-        #expect(try cluster.store("newcomer").metadata().pullCursor == manifest.seq)
-        let summary = try await cluster.sync("newcomer")
-        #expect(Int64(summary.pulled) == total - manifest.seq, "seed \(seed): the rest is pulled")
-        try await cluster.sync("puller")
+            try await cluster.analyst("newcomer")
+            try await cluster.analyst("puller")
+            let outcome = try await cluster.bootstrap("newcomer")
+            #expect(outcome == .installed(manifest, carried: 0), "seed \(seed)")
+            #expect(try cluster.store("newcomer").metadata().pullCursor == manifest.seq)
+            let summary = try await cluster.sync("newcomer")
+            #expect(Int64(summary.pulled) == total - manifest.seq, "seed \(seed): the rest is pulled")
+            try await cluster.sync("puller")
 
-        let bootstrapped = try Tables(cluster.store("newcomer").path)
-        let pulled = try Tables(cluster.store("puller").path)
-        #expect(bootstrapped.rows.values.reduce(0) { $0 + $1.count } > 100)
-        for table in pulled.rows.keys.sorted() {
-            #expect(bootstrapped.rows[table] == pulled.rows[table], "seed \(seed): table \(table) differs")
+            let bootstrapped = try Tables(cluster.store("newcomer").path)
+            let pulled = try Tables(cluster.store("puller").path)
+            #expect(bootstrapped.rows.values.reduce(0) { $0 + $1.count } > 100)
+            for table in pulled.rows.keys.sorted() {
+                #expect(bootstrapped.rows[table] == pulled.rows[table], "seed \(seed): table \(table) differs")
+            }
+            #expect(bootstrapped.rows.keys == pulled.rows.keys)
+            #expect(bootstrapped.cursor == pulled.cursor)
+            #expect(try cluster.store("newcomer").eventSnapshots() == cluster.store("ana").eventSnapshots())
+            #expect(
+                try cluster.store("newcomer").report(generatedAt: nil)
+                    == cluster.store("puller").report(generatedAt: nil))
+            // No file of the bootstrap is left beside the store.
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: cluster.directory.path)
+                .filter { $0.contains(".bootstrap") }
+            #expect(leftovers.isEmpty, "\(leftovers)")
         }
-        #expect(bootstrapped.rows.keys == pulled.rows.keys)
-        #expect(bootstrapped.cursor == pulled.cursor)
-        #expect(try cluster.store("newcomer").eventSnapshots() == cluster.store("ana").eventSnapshots())
-        #expect(
-            try cluster.store("newcomer").report(generatedAt: nil) == cluster.store("puller").report(generatedAt: nil))
-        // No file of the bootstrap is left beside the store.
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: cluster.directory.path)
-            .filter { $0.contains(".bootstrap") }
-        #expect(leftovers.isEmpty, "\(leftovers)")
     }
 
     @Test("an analyst's offline work before the first sync is carried across a bootstrap", arguments: seeds)
     func carriesOwnWork(seed: UInt64) async throws {
-        let cluster = try await Cluster(snapshotEvery: 1)
-        defer { Task { await cluster.shutdown() } }
-        var random = SeededRandom(seed: seed &+ 100)
-        let doc = try await Self.history(cluster, steps: 80, random: &random)
-        let manifest = try #require(try await cluster.server.makeSnapshot())
+        try await Cluster.with(snapshotEvery: 1) { cluster in
+            var random = SeededRandom(seed: seed &+ 100)
+            let doc = try await Self.history(cluster, steps: 80, random: &random)
+            let manifest = try #require(try await cluster.server.makeSnapshot())
 
-        // Dan works offline (imports, codes, edits, undoes) before ever syncing; a copy of his store, twin, will sync
-        // change by change instead.
-        let dan = try await cluster.analyst("dan")
-        _ = try dan.importArticles(Cluster.seeds)
-        for _ in 0..<40 {
-            _ = try await RandomSyncTests.randomStep(cluster, names: ["dan"], doc: doc, random: &random, sync: false)
+            // Dan works offline (imports, codes, edits, undoes) before ever syncing; a copy of his store, twin, will sync
+            // change by change instead.
+            let dan = try await cluster.analyst("dan")
+            _ = try dan.importArticles(Cluster.seeds)
+            for _ in 0..<40 {
+                _ = try await RandomSyncTests.randomStep(
+                    cluster, names: ["dan"], doc: doc, random: &random, sync: false)
+            }
+            _ = try? dan.undo()
+            let own = try dan.allChanges()
+            try #require(own.count > 10)
+            try dan.close()
+            let twinPath = cluster.directory.appendingPathComponent("dan-twin.sqlite").path
+            try FileManager.default.copyItem(atPath: dan.path, toPath: twinPath)
+            cluster.adopt("dan", store: try LocalStore.open(at: dan.path), token: cluster.token("dan"))
+            cluster.adopt("twin", store: try LocalStore.open(at: twinPath), token: cluster.token("dan"))
+
+            let outcome = try await cluster.bootstrap("dan")
+            #expect(outcome == .installed(manifest, carried: own.count), "seed \(seed)")
+            let installed = cluster.store("dan")
+            #expect(try installed.metadata().analyst.rawValue == "dan")
+            #expect(try installed.metadata().replica == cluster.store("twin").metadata().replica)
+            #expect(try installed.pendingCount() == own.count, "seed \(seed): every own change still to push")
+            #expect(Set(try installed.allChanges().map(\.id)).isSuperset(of: own.map(\.id)))
+            #expect(try installed.allChanges().count == Int(manifest.changes) + own.count)
+            // The same command is the latest to undo in both (the command table was carried).
+            let undoneHere = (try? installed.undo())?.undone.map(\.id)
+            let undoneThere = (try? cluster.store("twin").undo())?.undone.map(\.id)
+            #expect(undoneHere == undoneThere, "seed \(seed)")
+
+            try await cluster.sync("twin")
+            try await cluster.sync("dan")
+            try await cluster.sync("twin")
+            let (a, b) = (cluster.store("dan"), cluster.store("twin"))
+            #expect(try a.pendingCount() == 0 && b.pendingCount() == 0)
+            #expect(try a.eventSnapshots() == b.eventSnapshots(), "seed \(seed): the views")
+            #expect(try a.conflictViews() == b.conflictViews(), "seed \(seed): the conflicts")
+            #expect(try a.report(generatedAt: nil) == b.report(generatedAt: nil), "seed \(seed): the report")
+            #expect(Set(try a.allChanges()) == Set(try b.allChanges()), "seed \(seed): the history")
+            #expect(try a.agreement() == b.agreement(), "seed \(seed): agreement")
+            #expect(
+                try await cluster.server.admin.store.changeCount() == Int64(try a.allChanges().count),
+                "seed \(seed): every change once on the server")
         }
-        _ = try? dan.undo()
-        let own = try dan.allChanges()
-        try #require(own.count > 10)
-        try dan.close()
-        let twinPath = cluster.directory.appendingPathComponent("dan-twin.sqlite").path
-        try FileManager.default.copyItem(atPath: dan.path, toPath: twinPath)
-        cluster.adopt("dan", store: try LocalStore.open(at: dan.path), token: cluster.token("dan"))
-        cluster.adopt("twin", store: try LocalStore.open(at: twinPath), token: cluster.token("dan"))
-
-        let outcome = try await cluster.bootstrap("dan")
-        #expect(outcome == .installed(manifest, carried: own.count), "seed \(seed)")
-        let installed = cluster.store("dan")
-        #expect(try installed.metadata().analyst.rawValue == "dan")
-        #expect(try installed.metadata().replica == cluster.store("twin").metadata().replica)
-        #expect(try installed.pendingCount() == own.count, "seed \(seed): every own change still to push")
-        #expect(Set(try installed.allChanges().map(\.id)).isSuperset(of: own.map(\.id)))
-        #expect(try installed.allChanges().count == Int(manifest.changes) + own.count)
-        // The same command is the latest to undo in both (the command table was carried).
-        let undoneHere = (try? installed.undo())?.undone.map(\.id)
-        let undoneThere = (try? cluster.store("twin").undo())?.undone.map(\.id)
-        #expect(undoneHere == undoneThere, "seed \(seed)")
-
-        try await cluster.sync("twin")
-        try await cluster.sync("dan")
-        try await cluster.sync("twin")
-        let (a, b) = (cluster.store("dan"), cluster.store("twin"))
-        #expect(try a.pendingCount() == 0 && b.pendingCount() == 0)
-        #expect(try a.eventSnapshots() == b.eventSnapshots(), "seed \(seed): the views")
-        #expect(try a.conflictViews() == b.conflictViews(), "seed \(seed): the conflicts")
-        #expect(try a.report(generatedAt: nil) == b.report(generatedAt: nil), "seed \(seed): the report")
-        #expect(Set(try a.allChanges()) == Set(try b.allChanges()), "seed \(seed): the history")
-        #expect(try a.agreement() == b.agreement(), "seed \(seed): agreement")
-        #expect(
-            try await cluster.server.admin.store.changeCount() == Int64(try a.allChanges().count),
-            "seed \(seed): every change once on the server")
     }
 
     /// A refused bootstrap left `name`'s store as it was (`before`, nothing pulled) and no bootstrap file beside it.
@@ -139,130 +142,132 @@ struct BootstrapTests {
 
     @Test("a damaged or overlong download is refused, never applied, and the store is left as it was")
     func damagedDownloads() async throws {
-        let cluster = try await Cluster(snapshotEvery: 1)
-        defer { Task { await cluster.shutdown() } }
-        var random = SeededRandom(seed: 7)
-        _ = try await Self.history(cluster, steps: 60, random: &random)
-        let manifest = try #require(try await cluster.server.makeSnapshot())
-        let dan = try await cluster.analyst("dan")
-        _ = try dan.importArticles(Cluster.seeds)
-        let before = try dan.allChanges()
-        var damages: [DamagingTransport.Damage] = [.extra, .flip(at: 0), .flip(at: manifest.bytes - 1)]
-        for _ in 0..<6 { damages.append(.flip(at: Int64(random.next() % UInt64(manifest.bytes)))) }
-        for damage in damages {
-            let transport = DamagingTransport(base: cluster.transport("dan"), damage: damage)
-            let outcome = try await cluster.bootstrap("dan", transport: transport)
-            guard case .skipped(let why) = outcome else {
-                Issue.record("\(damage): installed a damaged snapshot")
-                continue
+        try await Cluster.with(snapshotEvery: 1) { cluster in
+            var random = SeededRandom(seed: 7)
+            _ = try await Self.history(cluster, steps: 60, random: &random)
+            let manifest = try #require(try await cluster.server.makeSnapshot())
+            let dan = try await cluster.analyst("dan")
+            _ = try dan.importArticles(Cluster.seeds)
+            let before = try dan.allChanges()
+            var damages: [DamagingTransport.Damage] = [.extra, .flip(at: 0), .flip(at: manifest.bytes - 1)]
+            for _ in 0..<6 { damages.append(.flip(at: Int64(random.next() % UInt64(manifest.bytes)))) }
+            for damage in damages {
+                let transport = DamagingTransport(base: cluster.transport("dan"), damage: damage)
+                let outcome = try await cluster.bootstrap("dan", transport: transport)
+                guard case .skipped(let why) = outcome else {
+                    Issue.record("\(damage): installed a damaged snapshot")
+                    continue
+                }
+                guard case .damaged = why else {
+                    Issue.record("\(damage): skipped for another reason: \(why)")
+                    continue
+                }
+                try Self.expectLeftAlone(cluster, "dan", holding: before, "\(damage)")
             }
-            guard case .damaged = why else {
-                Issue.record("\(damage): skipped for another reason: \(why)")
-                continue
+            // A download cut short fails as a network failure would, keeps what it got, and the next run resumes it.
+            let cut = Int64(random.next() % UInt64(manifest.bytes - 1)) + 1
+            await #expect(throws: SyncError.self) {
+                try await cluster.bootstrap(
+                    "dan", transport: DamagingTransport(base: cluster.transport("dan"), damage: .cut(at: cut)))
             }
-            try Self.expectLeftAlone(cluster, "dan", holding: before, "\(damage)")
+            #expect(try cluster.store("dan").allChanges() == before)
+            let delivered = SharedCount()
+            let resumed = DamagingTransport(base: cluster.transport("dan"), damage: .none, delivered: delivered)
+            #expect(
+                try await cluster.bootstrap("dan", transport: resumed) == .installed(manifest, carried: before.count))
+            #expect(Int64(delivered.value) == manifest.bytes - cut, "only the missing bytes are fetched again")
+            try await cluster.sync("dan")
+            #expect(try cluster.store("dan").eventSnapshots() == cluster.store("ana").eventSnapshots())
         }
-        // A download cut short fails as a network failure would, keeps what it got, and the next run resumes it.
-        let cut = Int64(random.next() % UInt64(manifest.bytes - 1)) + 1
-        await #expect(throws: SyncError.self) {
-            try await cluster.bootstrap(
-                "dan", transport: DamagingTransport(base: cluster.transport("dan"), damage: .cut(at: cut)))
-        }
-        #expect(try cluster.store("dan").allChanges() == before)
-        let delivered = SharedCount()
-        let resumed = DamagingTransport(base: cluster.transport("dan"), damage: .none, delivered: delivered)
-        #expect(try await cluster.bootstrap("dan", transport: resumed) == .installed(manifest, carried: before.count))
-        #expect(Int64(delivered.value) == manifest.bytes - cut, "only the missing bytes are fetched again")
-        try await cluster.sync("dan")
-        #expect(try cluster.store("dan").eventSnapshots() == cluster.store("ana").eventSnapshots())
     }
 
     @Test("a pack that matches its manifest but is not a valid pack is refused, and nothing is left of it")
     func forgedPacks() async throws {
-        let cluster = try await Cluster(snapshotEvery: 1)
-        defer { Task { await cluster.shutdown() } }
-        var random = SeededRandom(seed: 12)
-        _ = try await Self.history(cluster, steps: 30, random: &random)
-        let manifest = try #require(try await cluster.server.makeSnapshot())
-        let pack = cluster.directory.appendingPathComponent("snapshots/snapshot-\(manifest.seq).pack").path
-        let plain = try TablePack.inflate(pack)
-        let dan = try await cluster.analyst("dan")
-        _ = try dan.importArticles(Cluster.seeds)
-        let before = try dan.allChanges()
-        // A server that sends what it says it sends, and it is not a snapshot: zlib of a stream cut short, bytes
-        // that are not zlib, a stream of another table's rows.
-        var forgeries: [(String, Data)] = []
-        let cut = cluster.directory.appendingPathComponent("cut.pack").path
-        try TablePack.deflate(Array(plain.dropLast(20)), to: cut)
-        forgeries.append(("cut", try Data(contentsOf: URL(fileURLWithPath: cut))))
-        forgeries.append(("not zlib", Data("this is not a snapshot".utf8)))
-        var renamed = plain
-        if let at = renamed.firstIndex(of: UInt8(ascii: "c")) { renamed[at] = UInt8(ascii: "x") }
-        let other = cluster.directory.appendingPathComponent("other.pack").path
-        try TablePack.deflate(renamed, to: other)
-        forgeries.append(("another table", try Data(contentsOf: URL(fileURLWithPath: other))))
-        for (name, bytes) in forgeries {
-            let transport = ForgedSnapshotTransport(base: cluster.transport("dan"), manifest: manifest, bytes: bytes)
-            let outcome = try await cluster.bootstrap("dan", transport: transport)
-            guard case .skipped(.damaged(let error)) = outcome else {
-                Issue.record("\(name): \(outcome)")
-                continue
+        try await Cluster.with(snapshotEvery: 1) { cluster in
+            var random = SeededRandom(seed: 12)
+            _ = try await Self.history(cluster, steps: 30, random: &random)
+            let manifest = try #require(try await cluster.server.makeSnapshot())
+            let pack = cluster.directory.appendingPathComponent("snapshots/snapshot-\(manifest.seq).pack").path
+            let plain = try TablePack.inflate(pack)
+            let dan = try await cluster.analyst("dan")
+            _ = try dan.importArticles(Cluster.seeds)
+            let before = try dan.allChanges()
+            // A server that sends what it says it sends, and it is not a snapshot: zlib of a stream cut short, bytes
+            // that are not zlib, a stream of another table's rows.
+            var forgeries: [(String, Data)] = []
+            let cut = cluster.directory.appendingPathComponent("cut.pack").path
+            try TablePack.deflate(Array(plain.dropLast(20)), to: cut)
+            forgeries.append(("cut", try Data(contentsOf: URL(fileURLWithPath: cut))))
+            forgeries.append(("not zlib", Data("this is not a snapshot".utf8)))
+            var renamed = plain
+            if let at = renamed.firstIndex(of: UInt8(ascii: "c")) { renamed[at] = UInt8(ascii: "x") }
+            let other = cluster.directory.appendingPathComponent("other.pack").path
+            try TablePack.deflate(renamed, to: other)
+            forgeries.append(("another table", try Data(contentsOf: URL(fileURLWithPath: other))))
+            for (name, bytes) in forgeries {
+                let transport = ForgedSnapshotTransport(
+                    base: cluster.transport("dan"), manifest: manifest, bytes: bytes)
+                let outcome = try await cluster.bootstrap("dan", transport: transport)
+                guard case .skipped(.damaged(let error)) = outcome else {
+                    Issue.record("\(name): \(outcome)")
+                    continue
+                }
+                #expect(error.description.contains("not a valid snapshot"), "\(name): \(error)")
+                try Self.expectLeftAlone(cluster, "dan", holding: before, name)
             }
-            #expect(error.description.contains("not a valid snapshot"), "\(name): \(error)")
-            try Self.expectLeftAlone(cluster, "dan", holding: before, name)
         }
     }
 
     @Test("a store another process has open is not replaced; a store that has synced is left alone")
     func storeInUseOrSynced() async throws {
-        let cluster = try await Cluster(snapshotEvery: 1)
-        defer { Task { await cluster.shutdown() } }
-        var random = SeededRandom(seed: 9)
-        _ = try await Self.history(cluster, steps: 30, random: &random)
-        try #require(try await cluster.server.makeSnapshot() != nil)
-        let dan = try await cluster.analyst("dan")
-        let path = dan.path
-        // Another connection (a `sync --watch`, say) holds the store: the bootstrap steps back.
-        let other = try LocalStore.open(at: path)
-        let outcome = try await cluster.bootstrap("dan")
-        guard case .skipped(let why) = outcome else {
-            Issue.record("replaced a store in use")
-            return
+        try await Cluster.with(snapshotEvery: 1) { cluster in
+            var random = SeededRandom(seed: 9)
+            _ = try await Self.history(cluster, steps: 30, random: &random)
+            try #require(try await cluster.server.makeSnapshot() != nil)
+            let dan = try await cluster.analyst("dan")
+            let path = dan.path
+            // Another connection (a `sync --watch`, say) holds the store: the bootstrap steps back.
+            let other = try LocalStore.open(at: path)
+            let outcome = try await cluster.bootstrap("dan")
+            guard case .skipped(let why) = outcome else {
+                Issue.record("replaced a store in use")
+                return
+            }
+            #expect(why == .storeInUse, "\(why)")
+            #expect(try other.metadata().pullCursor == 0)
+            _ = try other.importArticles(Cluster.seeds)
+            try other.close()
+            // The first sync of a store already synced never bootstraps.
+            try await cluster.sync("dan")
+            #expect(try await cluster.bootstrap("dan") == .skipped(.syncedBefore))
         }
-        #expect(why == .storeInUse, "\(why)")
-        #expect(try other.metadata().pullCursor == 0)
-        _ = try other.importArticles(Cluster.seeds)
-        try other.close()
-        // The first sync of a store already synced never bootstraps.
-        try await cluster.sync("dan")
-        #expect(try await cluster.bootstrap("dan") == .skipped(.syncedBefore))
     }
 
     @Test("a process that opens the store while it is being replaced gets the new store")
     func openDuringRename() async throws {
-        let cluster = try await Cluster(snapshotEvery: 1)
-        defer { Task { await cluster.shutdown() } }
-        var random = SeededRandom(seed: 10)
-        _ = try await Self.history(cluster, steps: 30, random: &random)
-        let manifest = try #require(try await cluster.server.makeSnapshot())
-        let dan = try await cluster.analyst("dan")
-        try dan.close()
-        let path = dan.path
-        let seen = ManagedResult()
-        let opened = DispatchSemaphore(value: 0)
-        let bootstrap = StoreBootstrap(
-            path: path, transport: cluster.transport("dan"),
-            beforeRename: {
-                // Opens the old file now; its first read waits for the bootstrap's lock, released after the rename.
-                Thread.detachNewThread {
-                    seen.set(Result { try LocalStore.open(at: path).metadata().pullCursor })
-                    opened.signal()
-                }
-                Thread.sleep(forTimeInterval: 0.2)
-            })
-        #expect(try await bootstrap.run() == .installed(manifest, carried: 0))
-        await Task.detached { opened.wait() }.value
-        #expect(try seen.get() == manifest.seq, "the opener reads the new file, not the replaced one")
+        try await Cluster.with(snapshotEvery: 1) { cluster in
+            var random = SeededRandom(seed: 10)
+            _ = try await Self.history(cluster, steps: 30, random: &random)
+            let manifest = try #require(try await cluster.server.makeSnapshot())
+            let dan = try await cluster.analyst("dan")
+            try dan.close()
+            let path = dan.path
+            let seen = ManagedResult()
+            let opened = DispatchSemaphore(value: 0)
+            let bootstrap = StoreBootstrap(
+                path: path, transport: cluster.transport("dan"),
+                beforeRename: {
+                    // Opens the old file now; its first read waits for the bootstrap's lock, released after the rename.
+                    Thread.detachNewThread {
+                        seen.set(Result { try LocalStore.open(at: path).metadata().pullCursor })
+                        opened.signal()
+                    }
+                    Thread.sleep(forTimeInterval: 0.2)
+                })
+            #expect(try await bootstrap.run() == .installed(manifest, carried: 0))
+            await Task.detached { opened.wait() }.value
+            #expect(try seen.get() == manifest.seq, "the opener reads the new file, not the replaced one")
+        }
     }
 }
 

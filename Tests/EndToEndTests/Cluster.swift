@@ -96,6 +96,23 @@ final class Cluster: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` on a new cluster and shuts the cluster down when `body` returns or throws, before the test goes
+    /// on: the server has stopped and its folder is gone when the test ends, so no teardown races the next test.
+    static func with<T>(
+        now: @escaping @Sendable () -> Int64 = WallClock.millis, snapshotEvery: Int? = nil,
+        _ body: (Cluster) async throws -> T
+    ) async throws -> T {
+        let cluster = try await Cluster(now: now, snapshotEvery: snapshotEvery)
+        do {
+            let result = try await body(cluster)
+            await cluster.shutdown()
+            return result
+        } catch {
+            await cluster.shutdown()
+            throw error
+        }
+    }
+
     func shutdown() async {
         try? await server.stop()
         try? FileManager.default.removeItem(at: directory)

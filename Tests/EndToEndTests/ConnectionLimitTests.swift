@@ -23,9 +23,9 @@ final class LimitedServer: Sendable {
     init(headTimeout: Int = 1, bodyTimeout: Int = 2, _ arguments: [String] = []) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("concord-limits-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        process = ServerProcess(dbPath: directory.appendingPathComponent("server.sqlite").path, port: try freePort())
+        process = ServerProcess(dbPath: directory.appendingPathComponent("server.sqlite").path)
         token = try process.addAnalyst("alice")
-        try process.start(
+        try process.startBlocking(
             arguments: ["--head-timeout", "\(headTimeout)", "--body-timeout", "\(bodyTimeout)"] + arguments)
     }
 
@@ -33,7 +33,7 @@ final class LimitedServer: Sendable {
     var url: String { process.url }
 
     func stop() {
-        process.stop(signal: SIGTERM)
+        process.stopBlocking(signal: SIGTERM)
         try? FileManager.default.removeItem(at: directory)
     }
 }

@@ -23,6 +23,7 @@ struct CrashTests {
         init(database: String? = nil) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("concord-crash-\(UUID())")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            // A fixed port: the rig's stores are made with the server's URL before the server first starts.
             server = ServerProcess(
                 dbPath: database ?? directory.appendingPathComponent("server.sqlite").path, port: try freePort(),
                 logPath: database == nil ? nil : directory.appendingPathComponent("server.log").path)
@@ -91,7 +92,7 @@ struct CrashTests {
         let rig = try Rig()
         let names = ["ana", "ben", "cy", "dee"]
         for name in names { try rig.analyst(name) }
-        try rig.server.start()
+        try await rig.server.start()
         for name in names { _ = try rig.stores[name]!.importArticles(Array(Cluster.seeds.prefix(3))) }
         let documents = try rig.stores["ana"]!.documents().map(\.id.rawValue)
         try #require(!documents.isEmpty, "the seed articles are in \(Cluster.seeds)")
@@ -105,9 +106,9 @@ struct CrashTests {
             defer { done.set() }
             for _ in 0..<kills {
                 usleep(UInt32(40_000 + random.next() % 260_000))
-                reasons.append(rig.server.stop(signal: SIGKILL).reason)
+                reasons.append(rig.server.stopBlocking(signal: SIGKILL).reason)
                 usleep(UInt32(random.next() % 50_000))
-                do { try rig.server.start() } catch { return (reasons, "restart failed: \(error)") }
+                do { try rig.server.startBlocking() } catch { return (reasons, "restart failed: \(error)") }
             }
             return (reasons, nil)
         }
@@ -143,7 +144,7 @@ struct CrashTests {
         try await rig.expectConvergedExactlyOnce()
         let total = try await rig.serverLog().count
         print("crash: \(kills) kills survived, \(interrupted) syncs interrupted, \(total) changes exactly once")
-        rig.server.stop(signal: SIGTERM)
+        await rig.server.stop(signal: SIGTERM)
     }
 
     static func isDown(_ error: SyncError) -> Bool {
@@ -155,7 +156,7 @@ struct CrashTests {
     func sigtermIsGraceful() async throws {
         let rig = try Rig()
         try rig.analyst("ana")
-        try rig.server.start()
+        try await rig.server.start()
         let store = rig.stores["ana"]!
         _ = try store.importArticles(Array(Cluster.seeds.prefix(2)))
         let doc = try store.documents()[0].id.rawValue
@@ -167,13 +168,13 @@ struct CrashTests {
         let sync = Task.detached { try? await engine.run() }
         // Terminate as soon as the first batch has reached the server.
         while try store.pendingCount() == (try store.allChanges().count) { try await Task.sleep(for: .milliseconds(1)) }
-        let (status, reason) = rig.server.stop(signal: SIGTERM)
+        let (status, reason) = await rig.server.stop(signal: SIGTERM)
         #expect(reason == .exit && status == 0, "SIGTERM exits 0: \(rig.server.log(tail: 1500))")
         _ = await sync.value
-        try rig.server.start()
+        try await rig.server.start()
         _ = try await rig.engine("ana").run()
         try await rig.expectConvergedExactlyOnce()
-        rig.server.stop(signal: SIGTERM)
+        await rig.server.stop(signal: SIGTERM)
     }
 
     @Test("`concord sync` killed mid-push and mid-pull, then run again: exactly once, converged")
@@ -181,7 +182,7 @@ struct CrashTests {
         let rig = try Rig()
         let pusher = try rig.analyst("ana")
         let puller = try rig.analyst("ben")
-        try rig.server.start()
+        try await rig.server.start()
         _ = try pusher.importArticles(Array(Cluster.seeds.prefix(3)))
         let documents = try pusher.documents().map(\.id.rawValue)
         // 1 500 events (about 3 000 changes) in one import, pushed 60 at a time: many batches to die between.
@@ -250,7 +251,7 @@ struct CrashTests {
         #expect(pulled.status == 0, "the rerun finishes: \(pulled.stderr)")
         _ = try run(Binaries.client, ["sync", "--store", rig.path("ana.sqlite")])
         try await rig.expectConvergedExactlyOnce()
-        rig.server.stop(signal: SIGTERM)
+        await rig.server.stop(signal: SIGTERM)
     }
 
     @Test(
@@ -261,7 +262,7 @@ struct CrashTests {
         let ana = try rig.analyst("ana")
         let ben = try rig.analyst("ben")
         let cat = try rig.analyst("cat", role: "adjudicator")
-        try rig.server.start()
+        try await rig.server.start()
         _ = try cat.importArticles(Array(Cluster.seeds.prefix(2)))
         try await rig.engine("cat").run()
         let doc = try cat.documents()[0].id.rawValue
@@ -309,7 +310,7 @@ struct CrashTests {
         _ = try run(Binaries.client, ["sync", "--store", rig.path("ana.sqlite")])
         _ = try run(Binaries.client, ["sync", "--store", rig.path("cat.sqlite")])
         try await rig.expectConvergedExactlyOnce()
-        rig.server.stop(signal: SIGTERM)
+        await rig.server.stop(signal: SIGTERM)
     }
 
     @Test("`concord sync` killed -9 at random instants of a bootstrap, then run again: a whole store, exactly once")
@@ -317,7 +318,7 @@ struct CrashTests {
         let rig = try Rig()
         let pusher = try rig.analyst("ana")
         // A snapshot each time the log grew by one change, checked every second.
-        try rig.server.start(arguments: ["--snapshot-every", "1"])
+        try await rig.server.start(arguments: ["--snapshot-every", "1"])
         _ = try pusher.importArticles(Array(Cluster.seeds.prefix(3)))
         let documents = try pusher.documents().map(\.id.rawValue)
         let rows = (0..<6_000).map {
@@ -393,7 +394,7 @@ struct CrashTests {
         #expect(try rig.stores["ben"]!.eventSnapshots() == pusher.eventSnapshots())
         #expect(try rig.stores["ben"]!.metadata().pullCursor >= manifest.seq)
         print("bootstrap kills: \(phases), one bootstrap took \(span)")
-        rig.server.stop(signal: SIGTERM)
+        await rig.server.stop(signal: SIGTERM)
     }
 
     /// Waits (up to 60 s) for the server process to publish a snapshot of the first `seq` changes.
@@ -411,8 +412,8 @@ struct CrashTests {
         let rig = try CrashTests.Rig()
         let pusher = try rig.analyst("ana")
         let watcher = try rig.analyst("ben")
-        try rig.server.start()
-        defer { rig.server.stop(signal: SIGTERM) }
+        try await rig.server.start()
+        defer { rig.server.stopBlocking(signal: SIGTERM) }
         let documents = try pusher.importArticles(Array(Cluster.seeds.prefix(2))).map(\.id.rawValue)
         _ = try watcher.importArticles(Array(Cluster.seeds.prefix(2)))
         var random = SeededRandom(seed: 0x5EE)

@@ -19,8 +19,8 @@ struct LiveSyncTests {
         let rig = try CrashTests.Rig()
         let ana = try rig.analyst("ana")
         let ben = try rig.analyst("ben")
-        try rig.server.start()
-        defer { rig.server.stop(signal: SIGTERM) }
+        try await rig.server.start()
+        defer { rig.server.stopBlocking(signal: SIGTERM) }
         let document = try ana.importArticles(Array(Cluster.seeds.prefix(1)))[0].id.rawValue
         _ = try await rig.engine("ana").run()
 
@@ -59,9 +59,9 @@ struct LiveSyncTests {
         }
 
         // The server dies and comes back: the watcher says so, backs off, and goes on.
-        rig.server.stop(signal: SIGKILL)
+        await rig.server.stop(signal: SIGKILL)
         try await until("the watcher noticed the server is gone", seconds: 30) { watchLog().contains("retrying in") }
-        try rig.server.start()
+        try await rig.server.start()
         let after = try ana.addEvent(EventDraft(values: ["doc": document, "title": "after the restart"]))
         _ = try await rig.engine("ana").run()
         try await until("ben has the change made after the restart", seconds: 45) { try ben.snapshot(of: after) != nil }
@@ -77,12 +77,12 @@ struct LiveSyncTests {
     func shutdownReleasesPolls() async throws {
         let rig = try CrashTests.Rig()
         try rig.analyst("ana")
-        try rig.server.start()
+        try await rig.server.start()
         let transport = HTTPTransport(server: rig.server.url, token: rig.tokens["ana"]!)
         let poll = Task { try await transport.waitForChanges(after: 0, seconds: 45) }
         try await Task.sleep(for: .milliseconds(500))
         let started = ContinuousClock.now
-        let (status, reason) = rig.server.stop(signal: SIGTERM)
+        let (status, reason) = await rig.server.stop(signal: SIGTERM)
         #expect(reason == .exit && status == 0)
         #expect(ContinuousClock.now - started < .seconds(10), "exited without waiting out the 45 s poll")
         #expect(try await poll.value == false, "the held poll was answered: no change came")

@@ -55,7 +55,7 @@ struct LoadTests {
         let rig = try CrashTests.Rig()
         let names = (0..<clients).map { "analyst-\($0)" }
         for name in names { try rig.analyst(name) }
-        try rig.server.start()
+        try await rig.server.start()
         let pid = try #require(rig.server.pid)
         _ = try rig.stores[names[0]]!.importArticles(Array(Cluster.seeds.prefix(3)))
         let documents = try rig.stores[names[0]]!.documents().map(\.id.rawValue)
@@ -135,7 +135,7 @@ struct LoadTests {
                 Double(secondPeak) <= Double(firstPeak) * 1.5, "server memory flat: \(firstPeak) then \(secondPeak) KiB"
             )
         }
-        rig.server.stop(signal: SIGTERM)
+        await rig.server.stop(signal: SIGTERM)
     }
 }
 

@@ -20,58 +20,58 @@ struct RandomSyncTests {
 
     @Test("offline edits and syncs in random order converge on every replica and on the server", arguments: seeds)
     func converges(seed: UInt64) async throws {
-        let cluster = try await Cluster()
-        defer { Task { await cluster.shutdown() } }
-        let names = ["ana", "ben", "cat"]
-        try await cluster.analyst("ana")
-        try await cluster.analyst("ben")
-        try await cluster.analyst("cat", role: .adjudicator)
-        var random = SeededRandom(seed: seed)
-        let doc = try cluster.store("ana").importArticles(Cluster.seeds)[0].id
-        for name in names { _ = try cluster.store(name).importArticles(Cluster.seeds) }
+        try await Cluster.with { cluster in
+            let names = ["ana", "ben", "cat"]
+            try await cluster.analyst("ana")
+            try await cluster.analyst("ben")
+            try await cluster.analyst("cat", role: .adjudicator)
+            var random = SeededRandom(seed: seed)
+            let doc = try cluster.store("ana").importArticles(Cluster.seeds)[0].id
+            for name in names { _ = try cluster.store(name).importArticles(Cluster.seeds) }
 
-        var edits = 0
-        for _ in 0..<120 {
-            if try await Self.randomStep(cluster, names: names, doc: doc, random: &random) { edits += 1 }
-        }
-        try await cluster.syncAll()
+            var edits = 0
+            for _ in 0..<120 {
+                if try await Self.randomStep(cluster, names: names, doc: doc, random: &random) { edits += 1 }
+            }
+            try await cluster.syncAll()
 
-        let server = cluster.server.admin.store
-        var union = Set<ChangeID>()
-        for name in names { union.formUnion(try cluster.store(name).allChanges().map(\.id)) }
-        #expect(
-            try await server.changeCount() == Int64(union.count),
-            "seed \(seed): every change on the server exactly once")
-        let reference = try cluster.store(names[0]).eventSnapshots()
-        #expect(reference.count > 1, "seed \(seed): the history created events")
-        for snapshot in reference {
-            let onServer = try await server.snapshot(of: snapshot.id)
-            #expect(onServer == snapshot, "seed \(seed): \(snapshot.id) differs between ana and the server")
-        }
-        for name in names.dropFirst() {
-            let snapshots = try cluster.store(name).eventSnapshots()
-            #expect(snapshots == reference, "seed \(seed): \(name) did not converge")
-            #expect(try cluster.store(name).pendingCount() == 0)
+            let server = cluster.server.admin.store
+            var union = Set<ChangeID>()
+            for name in names { union.formUnion(try cluster.store(name).allChanges().map(\.id)) }
             #expect(
-                try cluster.store(name).openConflictCount() == cluster.store(name).conflictViews().count,
-                "seed \(seed): the summary rows count the conflicts the views list")
-            #expect(try cluster.store(name).rejectedChanges().isEmpty, "seed \(seed): nothing valid is refused")
-        }
-        #expect(edits > 60)
-        // Clusters, their disagreements and agreement are the same on every replica and on the server.
-        let serverEvents = try await server.allSnapshots().filter { $0.id.kind == .event }
-        let disagreements = ClusterDisagreement.list(serverEvents)
-        let agreement = try cluster.store(names[0]).agreement()
-        for name in names {
+                try await server.changeCount() == Int64(union.count),
+                "seed \(seed): every change on the server exactly once")
+            let reference = try cluster.store(names[0]).eventSnapshots()
+            #expect(reference.count > 1, "seed \(seed): the history created events")
+            for snapshot in reference {
+                let onServer = try await server.snapshot(of: snapshot.id)
+                #expect(onServer == snapshot, "seed \(seed): \(snapshot.id) differs between ana and the server")
+            }
+            for name in names.dropFirst() {
+                let snapshots = try cluster.store(name).eventSnapshots()
+                #expect(snapshots == reference, "seed \(seed): \(name) did not converge")
+                #expect(try cluster.store(name).pendingCount() == 0)
+                #expect(
+                    try cluster.store(name).openConflictCount() == cluster.store(name).conflictViews().count,
+                    "seed \(seed): the summary rows count the conflicts the views list")
+                #expect(try cluster.store(name).rejectedChanges().isEmpty, "seed \(seed): nothing valid is refused")
+            }
+            #expect(edits > 60)
+            // Clusters, their disagreements and agreement are the same on every replica and on the server.
+            let serverEvents = try await server.allSnapshots().filter { $0.id.kind == .event }
+            let disagreements = ClusterDisagreement.list(serverEvents)
+            let agreement = try cluster.store(names[0]).agreement()
+            for name in names {
+                #expect(
+                    try cluster.store(name).clusterDisagreements() == disagreements,
+                    "seed \(seed): \(name)'s cluster disagreements are the server's")
+                #expect(try cluster.store(name).agreement() == agreement, "seed \(seed): \(name) measures the same α")
+            }
+            let report = try await ServerReport.build(from: server, generatedAt: nil)
             #expect(
-                try cluster.store(name).clusterDisagreements() == disagreements,
-                "seed \(seed): \(name)'s cluster disagreements are the server's")
-            #expect(try cluster.store(name).agreement() == agreement, "seed \(seed): \(name) measures the same α")
+                report.coding == (try cluster.store(names[0]).report(generatedAt: nil).coding),
+                "seed \(seed): the server's report measures agreement as the stores do")
         }
-        let report = try await ServerReport.build(from: server, generatedAt: nil)
-        #expect(
-            report.coding == (try cluster.store(names[0]).report(generatedAt: nil).coding),
-            "seed \(seed): the server's report measures agreement as the stores do")
     }
 
     /// One random step of the team's work: an edit by a random analyst (adds, sets, tags, notes, deletes, restores,

@@ -68,17 +68,17 @@ struct RawHTTPTests {
     /// The status a real server answers to a push written by `write` after the head `headers`, with a valid
     /// token (the socket calls run off the cooperative pool).
     func status(headers: String, _ write: @escaping @Sendable (Connection) -> Void) async throws -> Int? {
-        let cluster = try await Cluster()
-        defer { Task { await cluster.shutdown() } }
-        try await cluster.analyst("alice")
-        let connection = try Connection(port: cluster.server.url.port!)
-        let head =
-            "POST /v1/changes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(cluster.tokens["alice"]!)\r\n"
-            + "Content-Type: application/json\r\n" + headers + "\r\n"
-        return await Self.offPool {
-            connection.send(head)
-            write(connection)
-            return connection.status()
+        try await Cluster.with { cluster in
+            try await cluster.analyst("alice")
+            let connection = try Connection(port: cluster.server.url.port!)
+            let head =
+                "POST /v1/changes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(cluster.tokens["alice"]!)\r\n"
+                + "Content-Type: application/json\r\n" + headers + "\r\n"
+            return await Self.offPool {
+                connection.send(head)
+                write(connection)
+                return connection.status()
+            }
         }
     }
 

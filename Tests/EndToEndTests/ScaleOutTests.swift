@@ -20,6 +20,8 @@ struct ScaleOutTests {
         let names = ["ana", "ben", "cy", "dee", "eve", "fay"]
         var stores: [String: LocalStore] = [:]
         var tokens: [String: String] = [:]
+        for server in servers { try await server.start() }
+        defer { for server in servers { server.stopBlocking(signal: SIGTERM) } }
         for (index, name) in names.enumerated() {
             // Analysts are rows of the shared database: added through one server's CLI, known to all three.
             let token = try servers[index % 3].addAnalyst(name)
@@ -28,8 +30,6 @@ struct ScaleOutTests {
                 at: directory.appendingPathComponent("\(name).sqlite").path, analyst: try AnalystName(name),
                 server: servers[index % 3].url, token: token)
         }
-        for server in servers { try server.start() }
-        defer { for server in servers { server.stop(signal: SIGTERM) } }
         for name in names { _ = try stores[name]!.importArticles(Array(Cluster.seeds.prefix(3))) }
         let documents = try stores["ana"]!.documents().map(\.id.rawValue)
         try #require(!documents.isEmpty, "the seed articles are in \(Cluster.seeds)")
@@ -48,12 +48,12 @@ struct ScaleOutTests {
             while victims.count < 9 || (interrupted.value < 3 && victims.count < 40) {
                 usleep(UInt32(150_000 + random.next() % 350_000))
                 let victim = Int(random.next() % 3)
-                guard servers[victim].stop(signal: SIGKILL).reason == .uncaughtSignal else {
+                guard servers[victim].stopBlocking(signal: SIGKILL).reason == .uncaughtSignal else {
                     return (victims, "server \(victim) did not die of SIGKILL")
                 }
                 victims.append(victim)
                 usleep(UInt32(random.next() % 100_000))
-                do { try servers[victim].start() } catch { return (victims, "restart failed: \(error)") }
+                do { try servers[victim].startBlocking() } catch { return (victims, "restart failed: \(error)") }
             }
             return (victims, nil)
         }
@@ -124,9 +124,9 @@ struct ScaleOutTests {
         let server = fleet.servers[0]
         let directory = fleet.directory
         let tokens = try ["ana", "ben", "cy"].map { try server.addAnalyst($0) }
-        try server.start(
+        try await server.start(
             arguments: ["--snapshot-every", "1", "--snapshot-dir", directory.appendingPathComponent("snapshots").path])
-        defer { _ = server.stop(signal: SIGTERM) }
+        defer { _ = server.stopBlocking(signal: SIGTERM) }
         let ana = try LocalStore.create(
             at: directory.appendingPathComponent("ana.sqlite").path, analyst: try AnalystName("ana"),
             server: server.url, token: tokens[0])
@@ -165,8 +165,8 @@ struct ScaleOutTests {
         defer { withExtendedLifetime(fleet) {} }
         let servers = fleet.servers
         let token = try servers[0].addAnalyst("ana")
-        for server in servers { try server.start() }
-        defer { for server in servers { server.stop(signal: SIGTERM) } }
+        for server in servers { try await server.start() }
+        defer { for server in servers { server.stopBlocking(signal: SIGTERM) } }
         let waiting = HTTPTransport(server: servers[0].url, token: token)
         let pushing = HTTPTransport(server: servers[1].url, token: token)
         var events = SyntheticChanges(author: try AnalystName("ana"))
@@ -200,7 +200,7 @@ final class Fleet {
         self.directory = directory
         servers = try (0..<count).map {
             ServerProcess(
-                dbPath: url, port: try freePort(), logPath: directory.appendingPathComponent("s\($0).log").path)
+                dbPath: url, logPath: directory.appendingPathComponent("s\($0).log").path)
         }
     }
 

@@ -1,5 +1,6 @@
 import ConcordCore
 import ConcordServer
+import ConcordStore
 import ConcordTestSupport
 import Foundation
 
@@ -7,21 +8,34 @@ import Foundation
     import Glibc
 #endif
 
-/// The real `concord-server serve` binary on a database and a fixed port, started, killed and restarted by tests.
+/// The real `concord-server serve` binary on a database, started, killed and restarted by tests.
+///
+/// The first start listens on a port the system chooses (`--port 0`), read from the `listening on URL` line the
+/// server prints, so no test races another for a port; a restart listens on the same port again, so the clients'
+/// server URL stays right.
 final class ServerProcess: @unchecked Sendable {
     let dbPath: String
-    let port: Int
     private let lock = NSLock()
     private var process: Process?
+    private var knownPort: Int?
     private let logPath: String
+
+    /// The port the server listens on: known once it started.
+    var port: Int {
+        guard let port = lock.withLock({ knownPort }) else {
+            preconditionFailure("start the server before using its port")
+        }
+        return port
+    }
 
     var url: String { "http://127.0.0.1:\(port)" }
 
+    /// - Parameter port: a fixed port; nil lets the first start choose one.
     /// - Parameter logPath: where the server's output goes; by default next to a SQLite database (a PostgreSQL URL
     ///   needs one).
-    init(dbPath: String, port: Int, logPath: String? = nil) {
+    init(dbPath: String, port: Int? = nil, logPath: String? = nil) {
         self.dbPath = dbPath
-        self.port = port
+        self.knownPort = port
         self.logPath = logPath ?? dbPath + ".log"
         _ = FileManager.default.createFile(atPath: self.logPath, contents: nil)
     }
@@ -33,49 +47,78 @@ final class ServerProcess: @unchecked Sendable {
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Starts the server and returns once it accepts connections.
+    /// Starts the server and returns once it accepts connections, without holding a thread of the cooperative pool.
     ///
     /// - Parameter fileSizeLimitKB: a disk that fills up: no file the server writes may grow past this size
     ///   (`ulimit -f`, with SIGXFSZ ignored so writes fail with EFBIG instead of killing the process).
     /// - Parameter arguments: more `serve` options (e.g. `--tls-cert`).
-    func start(fileSizeLimitKB: Int? = nil, logLevel: String = "warning", arguments: [String] = []) throws {
+    func start(fileSizeLimitKB: Int? = nil, logLevel: String = "warning", arguments: [String] = []) async throws {
+        try await offload {
+            try self.startBlocking(fileSizeLimitKB: fileSizeLimitKB, logLevel: logLevel, arguments: arguments)
+        }
+    }
+
+    /// ``start(fileSizeLimitKB:logLevel:arguments:)`` for a test's own thread (a killer that restarts servers).
+    func startBlocking(fileSizeLimitKB: Int? = nil, logLevel: String = "warning", arguments: [String] = []) throws {
+        let fixed = lock.withLock { knownPort }
+        let port = String(fixed ?? 0)
         let process = Process()
         if let limit = fileSizeLimitKB {
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             process.arguments =
                 [
                     "-c", "trap '' XFSZ; ulimit -f \(limit); exec \"$0\" \"$@\"", Binaries.server,
-                    "serve", "--db", dbPath, "--port", String(port),
+                    "serve", "--db", dbPath, "--port", port,
                 ] + arguments
         } else {
             process.executableURL = URL(fileURLWithPath: Binaries.server)
-            process.arguments = ["serve", "--db", dbPath, "--port", String(port)] + arguments
+            process.arguments = ["serve", "--db", dbPath, "--port", port] + arguments
         }
         var environment = ProcessInfo.processInfo.environment
         environment["LOG_LEVEL"] = logLevel
         process.environment = environment
         let log = FileHandle(forWritingAtPath: logPath)!
-        log.seekToEndOfFile()
+        let logStart = log.seekToEndOfFile()
         process.standardOutput = log
         process.standardError = log
         try process.run()
         lock.withLock { self.process = process }
         let deadline = Date().addingTimeInterval(60)
-        while !acceptsConnections(port: port) {
+        while !(fixed.map { acceptsConnections(port: $0) } ?? announcedPort(after: logStart)) {
             if !process.isRunning {
                 throw ProcessFailure(
                     message: "concord-server exited with \(process.terminationStatus): \(self.log(tail: 2000))")
             }
             if Date() > deadline {
-                throw ProcessFailure(message: "concord-server did not listen on \(port) within 60 s")
+                throw ProcessFailure(message: "concord-server did not listen on port \(port) within 60 s")
             }
             usleep(5_000)
         }
     }
 
-    /// Sends `signal` and waits for the process to exit; returns its termination status.
+    /// Whether the server announced its port (`listening on URL`) in the log after `offset`; notes the port.
+    private func announcedPort(after offset: UInt64) -> Bool {
+        let data = FileManager.default.contents(atPath: logPath) ?? Data()
+        guard data.count > Int(offset) else { return false }
+        for line in String(decoding: data.dropFirst(Int(offset)), as: UTF8.self).split(separator: "\n")
+        where line.hasPrefix("listening on ") {
+            guard let port = URL(string: String(line.dropFirst("listening on ".count)))?.port else { continue }
+            lock.withLock { knownPort = port }
+            return true
+        }
+        return false
+    }
+
+    /// Sends `signal` and waits for the process to exit, without holding a thread of the cooperative pool; returns its
+    /// termination status.
     @discardableResult
-    func stop(signal: Int32) -> (status: Int32, reason: Process.TerminationReason) {
+    func stop(signal: Int32) async -> (status: Int32, reason: Process.TerminationReason) {
+        (try? await offload { self.stopBlocking(signal: signal) }) ?? (0, .exit)
+    }
+
+    /// ``stop(signal:)`` for a test's own thread.
+    @discardableResult
+    func stopBlocking(signal: Int32) -> (status: Int32, reason: Process.TerminationReason) {
         guard let process = lock.withLock({ self.process }) else { return (0, .exit) }
         kill(process.processIdentifier, signal)
         process.waitUntilExit()

@@ -30,10 +30,10 @@ struct StorageFaultTests {
         let ana = try rig.analyst("ana")
         try rig.analyst("ben")
         // Start once without a limit so the schema exists, then with a disk that is almost full.
-        try rig.server.start()
-        rig.server.stop(signal: SIGTERM)
+        try await rig.server.start()
+        await rig.server.stop(signal: SIGTERM)
         let initial = try FileManager.default.attributesOfItem(atPath: rig.server.dbPath)[.size] as? Int ?? 0
-        try rig.server.start(fileSizeLimitKB: initial / 1024 + 384)
+        try await rig.server.start(fileSizeLimitKB: initial / 1024 + 384)
         _ = try ana.importArticles(Array(Cluster.seeds.prefix(3)))
         let documents = try ana.documents().map(\.id.rawValue)
         _ = try ana.importEvents(from: try Self.eventsFile(rig, count: 1_500, documents: documents, name: "big"))
@@ -62,13 +62,13 @@ struct StorageFaultTests {
         #expect(httpGet(port: rig.server.port, path: "/v1/health")?.status == 200, "the full server still answers")
 
         // Space is back: restart without the limit, and the same sync finishes the job.
-        rig.server.stop(signal: SIGKILL)
-        try rig.server.start()
+        await rig.server.stop(signal: SIGKILL)
+        try await rig.server.start()
         #expect(try await CrashTests.serverCount(rig) == stored, "a restart keeps exactly what was acknowledged")
         _ = try await rig.engine("ana", batch: 500, page: 1_000).run()
         _ = try await rig.engine("ben", batch: 500, page: 1_000).run()
         try await rig.expectConvergedExactlyOnce()
-        rig.server.stop(signal: SIGTERM)
+        await rig.server.stop(signal: SIGTERM)
     }
 
     @Test("a client's disk fills up during `event import` and `sync`: exit 1 naming the store, nothing half-written")
@@ -76,7 +76,7 @@ struct StorageFaultTests {
         let rig = try CrashTests.Rig()
         let ana = try rig.analyst("ana")
         let ben = try rig.analyst("ben")
-        try rig.server.start()
+        try await rig.server.start()
         _ = try ana.importArticles(Array(Cluster.seeds.prefix(3)))
         let documents = try ana.documents().map(\.id.rawValue)
         let file = try Self.eventsFile(rig, count: 2_000, documents: documents, name: "import")
@@ -120,6 +120,6 @@ struct StorageFaultTests {
         let again = try run(Binaries.client, ["sync", "--store", benPath])
         #expect(again.status == 0, "with space, the next sync finishes: \(again.stderr)")
         try await rig.expectConvergedExactlyOnce()
-        rig.server.stop(signal: SIGTERM)
+        await rig.server.stop(signal: SIGTERM)
     }
 }

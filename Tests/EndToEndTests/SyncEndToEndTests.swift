@@ -50,87 +50,88 @@ struct SyncEndToEndTests {
 
     @Test("concurrent codes become a conflict on every replica, equal values agree, and sets merge")
     func conflictsAgreementsAndSets() async throws {
-        let cluster = try await Cluster()
-        defer { Task { await cluster.shutdown() } }
-        try await cluster.analyst("alice")
-        try await cluster.analyst("bob")
-        try await cluster.analyst("carol", role: .adjudicator)
-        let drill = try await Self.drill(cluster)
-        let id = drill.rawValue
-        // Offline, concurrently.
-        _ = try cluster.store("alice").set(id, field: "type", value: "COOPERATE")
-        _ = try cluster.store("bob").set(id, field: "type", value: "MOBILIZE")
-        _ = try cluster.store("alice").set(id, field: "confidence", value: "high")
-        _ = try cluster.store("bob").set(id, field: "confidence", value: "high")
-        _ = try cluster.store("alice").addElement(id, field: "tags", value: "trilateral")
-        _ = try cluster.store("bob").addElement(id, field: "tags", value: "deterrence")
-        // Bob untags b52; concurrently Alice untags and re-tags it: her new add was never seen by Bob's remove.
-        _ = try cluster.store("bob").removeElement(id, field: "tags", value: "b52")
-        _ = try cluster.store("alice").removeElement(id, field: "tags", value: "b52")
-        _ = try cluster.store("alice").addElement(id, field: "tags", value: "b52")
-        try await cluster.syncAll()
+        try await Cluster.with { cluster in
+            try await cluster.analyst("alice")
+            try await cluster.analyst("bob")
+            try await cluster.analyst("carol", role: .adjudicator)
+            let drill = try await Self.drill(cluster)
+            let id = drill.rawValue
+            // Offline, concurrently.
+            _ = try cluster.store("alice").set(id, field: "type", value: "COOPERATE")
+            _ = try cluster.store("bob").set(id, field: "type", value: "MOBILIZE")
+            _ = try cluster.store("alice").set(id, field: "confidence", value: "high")
+            _ = try cluster.store("bob").set(id, field: "confidence", value: "high")
+            _ = try cluster.store("alice").addElement(id, field: "tags", value: "trilateral")
+            _ = try cluster.store("bob").addElement(id, field: "tags", value: "deterrence")
+            // Bob untags b52; concurrently Alice untags and re-tags it: her new add was never seen by Bob's remove.
+            _ = try cluster.store("bob").removeElement(id, field: "tags", value: "b52")
+            _ = try cluster.store("alice").removeElement(id, field: "tags", value: "b52")
+            _ = try cluster.store("alice").addElement(id, field: "tags", value: "b52")
+            try await cluster.syncAll()
 
-        for name in ["alice", "bob", "carol"] {
-            let snapshot = try cluster.store(name).event(id)
-            let type = try #require(snapshot.fields["type"])
-            #expect(type.conflict, "\(name) sees the type conflict")
-            #expect(Set(type.candidates.map(\.value)) == [.string("COOPERATE"), .string("MOBILIZE")])
-            #expect(snapshot.fields["confidence"]?.agreement == true, "\(name) sees an agreement")
-            #expect(
-                snapshot.sets["tags"] == ["b52", "deterrence", "trilateral"], "add wins over bob's concurrent untag")
-            #expect(try cluster.store(name).conflictViews().map(\.field) == ["type"])
+            for name in ["alice", "bob", "carol"] {
+                let snapshot = try cluster.store(name).event(id)
+                let type = try #require(snapshot.fields["type"])
+                #expect(type.conflict, "\(name) sees the type conflict")
+                #expect(Set(type.candidates.map(\.value)) == [.string("COOPERATE"), .string("MOBILIZE")])
+                #expect(snapshot.fields["confidence"]?.agreement == true, "\(name) sees an agreement")
+                #expect(
+                    snapshot.sets["tags"] == ["b52", "deterrence", "trilateral"], "add wins over bob's concurrent untag"
+                )
+                #expect(try cluster.store(name).conflictViews().map(\.field) == ["type"])
+            }
+            try Self.expectConverged(cluster)
         }
-        try Self.expectConverged(cluster)
     }
 
     @Test("an adjudicator's resolution, made offline, ends the conflict on every replica")
     func resolution() async throws {
-        let cluster = try await Cluster()
-        defer { Task { await cluster.shutdown() } }
-        try await cluster.analyst("alice")
-        try await cluster.analyst("bob")
-        try await cluster.analyst("carol", role: .adjudicator)
-        let id = try await Self.drill(cluster).rawValue
-        _ = try cluster.store("alice").set(id, field: "location", value: "international waters")
-        _ = try cluster.store("bob").set(id, field: "location", value: "Korean Peninsula")
-        try await cluster.syncAll()
-        // An analyst may not decide the dispute: refused locally, offline.
-        #expect(throws: (any Error).self) {
-            try cluster.store("alice").resolve(id, field: "location", keep: nil, value: "Jeju", reason: nil)
+        try await Cluster.with { cluster in
+            try await cluster.analyst("alice")
+            try await cluster.analyst("bob")
+            try await cluster.analyst("carol", role: .adjudicator)
+            let id = try await Self.drill(cluster).rawValue
+            _ = try cluster.store("alice").set(id, field: "location", value: "international waters")
+            _ = try cluster.store("bob").set(id, field: "location", value: "Korean Peninsula")
+            try await cluster.syncAll()
+            // An analyst may not decide the dispute: refused locally, offline.
+            #expect(throws: (any Error).self) {
+                try cluster.store("alice").resolve(id, field: "location", keep: nil, value: "Jeju", reason: nil)
+            }
+            _ = try cluster.store("carol").resolve(
+                id, field: "location", keep: nil, value: "international waters",
+                reason: "Reuters: over international waters")
+            try await cluster.syncAll()
+            for name in ["alice", "bob", "carol"] {
+                let location = try #require(try cluster.store(name).event(id).fields["location"])
+                #expect(!location.conflict)
+                #expect(location.value == .string("international waters"))
+                #expect(location.candidates.map(\.author.rawValue) == ["carol"])
+            }
+            try Self.expectConverged(cluster)
         }
-        _ = try cluster.store("carol").resolve(
-            id, field: "location", keep: nil, value: "international waters",
-            reason: "Reuters: over international waters")
-        try await cluster.syncAll()
-        for name in ["alice", "bob", "carol"] {
-            let location = try #require(try cluster.store(name).event(id).fields["location"])
-            #expect(!location.conflict)
-            #expect(location.value == .string("international waters"))
-            #expect(location.candidates.map(\.author.rawValue) == ["carol"])
-        }
-        try Self.expectConverged(cluster)
     }
 
     @Test("a change the server refuses is set aside as rejected and the rest of the batch goes through")
     func rejectedChangesAreSetAside() async throws {
-        let cluster = try await Cluster()
-        defer { Task { await cluster.shutdown() } }
-        try await cluster.analyst("alice")
-        // Dave's machine clock runs an hour ahead: the server refuses his changes ("clock ahead").
-        let fast: @Sendable () -> Int64 = { WallClock.millis() + 3_600_000 }
-        try await cluster.analyst("dave", clock: fast)
-        let id = try await Self.drill(cluster).rawValue
-        let dave = cluster.store("dave")
-        _ = try dave.note(id, text: "from the future")
-        let summary = try await cluster.sync("dave")
-        #expect(summary.rejected == 1)
-        let rejected = try dave.rejectedChanges()
-        #expect(rejected.count == 1)
-        #expect(rejected.first?.reason.contains("clock ahead") == true, "\(rejected)")
-        #expect(try dave.pendingCount() == 0, "nothing wedges the queue")
-        // Alice's own work went through untouched.
-        try await cluster.sync("alice")
-        #expect(try cluster.store("alice").event(id).notes.isEmpty)
+        try await Cluster.with { cluster in
+            try await cluster.analyst("alice")
+            // Dave's machine clock runs an hour ahead: the server refuses his changes ("clock ahead").
+            let fast: @Sendable () -> Int64 = { WallClock.millis() + 3_600_000 }
+            try await cluster.analyst("dave", clock: fast)
+            let id = try await Self.drill(cluster).rawValue
+            let dave = cluster.store("dave")
+            _ = try dave.note(id, text: "from the future")
+            let summary = try await cluster.sync("dave")
+            #expect(summary.rejected == 1)
+            let rejected = try dave.rejectedChanges()
+            #expect(rejected.count == 1)
+            #expect(rejected.first?.reason.contains("clock ahead") == true, "\(rejected)")
+            #expect(try dave.pendingCount() == 0, "nothing wedges the queue")
+            // Alice's own work went through untouched.
+            try await cluster.sync("alice")
+            #expect(try cluster.store("alice").event(id).notes.isEmpty)
+        }
     }
 
     @Test("an unreachable server stops the sync with a clear error and leaves local data untouched")
@@ -160,52 +161,54 @@ struct SyncEndToEndTests {
 
     @Test("a wrong token is refused with advice on getting a new one")
     func badToken() async throws {
-        let cluster = try await Cluster()
-        defer { Task { await cluster.shutdown() } }
-        try await cluster.analyst("alice")
-        let transport = HTTPTransport(server: cluster.server.url.absoluteString, token: "not-a-token")
-        await #expect {
-            try await cluster.sync("alice", transport: transport)
-        } throws: { error in
-            guard let error = error as? SyncError, case .unauthorized = error else { return false }
-            return error.description.contains("concord-server analyst add")
+        try await Cluster.with { cluster in
+            try await cluster.analyst("alice")
+            let transport = HTTPTransport(server: cluster.server.url.absoluteString, token: "not-a-token")
+            await #expect {
+                try await cluster.sync("alice", transport: transport)
+            } throws: { error in
+                guard let error = error as? SyncError, case .unauthorized = error else { return false }
+                return error.description.contains("concord-server analyst add")
+            }
         }
     }
 
     @Test("an answer larger than the client takes is named as such, not as an unreachable server")
     func oversizedAnswer() async throws {
-        let cluster = try await Cluster()
-        defer { Task { await cluster.shutdown() } }
-        try await cluster.analyst("alice")
-        try await cluster.analyst("bob")
-        try cluster.store("alice").importArticles(Cluster.seeds)
-        try await cluster.sync("alice")
-        // Bob's client takes at most 2 KiB an answer: the first page of Alice's import is larger.
-        let transport = HTTPTransport(
-            server: cluster.server.url.absoluteString, token: cluster.tokens["bob"]!, maxResponseBytes: 2_048)
-        await #expect {
-            try await cluster.sync("bob", transport: transport)
-        } throws: { error in
-            guard let error = error as? SyncError, case .protocolViolation(let message) = error else { return false }
-            return message.contains("the server is up") && message.contains("more than 2048 bytes")
-                && !error.isTransient
+        try await Cluster.with { cluster in
+            try await cluster.analyst("alice")
+            try await cluster.analyst("bob")
+            try cluster.store("alice").importArticles(Cluster.seeds)
+            try await cluster.sync("alice")
+            // Bob's client takes at most 2 KiB an answer: the first page of Alice's import is larger.
+            let transport = HTTPTransport(
+                server: cluster.server.url.absoluteString, token: cluster.tokens["bob"]!, maxResponseBytes: 2_048)
+            await #expect {
+                try await cluster.sync("bob", transport: transport)
+            } throws: { error in
+                guard let error = error as? SyncError, case .protocolViolation(let message) = error else {
+                    return false
+                }
+                return message.contains("the server is up") && message.contains("more than 2048 bytes")
+                    && !error.isTransient
+            }
         }
     }
 
     @Test("a legal 4 MB article of one line repeated syncs: the client's gzip guard is in bytes, not a ratio")
     func repetitiveDocument() async throws {
-        let cluster = try await Cluster()
-        defer { Task { await cluster.shutdown() } }
-        let alice = try await cluster.analyst("alice")
-        let bob = try await cluster.analyst("bob")
-        let file = cluster.directory.appendingPathComponent("repetitive.txt")
-        let body = String(repeating: "The drill went on. ", count: 200_000)
-        try ("Drill, again and again\n\n" + body).write(to: file, atomically: true, encoding: .utf8)
-        let imported = try alice.importArticles([file.path])
-        #expect(imported.count == 1)
-        try await cluster.sync("alice")
-        try await cluster.sync("bob")
-        #expect(try bob.documents().map(\.id) == imported.map(\.id), "bob received the article")
-        #expect(try bob.documentText(imported[0].id)?.utf8.count ?? 0 > 3_000_000)
+        try await Cluster.with { cluster in
+            let alice = try await cluster.analyst("alice")
+            let bob = try await cluster.analyst("bob")
+            let file = cluster.directory.appendingPathComponent("repetitive.txt")
+            let body = String(repeating: "The drill went on. ", count: 200_000)
+            try ("Drill, again and again\n\n" + body).write(to: file, atomically: true, encoding: .utf8)
+            let imported = try alice.importArticles([file.path])
+            #expect(imported.count == 1)
+            try await cluster.sync("alice")
+            try await cluster.sync("bob")
+            #expect(try bob.documents().map(\.id) == imported.map(\.id), "bob received the article")
+            #expect(try bob.documentText(imported[0].id)?.utf8.count ?? 0 > 3_000_000)
+        }
     }
 }

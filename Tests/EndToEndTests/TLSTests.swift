@@ -85,13 +85,13 @@ struct TLSTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let certificates = try TestCertificates(in: dir.path)
-        let server = ServerProcess(dbPath: dir.appendingPathComponent("server.sqlite").path, port: try freePort())
+        let server = ServerProcess(dbPath: dir.appendingPathComponent("server.sqlite").path)
         let aliceToken = try server.addAnalyst("alice")
         let bobToken = try server.addAnalyst("bob")
-        try server.start(arguments: [
+        try server.startBlocking(arguments: [
             "--tls-cert", certificates.serverCertificate, "--tls-key", certificates.serverKey,
         ])
-        defer { server.stop(signal: SIGTERM) }
+        defer { server.stopBlocking(signal: SIGTERM) }
         let url = "https://127.0.0.1:\(server.port)"
         func concord(_ store: String, _ arguments: [String]) throws -> ProcessResult {
             try run(Binaries.client, arguments + ["--store", dir.appendingPathComponent(store).path])

@@ -15,7 +15,7 @@ struct TokenTests {
     func badTokens() async throws {
         let rig = try CrashTests.Rig()
         let ana = try rig.analyst("ana")
-        try rig.server.start()
+        try await rig.server.start()
         _ = try ana.importArticles(Array(Cluster.seeds.prefix(1)))
         let path = rig.path("ana.sqlite")
         try ana.setServer(url: rig.server.url, token: AccessTokenText.random())
@@ -25,16 +25,16 @@ struct TokenTests {
         #expect(wrong.stderr.contains("concord-server analyst add"), "\(wrong.stderr)")
 
         try ana.setServer(url: rig.server.url, token: rig.tokens["ana"]!)
-        rig.server.stop(signal: SIGTERM)
+        await rig.server.stop(signal: SIGTERM)
         let revoke = try run(Binaries.server, ["analyst", "revoke", "ana", "--db", rig.server.dbPath])
         #expect(revoke.status == 0, "\(revoke.stderr)")
-        try rig.server.start()
+        try await rig.server.start()
         let revoked = try run(Binaries.client, ["sync", "--store", path])
         #expect(revoked.status == 3, "\(revoked.stderr)")
         #expect(revoked.stderr.contains("revoked"), "\(revoked.stderr)")
         #expect(try await CrashTests.serverCount(rig) == 0, "nothing was pushed")
         #expect(try ana.pendingCount() > 0, "the changes wait for a good token")
-        rig.server.stop(signal: SIGTERM)
+        await rig.server.stop(signal: SIGTERM)
     }
 
     @Test("at LOG_LEVEL=trace the server log never holds a token, and its files are 0600")
@@ -42,12 +42,12 @@ struct TokenTests {
         let rig = try CrashTests.Rig()
         let ana = try rig.analyst("ana")
         try rig.analyst("ben")
-        try rig.server.start(logLevel: "trace")
+        try await rig.server.start(logLevel: "trace")
         _ = try ana.importArticles(Array(Cluster.seeds.prefix(1)))
         _ = try await rig.engine("ana").run()
         _ = try await rig.engine("ben").run()
         _ = httpGet(port: rig.server.port, path: "/v1/me", headers: ["Authorization": "Bearer not-a-real-token-123"])
-        rig.server.stop(signal: SIGTERM)
+        await rig.server.stop(signal: SIGTERM)
         let log = rig.server.log(tail: 10_000_000)
         #expect(log.contains("/v1/changes"), "the trace log has the requests")
         for (name, token) in rig.tokens {
