@@ -24,20 +24,22 @@ public func buildApplication(
         } else {
             MemoryServerStore()
         }
-    return try buildApplication(configuration, store: store, onServerRunning: onServerRunning)
+    return try buildParts(configuration, store: store, runsStore: true, onServerRunning: onServerRunning).app
 }
 
-/// Builds the server application on `store`; the store is closed when the application shuts down.
+/// Builds the server application on `store`; the store is closed when the application shuts down. The caller
+/// opened the store, so the caller runs its ``ServerStore/service`` (``withRunning(_:_:)``).
 public func buildApplication(
     _ configuration: ConcordServerConfiguration, store: any ServerStore,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) throws -> ConcordApplication {
-    try buildParts(configuration, store: store, onServerRunning: onServerRunning).app
+    try buildParts(configuration, store: store, runsStore: false, onServerRunning: onServerRunning).app
 }
 
 /// ``buildApplication(_:store:onServerRunning:)``, and its snapshot maker, which ``RunningServer`` may call on demand.
+/// With `runsStore`, the application runs the store's ``ServerStore/service`` first, so it stops last.
 func buildParts(
-    _ configuration: ConcordServerConfiguration, store: any ServerStore,
+    _ configuration: ConcordServerConfiguration, store: any ServerStore, runsStore: Bool,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) throws -> (app: ConcordApplication, maker: SnapshotMaker?) {
     let router = Router(context: BasicRequestContext.self)
@@ -52,8 +54,11 @@ func buildParts(
         store: store, now: configuration.now, rateLimit: configuration.rateLimit, metrics: metrics,
         waitLimit: configuration.maxWait, pollsPerAnalyst: configuration.pollsPerAnalyst, snapshots: maker?.shelf)
     api.register(on: router)
-    var services: [any Service] = [StoreCloser(store: store, logger: configuration.logger)]
-    // Services stop in reverse order: the listener and the snapshot maker before the store closes.
+    var services: [any Service] = []
+    if runsStore, let service = store.service { services.append(service) }
+    services.append(StoreCloser(store: store, logger: configuration.logger))
+    // Services stop in reverse order: the listener and the snapshot maker before the store closes, the store's own
+    // service (PostgreSQL's connection pool) after it.
     if let shared = store.sharedLog { services.append(CommitListener(log: shared, signal: api.signal)) }
     if let maker { services.append(maker) }
     let limits = configuration.connectionLimits

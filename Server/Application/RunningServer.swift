@@ -43,15 +43,22 @@ public final class RunningServer: Sendable {
             } else {
                 MemoryServerStore()
             }
-        return try await start(configuration, store: store)
+        return try await start(configuration, store: store, runsStore: true)
     }
 
-    /// Starts a server on `store` and returns once it accepts connections.
+    /// Starts a server on `store` and returns once it accepts connections. The caller opened the store, so the caller
+    /// runs its ``ServerStore/service`` (``withRunning(_:_:)``).
     public static func start(_ configuration: ConcordServerConfiguration, store: any ServerStore) async throws
         -> RunningServer
     {
+        try await start(configuration, store: store, runsStore: false)
+    }
+
+    private static func start(_ configuration: ConcordServerConfiguration, store: any ServerStore, runsStore: Bool)
+        async throws -> RunningServer
+    {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let (app, maker) = try buildParts(configuration, store: store) { channel in
+        let (app, maker) = try buildParts(configuration, store: store, runsStore: runsStore) { channel in
             continuation.yield(channel.localAddress?.port ?? configuration.port)
             continuation.finish()
         }

@@ -10,9 +10,13 @@ public struct ServerAdmin: Sendable {
         self.now = now
     }
 
-    /// Opens the store `dbPath` names (a SQLite file or a `postgres://` URL); call ``close()`` when done.
-    public init(dbPath: String, now: @escaping @Sendable () -> Int64 = WallClock.millis) async throws {
-        self.init(store: try await openServerStore(dbPath), now: now)
+    /// Runs `body` with the admin of the store `dbPath` names (a SQLite file or a `postgres://` URL), open and
+    /// running for its duration (``withServerStore(_:logger:_:)``), closed after.
+    public static func with<T>(
+        dbPath: String, now: @escaping @Sendable () -> Int64 = WallClock.millis,
+        _ body: (ServerAdmin) async throws -> T
+    ) async throws -> T {
+        try await withServerStore(dbPath) { store in try await body(ServerAdmin(store: store, now: now)) }
     }
 
     /// Adds an analyst and returns their new token: shown once, only its SHA-256 is kept.

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 import PostgresNIO
+import ServiceLifecycle
 
 /// The scale-out store: several stateless `concord-server` processes on one PostgreSQL database (protocol.md §8).
 ///
@@ -28,7 +29,6 @@ public final class PostgresServerStore: ServerStore, SharedLog, SharedSnapshots 
     /// The database URL without its password, for messages.
     public let location: String
     let client: PostgresClient
-    private let runner: Task<Void, Never>
     let logger: Logger
     /// Tests only: runs inside every push transaction after its changes are written with their `seq`, before the
     /// commit, so a test can hold one push open and show that no other push commits (and no reader sees) a later `seq`.
@@ -86,8 +86,11 @@ public final class PostgresServerStore: ServerStore, SharedLog, SharedSnapshots 
         background.logLevel = .error
         let client = PostgresClient(configuration: pool, backgroundLogger: background)
         self.client = client
-        runner = Task { await client.run() }
     }
+
+    /// The connection pool: every query waits until it runs, in the service group of the application that opened
+    /// the store, or under ``withRunning(_:_:)``. It stops on graceful shutdown or cancellation.
+    public var service: (any Service)? { client }
 
     // MARK: Connection
 
@@ -156,10 +159,8 @@ public final class PostgresServerStore: ServerStore, SharedLog, SharedSnapshots 
         String(reflecting: type(of: error)).hasSuffix("ConnectionPoolError")
     }
 
-    public func close() async throws {
-        runner.cancel()
-        await runner.value
-    }
+    /// Nothing to release here: the connection pool closes when its ``service`` stops.
+    public func close() async throws {}
 }
 
 /// The store's database cannot be reached right now (it went away, or is restarting): answered 503, retry later.

@@ -1,5 +1,6 @@
 import ConcordCore
 import Logging
+import ServiceLifecycle
 
 /// Where the server keeps the change log, the merged view and the analysts.
 ///
@@ -56,6 +57,12 @@ public protocol ServerStore: Sendable {
     /// Finishes pending work and releases the database.
     func close() async throws
 
+    /// What the store runs in the background while it is open, or nil when it needs nothing running (SQLite,
+    /// memory). The PostgreSQL store's connection pool is one: a query waits until it runs. Whoever opens a store
+    /// runs it, structured: the application that opened it in its service group (``buildApplication(_:)``,
+    /// ``RunningServer/start(_:)``), anything else with ``withRunning(_:_:)``.
+    var service: (any Service)? { get }
+
     /// The store's log as other server processes also write it, or nil when this process is its only writer
     /// (SQLite, memory): then this process's own pushes are all the commits a long poll waits for.
     var sharedLog: (any SharedLog)? { get }
@@ -66,6 +73,7 @@ public protocol ServerStore: Sendable {
 }
 
 extension ServerStore {
+    public var service: (any Service)? { nil }
     public var sharedLog: (any SharedLog)? { nil }
     public var sharedSnapshots: (any SharedSnapshots)? { nil }
 }
@@ -100,12 +108,40 @@ public protocol SharedLog: Sendable {
 }
 
 /// Opens the store `location` names: a `postgres://` (or `postgresql://`) URL is a PostgreSQL database, anything
-/// else the path of a SQLite file.
+/// else the path of a SQLite file. The caller runs the store's ``ServerStore/service`` (see ``withServerStore(_:logger:_:)``).
 public func openServerStore(_ location: String, logger: Logger = Logger(label: "concord-server")) async throws
     -> any ServerStore
 {
     if PostgresServerStore.isURL(location) { return try await PostgresServerStore(url: location, logger: logger) }
     return try SQLiteServerStore(path: location)
+}
+
+/// Opens the store `location` names, runs `body` with it while its ``ServerStore/service`` runs, then closes it:
+/// for a store used outside an application (an admin command, a benchmark, a test).
+public func withServerStore<T>(
+    _ location: String, logger: Logger = Logger(label: "concord-server"),
+    _ body: (any ServerStore) async throws -> T
+) async throws -> T {
+    let store = try await openServerStore(location, logger: logger)
+    return try await withRunning(store) { try await body(store) }
+}
+
+/// Runs `body` while `store`'s ``ServerStore/service`` runs in a child task, then closes the store and stops the
+/// service, whether `body` returns or throws.
+public func withRunning<T>(_ store: any ServerStore, _ body: () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        if let service = store.service { group.addTask { try await service.run() } }
+        defer { group.cancelAll() }
+        let result: T
+        do {
+            result = try await body()
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+        return result
+    }
 }
 
 /// `location` as it may be shown and logged: a PostgreSQL URL without its password.

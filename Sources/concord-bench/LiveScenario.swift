@@ -17,9 +17,9 @@ extension Scenarios {
         // that takes, as a team's watchers are one or two per analyst.
         let idle = try (0..<max(1, (watchers + 31) / 32)).map { try AnalystName("idle-\($0)") }
         var tokens: [AnalystName: String] = [:]
-        let admin = try await ServerAdmin(dbPath: path)
-        for name in [writer, reader] + idle { tokens[name] = try await admin.addAnalyst(name, role: .analyst) }
-        try await admin.close()
+        try await ServerAdmin.with(dbPath: path) { admin in
+            for name in [writer, reader] + idle { tokens[name] = try await admin.addAnalyst(name, role: .analyst) }
+        }
         let server = try ServeChild.launch(db: path)
         defer { server.stop() }
         let pid = server.process.processIdentifier

@@ -28,12 +28,12 @@ enum PostgresScenarios {
             let url = try cluster.createDatabase()
             let readers = (0..<count).map { try! AnalystName("reader-\($0)") }
             var tokens: [AnalystName: String] = [:]
-            let admin = try await ServerAdmin(dbPath: url)
-            for analyst in workload.analysts.map(\.name) + readers {
-                let role = workload.analysts.first { $0.name == analyst }?.role ?? .analyst
-                tokens[analyst] = try await admin.addAnalyst(analyst, role: role)
+            try await ServerAdmin.with(dbPath: url) { admin in
+                for analyst in workload.analysts.map(\.name) + readers {
+                    let role = workload.analysts.first { $0.name == analyst }?.role ?? .analyst
+                    tokens[analyst] = try await admin.addAnalyst(analyst, role: role)
+                }
             }
-            try await admin.close()
             let children = try (0..<count).map { _ in try ServeChild.launch(db: url) }
             defer { for child in children { child.stop() } }
 

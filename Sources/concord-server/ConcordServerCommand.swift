@@ -82,9 +82,9 @@ struct Serve: AsyncParsableCommand {
         do {
             // A database without analysts refuses every sync: say so at once, naming the database, since the usual
             // cause is `analyst add` run against another file (its default is ./concord-server.sqlite).
-            let admin = try await ServerAdmin(dbPath: database.path)
-            let active = try await admin.listAnalysts().filter { $0.revoked == nil }.count
-            try await admin.close()
+            let active = try await ServerAdmin.with(dbPath: database.path) { admin in
+                try await admin.listAnalysts().filter { $0.revoked == nil }.count
+            }
             if active == 0 {
                 logger.warning(
                     """
@@ -289,14 +289,7 @@ private func parseName(_ text: String) throws -> AnalystName {
 /// Runs `body` with the admin of the database, turning store errors into a message and exit code 1.
 private func withAdmin(_ database: DatabaseOptions, _ body: (ServerAdmin) async throws -> Void) async throws {
     do {
-        let admin = try await ServerAdmin(dbPath: database.path)
-        do {
-            try await body(admin)
-        } catch {
-            try? await admin.close()
-            throw error
-        }
-        try await admin.close()
+        try await ServerAdmin.with(dbPath: database.path, body)
     } catch let error as AdminError {
         FileHandle.standardError.write(Data("concord-server: \(error)\n".utf8))
         throw ExitCode(1)

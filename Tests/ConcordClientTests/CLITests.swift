@@ -16,7 +16,7 @@ struct CLI {
     func run(_ arguments: [String], store explicitStore: Bool = true, environment: [String: String] = [:]) throws
         -> Result
     {
-        try ConcordTestSupport.run(
+        try ConcordTestSupport.runBlocking(
             CLI.binary, explicitStore ? arguments + ["--store", store] : arguments, environment: environment)
     }
 

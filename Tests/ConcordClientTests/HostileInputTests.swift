@@ -102,7 +102,7 @@ struct HostileInputTests {
         // Latin-1 "Séoul": bytes a shell passes through untouched, which Swift would read as "S\u{FFFD}oul".
         let script = dir.file("latin1.sh")
         try "exec \"$@\" $'S\\xe9oul'\n".write(toFile: script, atomically: true, encoding: .utf8)
-        let result = try ConcordTestSupport.run(
+        let result = try ConcordTestSupport.runBlocking(
             "/bin/bash", [script, CLI.binary, "event", "add", "--store", cli.store, "--doc", doc, "--title"])
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("not valid UTF-8"))

@@ -38,17 +38,19 @@ struct LongPollTests {
 
     @Test("a push wakes a held long poll, which answers with the pushed changes", arguments: StoreKind.allCases)
     func pushWakesPoll(kind: StoreKind) async throws {
-        let team = try await Team.make(store: try await kind.open())
-        let factory = ChangeFactory()
-        try await team.app().test(.router) { client in
-            let event = factory.newEvent()
-            let started = ContinuousClock.now
-            async let held = client.execute(uri: "/v1/changes?after=0&wait=40", method: .get, headers: auth(team.b))
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(try await client.push(event, token: team.a).status == .ok)
-            let page = try decode(Wire.PullPage.self, try await held.body)
-            #expect(page.changes.map(\.change.id) == event.map(\.id))
-            #expect(ContinuousClock.now - started < .seconds(20), "woken by the push, not the 40 s wait")
+        try await kind.with { store in
+            let team = try await Team.make(store: store)
+            let factory = ChangeFactory()
+            try await team.app().test(.router) { client in
+                let event = factory.newEvent()
+                let started = ContinuousClock.now
+                async let held = client.execute(uri: "/v1/changes?after=0&wait=40", method: .get, headers: auth(team.b))
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(try await client.push(event, token: team.a).status == .ok)
+                let page = try decode(Wire.PullPage.self, try await held.body)
+                #expect(page.changes.map(\.change.id) == event.map(\.id))
+                #expect(ContinuousClock.now - started < .seconds(20), "woken by the push, not the 40 s wait")
+            }
         }
     }
 
@@ -73,21 +75,26 @@ struct LongPollTests {
         let url = try PostgresCluster.shared().createDatabase()
         let waiting = try await PostgresServerStore(url: url)
         let pushing = try await PostgresServerStore(url: url)
-        let team = try await Team.make(store: waiting)
-        let other = Team(
-            store: pushing, admin: team.admin, a: team.a, b: team.b, adjudicator: team.adjudicator,
-            revoked: team.revoked)
-        let factory = ChangeFactory()
-        try await other.app().test(.router) { pusher in
-            try await team.app().test(.router) { client in
-                let started = ContinuousClock.now
-                async let held = client.execute(
-                    uri: "/v1/changes?after=0&wait=40", method: .get, headers: auth(team.b))
-                try await Task.sleep(for: .milliseconds(300))
-                #expect(try await pusher.push(factory.newEvent(), token: team.a).status == .ok)
-                let page = try decode(Wire.PullPage.self, try await held.body)
-                #expect(page.changes.count == 2)
-                #expect(ContinuousClock.now - started < .seconds(20), "seen by the shared poll, not the 40 s wait")
+        try await withRunning(waiting) {
+            try await withRunning(pushing) {
+                let team = try await Team.make(store: waiting)
+                let other = Team(
+                    store: pushing, admin: team.admin, a: team.a, b: team.b, adjudicator: team.adjudicator,
+                    revoked: team.revoked)
+                let factory = ChangeFactory()
+                try await other.app().test(.router) { pusher in
+                    try await team.app().test(.router) { client in
+                        let started = ContinuousClock.now
+                        async let held = client.execute(
+                            uri: "/v1/changes?after=0&wait=40", method: .get, headers: auth(team.b))
+                        try await Task.sleep(for: .milliseconds(300))
+                        #expect(try await pusher.push(factory.newEvent(), token: team.a).status == .ok)
+                        let page = try decode(Wire.PullPage.self, try await held.body)
+                        #expect(page.changes.count == 2)
+                        #expect(
+                            ContinuousClock.now - started < .seconds(20), "seen by the shared poll, not the 40 s wait")
+                    }
+                }
             }
         }
     }

@@ -18,28 +18,30 @@ struct PageBoundTests {
 
     @Test("a pull page stops before 8 MiB of changes, says more, and the cursor goes on", arguments: StoreKind.allCases)
     func pagesCutBySize(kind: StoreKind) async throws {
-        let team = try await Team.make(store: try await kind.open())
-        let factory = ChangeFactory()
-        let documents = (1...3).map { Self.document($0, megabytes: 3, factory: factory) }
-        try await team.app().test(.router) { client in
-            for document in documents {
-                #expect(try await client.push([document], token: team.a).status == .ok)
+        try await kind.with { store in
+            let team = try await Team.make(store: store)
+            let factory = ChangeFactory()
+            let documents = (1...3).map { Self.document($0, megabytes: 3, factory: factory) }
+            try await team.app().test(.router) { client in
+                for document in documents {
+                    #expect(try await client.push([document], token: team.a).status == .ok)
+                }
+                let first = try await client.execute(
+                    uri: "/v1/changes?after=0&limit=1000", method: .get, headers: auth(team.a)
+                ) { response in
+                    #expect(response.body.readableBytes <= Limits.pageBytes + 64 * 1024)
+                    return try decode(Wire.PullPage.self, response.body)
+                }
+                #expect(first.changes.count == 2, "two 3 MiB changes fit in 8 MiB, a third does not")
+                #expect(first.more)
+                let all = try await client.pullAll(token: team.a)
+                #expect(all.map(\.change.id) == documents.map(\.id), "every change once, in order")
+                // A change larger than the bound alone still comes, one per page.
+                let single = try await client.execute(
+                    uri: "/v1/changes?after=0&limit=1", method: .get, headers: auth(team.a)
+                ) { try decode(Wire.PullPage.self, $0.body) }
+                #expect(single.changes.count == 1 && single.more)
             }
-            let first = try await client.execute(
-                uri: "/v1/changes?after=0&limit=1000", method: .get, headers: auth(team.a)
-            ) { response in
-                #expect(response.body.readableBytes <= Limits.pageBytes + 64 * 1024)
-                return try decode(Wire.PullPage.self, response.body)
-            }
-            #expect(first.changes.count == 2, "two 3 MiB changes fit in 8 MiB, a third does not")
-            #expect(first.more)
-            let all = try await client.pullAll(token: team.a)
-            #expect(all.map(\.change.id) == documents.map(\.id), "every change once, in order")
-            // A change larger than the bound alone still comes, one per page.
-            let single = try await client.execute(
-                uri: "/v1/changes?after=0&limit=1", method: .get, headers: auth(team.a)
-            ) { try decode(Wire.PullPage.self, $0.body) }
-            #expect(single.changes.count == 1 && single.more)
         }
     }
 

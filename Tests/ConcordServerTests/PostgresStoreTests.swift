@@ -14,31 +14,33 @@ struct PostgresStoreTests {
         // A cluster of its own: stopping the shared one would cut every other test's connections.
         let cluster = try PostgresCluster()
         let store = try await PostgresServerStore(url: try cluster.createDatabase())
-        let team = try await Team.make(store: store)
-        let factory = ChangeFactory()
-        try await team.app().test(.router) { client in
-            #expect(try await client.push(factory.newEvent(), token: team.a).status == .ok)
-            try cluster.stop()
-            let down = try await client.execute(uri: "/v1/changes?after=0", method: .get, headers: auth(team.a))
-            #expect(down.status == .serviceUnavailable, "\(String(buffer: down.body))")
-            #expect(String(buffer: down.body).contains("cannot be reached"))
-            // Readiness: a load balancer's probe learns the server cannot serve.
-            #expect(try await client.execute(uri: "/v1/health", method: .get).status == .serviceUnavailable)
-            try cluster.start()
-            // The pool reconnects with backoff: within a minute the same request is answered again.
-            var status = HTTPResponse.Status.serviceUnavailable
-            for _ in 0..<60 where status != .ok {
-                try await Task.sleep(for: .seconds(1))
-                status = try await client.execute(uri: "/v1/changes?after=0", method: .get, headers: auth(team.a))
-                    .status
+        try await withRunning(store) {
+            let team = try await Team.make(store: store)
+            let factory = ChangeFactory()
+            try await team.app().test(.router) { client in
+                #expect(try await client.push(factory.newEvent(), token: team.a).status == .ok)
+                try cluster.stop()
+                let down = try await client.execute(uri: "/v1/changes?after=0", method: .get, headers: auth(team.a))
+                #expect(down.status == .serviceUnavailable, "\(String(buffer: down.body))")
+                #expect(String(buffer: down.body).contains("cannot be reached"))
+                // Readiness: a load balancer's probe learns the server cannot serve.
+                #expect(try await client.execute(uri: "/v1/health", method: .get).status == .serviceUnavailable)
+                try cluster.start()
+                // The pool reconnects with backoff: within a minute the same request is answered again.
+                var status = HTTPResponse.Status.serviceUnavailable
+                for _ in 0..<60 where status != .ok {
+                    try await Task.sleep(for: .seconds(1))
+                    status = try await client.execute(uri: "/v1/changes?after=0", method: .get, headers: auth(team.a))
+                        .status
+                }
+                #expect(status == .ok)
+                #expect(try await client.execute(uri: "/v1/health", method: .get).status == .ok)
+                let count = try await store.changeCount()
+                #expect(count > 0)
+                #expect(try await client.push(factory.newEvent(), token: team.a).status == .ok)
             }
-            #expect(status == .ok)
-            #expect(try await client.execute(uri: "/v1/health", method: .get).status == .ok)
-            let count = try await store.changeCount()
-            #expect(count > 0)
-            #expect(try await client.push(factory.newEvent(), token: team.a).status == .ok)
+            // The application closed the store when it stopped.
         }
-        // The application closed the store when it stopped.
     }
 
     @Test("a URL that cannot serve is refused in one sentence, and another application's database is left alone")
@@ -104,34 +106,39 @@ struct PostgresStoreTests {
         let slow = try await PostgresServerStore(
             url: url, logger: Logger(label: "slow"), beforeCommit: { seq in await gate.hold(seq) })
         let fast = try await PostgresServerStore(url: url)
-        _ = try await Team.make(store: fast)
-        let analyst = try #require(try await fast.analysts().first { $0.name.rawValue == "analyst-a" })
-        let factory = ChangeFactory()
-        let (first, second) = (factory.newEvent(), factory.newEvent(title: "Defence chiefs meet"))
-        let replica = factory.replica
+        try await withRunning(slow) {
+            try await withRunning(fast) {
+                _ = try await Team.make(store: fast)
+                let analyst = try #require(try await fast.analysts().first { $0.name.rawValue == "analyst-a" })
+                let factory = ChangeFactory()
+                let (first, second) = (factory.newEvent(), factory.newEvent(title: "Defence chiefs meet"))
+                let replica = factory.replica
 
-        let held = Task { try await slow.push(first, replica: replica, by: analyst, now: serverNow) }
-        let heldSeq = try await gate.waitUntilHeld()
-        let later = Task { try await fast.push(second, replica: replica, by: analyst, now: serverNow) }
-        // Give the second push every chance to commit. With a naive sequence (bigserial) it would, with a higher seq,
-        // and the reader below would move its cursor past the held one.
-        try await Task.sleep(for: .milliseconds(700))
-        let early = try await fast.changes(after: 0, limit: 100)
-        #expect(
-            early.changes.isEmpty, "nothing is visible while seq \(heldSeq) is uncommitted: \(early.changes.map(\.seq))"
-        )
-        let cursor = early.changes.last?.seq ?? 0
-        gate.release()
-        guard case .stored(let a) = try await held.value, case .stored(let b) = try await later.value else {
-            Issue.record("both pushes are stored")
-            return
+                let held = Task { try await slow.push(first, replica: replica, by: analyst, now: serverNow) }
+                let heldSeq = try await gate.waitUntilHeld()
+                let later = Task { try await fast.push(second, replica: replica, by: analyst, now: serverNow) }
+                // Give the second push every chance to commit. With a naive sequence (bigserial) it would, with a higher seq,
+                // and the reader below would move its cursor past the held one.
+                try await Task.sleep(for: .milliseconds(700))
+                let early = try await fast.changes(after: 0, limit: 100)
+                #expect(
+                    early.changes.isEmpty,
+                    "nothing is visible while seq \(heldSeq) is uncommitted: \(early.changes.map(\.seq))"
+                )
+                let cursor = early.changes.last?.seq ?? 0
+                gate.release()
+                guard case .stored(let a) = try await held.value, case .stored(let b) = try await later.value else {
+                    Issue.record("both pushes are stored")
+                    return
+                }
+                #expect(
+                    a.cursor == heldSeq && b.cursor > a.cursor,
+                    "the held push kept its seq; the later one comes after it")
+                let rest = try await fast.changes(after: cursor, limit: 100)
+                let read = (early.changes + rest.changes).map(\.seq)
+                #expect(read == Array(1...Int64(first.count + second.count)), "paging by cursor read every change once")
+            }
         }
-        #expect(a.cursor == heldSeq && b.cursor > a.cursor, "the held push kept its seq; the later one comes after it")
-        let rest = try await fast.changes(after: cursor, limit: 100)
-        let read = (early.changes + rest.changes).map(\.seq)
-        #expect(read == Array(1...Int64(first.count + second.count)), "paging by cursor read every change once")
-        try await slow.close()
-        try await fast.close()
     }
 
     @Test("every push, through any server process, is announced to every listener by NOTIFY with its seq")
@@ -139,31 +146,35 @@ struct PostgresStoreTests {
         let url = try PostgresCluster.shared().createDatabase()
         let listening = try await PostgresServerStore(url: url)
         let pushing = try await PostgresServerStore(url: url)
-        _ = try await Team.make(store: pushing)
-        let analyst = try #require(try await pushing.analysts().first { $0.name.rawValue == "analyst-a" })
-        let heard = SeqLog()
-        let listener = Task { await listening.commits { heard.append($0) } }
-        let factory = ChangeFactory()
-        // LISTEN starts asynchronously: push until the first notification is heard, then once more.
-        let deadline = ContinuousClock.now + .seconds(20)
-        while heard.values.isEmpty {
-            try #require(ContinuousClock.now < deadline, "a NOTIFY was heard within 20 s")
-            _ = try await pushing.push(factory.newEvent(), replica: factory.replica, by: analyst, now: serverNow)
-            try await Task.sleep(for: .milliseconds(200))
+        try await withRunning(listening) {
+            try await withRunning(pushing) {
+                _ = try await Team.make(store: pushing)
+                let analyst = try #require(try await pushing.analysts().first { $0.name.rawValue == "analyst-a" })
+                let heard = SeqLog()
+                let listener = Task { await listening.commits { heard.append($0) } }
+                let factory = ChangeFactory()
+                // LISTEN starts asynchronously: push until the first notification is heard, then once more.
+                let deadline = ContinuousClock.now + .seconds(20)
+                while heard.values.isEmpty {
+                    try #require(ContinuousClock.now < deadline, "a NOTIFY was heard within 20 s")
+                    _ = try await pushing.push(
+                        factory.newEvent(), replica: factory.replica, by: analyst, now: serverNow)
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                let first = heard.values.count
+                let result = try await pushing.push(
+                    factory.newEvent(), replica: factory.replica, by: analyst, now: serverNow)
+                guard case .stored(let response) = result else { throw TestFailure("the push is stored") }
+                while heard.values.count == first {
+                    try #require(ContinuousClock.now < deadline, "the last push was heard")
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(heard.values.last == response.cursor, "the payload is the push's greatest seq")
+                #expect(heard.values == heard.values.sorted(), "in commit order")
+                listener.cancel()
+                _ = await listener.value
+            }
         }
-        let first = heard.values.count
-        let result = try await pushing.push(factory.newEvent(), replica: factory.replica, by: analyst, now: serverNow)
-        guard case .stored(let response) = result else { throw TestFailure("the push is stored") }
-        while heard.values.count == first {
-            try #require(ContinuousClock.now < deadline, "the last push was heard")
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(heard.values.last == response.cursor, "the payload is the push's greatest seq")
-        #expect(heard.values == heard.values.sorted(), "in commit order")
-        listener.cancel()
-        _ = await listener.value
-        try await listening.close()
-        try await pushing.close()
     }
 }
 

@@ -11,21 +11,23 @@ import Testing
 struct PushRouteTests {
     @Test("a valid batch is stored and answered with accepted, duplicates and cursor", arguments: StoreKind.allCases)
     func accepted(kind: StoreKind) async throws {
-        let team = try await Team.make(store: try await kind.open())
-        let factory = ChangeFactory()
-        let batch = factory.newEvent()
-        try await team.app().test(.router) { client in
-            let first = try await client.push(batch, token: team.a)
-            #expect(first.status == .ok)
-            // `cursor_id` is the change at the cursor: what the client checks its next pull against (§5.14).
-            let id = batch[1].id.rawValue
-            #expect(
-                try decode(Wire.PushResponse.self, first.body)
-                    == .init(accepted: 2, duplicates: 0, cursor: 2, cursorID: id))
-            let again = try await client.push(batch, token: team.a)
-            #expect(
-                try decode(Wire.PushResponse.self, again.body)
-                    == .init(accepted: 0, duplicates: 2, cursor: 2, cursorID: id))
+        try await kind.with { store in
+            let team = try await Team.make(store: store)
+            let factory = ChangeFactory()
+            let batch = factory.newEvent()
+            try await team.app().test(.router) { client in
+                let first = try await client.push(batch, token: team.a)
+                #expect(first.status == .ok)
+                // `cursor_id` is the change at the cursor: what the client checks its next pull against (§5.14).
+                let id = batch[1].id.rawValue
+                #expect(
+                    try decode(Wire.PushResponse.self, first.body)
+                        == .init(accepted: 2, duplicates: 0, cursor: 2, cursorID: id))
+                let again = try await client.push(batch, token: team.a)
+                #expect(
+                    try decode(Wire.PushResponse.self, again.body)
+                        == .init(accepted: 0, duplicates: 2, cursor: 2, cursorID: id))
+            }
         }
     }
 

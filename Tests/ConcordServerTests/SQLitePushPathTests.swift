@@ -47,20 +47,22 @@ struct SQLitePushPathTests {
                     batches.append((analyst, batch))
                 }
             }
-            let sqlite = try await StoreKind.sqlite.open()
-            let memory = try await StoreKind.memory.open()
-            for (analyst, batch) in simulator.shuffled(batches) {
-                let by = AnalystRecord(name: analyst.name, role: analyst.role, tokenHash: [], created: 0)
-                let expected = try await memory.push(batch, replica: batch[0].replica, by: by, now: serverNow)
-                let actual = try await sqlite.push(batch, replica: batch[0].replica, by: by, now: serverNow)
-                #expect(actual == expected, "seed \(seed)")
+            try await StoreKind.sqlite.with { sqlite in
+                try await StoreKind.memory.with { memory in
+                    for (analyst, batch) in simulator.shuffled(batches) {
+                        let by = AnalystRecord(name: analyst.name, role: analyst.role, tokenHash: [], created: 0)
+                        let expected = try await memory.push(batch, replica: batch[0].replica, by: by, now: serverNow)
+                        let actual = try await sqlite.push(batch, replica: batch[0].replica, by: by, now: serverNow)
+                        #expect(actual == expected, "seed \(seed)")
+                    }
+                    func byID(_ snapshots: [EntitySnapshot]) -> [EntitySnapshot] { snapshots.sorted { $0.id < $1.id } }
+                    #expect(
+                        byID(try await sqlite.allSnapshots()) == byID(try await memory.allSnapshots()), "seed \(seed)")
+                    #expect(
+                        byID(try await sqlite.conflictedSnapshots()) == byID(try await memory.conflictedSnapshots()),
+                        "seed \(seed)")
+                }
             }
-            func byID(_ snapshots: [EntitySnapshot]) -> [EntitySnapshot] { snapshots.sorted { $0.id < $1.id } }
-            #expect(byID(try await sqlite.allSnapshots()) == byID(try await memory.allSnapshots()), "seed \(seed)")
-            #expect(
-                byID(try await sqlite.conflictedSnapshots()) == byID(try await memory.conflictedSnapshots()),
-                "seed \(seed)")
-            try await sqlite.close()
         }
     }
 

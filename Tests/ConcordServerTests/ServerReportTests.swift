@@ -35,27 +35,28 @@ struct ServerReportTests {
             }
             // A change reaches the server after the changes it lists, as from clients that learn them from it.
             let batches = ArrivalOrder.interleave(queues, using: &random)
-            let store = try await kind.open()
-            for batch in batches {
-                let result = try await store.push(
-                    batch, replica: batch[0].replica, by: record(batch[0].author.rawValue, .adjudicator),
-                    now: serverNow)
-                guard case .stored = result else {
-                    Issue.record("seed \(seed): batch refused: \(result)")
-                    return
+            try await kind.with { store in
+                for batch in batches {
+                    let result = try await store.push(
+                        batch, replica: batch[0].replica, by: record(batch[0].author.rawValue, .adjudicator),
+                        now: serverNow)
+                    guard case .stored = result else {
+                        Issue.record("seed \(seed): batch refused: \(result)")
+                        return
+                    }
                 }
+                let expected = ConflictReport.build(from: changes, generatedAt: Self.generatedAt)
+                let report = try await ServerReport.build(from: store, generatedAt: Self.generatedAt)
+                #expect(report.json() == expected.json(), "seed \(seed)")
             }
-            let expected = ConflictReport.build(from: changes, generatedAt: Self.generatedAt)
-            let report = try await ServerReport.build(from: store, generatedAt: Self.generatedAt)
-            #expect(report.json() == expected.json(), "seed \(seed)")
-            try await store.close()
         }
     }
 
     @Test("an empty server's report is the empty report", arguments: StoreKind.allCases)
     func emptyStore(kind: StoreKind) async throws {
-        let store = try await kind.open()
-        #expect(try await ServerReport.build(from: store, generatedAt: nil) == ConflictReport.build(from: [Change]()))
-        try await store.close()
+        try await kind.with { store in
+            let report = try await ServerReport.build(from: store, generatedAt: nil)
+            #expect(report == ConflictReport.build(from: [Change]()))
+        }
     }
 }

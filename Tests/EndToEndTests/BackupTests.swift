@@ -45,7 +45,7 @@ struct BackupTests {
         for round in 0..<3 {
             try await Self.waitForGrowth(rig, past: copies.last?.changes ?? 0)
             let out = rig.path("backup-\(round).sqlite")
-            let result = try run(Binaries.server, ["backup", "--db", rig.server.dbPath, "--out", out])
+            let result = try await run(Binaries.server, ["backup", "--db", rig.server.dbPath, "--out", out])
             #expect(result.status == 0, "backup exits 0: \(result.stderr)")
             let reported = result.stderr.split(separator: " ").dropFirst(2).first.flatMap { Int($0) }
             copies.append((out, try #require(reported, "backup says how many changes: \(result.stderr)")))
@@ -84,10 +84,10 @@ struct BackupTests {
 
         // Never overwrites; a PostgreSQL URL is sent to pg_dump.
         let before = try Data(contentsOf: URL(fileURLWithPath: copies[1].path))
-        let again = try run(Binaries.server, ["backup", "--db", rig.server.dbPath, "--out", copies[1].path])
+        let again = try await run(Binaries.server, ["backup", "--db", rig.server.dbPath, "--out", copies[1].path])
         #expect(again.status == 1 && again.stderr.contains("never overwrites"), "\(again.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: copies[1].path)) == before)
-        let postgres = try run(
+        let postgres = try await run(
             Binaries.server, ["backup", "--db", "postgres://concord:secret@127.0.0.1:1/x", "--out", rig.path("pg")])
         #expect(postgres.status == 1 && postgres.stderr.contains("pg_dump"), "\(postgres.stderr)")
         #expect(!postgres.stderr.contains("secret"), "a password is never shown")
@@ -95,10 +95,10 @@ struct BackupTests {
         // A symbolic link to nothing at the output path: refused in words, never followed.
         let dangling = rig.path("dangling.sqlite")
         try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: rig.path("nowhere/x.sqlite"))
-        let linked = try run(Binaries.server, ["backup", "--db", rig.server.dbPath, "--out", dangling])
+        let linked = try await run(Binaries.server, ["backup", "--db", rig.server.dbPath, "--out", dangling])
         #expect(linked.status == 1 && linked.stderr.contains("is a symbolic link"), "\(linked.stderr)")
         #expect(!linked.stderr.contains("NSCocoaErrorDomain"))
-        let missing = try run(Binaries.server, ["backup", "--db", rig.path("none.sqlite"), "--out", rig.path("b")])
+        let missing = try await run(Binaries.server, ["backup", "--db", rig.path("none.sqlite"), "--out", rig.path("b")])
         #expect(missing.status == 1 && missing.stderr.contains("does not exist"), "\(missing.stderr)")
     }
 
@@ -109,7 +109,7 @@ struct BackupTests {
         try await Self.restoreScenario(
             rig,
             backup: {
-                let result = try run(Binaries.server, ["backup", "--db", rig.server.dbPath, "--out", backup])
+                let result = try runBlocking(Binaries.server, ["backup", "--db", rig.server.dbPath, "--out", backup])
                 #expect(result.status == 0, "\(result.stderr)")
             },
             restore: {

@@ -10,7 +10,7 @@ struct CLIEndToEndTests {
         let keep = FileManager.default.temporaryDirectory.appendingPathComponent(
             "concord-demo-test-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: keep) }
-        let result = try run(Binaries.client, ["demo", "--keep", keep.path])
+        let result = try runBlocking(Binaries.client, ["demo", "--keep", keep.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("identical on all three replicas: yes"))
         #expect(result.stdout.contains("MOBILIZE"))
@@ -36,11 +36,11 @@ struct CLIEndToEndTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("server.sqlite").path
-        let add = try run(Binaries.server, ["analyst", "add", "alice", "--db", db])
+        let add = try runBlocking(Binaries.server, ["analyst", "add", "alice", "--db", db])
         #expect(add.status == 0, "\(add.stderr)")
         let token = add.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(token.count >= 43, "a token of at least 256 bits")
-        let addBob = try run(Binaries.server, ["analyst", "add", "bob", "--db", db])
+        let addBob = try runBlocking(Binaries.server, ["analyst", "add", "bob", "--db", db])
         let bobToken = addBob.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
         let port = try freePort()
@@ -59,7 +59,7 @@ struct CLIEndToEndTests {
         let alice = dir.appendingPathComponent("alice.sqlite").path
         let bob = dir.appendingPathComponent("bob.sqlite").path
         func concord(_ store: String, _ arguments: [String]) throws -> ProcessResult {
-            try run(Binaries.client, arguments + ["--store", store])
+            try runBlocking(Binaries.client, arguments + ["--store", store])
         }
         #expect(try concord(alice, ["init", "--analyst", "alice", "--server", url, "--token", token]).status == 0)
         #expect(try concord(bob, ["init", "--analyst", "bob", "--server", url, "--token", bobToken]).status == 0)

@@ -217,12 +217,12 @@ struct CrashTests {
                 kill(process.processIdentifier, SIGKILL)
                 midPush += 1
             }
-            process.waitUntilExit()
+            await process.exited()
             let after = try await rig.serverLog().count
             #expect(after >= before && after <= total, "the server holds between \(before) and \(total): \(after)")
         }
         #expect(midPush >= 1, "at least one `concord sync` died mid-push")
-        let finished = try run(Binaries.client, ["sync", "--store", rig.path("ana.sqlite")])
+        let finished = try await run(Binaries.client, ["sync", "--store", rig.path("ana.sqlite")])
         #expect(finished.status == 0, "the rerun finishes: \(finished.stderr)")
         #expect(try pusher.pendingCount() == 0)
 
@@ -244,12 +244,12 @@ struct CrashTests {
                 kill(process.processIdentifier, SIGKILL)
                 if try puller.metadata().pullCursor > 0 { midPull += 1 }
             }
-            process.waitUntilExit()
+            await process.exited()
         }
         #expect(midPull >= 1, "at least one `concord sync` died mid-pull")
-        let pulled = try run(Binaries.client, ["sync", "--store", benPath])
+        let pulled = try await run(Binaries.client, ["sync", "--store", benPath])
         #expect(pulled.status == 0, "the rerun finishes: \(pulled.stderr)")
-        _ = try run(Binaries.client, ["sync", "--store", rig.path("ana.sqlite")])
+        _ = try await run(Binaries.client, ["sync", "--store", rig.path("ana.sqlite")])
         try await rig.expectConvergedExactlyOnce()
         await rig.server.stop(signal: SIGTERM)
     }
@@ -298,17 +298,17 @@ struct CrashTests {
                 try await Task.sleep(for: .microseconds(Int(random.next() % 200_000)))
             }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
+            await process.exited()
             let received = try ben.events().count
             if received > 0 && received < 400 { partial += 1 }
         }
         #expect(partial >= 1, "at least one kill landed part way through")
-        let finished = try run(Binaries.client, ["sync", "--store", benPath, "--page", "25"])
+        let finished = try await run(Binaries.client, ["sync", "--store", benPath, "--page", "25"])
         #expect(finished.status == 0, "the rerun finishes: \(finished.stderr)")
         #expect(try ben.events().count == 400)
         #expect(try ben.withheldRanges().isEmpty)
-        _ = try run(Binaries.client, ["sync", "--store", rig.path("ana.sqlite")])
-        _ = try run(Binaries.client, ["sync", "--store", rig.path("cat.sqlite")])
+        _ = try await run(Binaries.client, ["sync", "--store", rig.path("ana.sqlite")])
+        _ = try await run(Binaries.client, ["sync", "--store", rig.path("cat.sqlite")])
         try await rig.expectConvergedExactlyOnce()
         await rig.server.stop(signal: SIGTERM)
     }
@@ -336,7 +336,7 @@ struct CrashTests {
         try probe.close()
         rig.stores["probe"] = nil
         let started = ContinuousClock.now
-        let probed = try run(Binaries.client, ["sync", "--store", rig.path("probe.sqlite")])
+        let probed = try await run(Binaries.client, ["sync", "--store", rig.path("probe.sqlite")])
         #expect(probed.stderr.contains("installed the server's snapshot"), "\(probed.stderr)")
         let span = ContinuousClock.now - started
 
@@ -372,7 +372,7 @@ struct CrashTests {
                     exists("ben.sqlite.bootstrap")
                         ? "download" : exists("ben.sqlite.bootstrap-ready") ? "install" : "other")
             }
-            process.waitUntilExit()
+            await process.exited()
             // Whatever instant it died at, the store opens and holds every own change.
             let store = try LocalStore.open(at: benPath)
             #expect(own.isSubset(of: Set(try store.allChanges().map(\.id))), "own changes survive every kill")
@@ -381,7 +381,7 @@ struct CrashTests {
         #expect(
             phases.prefix(4) == ["download", "install", "download", "install"],
             "the failpoints' kills landed in the download and the install: \(phases)")
-        let finished = try run(Binaries.client, ["sync", "--store", benPath])
+        let finished = try await run(Binaries.client, ["sync", "--store", benPath])
         #expect(finished.status == 0, "the rerun finishes: \(finished.stderr)")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: rig.directory.path)
             .filter { $0.hasPrefix("ben.sqlite.") }
@@ -436,7 +436,7 @@ struct CrashTests {
                 _ = try await rig.engine("ana").run()
             }
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            await process.exited()
             if process.terminationReason == .uncaughtSignal { kills += 1 }
         }
         #expect(kills == 6, "every watcher died of SIGKILL while running")
@@ -448,7 +448,7 @@ struct CrashTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         kill(last.processIdentifier, SIGINT)
-        last.waitUntilExit()
+        await last.exited()
         _ = try await rig.engine("ana").run()
         try await rig.expectConvergedExactlyOnce()
     }

@@ -97,6 +97,6 @@ struct ReadmeTests {
             """ + block.replacingOccurrences(of: "8080", with: String(try freePort())) + "\n"
         let path = dir.appendingPathComponent("block.sh").path
         try script.write(toFile: path, atomically: true, encoding: .utf8)
-        return try run("/bin/bash", [path])
+        return try runBlocking("/bin/bash", [path])
     }
 }

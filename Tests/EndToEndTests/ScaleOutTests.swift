@@ -150,9 +150,9 @@ struct ScaleOutTests {
             try LocalStore.create(at: path, analyst: try AnalystName(name), server: server.url, token: token).close()
             paths.append(path)
         }
-        let bootstrapped = try run(Binaries.client, ["sync", "--store", paths[0]])
+        let bootstrapped = try await run(Binaries.client, ["sync", "--store", paths[0]])
         #expect(bootstrapped.status == 0 && bootstrapped.stderr.contains("installed the server's snapshot"))
-        let pulled = try run(Binaries.client, ["sync", "--no-bootstrap", "--store", paths[1]])
+        let pulled = try await run(Binaries.client, ["sync", "--no-bootstrap", "--store", paths[1]])
         #expect(pulled.status == 0 && !pulled.stderr.contains("bootstrap"), "\(pulled.stderr)")
         let (a, b) = (try Tables(paths[0]), try Tables(paths[1]))
         #expect(a.cursor == count && b.cursor == count)

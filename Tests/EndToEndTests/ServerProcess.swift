@@ -42,7 +42,7 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Adds an analyst with the `concord-server analyst add` binary and returns the token it prints.
     func addAnalyst(_ name: String, role: String = "analyst") throws -> String {
-        let result = try run(Binaries.server, ["analyst", "add", name, "--role", role, "--db", dbPath])
+        let result = try runBlocking(Binaries.server, ["analyst", "add", name, "--role", role, "--db", dbPath])
         guard result.status == 0 else { throw ProcessFailure(message: "analyst add \(name): \(result.stderr)") }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -83,7 +83,7 @@ struct StorageFaultTests {
         let anaPath = rig.path("ana.sqlite")
         let size = try FileManager.default.attributesOfItem(atPath: anaPath)[.size] as? Int ?? 0
         let limited = { (arguments: [String]) throws -> ProcessResult in
-            try run(
+            try runBlocking(
                 "/bin/bash",
                 ["-c", "trap '' XFSZ; ulimit -f \(size / 1024 + 256); exec \"$0\" \"$@\"", Binaries.client]
                     + arguments)
@@ -96,16 +96,16 @@ struct StorageFaultTests {
         #expect(try ana.allChanges().count == before, "the import wrote nothing")
         #expect(try ana.events().isEmpty)
 
-        let imported = try run(Binaries.client, ["event", "import", file, "--store", anaPath])
+        let imported = try await run(Binaries.client, ["event", "import", file, "--store", anaPath])
         #expect(imported.status == 0, "with space, the same import works: \(imported.stderr)")
         #expect(try ana.events().count == 2_000)
-        let pushed = try run(Binaries.client, ["sync", "--store", anaPath])
+        let pushed = try await run(Binaries.client, ["sync", "--store", anaPath])
         #expect(pushed.status == 0, "\(pushed.stderr)")
 
         // Ben's disk fills up while he pulls: the pages that fit stay, the rest comes on the next sync.
         let benPath = rig.path("ben.sqlite")
         let benSize = try FileManager.default.attributesOfItem(atPath: benPath)[.size] as? Int ?? 0
-        let pull = try run(
+        let pull = try await run(
             "/bin/bash",
             [
                 "-c", "trap '' XFSZ; ulimit -f \(benSize / 1024 + 512); exec \"$0\" \"$@\"", Binaries.client, "sync",
@@ -117,7 +117,7 @@ struct StorageFaultTests {
         let cursor = try ben.metadata().pullCursor
         #expect(partial < (try ana.allChanges().count), "the pull stopped before the end")
         #expect(Int64(partial) <= cursor, "the cursor never runs ahead of what was applied")
-        let again = try run(Binaries.client, ["sync", "--store", benPath])
+        let again = try await run(Binaries.client, ["sync", "--store", benPath])
         #expect(again.status == 0, "with space, the next sync finishes: \(again.stderr)")
         try await rig.expectConvergedExactlyOnce()
         await rig.server.stop(signal: SIGTERM)

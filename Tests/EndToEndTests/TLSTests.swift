@@ -36,7 +36,7 @@ struct TestCertificates {
 
     static func openssl(_ arguments: [String]) throws {
         let result: ProcessResult
-        do { result = try run("/usr/bin/openssl", arguments) } catch {
+        do { result = try runBlocking("/usr/bin/openssl", arguments) } catch {
             throw ProcessFailure(message: "openssl is needed to make test certificates (apt-get install openssl)")
         }
         guard result.status == 0 else {
@@ -94,7 +94,7 @@ struct TLSTests {
         defer { server.stopBlocking(signal: SIGTERM) }
         let url = "https://127.0.0.1:\(server.port)"
         func concord(_ store: String, _ arguments: [String]) throws -> ProcessResult {
-            try run(Binaries.client, arguments + ["--store", dir.appendingPathComponent(store).path])
+            try runBlocking(Binaries.client, arguments + ["--store", dir.appendingPathComponent(store).path])
         }
 
         let initAlice = try concord(
@@ -144,9 +144,9 @@ struct TLSTests {
         let certificates = try TestCertificates(in: dir.path)
         let expired = try certificates.expired()
         let db = dir.appendingPathComponent("server.sqlite").path
-        let token = try run(Binaries.server, ["analyst", "add", "alice", "--db", db]).stdout
+        let token = try runBlocking(Binaries.server, ["analyst", "add", "alice", "--db", db]).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let serve = try run(
+        let serve = try runBlocking(
             Binaries.server,
             ["serve", "--db", db, "--port", "0", "--tls-cert", expired, "--tls-key", certificates.serverKey])
         #expect(serve.status == 1, "\(serve.stderr)")
@@ -166,14 +166,14 @@ struct TLSTests {
         defer { other.terminate() }
         for _ in 0..<500 where !acceptsConnections(port: port) { usleep(10_000) }
         let store = dir.appendingPathComponent("alice.sqlite").path
-        let initialized = try run(
+        let initialized = try runBlocking(
             Binaries.client,
             [
                 "init", "--analyst", "alice", "--server", "https://127.0.0.1:\(port)", "--token", token, "--ca-file",
                 certificates.caCertificate, "--store", store,
             ])
         #expect(initialized.status == 0, "\(initialized.stderr)")
-        let sync = try run(Binaries.client, ["sync", "--store", store])
+        let sync = try runBlocking(Binaries.client, ["sync", "--store", store])
         #expect(sync.status == 3, "\(sync.stderr)")
         #expect(sync.stderr.contains("expired on 2020-01-02"), "\(sync.stderr)")
     }
@@ -185,8 +185,8 @@ struct TLSTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let certificates = try TestCertificates(in: dir.path)
         let db = dir.appendingPathComponent("server.sqlite").path
-        _ = try run(Binaries.server, ["analyst", "add", "alice", "--db", db])
-        let missing = try run(
+        _ = try runBlocking(Binaries.server, ["analyst", "add", "alice", "--db", db])
+        let missing = try runBlocking(
             Binaries.server,
             [
                 "serve", "--db", db, "--port", "0", "--tls-cert", dir.path + "/nope.pem", "--tls-key",
@@ -195,7 +195,7 @@ struct TLSTests {
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("cannot read the certificate \(dir.path)/nope.pem"), "\(missing.stderr)")
         // The CA's certificate with the server's key: a key that does not belong to the certificate.
-        let mismatched = try run(
+        let mismatched = try runBlocking(
             Binaries.server,
             [
                 "serve", "--db", db, "--port", "0", "--tls-cert", certificates.caCertificate, "--tls-key",
@@ -203,12 +203,12 @@ struct TLSTests {
             ])
         #expect(mismatched.status == 1)
         #expect(mismatched.stderr.contains("is not the private key of"), "\(mismatched.stderr)")
-        let alone = try run(Binaries.server, ["serve", "--db", db, "--tls-cert", certificates.serverCertificate])
+        let alone = try runBlocking(Binaries.server, ["serve", "--db", db, "--tls-cert", certificates.serverCertificate])
         #expect(alone.status != 0)
         #expect(alone.stderr.contains("--tls-cert and --tls-key go together"))
 
         let store = dir.appendingPathComponent("alice.sqlite").path
-        let notPEM = try run(
+        let notPEM = try runBlocking(
             Binaries.client,
             ["init", "--analyst", "alice", "--server", "https://127.0.0.1:1", "--ca-file", db, "--store", store])
         #expect(notPEM.status == 1, "a bad CA file is the user's to fix (1), not a network failure (3)")
@@ -217,11 +217,11 @@ struct TLSTests {
         // A FIFO is not read (the read would block forever): refused at once.
         let fifo = dir.appendingPathComponent("ca.fifo").path
         #expect(mkfifo(fifo, 0o600) == 0)
-        let pipe = try run(
+        let pipe = try runBlocking(
             Binaries.client,
             ["init", "--analyst", "alice", "--server", "https://127.0.0.1:1", "--ca-file", fifo, "--store", store])
         #expect(pipe.status == 1 && pipe.stderr.contains("not a regular file"), "\(pipe.stderr)")
-        let plain = try run(
+        let plain = try runBlocking(
             Binaries.client,
             [
                 "init", "--analyst", "alice", "--server", "http://127.0.0.1:1", "--ca-file",

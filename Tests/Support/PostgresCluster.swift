@@ -96,7 +96,7 @@ public final class PostgresCluster: @unchecked Sendable {
         let hex = String(UInt64.random(in: .min ... .max), radix: 16)
         let name = "concord_" + String(repeating: "0", count: 16 - hex.count) + hex
         // Client programs may run as root; -w never prompts for a password, which trust auth does not ask for.
-        let result = try run(
+        let result = try runBlocking(
             tools.createdb, ["-w", "-h", host, "-p", String(port), "-U", user, name],
             environment: ["PGCONNECT_TIMEOUT": "10"])
         try Self.check(result, "createdb \(name)", log: logFile)
@@ -123,7 +123,7 @@ public final class PostgresCluster: @unchecked Sendable {
     @discardableResult
     public func psql(_ sql: String, database: String) throws -> String {
         let name = database.split(separator: "/").last.map(String.init) ?? database
-        let result = try run(
+        let result = try runBlocking(
             tools.psql,
             [
                 "-w", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", host, "-p", String(port), "-U", user, "-d", name, "-c",
@@ -136,7 +136,7 @@ public final class PostgresCluster: @unchecked Sendable {
 
     /// `pg_dump --format=custom` of `database` (a URL this cluster made) into `file`: a backup as an operator takes it.
     public func dump(_ database: String, to file: String) throws {
-        let result = try run(
+        let result = try runBlocking(
             tools.pgDump, ["-w", "--format=custom", "--file=\(file)", "--dbname=\(database)"],
             environment: ["PGCONNECT_TIMEOUT": "10"])
         try Self.check(result, "pg_dump", log: logFile)
@@ -144,7 +144,7 @@ public final class PostgresCluster: @unchecked Sendable {
 
     /// `pg_restore --clean --if-exists` of `file` into `database`: its tables dropped and put back as dumped.
     public func restore(_ file: String, into database: String) throws {
-        let result = try run(
+        let result = try runBlocking(
             tools.pgRestore, ["-w", "--clean", "--if-exists", "--dbname=\(database)", file],
             environment: ["PGCONNECT_TIMEOUT": "10"])
         try Self.check(result, "pg_restore", log: logFile)
@@ -265,7 +265,7 @@ private struct Tools: Sendable {
             let close = #"for f in /proc/$$/fd/*; do n=${f##*/}; ((n > 2)) && eval "exec $n>&-"; done; exec "$@""#
             command = ["/bin/bash", "-c", close, "close-inherited"] + command
         }
-        return try run(command[0], Array(command.dropFirst()))
+        return try runBlocking(command[0], Array(command.dropFirst()))
     }
 }
 

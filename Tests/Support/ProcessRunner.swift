@@ -23,7 +23,7 @@ public enum Binaries {
 }
 
 /// What a finished process printed, and its exit status.
-public struct ProcessResult {
+public struct ProcessResult: Sendable {
     public var status: Int32
     public var stdout: String
     public var stderr: String
@@ -31,8 +31,16 @@ public struct ProcessResult {
     public var lines: [String] { stdout.split(separator: "\n").map(String.init) }
 }
 
-/// Runs an executable to completion, capturing its output.
-public func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
+/// Runs an executable to completion, capturing its output. The process is waited for on a thread of its own, so an
+/// async test never holds a thread of the cooperative pool while a binary runs.
+public func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws
+    -> ProcessResult
+{
+    try await onOwnThread { try runBlocking(executable, arguments, environment: environment) }
+}
+
+/// ``run(_:_:environment:)`` for synchronous code: a synchronous test, or a test's own thread.
+public func runBlocking(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
     -> ProcessResult
 {
     let process = Process()
@@ -54,6 +62,22 @@ public func run(_ executable: String, _ arguments: [String], environment: [Strin
     return ProcessResult(
         status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
         stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Runs blocking work (waiting for a process, a sleep loop) on a thread of its own instead of a thread of the
+/// cooperative pool, which a loaded machine's other tests need.
+public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
+}
+
+extension Process {
+    /// Waits for the process to exit, on a thread of its own (see ``onOwnThread(_:)``).
+    public func exited() async {
+        nonisolated(unsafe) let process = self
+        _ = try? await onOwnThread { process.waitUntilExit() }
+    }
 }
 
 /// A value computed on a thread of its own.
