@@ -137,19 +137,22 @@ public final class PostgresServerStore: ServerStore, SharedLog, SharedSnapshots 
         }
     }
 
-    /// Runs `body`; a failure to reach the database becomes ``StoreUnavailable`` (503, retry later), a failure of a
+    /// Runs `body`; a failure to reach the database becomes ``StorageFailure/Kind/unavailable`` (503, retry later), a failure of a
     /// statement keeps its cause.
     func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as PSQLError where error.serverInfo == nil {
-            throw StoreUnavailable(message: "the database \(location) cannot be reached: \(Self.describe(error))")
+            throw StorageFailure(
+                .unavailable, message: "the database \(location) cannot be reached", cause: Self.describe(error))
         } catch let error as PSQLError {
             throw ServerStoreError(path: location, message: Self.describe(error))
         } catch  where Self.isPoolFailure(error) {
             // The pool could not open a connection (the database is down or restarting); it keeps retrying with
             // backoff and serves again once the database is back.
-            throw StoreUnavailable(message: "the database \(location) cannot be reached right now")
+            throw StorageFailure(
+                .unavailable, message: "the database \(location) cannot be reached right now",
+                cause: "PostgreSQL: \(error)")
         }
     }
 
@@ -161,10 +164,4 @@ public final class PostgresServerStore: ServerStore, SharedLog, SharedSnapshots 
 
     /// Nothing to release here: the connection pool closes when its ``service`` stops.
     public func close() async throws {}
-}
-
-/// The store's database cannot be reached right now (it went away, or is restarting): answered 503, retry later.
-public struct StoreUnavailable: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
 }

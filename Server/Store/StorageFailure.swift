@@ -1,8 +1,9 @@
 import GRDB
 
 /// A failure of the store's database that a request can do nothing about but wait for, in the words of the server,
-/// not of its database library: each store's own errors are mapped here, once (``from(_:)``), so the HTTP layer
-/// answers them without knowing which database is behind the store.
+/// not of its database library, so the HTTP layer answers them without knowing which database is behind the store.
+/// The PostgreSQL store throws it itself; SQLite's result codes, which GRDB throws from every read and write, are
+/// mapped here, once (``from(_:)``).
 public struct StorageFailure: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// The disk is full (507).
@@ -35,8 +36,6 @@ public struct StorageFailure: Error, Sendable, CustomStringConvertible {
         switch error {
         case let failure as StorageFailure:
             return failure
-        case let unavailable as StoreUnavailable:
-            return StorageFailure(.unavailable, message: unavailable.message, cause: "PostgreSQL")
         case let database as DatabaseError:
             let cause = "SQLite: \(database.resultCode)"
             switch database.resultCode {
