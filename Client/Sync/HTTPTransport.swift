@@ -332,9 +332,9 @@ public struct HTTPTransport: SyncTransport {
         case let error as HTTPClientError
         where error == .remoteConnectionClosed || error == .readTimeout || error == .connectTimeout
             || error == .deadlineExceeded:
-            return .transient("\(server): \(error)")
+            return .transient("\(server): \(error)", cause: SyncCause(error))
         default:
-            return .unreachable(server: server, reason: describe(error))
+            return .unreachable(server: server, reason: describe(error), cause: SyncCause(error))
         }
     }
 

@@ -6,7 +6,7 @@ public enum SyncError: ConcordError, Sendable, Equatable {
     /// The store has a server but no token.
     case noToken(server: String)
     /// The server could not be reached (connection refused, DNS, timeout) after retries.
-    case unreachable(server: String, reason: String)
+    case unreachable(server: String, reason: String, cause: SyncCause = SyncCause())
     /// The token was missing, wrong or revoked (401).
     case unauthorized(server: String, message: String)
     /// The server answered with an error that retrying will not fix.
@@ -14,7 +14,7 @@ public enum SyncError: ConcordError, Sendable, Equatable {
     /// The server answered something that is not the sync protocol.
     case protocolViolation(String)
     /// A transient failure (5xx, reset connection) that may be retried.
-    case transient(String)
+    case transient(String, cause: SyncCause = SyncCause())
     /// The certificate authorities to check an `https` server against cannot be read, or the server's certificate
     /// is not signed by one of them.
     case badTrust(String)
@@ -30,7 +30,7 @@ public enum SyncError: ConcordError, Sendable, Equatable {
         case .noToken(let server):
             return "no token for \(server); ask your server admin for one (`concord-server analyst add NAME`) and run "
                 + "`concord init --analyst NAME --token TOKEN`"
-        case .unreachable(let server, let reason):
+        case .unreachable(let server, let reason, _):
             return
                 "cannot reach \(server): \(reason). Your local changes are safe; run `concord sync` again when the server is up"
         case .unauthorized(let server, let message):
@@ -40,7 +40,7 @@ public enum SyncError: ConcordError, Sendable, Equatable {
             return "the server answered \(status): \(message)"
         case .protocolViolation(let message):
             return "unexpected answer from the server: \(message)"
-        case .transient(let message):
+        case .transient(let message, _):
             return "temporary failure: \(message). Your local changes are safe; run `concord sync` again"
         case .badTrust(let message):
             return message
@@ -59,4 +59,16 @@ public enum SyncError: ConcordError, Sendable, Equatable {
         default: return false
         }
     }
+}
+
+/// The error a ``SyncError`` reports (NIO's or AsyncHTTPClient's), kept for logs and for callers that need its type;
+/// the sentence says what to do. Every cause equals every other, so two sync errors compare by what they say.
+public struct SyncCause: Sendable, Equatable, CustomStringConvertible {
+    public let error: (any Error)?
+
+    public init(_ error: (any Error)? = nil) { self.error = error }
+
+    public static func == (_: SyncCause, _: SyncCause) -> Bool { true }
+
+    public var description: String { error.map { String(reflecting: $0) } ?? "none" }
 }

@@ -66,7 +66,7 @@ public final class PostgresServerStore: ServerStore, SharedLog, SharedSnapshots 
                     password: configuration.password, database: configuration.database, tls: .disable),
                 id: 0, logger: logger)
         } catch {
-            throw ServerStoreError(path: location, message: "cannot connect: \(Self.describe(error))")
+            throw ServerStoreError(path: location, message: "cannot connect: \(Self.describe(error))", cause: error)
         }
         do {
             try await Self.migrate(connection, location: location, logger: logger)
@@ -74,7 +74,8 @@ public final class PostgresServerStore: ServerStore, SharedLog, SharedSnapshots 
         } catch {
             try? await connection.close()
             if error is ServerStoreError { throw error }
-            throw ServerStoreError(path: location, message: "cannot set up the tables: \(Self.describe(error))")
+            throw ServerStoreError(
+                path: location, message: "cannot set up the tables: \(Self.describe(error))", cause: error)
         }
         var pool = PostgresClient.Configuration(
             host: configuration.host, port: configuration.port, username: configuration.user,
@@ -146,7 +147,7 @@ public final class PostgresServerStore: ServerStore, SharedLog, SharedSnapshots 
             throw StorageFailure(
                 .unavailable, message: "the database \(location) cannot be reached", cause: Self.describe(error))
         } catch let error as PSQLError {
-            throw ServerStoreError(path: location, message: Self.describe(error))
+            throw ServerStoreError(path: location, message: Self.describe(error), cause: error)
         } catch  where Self.isPoolFailure(error) {
             // The pool could not open a connection (the database is down or restarting); it keeps retrying with
             // backoff and serves again once the database is back.

@@ -46,7 +46,8 @@ extension SQLiteServerStore {
         } catch {
             try? fileManager.removeItem(atPath: partial)
             if let error = error as? ServerStoreError { throw error }
-            throw ServerStoreError(path: destination, message: "backup failed, nothing was written: \(error)")
+            throw ServerStoreError(
+                path: destination, message: "backup failed, nothing was written: \(error)", cause: error)
         }
     }
 }

@@ -42,7 +42,7 @@ public final class SQLiteServerStore: ServerStore {
             }
             try Self.migrator.migrate(pool)
         } catch {
-            throw ServerStoreError(path: path, message: "cannot open the server database: \(error)")
+            throw ServerStoreError(path: path, message: "cannot open the server database: \(error)", cause: error)
         }
     }
 

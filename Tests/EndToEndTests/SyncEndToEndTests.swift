@@ -153,8 +153,12 @@ struct SyncEndToEndTests {
             try await engine.run()
         } throws: { error in
             // Port 1 on loopback refuses the connection: said in those words, from NIO's error type.
-            guard let error = error as? SyncError, case .unreachable(_, let reason) = error else { return false }
+            guard let error = error as? SyncError, case .unreachable(_, let reason, let cause) = error else {
+                return false
+            }
+            // The cause is kept whole: the connection error NIO threw, not only its sentence.
             return reason == "connection refused" && error.description.contains("run `concord sync` again")
+                && cause.error != nil && !(cause.error is SyncError)
         }
         #expect(try store.pendingCount() == pending)
     }

@@ -260,7 +260,7 @@ extension LocalStore {
                 field: field, op: op, value: .string(writer.analyst.rawValue), author: writer.analyst,
                 role: writer.role)
         } catch {
-            throw StoreError.refused(error.description)
+            throw StoreError.notAllowed(error)
         }
     }
 

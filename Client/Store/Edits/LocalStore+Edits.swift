@@ -100,7 +100,7 @@ extension LocalStore {
     private static func editable(_ reference: String, _ db: Database) throws -> LiveEntity {
         let id = try entityID(matching: reference, kind: .event, db)
         let stored = try LiveRows.version.load(id, db)
-        if stored.snapshot.deleted { throw StoreError.refused(EditError.deleted(id).description) }
+        if stored.snapshot.deleted { throw StoreError.notAllowed(.deleted(id)) }
         return stored
     }
 
@@ -467,7 +467,7 @@ extension LocalStore {
         case .success(let ids):
             supersedes = ids
         case .failure(let error):
-            if case .notYourVote = error { throw StoreError.refused(error.description) }
+            if case .notYourVote = error { throw StoreError.notAllowed(error) }
             let present = SetState.elements(of: stored.setAdds[field] ?? [])
             throw StoreError.invalid(
                 "\(error)"

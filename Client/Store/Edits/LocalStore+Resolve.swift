@@ -148,7 +148,7 @@ extension LocalStore {
     ) throws -> EditOutcome {
         let deletedConflict = snapshot.fields[EntitySnapshot.deletedField]?.conflict == true
         guard deletedConflict || !snapshot.deleteEditConflict.isEmpty else {
-            throw StoreError.refused(EditError.noConflict(field: EntitySnapshot.deletedField).description)
+            throw StoreError.notAllowed(.noConflict(field: EntitySnapshot.deletedField))
         }
         let live = snapshot.fields[EntitySnapshot.deletedField]?.candidates.map(\.change) ?? []
         let supersedes = chosen == .bool(true) ? EditPlanner.delete(snapshot, author: nil) : live.sorted()
