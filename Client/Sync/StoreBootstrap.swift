@@ -98,9 +98,9 @@ public struct StoreBootstrap: Sendable {
     public func run() async throws -> Outcome {
         // An install cut short may have written into the ready file: it is not trusted again.
         for suffix in ["", "-wal", "-shm", "-journal"] { unlinkFile(readyPath + suffix) }
-        let store = try LocalStore.open(at: path)
-        let cursor = try store.metadata().pullCursor
-        try store.close()
+        let store = try await LocalStore.opened(at: path)
+        let cursor = try await store.syncLog.metadata().pullCursor
+        try await store.syncLog.close()
         guard cursor == 0 else { return .skipped(.syncedBefore) }
         guard let manifest = try await retrying({ () throws(SyncError) in try await transport.snapshotManifest() })
         else {

@@ -45,19 +45,19 @@ public struct SyncEngine: Sendable {
     /// Runs one full sync: who am I, push everything pending, pull everything new.
     public func run() async throws -> SyncSummary {
         var summary = SyncSummary()
-        let analyst = try store.metadata().analyst
+        let analyst = try await store.syncLog.metadata().analyst
         // The conflicts before the sync, read only once the sync is about to change the view (a pulled page, a
         // refused change): reading them costs seconds on a large store, and a sync with nothing new (most rounds of
         // `sync --watch`) need not pay it twice.
         var before: ConflictState?
         let me = try await retrying { () throws(SyncError) in try await transport.me() }
-        let metadata = try store.metadata()
+        let metadata = try await store.syncLog.metadata()
         if me.name != metadata.analyst {
             throw SyncError.server(
                 status: 403,
                 message: "the token belongs to \(me.name), but this store is \(metadata.analyst)'s; use your own token")
         }
-        if me.role != metadata.role { try store.setRole(me.role) }
+        if me.role != metadata.role { try await store.syncLog.setRole(me.role) }
         summary.role = me.role
 
         try await push(into: &summary, before: &before, analyst: analyst)
@@ -67,8 +67,8 @@ public struct SyncEngine: Sendable {
             guard case .logRewound(let message) = error else { throw error }
             // The server came back with an older log (protocol.md §5): push every own change again (it keeps one
             // copy of each), pull from the start (what is here already is skipped), and say so.
-            try noteBefore(&before, analyst: analyst)
-            let again = try store.prepareForRewoundLog()
+            try await noteBefore(&before, analyst: analyst)
+            let again = try await store.syncLog.prepareForRewoundLog()
             let pushedBefore = summary.pushed
             try await push(into: &summary, before: &before, analyst: analyst)
             let pulledBefore = summary.pulled
@@ -78,18 +78,18 @@ public struct SyncEngine: Sendable {
                 received: summary.pulled - pulledBefore)
         }
         try await backfill(into: &summary, before: &before, analyst: analyst, role: me.role)
-        summary.needNewer = try store.newerSchemaCount()
+        summary.needNewer = try await store.syncLog.newerSchemaCount()
 
-        try store.recordSync(at: Date())
+        try await store.syncLog.recordSync(at: Date())
         if let before {
-            let after = try conflictState(of: analyst)
+            let after = try await conflictState(of: analyst)
             summary.newConflicts = after.conflicts.subtracting(before.conflicts).count
             summary.openConflicts = after.conflicts.count
             summary.news.newDisagreements = after.disagreements.subtracting(before.disagreements)
                 .sorted { ($0.other, $0.subject, $0.field) < ($1.other, $1.subject, $1.field) }
         } else {
             // Nothing changed the view: no new conflict or disagreement, and the open ones are counted.
-            summary.openConflicts = try store.openConflictCount()
+            summary.openConflicts = try await store.syncLog.openConflictCount()
         }
         return summary
     }
@@ -97,37 +97,36 @@ public struct SyncEngine: Sendable {
     typealias ConflictState = (conflicts: Set<String>, disagreements: Set<SyncNews.Disagreement>)
 
     /// Reads the conflicts before the sync, if not read yet: called just before the first write that can change them.
-    private func noteBefore(_ before: inout ConflictState?, analyst: AnalystName) throws {
-        if before == nil { before = try conflictState(of: analyst) }
+    private func noteBefore(_ before: inout ConflictState?, analyst: AnalystName) async throws {
+        if before == nil { before = try await conflictState(of: analyst) }
     }
 
     /// The open conflicts (by entity, field and kind) and the disagreements involving `analyst`, from one read of
     /// the conflicts and the cluster disagreements.
-    private func conflictState(of analyst: AnalystName) throws -> ConflictState {
-        let conflicts = try store.conflictViews()
-        let disagreements = SyncNews.disagreements(
-            of: analyst, conflicts: conflicts, clusters: try store.clusterDisagreements())
+    private func conflictState(of analyst: AnalystName) async throws -> ConflictState {
+        let (conflicts, clusters) = try await store.syncLog.conflicts()
+        let disagreements = SyncNews.disagreements(of: analyst, conflicts: conflicts, clusters: clusters)
         return (Set(conflicts.map { "\($0.entity) \($0.field) \($0.kind ?? "")" }), disagreements)
     }
 
     private func push(into summary: inout SyncSummary, before: inout ConflictState?, analyst: AnalystName)
         async throws
     {
-        let replica = try store.metadata().replica
+        let replica = try await store.syncLog.metadata().replica
         var batchSize = options.pushBatch
-        let total = try store.pendingCount()
+        let total = try await store.syncLog.pendingCount()
         var sent = 0
         progress(.pushing(done: 0, total: total))
         while true {
-            let batch = try store.pendingChanges(limit: batchSize)
+            let batch = try await store.syncLog.pendingChanges(limit: batchSize)
             if batch.isEmpty { break }
             let outcome = try await retrying { () throws(SyncError) in
                 try await transport.push(Wire.PushRequest(replica: replica, changes: batch))
             }
             switch outcome {
             case .accepted(let response):
-                try store.markPushed(batch.map(\.id))
-                try store.noteKnown(seq: response.cursor, id: response.cursorID)
+                try await store.syncLog.markPushed(batch.map(\.id))
+                try await store.syncLog.noteKnown(seq: response.cursor, id: response.cursorID)
                 summary.pushed += response.accepted
                 summary.duplicates += response.duplicates
                 sent += batch.count
@@ -135,8 +134,8 @@ public struct SyncEngine: Sendable {
                 Failpoint.reach("push-batch")
             case .tooLarge(let message):
                 if batch.count == 1 {
-                    try noteBefore(&before, analyst: analyst)
-                    try store.markRejected(batch[0].id, reason: "too large for the server: \(message)")
+                    try await noteBefore(&before, analyst: analyst)
+                    try await store.syncLog.markRejected(batch[0].id, reason: "too large for the server: \(message)")
                     summary.rejected += 1
                 } else {
                     batchSize = max(1, batch.count / 2)
@@ -150,14 +149,14 @@ public struct SyncEngine: Sendable {
                     return batch.indices.contains(entry.index) ? (batch[entry.index].id, entry.error) : nil
                 }
                 if !named.isEmpty {
-                    try noteBefore(&before, analyst: analyst)
+                    try await noteBefore(&before, analyst: analyst)
                     for (id, error) in named {
-                        try store.markRejected(id, reason: "\(status): \(error)")
+                        try await store.syncLog.markRejected(id, reason: "\(status): \(error)")
                         summary.rejected += 1
                     }
                 } else if batch.count == 1 {
-                    try noteBefore(&before, analyst: analyst)
-                    try store.markRejected(batch[0].id, reason: "\(status): \(message)")
+                    try await noteBefore(&before, analyst: analyst)
+                    try await store.syncLog.markRejected(batch[0].id, reason: "\(status): \(message)")
                     summary.rejected += 1
                 } else {
                     // The server did not say which: narrow down by halves; smaller batches isolate the refused one.
@@ -170,8 +169,8 @@ public struct SyncEngine: Sendable {
     private func pull(into summary: inout SyncSummary, before: inout ConflictState?, analyst: AnalystName)
         async throws
     {
-        let me = try store.metadata().analyst
-        var cursor = try store.metadata().pullCursor
+        let me = try await store.syncLog.metadata().analyst
+        var cursor = try await store.syncLog.metadata().pullCursor
         let engine = self
         @Sendable func fetch(after: Int64, known: KnownPoint? = nil) async throws(SyncError) -> Wire.PullPage {
             try await engine.retrying { () throws(SyncError) in
@@ -179,7 +178,7 @@ public struct SyncEngine: Sendable {
             }
         }
         // The first page checks that the server still holds what this store last saw (a rewound log, §5).
-        var page = try await fetch(after: cursor, known: try store.knownPoint())
+        var page = try await fetch(after: cursor, known: try await store.syncLog.knownPoint())
         while true {
             if page.next < cursor {
                 throw SyncError.protocolViolation("the server's cursor went backwards (\(page.next) after \(cursor))")
@@ -190,8 +189,8 @@ public struct SyncEngine: Sendable {
                 page.more && page.next > cursor ? Task { [after = page.next] in try await fetch(after: after) } : nil
             let result: PullApplyResult
             do {
-                if !page.changes.isEmpty { try noteBefore(&before, analyst: analyst) }
-                result = try store.applyPulled(
+                if !page.changes.isEmpty { try await noteBefore(&before, analyst: analyst) }
+                result = try await store.syncLog.applyPulled(
                     page.changes, cursor: page.next, withheld: page.withheld ?? [], after: cursor,
                     cursorID: page.nextID)
             } catch {
@@ -218,8 +217,9 @@ public struct SyncEngine: Sendable {
     private func backfill(
         into summary: inout SyncSummary, before: inout ConflictState?, analyst: AnalystName, role: Role
     ) async throws {
-        for var range in try store.withheldRanges() {
-            guard let state = try store.codingState(of: range.document), !state.isBlind(for: analyst, role: role)
+        for var range in try await store.syncLog.withheldRanges() {
+            guard let state = try await store.syncLog.codingState(of: range.document),
+                !state.isBlind(for: analyst, role: role)
             else { continue }
             while true {
                 guard let page = try await backfillPage(range) else { break }
@@ -227,8 +227,9 @@ public struct SyncEngine: Sendable {
                     throw SyncError.protocolViolation(
                         "the server's cursor went backwards (\(page.next) after \(range.after))")
                 }
-                if !page.changes.isEmpty { try noteBefore(&before, analyst: analyst) }
-                let result = try store.applyBackfill(page.changes, range: range, next: page.next, done: !page.more)
+                if !page.changes.isEmpty { try await noteBefore(&before, analyst: analyst) }
+                let result = try await store.syncLog.applyBackfill(
+                    page.changes, range: range, next: page.next, done: !page.more)
                 summary.pulled += result.applied
                 note(page, in: &summary, me: analyst)
                 summary.news.opened.insert(range.document.rawValue)

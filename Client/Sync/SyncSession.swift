@@ -37,9 +37,9 @@ public struct SyncSession: Sendable {
     /// opened again (the installed snapshot, or the same file when the bootstrap stepped back). Nil when none was
     /// tried. On a throw, `store` is open again too, untouched but for a download kept to resume.
     public func bootstrapIfFirst(_ store: inout LocalStore) async throws -> StoreBootstrap.Outcome? {
-        guard bootstrap, try store.metadata().pullCursor == 0 else { return nil }
+        guard bootstrap, try await store.syncLog.metadata().pullCursor == 0 else { return nil }
         let path = store.path
-        try store.close()
+        try await store.syncLog.close()
         let outcome: StoreBootstrap.Outcome
         do {
             outcome = try await StoreBootstrap(
@@ -47,10 +47,10 @@ public struct SyncSession: Sendable {
                 progress: progress
             ).run()
         } catch {
-            store = try LocalStore.open(at: path)
+            store = try await LocalStore.opened(at: path)
             throw error
         }
-        store = try LocalStore.open(at: path)
+        store = try await LocalStore.opened(at: path)
         return outcome
     }
 

@@ -58,7 +58,7 @@ public struct SyncWatcher: Sendable {
                 continue
             }
             let started = ContinuousClock.now
-            let cursor = try store.metadata().pullCursor
+            let cursor = try await store.syncLog.metadata().pullCursor
             let remoteChange = await waitForWork(after: cursor)
             if !remoteChange, ContinuousClock.now - started < options.minimumRound {
                 try? await Task.sleep(until: started + options.minimumRound)
@@ -79,7 +79,7 @@ public struct SyncWatcher: Sendable {
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: options.localCheck)
-                    if ((try? store.pendingCount()) ?? 0) > 0 { return false }
+                    if ((try? await store.syncLog.pendingCount()) ?? 0) > 0 { return false }
                 }
                 return false
             }

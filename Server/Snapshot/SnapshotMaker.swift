@@ -129,9 +129,12 @@ struct SnapshotMaker: Service {
             manifests.append(manifest)
         }
         manifests.sort { $0.seq < $1.seq }
-        let work = FileManager.default.fileExists(atPath: workPath) ? try LocalStore.open(at: workPath) : nil
-        let workLast = try work.map { try Self.lastChange(of: $0) } ?? nil
-        try work?.close()
+        let work = FileManager.default.fileExists(atPath: workPath) ? try await LocalStore.opened(at: workPath) : nil
+        var workLast: (Int64, String)?
+        if let work {
+            workLast = try await Self.lastChange(of: work)
+            try await work.syncLog.close()
+        }
         // The work store's last change must be the log's change at that seq, or the log is another one now.
         if let (seq, id) = workLast {
             let page = try await store.changes(after: seq - 1, limit: 1)
@@ -155,8 +158,10 @@ struct SnapshotMaker: Service {
     }
 
     /// The seq and id of the work store's newest pulled change.
-    private static func lastChange(of store: LocalStore) throws -> (Int64, String)? {
-        guard let last = try store.lastPulledChange(), last.seq == (try store.metadata().pullCursor) else {
+    private static func lastChange(of store: LocalStore) async throws -> (Int64, String)? {
+        guard let last = try await store.syncLog.lastPulledChange(),
+            last.seq == (try await store.syncLog.metadata().pullCursor)
+        else {
             return nil
         }
         return (last.seq, last.id)
@@ -221,7 +226,7 @@ struct SnapshotMaker: Service {
                 at: workPath, analyst: try AnalystName("snapshot"), server: nil, token: nil)
         }
         defer { try? work.close() }
-        var cursor = try work.metadata().pullCursor
+        var cursor = try await work.syncLog.metadata().pullCursor
         var renewed = ContinuousClock.now
         while true {
             if let shared, ContinuousClock.now - renewed > .seconds(settings.leaseSeconds) / 3 {
@@ -235,7 +240,7 @@ struct SnapshotMaker: Service {
             let changes = try page.changes.map { stored in
                 Wire.SequencedChange(seq: stored.seq, change: try Change.decodeFast(json: Data(stored.body)))
             }
-            _ = try await offload { try work.applyPulled(changes, cursor: last.seq) }
+            _ = try await work.syncLog.applyPulled(changes, cursor: last.seq)
             cursor = last.seq
             try Task.checkCancellation()
             if !page.more { break }

@@ -33,6 +33,8 @@ public final class LocalStore: Sendable {
     public let understoodSchema: Int
     /// Set by ``close()``.
     private let closed = Mutex(false)
+    /// Where async code's transactions run (``syncLog``).
+    let executor: StoreExecutor
 
     /// The default store path, `~/.concord/store.sqlite`.
     public static var defaultPath: String {
@@ -52,6 +54,7 @@ public final class LocalStore: Sendable {
         self.now = now
         self.ids = Mutex(ids)
         self.understoodSchema = understoodSchema
+        executor = StoreExecutor(label: "concord.store")
     }
 
     /// Creates a new store file (mode 0600) with a fresh replica id. Refuses to touch an existing file.
