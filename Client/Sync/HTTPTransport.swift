@@ -83,8 +83,8 @@ public struct HTTPTransport: SyncTransport {
     private static let trustedClients = Mutex<[String: HTTPClient]>([:])
 
     /// gzip at zlib's fastest level for request bodies (pushes). The pushing client usually shares its machine's
-    /// cores with other work (and, on one machine, with the server): level 1 deflates a 5k-change push body ~2.7×
-    /// faster than the default level 6 for ~14 % more bytes (zlib on a synthetic 5k-change body), and inflating it
+    /// cores with other work (and, on one machine, with the server): level 1 deflates a push body much faster than
+    /// the default level 6 for a few more bytes (BENCHMARKS.md, *Figures behind design choices*), and inflating it
     /// costs the server less too.
     static var requestCompression: CompressionAlgorithm { .gzip(configuration: .init(compressionLevel: 1)) }
 
@@ -162,7 +162,7 @@ public struct HTTPTransport: SyncTransport {
             throw SyncError.protocolViolation("cannot make a request to \(server): \(error)")
         }
         // A delegate, not the async body: each chunk goes to the sink on the network thread as it arrives, with
-        // no hop to a task per chunk (the async body read 500 MB at a third of the loopback's speed).
+        // no hop to a task per chunk (BENCHMARKS.md, *Figures behind design choices*).
         let download = SnapshotDownload(sink: sink, offset: offset)
         do {
             // The whole file may take minutes on a slow link; a stalled one still ends at the read timeout.

@@ -15,8 +15,7 @@ public struct SyncEngine: Sendable {
         public var pushBatch = 5_000
         /// Changes asked for per pulled page: the server's largest page, so an initial sync commits (and fsyncs)
         /// as few times as it can, and an entity that several pages touch is loaded, folded and rewritten fewer
-        /// times (an initial sync of 1M changes: 44 s with 10,000-change pages, 36 s with 20,000, peak RSS 117 →
-        /// 153 MB); a page of 20,000 changes is about 6.4 MB of JSON, 1.1 MB gzipped.
+        /// times (measured in BENCHMARKS.md, *Figures behind design choices*).
         public var pullPage = 20_000
         public var attempts = 4
         /// First backoff; doubles on every retry.

@@ -1,8 +1,8 @@
 import Synchronization
 
 /// Lets one report be built at a time, so reports cannot starve pushes and pulls: a report over a large log is
-/// seconds of CPU, and six at once on the cooperative pool held every request thread (issue 31: a push went from
-/// 0.02 s to 2.3 s). Others wait their turn, in order; the rate limit and the connection limits bound how many.
+/// seconds of CPU, and six at once on the cooperative pool held every request thread (BENCHMARKS.md, *Reports
+/// beside syncs*). Others wait their turn, in order; the rate limit and the connection limits bound how many.
 final class ReportGate: Sendable {
     private let state = Mutex<(busy: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
 
