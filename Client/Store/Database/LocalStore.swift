@@ -196,7 +196,7 @@ public final class LocalStore: Sendable {
 
     /// Throws once ``close()`` closed the connection (GRDB must not be used then).
     func checkOpen() throws {
-        if closed.withLock({ $0 }) { throw StoreError.invalid("the store \(path) was closed; open it again") }
+        if closed.withLock({ $0 }) { throw StoreError.closed(path: path) }
     }
 
     /// UUIDv7 ids from the wall clock, with random bits from a generator seeded once from the system's secure

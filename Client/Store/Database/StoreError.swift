@@ -29,6 +29,8 @@ public enum StoreError: ConcordError, Hashable, Sendable {
     case locked(path: String, cause: SQLiteFailure? = nil)
     /// The file was replaced (by a bootstrap) while it was being opened; opening it again reads the new one.
     case replaced(path: String)
+    /// The store was used after ``LocalStore/close()``.
+    case closed(path: String)
     /// The store file cannot be created or opened.
     case cannotOpen(path: String, detail: String, cause: SQLiteFailure? = nil)
     /// A write failed (disk full, file or directory read-only, I/O error); the transaction was rolled back.
@@ -76,6 +78,8 @@ public enum StoreError: ConcordError, Hashable, Sendable {
         case .ambiguous(let kind, let reference, let candidates):
             return "\"\(reference)\" matches several \(kind.rawValue)s; use more characters:\n"
                 + candidates.map { "  \($0.rawValue)" }.joined(separator: "\n")
+        case .closed(let path):
+            return "the store \(path) was closed; open it again"
         case .invalid(let message), .refused(let message):
             return message
         case .invalidValue(let error):
