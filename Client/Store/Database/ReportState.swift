@@ -24,15 +24,8 @@ import GRDB
 /// Each row depends only on the log in its local order and on the view, never on how the log was cut into batches,
 /// so applying pages, `rebuild` and the `v3-report-state` migration (``backfill(_:)``) write exactly the same rows.
 struct ReportState {
-    private struct Author {
-        var changes = 0
-        var first: HLC
-        var last: HLC
-        /// The events of the batch the author wrote to, each once.
-        var events: [EntityID] = []
-    }
-
-    private var authors: [AnalystName: Author] = [:]
+    /// Per author, what the batch adds to `report_author`: the one tally of ConcordCore, fed runs of changes.
+    private var authors = AuthorTallies()
     private var entities: [EntityID.Kind: (added: Int, deleted: Int)] = [:]
     /// Entities entering (`true`) or leaving (`false`) `report_entity`.
     private var involved: [EntityID: Bool] = [:]
@@ -75,7 +68,6 @@ struct ReportState {
         _ changes: [(change: Change, seq: Int64)], live: LiveEntity, _ lookup: LogLookup
     ) throws {
         guard let entity = changes.first?.change.entity else { return }
-        var seenAuthors: [AnalystName] = []
         var start = 0
         while start < changes.count {
             // A run of changes by one author (most runs are one author's edits of the entity).
@@ -88,12 +80,7 @@ struct ReportState {
                 last = max(last, changes[end].change.hlc)
                 end += 1
             }
-            // A batch notes each entity once, so an author's events of the batch are distinct without hashing.
-            let isNewAuthor = !seenAuthors.contains(author)
-            if isNewAuthor { seenAuthors.append(author) }
-            Self.count(
-                end - start, first: first, last: last, of: isNewAuthor && entity.kind == .event ? entity : nil,
-                in: &authors[author, default: Author(first: first, last: last)])
+            authors.add(end - start, by: author, first: first, last: last, event: entity)
             start = end
         }
 
@@ -130,13 +117,6 @@ struct ReportState {
         }
     }
 
-    private static func count(_ changes: Int, first: HLC, last: HLC, of event: EntityID?, in author: inout Author) {
-        author.changes += changes
-        author.first = min(author.first, first)
-        author.last = max(author.last, last)
-        if let event { author.events.append(event) }
-    }
-
     /// Writes what the noted batch changes in the report's tables.
     func write(_ db: Database) throws {
         if !authors.isEmpty {
@@ -150,7 +130,8 @@ struct ReportState {
                     INSERT OR REPLACE INTO report_author (author, changes, events, first, last)
                     VALUES (?, ?, ?, ?, ?)
                     """)
-            for (name, noted) in authors {
+            for noted in authors.entries {
+                let name = noted.name
                 var tally = (changes: Int64(noted.changes), events: Int64(0), first: noted.first, last: noted.last)
                 read.bind(name.rawValue, at: 1)
                 let stored = try read.firstRow { row in
