@@ -25,7 +25,7 @@ enum PostgresScenarios {
     ) async throws {
         let cluster = try PostgresCluster()
         for count in counts {
-            let url = try cluster.createDatabase()
+            let url = try await cluster.createDatabase()
             let readers = (0..<count).map { try! AnalystName("reader-\($0)") }
             var tokens: [AnalystName: String] = [:]
             try await ServerAdmin.with(dbPath: url) { admin in

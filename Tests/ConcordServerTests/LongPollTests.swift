@@ -72,7 +72,7 @@ struct LongPollTests {
 
     @Test("a push through another server process of one PostgreSQL database wakes the poll too")
     func otherProcessWakesPoll() async throws {
-        let url = try PostgresCluster.shared().createDatabase()
+        let url = try await PostgresCluster.shared().createDatabase()
         let waiting = try await PostgresServerStore(url: url)
         let pushing = try await PostgresServerStore(url: url)
         try await withRunning(waiting) {

@@ -12,7 +12,7 @@ struct PostgresStoreTests {
     @Test("a database that goes away answers 503 with a sentence, and the server serves again when it is back")
     func databaseGoesAway() async throws {
         // A cluster of its own: stopping the shared one would cut every other test's connections.
-        let cluster = try PostgresCluster()
+        let cluster = try await PostgresCluster.started()
         let store = try await PostgresServerStore(url: try cluster.createDatabase())
         try await withRunning(store) {
             let team = try await Team.make(store: store)
@@ -45,14 +45,14 @@ struct PostgresStoreTests {
 
     @Test("a URL that cannot serve is refused in one sentence, and another application's database is left alone")
     func badLocations() async throws {
-        let cluster = try PostgresCluster.shared()
+        let cluster = try await PostgresCluster.shared()
         await #expect {
             _ = try await PostgresServerStore(url: "postgres://concord@127.0.0.1:1/none")
         } throws: { "\($0)".contains("cannot connect") }
         await #expect {
             _ = try await PostgresServerStore(url: "postgres://127.0.0.1/none")
         } throws: { "\($0)".contains("must name a user and a database") }
-        let url = try cluster.createDatabase()
+        let url = try await cluster.createDatabase()
         let missing = url.replacingOccurrences(of: "/concord_", with: "/absent_")
         await #expect {
             _ = try await PostgresServerStore(url: missing)
@@ -71,7 +71,7 @@ struct PostgresStoreTests {
         #expect(try cluster.psql("SELECT version FROM concord_schema", database: url).contains("99"))
 
         // Another application's database: refused, its tables untouched, none of Concord's created.
-        let foreign = try cluster.createDatabase()
+        let foreign = try await cluster.createDatabase()
         try cluster.psql("CREATE TABLE orders (id integer); INSERT INTO orders VALUES (7)", database: foreign)
         await #expect {
             _ = try await PostgresServerStore(url: foreign)
@@ -82,7 +82,7 @@ struct PostgresStoreTests {
         #expect(tables.contains("orders") && !tables.contains("change"), "\(tables)")
 
         // A wrong password: refused in one sentence that never shows the password; the right one works.
-        let guarded = try cluster.createDatabase()
+        let guarded = try await cluster.createDatabase()
         let name = String(guarded.split(separator: "/").last!)
         try cluster.createPasswordUser(owning: name)
         let base = "127.0.0.1:\(cluster.port)/\(name)"
@@ -101,7 +101,7 @@ struct PostgresStoreTests {
     @Test("a push that holds a seq keeps every later push and reader waiting, so a cursor never skips it")
     func seqIsCommitOrder() async throws {
         // Two stores on one database are two server processes as far as PostgreSQL is concerned: separate pools.
-        let url = try PostgresCluster.shared().createDatabase()
+        let url = try await PostgresCluster.shared().createDatabase()
         let gate = Gate()
         let slow = try await PostgresServerStore(
             url: url, logger: Logger(label: "slow"), beforeCommit: { seq in await gate.hold(seq) })
@@ -143,7 +143,7 @@ struct PostgresStoreTests {
 
     @Test("every push, through any server process, is announced to every listener by NOTIFY with its seq")
     func commitsAreNotified() async throws {
-        let url = try PostgresCluster.shared().createDatabase()
+        let url = try await PostgresCluster.shared().createDatabase()
         let listening = try await PostgresServerStore(url: url)
         let pushing = try await PostgresServerStore(url: url)
         try await withRunning(listening) {

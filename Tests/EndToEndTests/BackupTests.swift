@@ -141,8 +141,8 @@ struct BackupTests {
 
     @Test("a PostgreSQL database restored with pg_dump / pg_restore: the same repair")
     func restoredPostgres() async throws {
-        let cluster = try PostgresCluster.shared()
-        let url = try cluster.createDatabase()
+        let cluster = try await PostgresCluster.shared()
+        let url = try await cluster.createDatabase()
         let rig = try CrashTests.Rig(database: url)
         let dump = rig.path("concord.dump")
         try await Self.restoreScenario(

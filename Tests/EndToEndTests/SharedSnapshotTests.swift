@@ -14,7 +14,7 @@ import Testing
 struct SharedSnapshotTests {
     @Test("servers on one database make each snapshot once and serve the same file; a later one copies it")
     func oneSnapshotPerDatabase() async throws {
-        let url = try PostgresCluster.shared().createDatabase()
+        let url = try await PostgresCluster.shared().createDatabase()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("concord-shared-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -46,6 +46,17 @@ public final class PostgresCluster: @unchecked Sendable {
         return try sharedResult!.get()
     }
 
+    /// ``shared()`` for async code: `initdb` and `pg_ctl start` run on a thread of their own, not on the cooperative
+    /// pool.
+    public static func shared() async throws -> PostgresCluster {
+        try await onOwnThread { try PostgresCluster.shared() }
+    }
+
+    /// A cluster of its own (``init()``), started on a thread of its own.
+    public static func started() async throws -> PostgresCluster {
+        try await onOwnThread { try PostgresCluster() }
+    }
+
     nonisolated(unsafe) private static var sharedResult: Result<PostgresCluster, any Error>?
     private static let sharedLock = NSLock()
 
@@ -92,6 +103,11 @@ public final class PostgresCluster: @unchecked Sendable {
 
     /// A new, empty database on this cluster; returns its URL "postgres://USER@127.0.0.1:PORT/NAME". Each test takes
     /// its own database, so tests share the server's start-up cost but not their data.
+    /// ``createDatabase()`` for async code, on a thread of its own.
+    public func createDatabase() async throws -> String {
+        try await onOwnThread { try self.createDatabase() }
+    }
+
     public func createDatabase() throws -> String {
         let hex = String(UInt64.random(in: .min ... .max), radix: 16)
         let name = "concord_" + String(repeating: "0", count: 16 - hex.count) + hex
