@@ -6,11 +6,11 @@ import Testing
 @Suite("CLI end to end", .serialized)
 struct CLIEndToEndTests {
     @Test("concord demo tells the whole story: conflicts, identical replicas, a resolution, a report")
-    func demo() throws {
+    func demo() async throws {
         let keep = FileManager.default.temporaryDirectory.appendingPathComponent(
             "concord-demo-test-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: keep) }
-        let result = try runBlocking(Binaries.client, ["demo", "--keep", keep.path])
+        let result = try await run(Binaries.client, ["demo", "--keep", keep.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("identical on all three replicas: yes"))
         #expect(result.stdout.contains("MOBILIZE"))
@@ -31,77 +31,62 @@ struct CLIEndToEndTests {
     }
 
     @Test("analysts sync through concord-server serve, and a stopped server means exit 3 with nothing lost")
-    func syncThroughServerBinary() throws {
+    func syncThroughServerBinary() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-cli-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("server.sqlite").path
-        let add = try runBlocking(Binaries.server, ["analyst", "add", "alice", "--db", db])
+        let add = try await run(Binaries.server, ["analyst", "add", "alice", "--db", db])
         #expect(add.status == 0, "\(add.stderr)")
         let token = add.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(token.count >= 43, "a token of at least 256 bits")
-        let addBob = try runBlocking(Binaries.server, ["analyst", "add", "bob", "--db", db])
+        let addBob = try await run(Binaries.server, ["analyst", "add", "bob", "--db", db])
         let bobToken = addBob.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
-        let port = try freePort()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: Binaries.server)
-        server.arguments = ["serve", "--db", db, "--port", String(port)]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { if server.isRunning { server.terminate() } }
-        let url = "http://127.0.0.1:\(port)"
-        try waitForHealth(url)
+        // The server chooses its port (`--port 0`) and says which.
+        let server = ServerProcess(dbPath: db)
+        try await server.start()
+        defer { server.stopBlocking(signal: SIGKILL) }
+        let url = server.url
 
         let seeds = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../seeds")
             .standardized.path
         let alice = dir.appendingPathComponent("alice.sqlite").path
         let bob = dir.appendingPathComponent("bob.sqlite").path
-        func concord(_ store: String, _ arguments: [String]) throws -> ProcessResult {
-            try runBlocking(Binaries.client, arguments + ["--store", store])
+        func concord(_ store: String, _ arguments: [String]) async throws -> ProcessResult {
+            try await run(Binaries.client, arguments + ["--store", store])
         }
-        #expect(try concord(alice, ["init", "--analyst", "alice", "--server", url, "--token", token]).status == 0)
-        #expect(try concord(bob, ["init", "--analyst", "bob", "--server", url, "--token", bobToken]).status == 0)
+        #expect(try await concord(alice, ["init", "--analyst", "alice", "--server", url, "--token", token]).status == 0)
+        #expect(try await concord(bob, ["init", "--analyst", "bob", "--server", url, "--token", bobToken]).status == 0)
         let files = try FileManager.default.contentsOfDirectory(atPath: seeds).filter { $0.hasSuffix(".txt") }.map {
             seeds + "/" + $0
         }
-        #expect(try concord(alice, ["import"] + files).status == 0)
-        let docs = try concord(alice, ["docs", "--json"])
+        #expect(try await concord(alice, ["import"] + files).status == 0)
+        let docs = try await concord(alice, ["docs", "--json"])
         let doc = try #require(
             (try JSONSerialization.jsonObject(with: Data(docs.stdout.utf8)) as? [[String: Any]])?.first?["id"]
                 as? String)
-        let added = try concord(alice, ["event", "add", "--doc", doc, "--title", "B-52 drill", "--type", "COOPERATE"])
+        let added = try await concord(alice, ["event", "add", "--doc", doc, "--title", "B-52 drill", "--type", "COOPERATE"])
         #expect(added.status == 0, "\(added.stderr)")
         let event = added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let sync = try concord(alice, ["sync"])
+        let sync = try await concord(alice, ["sync"])
         #expect(sync.status == 0, "\(sync.stderr)")
         #expect(sync.stderr.contains("sync: pushed"))
-        #expect(try concord(bob, ["sync"]).status == 0)
-        let aliceShow = try concord(alice, ["show", event, "--json"])
-        let bobShow = try concord(bob, ["show", event, "--json"])
+        #expect(try await concord(bob, ["sync"]).status == 0)
+        let aliceShow = try await concord(alice, ["show", event, "--json"])
+        let bobShow = try await concord(bob, ["show", event, "--json"])
         #expect(aliceShow.status == 0 && aliceShow.stdout == bobShow.stdout, "bob sees alice's event byte for byte")
 
         // The server stops: a sync is a network error (exit 3), and the edit waits safely.
-        server.terminate()
-        server.waitUntilExit()
-        #expect(server.terminationStatus == 0, "SIGTERM shuts the server down cleanly")
-        #expect(try concord(bob, ["event", "set", event, "type", "MOBILIZE"]).status == 0)
-        let offline = try concord(bob, ["sync"])
+        let stopped = await server.stop(signal: SIGTERM)
+        #expect(stopped.status == 0 && stopped.reason == .exit, "SIGTERM shuts the server down cleanly")
+        #expect(try await concord(bob, ["event", "set", event, "type", "MOBILIZE"]).status == 0)
+        let offline = try await concord(bob, ["sync"])
         #expect(offline.status == 3)
         #expect(offline.stderr.contains("run `concord sync` again"))
-        let status = try concord(bob, ["status", "--json"])
+        let status = try await concord(bob, ["status", "--json"])
         let pending =
             (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["pending"] as? Int
         #expect(pending == 1, "the offline edit is still pending")
-    }
-
-    private func waitForHealth(_ url: String) throws {
-        let port = Int(url.split(separator: ":").last!)!
-        for _ in 0..<200 {
-            if acceptsConnections(port: port) { return }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        Issue.record("the server at \(url) did not start listening")
     }
 }
