@@ -43,62 +43,62 @@ struct HostileInputTests {
     }
 
     @Test("control characters are refused on input and printed escaped when another analyst's change carries them")
-    func terminalEscapes() throws {
+    func terminalEscapes() async throws {
         let dir = TempDir()
         let path = dir.file("store.sqlite")
         let cli = CLI(store: path)
-        try cli.ok(["init", "--analyst", "alice"])
-        try cli.ok(["import"] + seedFiles)
-        let docs = try #require(try cli.json(["docs"]) as? [[String: Any]])
+        try await cli.ok(["init", "--analyst", "alice"])
+        try await cli.ok(["import"] + seedFiles)
+        let docs = try await #require(try cli.json(["docs"]) as? [[String: Any]])
         let doc = try #require(docs.first?["id"] as? String)
-        let refused = try cli.run(["event", "add", "--doc", doc, "--title", "Drill\u{1B}]0;owned\u{07}"])
+        let refused = try await cli.run(["event", "add", "--doc", doc, "--title", "Drill\u{1B}]0;owned\u{07}"])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("control characters"), "\(refused.stderr)")
         #expect(!refused.stderr.contains("\u{1B}"), "the error itself prints the title escaped")
 
-        let id = try cli.ok(["event", "add", "--doc", doc, "--title", "Drill"]).lines[0]
+        let id = try await cli.ok(["event", "add", "--doc", doc, "--title", "Drill"]).lines[0]
         let store = try LocalStore.open(at: path)
         _ = try store.applyPulled(
             [.init(seq: 1, change: pulled(try EntityID(id), "title", "Owned\u{1B}]0;owned\u{07}", n: 3))], cursor: 1)
         for arguments in [["events"], ["show", id], ["show", id, "--history"], ["conflicts"]] {
-            let out = try cli.ok(arguments)
+            let out = try await cli.ok(arguments)
             #expect(
                 !out.stdout.contains("\u{1B}") && !out.stdout.contains("\u{07}"), "\(arguments): raw escape printed")
         }
-        #expect(try cli.ok(["show", id]).stdout.contains("\\u{1b}]0;owned\\u{7}"))
+        #expect(try await cli.ok(["show", id]).stdout.contains("\\u{1b}]0;owned\\u{7}"))
     }
 
     @Test("a store holding a token that others can read: a warning on every command, sync and init --token refused")
-    func worldReadableToken() throws {
+    func worldReadableToken() async throws {
         let dir = TempDir()
         let path = dir.file("store.sqlite")
         let cli = CLI(store: path)
-        try cli.ok(["init", "--analyst", "alice", "--server", "http://127.0.0.1:9", "--token", "secret-token"])
+        try await cli.ok(["init", "--analyst", "alice", "--server", "http://127.0.0.1:9", "--token", "secret-token"])
         let created = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber
         #expect(created?.intValue == 0o600, "a new store is private")
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
-        let status = try cli.run(["status"])
+        let status = try await cli.run(["status"])
         #expect(status.status == 0)
         #expect(status.stderr.contains("chmod 600 \(path)"), "\(status.stderr)")
-        let sync = try cli.run(["sync"])
+        let sync = try await cli.run(["sync"])
         #expect(sync.status == 1, "refused before the token leaves the store: \(sync.stderr)")
         #expect(sync.stderr.contains("mode 644") && sync.stderr.contains("chmod 600"))
-        let reinit = try cli.run(["init", "--analyst", "alice", "--token", "other-token"])
+        let reinit = try await cli.run(["init", "--analyst", "alice", "--token", "other-token"])
         #expect(reinit.status == 1)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
-        let retried = try cli.run(["sync"])
+        let retried = try await cli.run(["sync"])
         #expect(retried.status == 3, "private again: the sync goes on to the (unreachable) server")
         #expect(!retried.stderr.contains("chmod"))
     }
 
     @Test("a command-line value that is not UTF-8 is refused, exit 1, nothing written")
-    func nonUTF8Argument() throws {
+    func nonUTF8Argument() async throws {
         let dir = TempDir()
         let cli = CLI(store: dir.file("store.sqlite"))
-        try cli.ok(["init", "--analyst", "alice"])
-        try cli.ok(["import"] + seedFiles)
-        let doc = try #require((try cli.json(["docs"]) as? [[String: Any]])?.first?["id"] as? String)
-        let before = try cli.ok(["status", "--json"]).stdout
+        try await cli.ok(["init", "--analyst", "alice"])
+        try await cli.ok(["import"] + seedFiles)
+        let doc = try await #require((try cli.json(["docs"]) as? [[String: Any]])?.first?["id"] as? String)
+        let before = try await cli.ok(["status", "--json"]).stdout
         // Latin-1 "Séoul": bytes a shell passes through untouched, which Swift would read as "S\u{FFFD}oul".
         let script = dir.file("latin1.sh")
         try "exec \"$@\" $'S\\xe9oul'\n".write(toFile: script, atomically: true, encoding: .utf8)
@@ -106,13 +106,13 @@ struct HostileInputTests {
             "/bin/bash", [script, CLI.binary, "event", "add", "--store", cli.store, "--doc", doc, "--title"])
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("not valid UTF-8"))
-        #expect(try cli.ok(["status", "--json"]).stdout == before, "nothing written")
+        #expect(try await cli.ok(["status", "--json"]).stdout == before, "nothing written")
     }
 
     // MARK: Issue 31
 
     @Test("bidirectional controls and invisible characters are printed escaped; joiners that scripts need are kept")
-    func bidiAndInvisible() throws {
+    func bidiAndInvisible() async throws {
         for (raw, shown) in [
             ("evil\u{202E}gnp.exe", "evil\\u{202e}gnp.exe"), ("a\u{200B}b", "a\\u{200b}b"),
             ("x\u{2066}y", "x\\u{2066}y"),
@@ -125,60 +125,62 @@ struct HostileInputTests {
         // escaped by every listing.
         let dir = TempDir()
         let cli = CLI(store: dir.file("store.sqlite"))
-        try cli.ok(["init", "--analyst", "alice"])
-        try cli.ok(["import"] + seedFiles)
-        let doc = try #require((try cli.json(["docs"]) as? [[String: Any]])?.first?["id"] as? String)
-        let id = try cli.ok(["event", "add", "--doc", doc, "--title", "Drill \u{202E}LIAF"]).lines[0]
+        try await cli.ok(["init", "--analyst", "alice"])
+        try await cli.ok(["import"] + seedFiles)
+        let doc = try await #require((try cli.json(["docs"]) as? [[String: Any]])?.first?["id"] as? String)
+        let id = try await cli.ok(["event", "add", "--doc", doc, "--title", "Drill \u{202E}LIAF"]).lines[0]
         for arguments in [["events"], ["show", id], ["show", id, "--history"]] {
-            let out = try cli.ok(arguments).stdout
+            let out = try await cli.ok(arguments).stdout
             #expect(!out.contains("\u{202E}"), "\(arguments) printed a raw U+202E")
             #expect(out.contains("\\u{202e}"), "\(arguments) shows it escaped")
         }
     }
 
     @Test("a note or summary of several lines cannot pass for other lines of `concord show`")
-    func forgedShowLines() throws {
+    func forgedShowLines() async throws {
         let dir = TempDir()
         let cli = CLI(store: dir.file("store.sqlite"))
-        try cli.ok(["init", "--analyst", "alice"])
-        try cli.ok(["import"] + seedFiles)
-        let doc = try #require((try cli.json(["docs"]) as? [[String: Any]])?.first?["id"] as? String)
-        let id = try cli.ok(["event", "add", "--doc", doc, "--title", "Drill"]).lines[0]
+        try await cli.ok(["init", "--analyst", "alice"])
+        try await cli.ok(["import"] + seedFiles)
+        let doc = try await #require((try cli.json(["docs"]) as? [[String: Any]])?.first?["id"] as? String)
+        let id = try await cli.ok(["event", "add", "--doc", doc, "--title", "Drill"]).lines[0]
         let forged = "fine\n  status      rejected   by carol\n    carol at 2025-07-11 00:00:00 UTC: Adjudicated"
-        try cli.ok(["event", "note", id, forged])
-        try cli.ok(["event", "set", id, "summary", forged])
-        let lines = try cli.ok(["show", id]).stdout.split(separator: "\n")
+        try await cli.ok(["event", "note", id, forged])
+        try await cli.ok(["event", "set", id, "summary", forged])
+        let lines = try await cli.ok(["show", id]).stdout.split(separator: "\n")
         #expect(!lines.contains { $0.hasPrefix("  status") }, "a forged status line: \(lines)")
         #expect(!lines.contains { $0.hasPrefix("    carol at") }, "a forged note line: \(lines)")
         #expect(lines.filter { $0.contains("│ ") && $0.contains("status      rejected") }.count == 2)
     }
 
     @Test("a store opened through a symbolic link is judged by the file's mode, not the link's")
-    func symlinkedStore() throws {
+    func symlinkedStore() async throws {
         let dir = TempDir()
         let real = dir.file("real.sqlite")
-        try CLI(store: real).ok(["init", "--analyst", "alice", "--server", "http://127.0.0.1:9", "--token", "secret"])
+        try await CLI(store: real).ok([
+            "init", "--analyst", "alice", "--server", "http://127.0.0.1:9", "--token", "secret",
+        ])
         let link = dir.file("link.sqlite")
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
-        let status = try CLI(store: link).run(["status"])
+        let status = try await CLI(store: link).run(["status"])
         #expect(status.status == 0)
         #expect(!status.stderr.contains("chmod"), "a private file behind a link draws no warning: \(status.stderr)")
-        let sync = try CLI(store: link).run(["sync"])
+        let sync = try await CLI(store: link).run(["sync"])
         #expect(sync.status == 3, "the sync goes on to the (unreachable) server: \(sync.stderr)")
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: real)
-        #expect(try CLI(store: link).run(["status"]).stderr.contains("mode 644"))
+        #expect(try await CLI(store: link).run(["status"]).stderr.contains("mode 644"))
     }
 
     @Test("an article holding a NUL is refused at import, nothing written (the server refuses one too: ForgeryTests)")
-    func nulDocument() throws {
+    func nulDocument() async throws {
         let dir = TempDir()
         let cli = CLI(store: dir.file("store.sqlite"))
-        try cli.ok(["init", "--analyst", "alice"])
+        try await cli.ok(["init", "--analyst", "alice"])
         let file = dir.file("nul.txt")
         try Data("A title\n\nSome text\u{0}with a NUL.\n".utf8).write(to: URL(fileURLWithPath: file))
-        let result = try cli.run(["import", file])
+        let result = try await cli.run(["import", file])
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("NUL") || result.stderr.contains("not UTF-8 text"), "\(result.stderr)")
-        #expect((try cli.json(["docs"]) as? [Any])?.isEmpty == true)
+        #expect((try await cli.json(["docs"]) as? [Any])?.isEmpty == true)
     }
 }

@@ -14,7 +14,7 @@ struct PloverCompletenessTests {
     @Test(
         "import reads outlet, byline and publication date from 16 real articles of 14 outlets; docs shows them and the file"
     )
-    func importCorpus() throws {
+    func importCorpus() async throws {
         let expectations = try #require(
             try JSONSerialization.jsonObject(
                 with: Data(contentsOf: Self.corpus.appendingPathComponent("import-expectations.json")))
@@ -44,10 +44,10 @@ struct PloverCompletenessTests {
         #expect(checked == articles.count)
         // The CLI shows them.
         let cli = CLI(store: dir.file("cli.sqlite"))
-        try cli.ok(["init", "--analyst", "alice"])
+        try await cli.ok(["init", "--analyst", "alice"])
         let file = "04_ajupress-kim-yo-jong-warning.txt"
-        try cli.ok(["import", Self.corpus.appendingPathComponent(file).path, "--url", urls[file]!])
-        let docs = try cli.ok(["docs"]).stdout
+        try await cli.ok(["import", Self.corpus.appendingPathComponent(file).path, "--url", urls[file]!])
+        let docs = try await cli.ok(["docs"]).stdout
         for shown in ["ajupress.com", "Park Sae-jin", "2025-09-14", file] {
             #expect(docs.contains(shown), "docs shows \(shown): \(docs)")
         }
@@ -89,41 +89,43 @@ struct PloverCompletenessTests {
     }
 
     @Test("end dates, auxiliary modes and quotes: coded, checked and exported as PLOVER says")
-    func codingAndExport() throws {
+    func codingAndExport() async throws {
         let dir = TempDir()
         let cli = CLI(store: dir.file("store.sqlite"))
-        try cli.ok(["init", "--analyst", "alice"])
+        try await cli.ok(["init", "--analyst", "alice"])
         let reuters = seedFiles.first { $0.contains("003_") }!
-        try cli.ok(["import", reuters, "--url", "https://www.reuters.com/world/asia-pacific/2025-07-11/drill"])
+        try await cli.ok(["import", reuters, "--url", "https://www.reuters.com/world/asia-pacific/2025-07-11/drill"])
+        let docs = try await cli.json(["docs"])
         let doc =
             "document/"
-            + (try #require((try cli.json(["docs"]) as? [[String: Any]])?.first?["id"] as? String))
-            .dropFirst("document/".count)
+            + (try #require((docs as? [[String: Any]])?.first?["id"] as? String)).dropFirst("document/".count)
         // An end before the start, a quote not in the article, an unknown aux: refused, nothing written.
-        let badEnd = try cli.run([
+        let badEnd = try await cli.run([
             "event", "add", "--doc", doc, "--title", "Drill", "--date", "2025-07-11", "--end-date", "2025-07-10",
         ])
         #expect(badEnd.status == 1 && badEnd.stderr.contains("before the date"), "\(badEnd.stderr)")
-        let badQuote = try cli.run(["event", "add", "--doc", doc, "--title", "Drill", "--quote", "never said this"])
+        let badQuote = try await cli.run([
+            "event", "add", "--doc", doc, "--title", "Drill", "--quote", "never said this",
+        ])
         #expect(badQuote.status == 1, "\(badQuote.stderr)")
-        let badAux = try cli.run(["event", "add", "--doc", doc, "--title", "Drill", "--aux", "someday"])
+        let badAux = try await cli.run(["event", "add", "--doc", doc, "--title", "Drill", "--aux", "someday"])
         #expect(badAux.status == 1 && badAux.stderr.contains("future, historical"), "\(badAux.stderr)")
-        #expect((try cli.json(["events"]) as? [Any])?.isEmpty == true)
+        #expect((try await cli.json(["events"]) as? [Any])?.isEmpty == true)
 
-        let added = try cli.ok([
+        let added = try await cli.ok([
             "event", "add", "--doc", doc, "--title", "Joint air drill", "--type", "COOPERATE", "--date", "2025-07",
             "--end-date", "2025-07-12", "--aux", "Historical", "--actor", "South Korea",
             "--evidence", "conducted a joint air drill on Friday",
             "--quote", "involving a U.S. B-52 strategic bomber",
         ])
         let id = added.lines[0]
-        try cli.ok(["event", "note", id, "the date is the drill's, not the article's"])
-        let incomplete = try cli.ok(["event", "add", "--doc", doc, "--title", "Talks"])
+        try await cli.ok(["event", "note", id, "the date is the drill's, not the article's"])
+        let incomplete = try await cli.ok(["event", "add", "--doc", doc, "--title", "Talks"])
         #expect(incomplete.stderr.contains("has no type, date, actor"), "\(incomplete.stderr)")
-        let listed = try #require(try cli.json(["events", "--incomplete"]) as? [[String: Any]])
+        let listed = try await #require(try cli.json(["events", "--incomplete"]) as? [[String: Any]])
         #expect(listed.map { $0["title"] as? String } == ["Talks"])
 
-        let lines = try cli.ok(["export", "--format", "plover"]).lines
+        let lines = try await cli.ok(["export", "--format", "plover"]).lines
         let records = try lines.map {
             try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
         }
@@ -161,23 +163,23 @@ struct PloverCompletenessTests {
     }
 
     @Test("relative --date: Friday in a story published on a Saturday is the day before; no publication date: refused")
-    func relativeDateCLI() throws {
+    func relativeDateCLI() async throws {
         let dir = TempDir()
         let cli = CLI(store: dir.file("store.sqlite"))
-        try cli.ok(["init", "--analyst", "alice"])
+        try await cli.ok(["init", "--analyst", "alice"])
         let ians = seedFiles.first { $0.contains("000_") }!
-        try cli.ok(["import", ians])
-        let docs = try #require(try cli.json(["docs"]) as? [[String: Any]])
+        try await cli.ok(["import", ians])
+        let docs = try await #require(try cli.json(["docs"]) as? [[String: Any]])
         let doc = try #require(docs.first?["id"] as? String)
-        let added = try cli.ok(["event", "add", "--doc", doc, "--title", "Talks", "--date", "tuesday"])
+        let added = try await cli.ok(["event", "add", "--doc", doc, "--title", "Talks", "--date", "tuesday"])
         #expect(added.stderr.contains("read as 2025-05-20"), "\(added.stderr)")
-        let event = try #require(try cli.json(["events"]) as? [[String: Any]]).first
+        let event = try await #require(try cli.json(["events"]) as? [[String: Any]]).first
         #expect(event?["date"] as? String == "2025-05-20", "the IANS story of Wednesday 21 May: Tuesday is the 20th")
         let reuters = seedFiles.first { $0.contains("003_") }!
-        try cli.ok(["import", reuters])
-        let other = try #require(
+        try await cli.ok(["import", reuters])
+        let other = try await #require(
             (try cli.json(["docs"]) as? [[String: Any]])?.first { $0["id"] as? String != doc }?["id"] as? String)
-        let refused = try cli.run(["event", "add", "--doc", other, "--title", "Drill", "--date", "Friday"])
+        let refused = try await cli.run(["event", "add", "--doc", other, "--title", "Drill", "--date", "Friday"])
         #expect(refused.status == 1 && refused.stderr.contains("has none"), "\(refused.stderr)")
     }
 }

@@ -255,7 +255,7 @@ struct SchemaEvolutionTests {
     }
 
     @Test("concord status says how many changes need a newer concord")
-    func statusSaysSo() throws {
+    func statusSaysSo() async throws {
         let dir = TempDir()
         let (changes, events) = try bobsWork(dir)
         let alice = try store(dir, "alice.sqlite", analyst: "alice", seed: 1, understood: Schema.version)
@@ -272,11 +272,11 @@ struct SchemaEvolutionTests {
         }
         try deliver(changes + future, to: alice)
         let cli = CLI(store: alice.path)
-        let text = try cli.ok(["status"]).stdout
+        let text = try await cli.ok(["status"]).stdout
         #expect(text.contains("2 changes need a newer concord (upgrade concord to see them)"), "\(text)")
-        let json = try #require(try cli.json(["status"]) as? [String: Any])
+        let json = try await #require(try cli.json(["status"]) as? [String: Any])
         #expect(json["needNewer"] as? Int == 2)
-        #expect(try cli.ok(["show", events[0].rawValue]).stdout.contains("weather") == false)
+        #expect(try await cli.ok(["show", events[0].rawValue]).stdout.contains("weather") == false)
     }
 
     @Test("an older store refuses to write a field newer than it understands, and writes nothing")
