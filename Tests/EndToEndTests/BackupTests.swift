@@ -98,7 +98,8 @@ struct BackupTests {
         let linked = try await run(Binaries.server, ["backup", "--db", rig.server.dbPath, "--out", dangling])
         #expect(linked.status == 1 && linked.stderr.contains("is a symbolic link"), "\(linked.stderr)")
         #expect(!linked.stderr.contains("NSCocoaErrorDomain"))
-        let missing = try await run(Binaries.server, ["backup", "--db", rig.path("none.sqlite"), "--out", rig.path("b")])
+        let missing = try await run(
+            Binaries.server, ["backup", "--db", rig.path("none.sqlite"), "--out", rig.path("b")])
         #expect(missing.status == 1 && missing.stderr.contains("does not exist"), "\(missing.stderr)")
     }
 

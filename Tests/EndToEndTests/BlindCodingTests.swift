@@ -436,7 +436,8 @@ struct BlindCodingTests {
             #expect(text.contains("no analyst named zed"))
             // The CLI asks the server's analysts before writing an assignment.
             let carolStore = rig(cluster, "carol")
-            let assign = try await run(Binaries.client, ["assign", doc.rawValue, "--coder", "zed", "--store", carolStore])
+            let assign = try await run(
+                Binaries.client, ["assign", doc.rawValue, "--coder", "zed", "--store", carolStore])
             #expect(assign.status == 1 && assign.stderr.contains("no analyst named zed"), "\(assign.stderr)")
             #expect(try carol.pendingCount() == 0, "nothing written")
             #expect(try await cluster.server.admin.store.changeCount() == before, "nothing was stored")

@@ -56,7 +56,8 @@ struct CLIEndToEndTests {
         func concord(_ store: String, _ arguments: [String]) async throws -> ProcessResult {
             try await run(Binaries.client, arguments + ["--store", store])
         }
-        #expect(try await concord(alice, ["init", "--analyst", "alice", "--server", url, "--token", token]).status == 0)
+        #expect(
+            try await concord(alice, ["init", "--analyst", "alice", "--server", url, "--token", token]).status == 0)
         #expect(try await concord(bob, ["init", "--analyst", "bob", "--server", url, "--token", bobToken]).status == 0)
         let files = try FileManager.default.contentsOfDirectory(atPath: seeds).filter { $0.hasSuffix(".txt") }.map {
             seeds + "/" + $0
@@ -66,7 +67,8 @@ struct CLIEndToEndTests {
         let doc = try #require(
             (try JSONSerialization.jsonObject(with: Data(docs.stdout.utf8)) as? [[String: Any]])?.first?["id"]
                 as? String)
-        let added = try await concord(alice, ["event", "add", "--doc", doc, "--title", "B-52 drill", "--type", "COOPERATE"])
+        let added = try await concord(
+            alice, ["event", "add", "--doc", doc, "--title", "B-52 drill", "--type", "COOPERATE"])
         #expect(added.status == 0, "\(added.stderr)")
         let event = added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let sync = try await concord(alice, ["sync"])

@@ -31,7 +31,7 @@ struct ReportLayoutTests {
         """
 
     @Test("the demo's report at 800 and 1280 px: no sideways scrolling, no id wrapped, a screenshot at each width")
-    func noSidewaysScrolling() throws {
+    func noSidewaysScrolling() async throws {
         guard let chromium = Self.chromium() else {
             Issue.record(
                 """
@@ -43,7 +43,7 @@ struct ReportLayoutTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-layout-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let demo = try runBlocking(Binaries.client, ["demo", "--keep", dir.appendingPathComponent("demo").path])
+        let demo = try await run(Binaries.client, ["demo", "--keep", dir.appendingPathComponent("demo").path])
         #expect(demo.status == 0, "\(demo.stderr)")
         let report = try String(contentsOf: dir.appendingPathComponent("demo/report.html"), encoding: .utf8)
         #expect(report.contains("Open conflicts") && report.contains("Resolved conflicts"))
@@ -57,7 +57,7 @@ struct ReportLayoutTests {
                 "--user-data-dir=\(dir.appendingPathComponent("profile-\(width)").path)",
                 "--window-size=\(width),1000", "--virtual-time-budget=3000",
             ]
-            let dom = try runBlocking("/usr/bin/timeout", common + ["--dump-dom", probed.absoluteString])
+            let dom = try await run("/usr/bin/timeout", common + ["--dump-dom", probed.absoluteString])
             #expect(dom.status == 0, "chromium at \(width) px: \(dom.stderr.suffix(1_000))")
             let attribute = try #require(
                 dom.stdout.firstRange(of: /data-probe="([^"]*)"/)?.lowerBound, "no probe result at \(width) px")
@@ -74,7 +74,8 @@ struct ReportLayoutTests {
                 (measured["wrapped"] as? [String]) == [], "ids wrapped at \(width) px: \(measured["wrapped"] ?? "")")
 
             let shot = dir.appendingPathComponent("report-\(width).png")
-            let screenshot = try runBlocking("/usr/bin/timeout", common + ["--screenshot=\(shot.path)", probed.absoluteString])
+            let screenshot = try await run(
+                "/usr/bin/timeout", common + ["--screenshot=\(shot.path)", probed.absoluteString])
             #expect(screenshot.status == 0, "\(screenshot.stderr.suffix(1_000))")
             let png = try Data(contentsOf: shot)
             #expect(

@@ -10,7 +10,7 @@ struct TestCertificates {
     var serverKey: String { directory + "/server.key" }
 
     /// Fails (never skips) when `openssl` is missing: `.ci/run` installs it.
-    init(in directory: String) throws {
+    init(in directory: String) async throws {
         self.directory = directory
         let ext = directory + "/server.ext"
         try "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n".write(
@@ -31,12 +31,12 @@ struct TestCertificates {
                 "-extfile", ext,
             ],
         ]
-        for arguments in steps { try Self.openssl(arguments) }
+        for arguments in steps { try await Self.openssl(arguments) }
     }
 
-    static func openssl(_ arguments: [String]) throws {
+    static func openssl(_ arguments: [String]) async throws {
         let result: ProcessResult
-        do { result = try runBlocking("/usr/bin/openssl", arguments) } catch {
+        do { result = try await run("/usr/bin/openssl", arguments) } catch {
             throw ProcessFailure(message: "openssl is needed to make test certificates (apt-get install openssl)")
         }
         guard result.status == 0 else {
@@ -46,7 +46,7 @@ struct TestCertificates {
 
     /// A certificate for 127.0.0.1 with the server's key, signed by the CA, valid only on 1 January 2020
     /// (`openssl ca` with fixed dates: `req` and `x509` cannot make one in the past).
-    func expired() throws -> String {
+    func expired() async throws -> String {
         let config = directory + "/ca.cnf"
         try FileManager.default.createDirectory(atPath: directory + "/issued", withIntermediateDirectories: true)
         try "".write(toFile: directory + "/index.txt", atomically: true, encoding: .utf8)
@@ -68,7 +68,7 @@ struct TestCertificates {
         extendedKeyUsage = serverAuth
         """.write(toFile: config, atomically: true, encoding: .utf8)
         let out = directory + "/expired.pem"
-        try Self.openssl([
+        try await Self.openssl([
             "ca", "-batch", "-config", config, "-cert", caCertificate, "-keyfile", directory + "/ca.key", "-in",
             directory + "/server.csr", "-out", out, "-extensions", "server", "-startdate", "20200101000000Z",
             "-enddate", "20200102000000Z",
@@ -80,24 +80,24 @@ struct TestCertificates {
 @Suite("TLS (issue 15)", .serialized)
 struct TLSTests {
     @Test("concord-server serve --tls-cert/--tls-key; concord init --ca-file syncs over https, and without it says why")
-    func httpsEndToEnd() throws {
+    func httpsEndToEnd() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let certificates = try TestCertificates(in: dir.path)
+        let certificates = try await TestCertificates(in: dir.path)
         let server = ServerProcess(dbPath: dir.appendingPathComponent("server.sqlite").path)
         let aliceToken = try server.addAnalyst("alice")
         let bobToken = try server.addAnalyst("bob")
-        try server.startBlocking(arguments: [
+        try await server.start(arguments: [
             "--tls-cert", certificates.serverCertificate, "--tls-key", certificates.serverKey,
         ])
         defer { server.stopBlocking(signal: SIGTERM) }
         let url = "https://127.0.0.1:\(server.port)"
-        func concord(_ store: String, _ arguments: [String]) throws -> ProcessResult {
-            try runBlocking(Binaries.client, arguments + ["--store", dir.appendingPathComponent(store).path])
+        func concord(_ store: String, _ arguments: [String]) async throws -> ProcessResult {
+            try await run(Binaries.client, arguments + ["--store", dir.appendingPathComponent(store).path])
         }
 
-        let initAlice = try concord(
+        let initAlice = try await concord(
             "alice.sqlite",
             [
                 "init", "--analyst", "alice", "--server", url, "--token", aliceToken, "--ca-file",
@@ -105,48 +105,52 @@ struct TLSTests {
             ])
         #expect(initAlice.status == 0, "\(initAlice.stderr)")
         let seed = Cluster.seeds[0]
-        #expect(try concord("alice.sqlite", ["import", seed]).status == 0)
-        let aliceSync = try concord("alice.sqlite", ["sync"])
+        #expect(try await concord("alice.sqlite", ["import", seed]).status == 0)
+        let aliceSync = try await concord("alice.sqlite", ["sync"])
         #expect(aliceSync.status == 0, "\(aliceSync.stderr)")
-        #expect(try concord("alice.sqlite", ["status", "--json"]).stdout.contains("\"pending\":0"))
+        #expect(try await concord("alice.sqlite", ["status", "--json"]).stdout.contains("\"pending\":0"))
 
         // Bob trusts only the system's store, which does not know the team's CA: exit 3, and the message says what
         // to do.
         #expect(
-            try concord("bob.sqlite", ["init", "--analyst", "bob", "--server", url, "--token", bobToken]).status == 0)
-        let refused = try concord("bob.sqlite", ["sync"])
+            try await concord("bob.sqlite", ["init", "--analyst", "bob", "--server", url, "--token", bobToken]).status
+                == 0)
+        let refused = try await concord("bob.sqlite", ["sync"])
         #expect(refused.status == 3)
         #expect(refused.stderr.contains("the TLS handshake with https://127.0.0.1"), "\(refused.stderr)")
         #expect(refused.stderr.contains("--ca-file"))
         // Setting the CA on his existing store fixes it, and he receives Alice's document over TLS.
         #expect(
-            try concord("bob.sqlite", ["init", "--analyst", "bob", "--ca-file", certificates.caCertificate]).status == 0
+            try await concord("bob.sqlite", ["init", "--analyst", "bob", "--ca-file", certificates.caCertificate])
+                .status == 0
         )
-        let bobSync = try concord("bob.sqlite", ["sync"])
+        let bobSync = try await concord("bob.sqlite", ["sync"])
         #expect(bobSync.status == 0, "\(bobSync.stderr)")
-        #expect(try concord("bob.sqlite", ["docs", "--json"]).stdout.contains("\"id\""))
+        #expect(try await concord("bob.sqlite", ["docs", "--json"]).stdout.contains("\"id\""))
 
         // A plain-HTTP request to the TLS port is not answered as HTTP, and the server keeps serving.
         let plainURL = "http://127.0.0.1:\(server.port)"
         #expect(
-            try concord("carol.sqlite", ["init", "--analyst", "alice", "--server", plainURL, "--token", aliceToken])
-                .status == 0)
-        let plain = try concord("carol.sqlite", ["sync"])
+            try await concord(
+                "carol.sqlite", ["init", "--analyst", "alice", "--server", plainURL, "--token", aliceToken]
+            )
+            .status == 0)
+        let plain = try await concord("carol.sqlite", ["sync"])
         #expect(plain.status == 3, "\(plain.stderr)")
-        #expect(try concord("alice.sqlite", ["sync"]).status == 0)
+        #expect(try await concord("alice.sqlite", ["sync"]).status == 0)
     }
 
     @Test("an expired certificate: the server refuses to start with it; a client says it expired, and when")
-    func expiredCertificate() throws {
+    func expiredCertificate() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let certificates = try TestCertificates(in: dir.path)
-        let expired = try certificates.expired()
+        let certificates = try await TestCertificates(in: dir.path)
+        let expired = try await certificates.expired()
         let db = dir.appendingPathComponent("server.sqlite").path
-        let token = try runBlocking(Binaries.server, ["analyst", "add", "alice", "--db", db]).stdout
+        let token = try await run(Binaries.server, ["analyst", "add", "alice", "--db", db]).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let serve = try runBlocking(
+        let serve = try await run(
             Binaries.server,
             ["serve", "--db", db, "--port", "0", "--tls-cert", expired, "--tls-key", certificates.serverKey])
         #expect(serve.status == 1, "\(serve.stderr)")
@@ -166,27 +170,27 @@ struct TLSTests {
         defer { other.terminate() }
         for _ in 0..<500 where !acceptsConnections(port: port) { usleep(10_000) }
         let store = dir.appendingPathComponent("alice.sqlite").path
-        let initialized = try runBlocking(
+        let initialized = try await run(
             Binaries.client,
             [
                 "init", "--analyst", "alice", "--server", "https://127.0.0.1:\(port)", "--token", token, "--ca-file",
                 certificates.caCertificate, "--store", store,
             ])
         #expect(initialized.status == 0, "\(initialized.stderr)")
-        let sync = try runBlocking(Binaries.client, ["sync", "--store", store])
+        let sync = try await run(Binaries.client, ["sync", "--store", store])
         #expect(sync.status == 3, "\(sync.stderr)")
         #expect(sync.stderr.contains("expired on 2020-01-02"), "\(sync.stderr)")
     }
 
     @Test("bad TLS files are refused with one sentence naming the file, exit 1")
-    func badFiles() throws {
+    func badFiles() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let certificates = try TestCertificates(in: dir.path)
+        let certificates = try await TestCertificates(in: dir.path)
         let db = dir.appendingPathComponent("server.sqlite").path
-        _ = try runBlocking(Binaries.server, ["analyst", "add", "alice", "--db", db])
-        let missing = try runBlocking(
+        _ = try await run(Binaries.server, ["analyst", "add", "alice", "--db", db])
+        let missing = try await run(
             Binaries.server,
             [
                 "serve", "--db", db, "--port", "0", "--tls-cert", dir.path + "/nope.pem", "--tls-key",
@@ -195,7 +199,7 @@ struct TLSTests {
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("cannot read the certificate \(dir.path)/nope.pem"), "\(missing.stderr)")
         // The CA's certificate with the server's key: a key that does not belong to the certificate.
-        let mismatched = try runBlocking(
+        let mismatched = try await run(
             Binaries.server,
             [
                 "serve", "--db", db, "--port", "0", "--tls-cert", certificates.caCertificate, "--tls-key",
@@ -203,12 +207,12 @@ struct TLSTests {
             ])
         #expect(mismatched.status == 1)
         #expect(mismatched.stderr.contains("is not the private key of"), "\(mismatched.stderr)")
-        let alone = try runBlocking(Binaries.server, ["serve", "--db", db, "--tls-cert", certificates.serverCertificate])
+        let alone = try await run(Binaries.server, ["serve", "--db", db, "--tls-cert", certificates.serverCertificate])
         #expect(alone.status != 0)
         #expect(alone.stderr.contains("--tls-cert and --tls-key go together"))
 
         let store = dir.appendingPathComponent("alice.sqlite").path
-        let notPEM = try runBlocking(
+        let notPEM = try await run(
             Binaries.client,
             ["init", "--analyst", "alice", "--server", "https://127.0.0.1:1", "--ca-file", db, "--store", store])
         #expect(notPEM.status == 1, "a bad CA file is the user's to fix (1), not a network failure (3)")
@@ -217,11 +221,11 @@ struct TLSTests {
         // A FIFO is not read (the read would block forever): refused at once.
         let fifo = dir.appendingPathComponent("ca.fifo").path
         #expect(mkfifo(fifo, 0o600) == 0)
-        let pipe = try runBlocking(
+        let pipe = try await run(
             Binaries.client,
             ["init", "--analyst", "alice", "--server", "https://127.0.0.1:1", "--ca-file", fifo, "--store", store])
         #expect(pipe.status == 1 && pipe.stderr.contains("not a regular file"), "\(pipe.stderr)")
-        let plain = try runBlocking(
+        let plain = try await run(
             Binaries.client,
             [
                 "init", "--analyst", "alice", "--server", "http://127.0.0.1:1", "--ca-file",
