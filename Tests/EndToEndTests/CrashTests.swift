@@ -23,10 +23,17 @@ struct CrashTests {
         init(database: String? = nil) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("concord-crash-\(UUID())")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            // A fixed port: the rig's stores are made with the server's URL before the server first starts.
+            // The server chooses its port on its first start. Stores made before then point at a port nothing
+            // listens on (9, discard) until the port is known, then at the server.
             server = ServerProcess(
-                dbPath: database ?? directory.appendingPathComponent("server.sqlite").path, port: try freePort(),
+                dbPath: database ?? directory.appendingPathComponent("server.sqlite").path,
                 logPath: database == nil ? nil : directory.appendingPathComponent("server.log").path)
+            server.onPortChosen { [weak self] port in self?.pointStores(at: "http://127.0.0.1:\(port)") }
+        }
+
+        /// Points every store made so far at `url`, the server's once its first start chose a port.
+        private func pointStores(at url: String) {
+            for (name, store) in stores { try? store.setServer(url: url, token: tokens[name]) }
         }
 
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
@@ -35,7 +42,8 @@ struct CrashTests {
         func analyst(_ name: String, role: String = "analyst") throws -> LocalStore {
             let token = try server.addAnalyst(name, role: role)
             let store = try LocalStore.create(
-                at: path("\(name).sqlite"), analyst: try AnalystName(name), server: server.url, token: token)
+                at: path("\(name).sqlite"), analyst: try AnalystName(name),
+                server: server.knownURL ?? "http://127.0.0.1:9", token: token)
             stores[name] = store
             tokens[name] = token
             return store

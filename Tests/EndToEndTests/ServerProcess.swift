@@ -18,7 +18,16 @@ final class ServerProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var process: Process?
     private var knownPort: Int?
+    private var portObserver: (@Sendable (Int) -> Void)?
     private let logPath: String
+
+    /// `http://127.0.0.1:PORT` once the port is known (the first start chose it, or it was fixed), else nil.
+    var knownURL: String? { lock.withLock { knownPort }.map { "http://127.0.0.1:\($0)" } }
+
+    /// Calls `observer` with the port the first start chose, once it is known (before ``start()`` returns).
+    func onPortChosen(_ observer: @escaping @Sendable (Int) -> Void) {
+        lock.withLock { portObserver = observer }
+    }
 
     /// The port the server listens on: known once it started.
     var port: Int {
@@ -103,7 +112,11 @@ final class ServerProcess: @unchecked Sendable {
         for line in String(decoding: data.dropFirst(Int(offset)), as: UTF8.self).split(separator: "\n")
         where line.hasPrefix("listening on ") {
             guard let port = URL(string: String(line.dropFirst("listening on ".count)))?.port else { continue }
-            lock.withLock { knownPort = port }
+            let observer = lock.withLock {
+                knownPort = port
+                return portObserver
+            }
+            observer?(port)
             return true
         }
         return false
