@@ -92,22 +92,11 @@ struct LiveSyncTests {
     func openFileLimit() async throws {
         let rig = try CrashTests.Rig()
         try rig.analyst("ana")
-        let port = try freePort()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [
-            "-c", "ulimit -S -n 512; exec \"$0\" \"$@\"", Binaries.server, "serve", "--db", rig.path("server.sqlite"),
-            "--port", String(port),
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        try await until("the server listens", seconds: 60) { acceptsConnections(port: port) }
-        let limits = try String(contentsOfFile: "/proc/\(process.processIdentifier)/limits", encoding: .utf8)
+        let server = ServerProcess(dbPath: rig.path("server.sqlite"))
+        try await server.start(openFilesSoftLimit: 512)
+        defer { server.stopBlocking(signal: SIGTERM) }
+        let pid = try #require(server.pid)
+        let limits = try String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)
         let line = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max open files") })
         let numbers = line.split(separator: " ").compactMap { Int($0) }
         #expect(numbers.count == 2 && numbers[0] == numbers[1] && numbers[0] > 512, "soft raised to hard: \(line)")

@@ -60,24 +60,36 @@ final class ServerProcess: @unchecked Sendable {
     ///
     /// - Parameter fileSizeLimitKB: a disk that fills up: no file the server writes may grow past this size
     ///   (`ulimit -f`, with SIGXFSZ ignored so writes fail with EFBIG instead of killing the process).
+    /// - Parameter openFilesSoftLimit: the soft limit on open files the server starts with (`ulimit -S -n`).
     /// - Parameter arguments: more `serve` options (e.g. `--tls-cert`).
-    func start(fileSizeLimitKB: Int? = nil, logLevel: String = "warning", arguments: [String] = []) async throws {
+    func start(
+        fileSizeLimitKB: Int? = nil, openFilesSoftLimit: Int? = nil, logLevel: String = "warning",
+        arguments: [String] = []
+    ) async throws {
         try await offload {
-            try self.startBlocking(fileSizeLimitKB: fileSizeLimitKB, logLevel: logLevel, arguments: arguments)
+            try self.startBlocking(
+                fileSizeLimitKB: fileSizeLimitKB, openFilesSoftLimit: openFilesSoftLimit, logLevel: logLevel,
+                arguments: arguments)
         }
     }
 
-    /// ``start(fileSizeLimitKB:logLevel:arguments:)`` for a test's own thread (a killer that restarts servers).
-    func startBlocking(fileSizeLimitKB: Int? = nil, logLevel: String = "warning", arguments: [String] = []) throws {
+    /// ``start(fileSizeLimitKB:openFilesSoftLimit:logLevel:arguments:)`` for a test's own thread (a killer that
+    /// restarts servers).
+    func startBlocking(
+        fileSizeLimitKB: Int? = nil, openFilesSoftLimit: Int? = nil, logLevel: String = "warning",
+        arguments: [String] = []
+    ) throws {
         let fixed = lock.withLock { knownPort }
         let port = String(fixed ?? 0)
         let process = Process()
-        if let limit = fileSizeLimitKB {
+        var limits = ""
+        if let limit = fileSizeLimitKB { limits += "trap '' XFSZ; ulimit -f \(limit); " }
+        if let limit = openFilesSoftLimit { limits += "ulimit -S -n \(limit); " }
+        if !limits.isEmpty {
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             process.arguments =
                 [
-                    "-c", "trap '' XFSZ; ulimit -f \(limit); exec \"$0\" \"$@\"", Binaries.server,
-                    "serve", "--db", dbPath, "--port", port,
+                    "-c", limits + "exec \"$0\" \"$@\"", Binaries.server, "serve", "--db", dbPath, "--port", port,
                 ] + arguments
         } else {
             process.executableURL = URL(fileURLWithPath: Binaries.server)
