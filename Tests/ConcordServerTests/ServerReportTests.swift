@@ -36,15 +36,7 @@ struct ServerReportTests {
             // A change reaches the server after the changes it lists, as from clients that learn them from it.
             let batches = ArrivalOrder.interleave(queues, using: &random)
             try await kind.with { store in
-                for batch in batches {
-                    let result = try await store.push(
-                        batch, replica: batch[0].replica, by: record(batch[0].author.rawValue, .adjudicator),
-                        now: serverNow)
-                    guard case .stored = result else {
-                        Issue.record("seed \(seed): batch refused: \(result)")
-                        return
-                    }
-                }
+                guard try await pushAll(batches, to: store, seed: seed) else { return }
                 let expected = ConflictReport.build(from: changes, generatedAt: Self.generatedAt)
                 let report = try await ServerReport.build(from: store, generatedAt: Self.generatedAt)
                 #expect(report.json() == expected.json(), "seed \(seed)")

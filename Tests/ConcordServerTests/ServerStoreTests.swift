@@ -30,6 +30,20 @@ extension StoreKind {
     }
 }
 
+/// Pushes `batches` in order, each by its author as an adjudicator (who may resolve); false, with the refusal
+/// recorded as an issue, when one is refused.
+func pushAll(_ batches: [[Change]], to store: any ServerStore, seed: UInt64) async throws -> Bool {
+    for batch in batches {
+        let result = try await store.push(
+            batch, replica: batch[0].replica, by: record(batch[0].author.rawValue, .adjudicator), now: serverNow)
+        guard case .stored = result else {
+            Issue.record("seed \(seed): batch refused: \(result)")
+            return false
+        }
+    }
+    return true
+}
+
 func record(_ name: String, _ role: Role = .analyst) -> AnalystRecord {
     AnalystRecord(name: try! AnalystName(name), role: role, tokenHash: [], created: 0)
 }
@@ -69,15 +83,7 @@ struct ServerStoreTests {
                 // A change reaches the server after the changes it lists, as from clients that learn them from it.
                 var random = SeededRandom(seed: seed &* 977)
                 let batches = ArrivalOrder.interleave(queues, using: &random)
-                for batch in batches {
-                    let result = try await store.push(
-                        batch, replica: batch[0].replica, by: record(batch[0].author.rawValue, .adjudicator),
-                        now: serverNow)
-                    guard case .stored = result else {
-                        Issue.record("seed \(seed): batch refused: \(result)")
-                        return
-                    }
-                }
+                guard try await pushAll(batches, to: store, seed: seed) else { return }
                 let reference = Replica(folding: all)
                 #expect(try await store.changeCount() == Int64(reference.changes.count))
                 #expect(Set(try await store.allChanges()) == Set(all))
