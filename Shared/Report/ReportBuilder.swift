@@ -102,10 +102,10 @@ extension ReportBuilder {
                 }
             }
         }
-        let linked = Set(links.flatMap { [EntityID(stored: $0.0), EntityID(stored: $0.1)] })
+        // A linked id the fold does not hold is not fetched, so the plan leaves it out of the clusters.
         return ReportPlan.Start(
             totals: totals, conflictCandidates: candidates, superseding: pass.superseding,
             coding: pass.coding.input(documents: documents, deleted: deleted, links: links),
-            linked: Set(linked.filter { entities[$0]?.id.kind == .event }))
+            linked: Set(links.flatMap { [EntityID(stored: $0.0), EntityID(stored: $0.1)] }))
     }
 }

@@ -50,7 +50,8 @@ public struct ReportPlan: Sendable {
         }
     }
 
-    private enum Step { case sets, entities, documents, done }
+    /// Which answer the plan waits for; ``need`` says what it is, and nil once the inputs are complete.
+    private enum Step { case sets, entities, documents }
 
     private var step: Step
     private let start: Start
@@ -130,10 +131,9 @@ public struct ReportPlan: Sendable {
                 }
             }
             need = nil
-        case .sets, .done:
+        case .sets:
             preconditionFailure("the report plan is not waiting for entities")
         }
-        if need == nil { step = .done }
     }
 
     /// Runs the plan to the end, fetching what it needs with `sets` and `entities`: synchronously, as a SQLite store

@@ -95,17 +95,11 @@ extension LocalStore {
         }
 
         /// ``LocalStore/lastPulledChange()``.
-        public func lastPulledChange() async throws -> LastPulled? {
-            try await run { try $0.lastPulledChange().map { LastPulled(seq: $0.seq, id: $0.id) } }
+        public func lastPulledChange() async throws -> (seq: Int64, id: String)? {
+            try await run { try $0.lastPulledChange() }
         }
 
         /// ``LocalStore/close()``, after every transaction asked for before it.
         public func close() async throws { try await run { try $0.close() } }
-    }
-
-    /// The last change a pull stored: its server `seq` and id.
-    public struct LastPulled: Sendable, Hashable {
-        public var seq: Int64
-        public var id: String
     }
 }
