@@ -28,7 +28,7 @@ struct CrashTests {
             server = ServerProcess(
                 dbPath: database ?? directory.appendingPathComponent("server.sqlite").path,
                 logPath: database == nil ? nil : directory.appendingPathComponent("server.log").path)
-            server.onPortChosen { [weak self] port in self?.pointStores(at: "http://127.0.0.1:\(port)") }
+            server.onPortChosen { [weak self] port in self?.pointStores(at: ServerProcess.url(port: port)) }
         }
 
         /// Points every store made so far at `url`, the server's once its first start chose a port.

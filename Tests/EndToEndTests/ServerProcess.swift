@@ -1,6 +1,5 @@
 import ConcordCore
 import ConcordServer
-import ConcordStore
 import ConcordTestSupport
 import Foundation
 
@@ -22,7 +21,7 @@ final class ServerProcess: @unchecked Sendable {
     private let logPath: String
 
     /// `http://127.0.0.1:PORT` once the port is known (the first start chose it, or it was fixed), else nil.
-    var knownURL: String? { lock.withLock { knownPort }.map { "http://127.0.0.1:\($0)" } }
+    var knownURL: String? { lock.withLock { knownPort }.map(Self.url(port:)) }
 
     /// Calls `observer` with the port the first start chose, once it is known (before ``start()`` returns).
     func onPortChosen(_ observer: @escaping @Sendable (Int) -> Void) {
@@ -37,7 +36,9 @@ final class ServerProcess: @unchecked Sendable {
         return port
     }
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    var url: String { Self.url(port: port) }
+
+    static func url(port: Int) -> String { "http://127.0.0.1:\(port)" }
 
     /// - Parameter port: a fixed port; nil lets the first start choose one.
     /// - Parameter logPath: where the server's output goes; by default next to a SQLite database (a PostgreSQL URL
@@ -66,7 +67,7 @@ final class ServerProcess: @unchecked Sendable {
         fileSizeLimitKB: Int? = nil, openFilesSoftLimit: Int? = nil, logLevel: String = "warning",
         arguments: [String] = []
     ) async throws {
-        try await offload {
+        try await onOwnThread {
             try self.startBlocking(
                 fileSizeLimitKB: fileSizeLimitKB, openFilesSoftLimit: openFilesSoftLimit, logLevel: logLevel,
                 arguments: arguments)
@@ -138,7 +139,7 @@ final class ServerProcess: @unchecked Sendable {
     /// termination status.
     @discardableResult
     func stop(signal: Int32) async -> (status: Int32, reason: Process.TerminationReason) {
-        (try? await offload { self.stopBlocking(signal: signal) }) ?? (0, .exit)
+        (try? await onOwnThread { self.stopBlocking(signal: signal) }) ?? (0, .exit)
     }
 
     /// ``stop(signal:)`` for a test's own thread.
