@@ -168,8 +168,7 @@ public struct SyncEngine: Sendable {
     private func pull(into summary: inout SyncSummary, before: inout ConflictState?, analyst: AnalystName)
         async throws
     {
-        let me = try await store.syncLog.metadata().analyst
-        var cursor = try await store.syncLog.metadata().pullCursor
+        let cursor = try await store.syncLog.metadata().pullCursor
         let engine = self
         @Sendable func fetch(after: Int64, known: KnownPoint? = nil) async throws(SyncError) -> Wire.PullPage {
             try await engine.retrying { () throws(SyncError) in
@@ -177,7 +176,31 @@ public struct SyncEngine: Sendable {
             }
         }
         // The first page checks that the server still holds what this store last saw (a rewound log, §5).
-        var page = try await fetch(after: cursor, known: try await store.syncLog.knownPoint())
+        let page = try await fetch(after: cursor, known: try await store.syncLog.knownPoint())
+        // A pull of several pages appends them to the log and folds them into the view once, at the end (also when
+        // it fails half-way; else the store's next use folds them): each entity once, not once per page
+        // (LocalStore+Backlog.swift).
+        let deferred = page.more
+        do {
+            try await pullPages(
+                from: page, cursor: cursor, fold: !deferred, into: &summary, before: &before, analyst: analyst,
+                fetch: { after throws(SyncError) in try await fetch(after: after) })
+        } catch {
+            if deferred { try? await store.syncLog.foldBacklog() }
+            throw error
+        }
+        if deferred { try await store.syncLog.foldBacklog() }
+    }
+
+    /// Applies `first` and the pages after it, each with its cursor, fetching the next while one is applied.
+    private func pullPages(
+        from first: Wire.PullPage, cursor start: Int64, fold: Bool, into summary: inout SyncSummary,
+        before: inout ConflictState?, analyst: AnalystName,
+        fetch: @escaping @Sendable (Int64) async throws(SyncError) -> Wire.PullPage
+    ) async throws {
+        let me = try await store.syncLog.metadata().analyst
+        var cursor = start
+        var page = first
         while true {
             if page.next < cursor {
                 throw SyncError.protocolViolation("the server's cursor went backwards (\(page.next) after \(cursor))")
@@ -185,13 +208,13 @@ public struct SyncEngine: Sendable {
             // Ask for the next page while this one is applied: the server reads and compresses it meanwhile.
             // Each page is still applied with its own cursor, in order, so a killed sync resumes as before.
             let next =
-                page.more && page.next > cursor ? Task { [after = page.next] in try await fetch(after: after) } : nil
+                page.more && page.next > cursor ? Task { [after = page.next] in try await fetch(after) } : nil
             let result: PullApplyResult
             do {
                 if !page.changes.isEmpty { try await noteBefore(&before, analyst: analyst) }
                 result = try await store.syncLog.applyPulled(
                     page.changes, cursor: page.next, withheld: page.withheld ?? [], after: cursor,
-                    cursorID: page.nextID)
+                    cursorID: page.nextID, fold: fold)
             } catch {
                 next?.cancel()
                 throw error

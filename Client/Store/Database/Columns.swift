@@ -44,4 +44,19 @@ enum Columns {
             hlc: HLC(stored: row[offset + 6] as String), author: AnalystName(stored: row[offset + 7] as String),
             replica: ReplicaID(stored: row[offset + 8] as String), reason: row[offset + 9], schema: row[offset + 10])
     }
+
+    /// ``change(_:offset:)`` from a ``RawStatement`` row (the columns of ``changeSelection`` from `offset` on): no
+    /// `Row` and no `DatabaseValue` per column, for the folds that read the log by the million.
+    static func change(_ row: RawStatement.CurrentRow, offset: Int32 = 0) throws -> Change {
+        let op = row.text(offset + 3)
+        guard let changeOp = ChangeOp(rawValue: op) else {
+            throw StoreError.invalid("the store holds a change with an unknown op \"\(op)\"; upgrade concord")
+        }
+        return Change(
+            id: ChangeID(stored: row.text(offset)), entity: EntityID(stored: row.text(offset + 1)),
+            field: row.text(offset + 2), op: changeOp, value: row.fieldValue(offset + 4),
+            supersedes: row.storedIDs(offset + 5), hlc: HLC(stored: row.text(offset + 6)),
+            author: AnalystName(stored: row.text(offset + 7)), replica: ReplicaID(stored: row.text(offset + 8)),
+            reason: row.isNull(offset + 9) ? nil : row.text(offset + 9), schema: Int(row.integer(offset + 10)))
+    }
 }

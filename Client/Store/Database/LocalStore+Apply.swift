@@ -17,12 +17,20 @@ extension LocalStore {
     /// A new change written under a schema newer than `understood` goes into the log like any other, but not into
     /// the view (protocol.md §12): a build that understands it folds it when it opens the store.
     ///
+    /// With `fold` false (a long pull's pages), the new changes only go into the log, and the view's backlog
+    /// (LocalStore+Backlog.swift) records them; with `fold` true, any backlog is folded first.
+    ///
     /// - Returns: the changes that were new (folded or not).
     @discardableResult
     static func apply(
         _ changes: [(change: Change, seq: Int64?)], origin: ChangeOrigin, understanding understood: Int,
-        _ db: Database
+        fold: Bool = true, _ db: Database
     ) throws -> (fresh: [Change], duplicates: Int) {
+        if fold {
+            try foldBacklog(understanding: understood, db)
+        } else {
+            try finishBegunFold(understanding: understood, db)
+        }
         let insert = try RawStatement(
             db,
             sql: """
@@ -68,7 +76,9 @@ extension LocalStore {
                 }
             }
         }
-        if fresh.allSatisfy({ Schema.understands($0, understanding: understood) }) {
+        if !fold {
+            if let first = freshSeqs.first { try markBehind(from: first, db) }
+        } else if fresh.allSatisfy({ Schema.understands($0, understanding: understood) }) {
             try applyToView(fresh, seqs: freshSeqs, understanding: understood, db)
         } else {
             let folded = zip(fresh, freshSeqs).filter { Schema.understands($0.0, understanding: understood) }
@@ -91,7 +101,13 @@ extension LocalStore {
     /// `seq` gets no row (it was folded then and never will be again; in the server's order most retired ids are
     /// versions superseded twice). Both depend only on log order, so ``rebuild()`` (which refolds the log in `seq`
     /// order) writes exactly the rows the incremental path wrote.
-    static func applyToView(_ changes: [Change], seqs: [Int64], understanding understood: Int, _ db: Database) throws {
+    ///
+    /// `rejected` are the ids among `changes` the server refused (a rebuild's or backlog's own rejected changes):
+    /// folded like the others, but no one's vote.
+    static func applyToView(
+        _ changes: [Change], seqs: [Int64], understanding understood: Int, rejected: Set<ChangeID> = [],
+        _ db: Database
+    ) throws {
         guard !changes.isEmpty else { return }
         precondition(changes.count == seqs.count)
         var order: [EntityID] = []
@@ -100,6 +116,8 @@ extension LocalStore {
             if groups[change.entity] == nil { order.append(change.entity) }
             groups[change.entity, default: []].append((change, seq))
         }
+        // In id order: the rows of each table are written in key order, each page of its B-tree visited once.
+        order.sort()
         try noteCreators(groups, db)
         let known = try knownEntities(order, db)
         let stored = try LiveRows.version.loadAll(known.keys, db)
@@ -123,8 +141,10 @@ extension LocalStore {
         }
         try report.write(db)
         let voted = order.filter { entity in groups[entity]!.contains { touchesVotes(entity, field: $0.change.field) } }
-        try refreshVotes(
-            of: voted, new: Set(voted.filter { known[$0] == nil }), understanding: understood, db)
+        // An event new to the view has no log rows but this batch's (and rows of schemas it does not fold).
+        let new = Dictionary(
+            uniqueKeysWithValues: voted.lazy.filter { known[$0] == nil }.map { ($0, groups[$0]!.map(\.change)) })
+        try refreshVotes(of: voted, new: new, rejected: rejected, understanding: understood, db)
     }
 
     /// Keeps `event_creator`: for each event of the batch, its earliest change by (hlc, id) replaces the stored one

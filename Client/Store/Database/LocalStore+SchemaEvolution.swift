@@ -56,20 +56,26 @@ extension LocalStore {
     /// Brings the view in line with ``understoodSchema`` when the store was last folded by a build that understood
     /// other schemas: after an upgrade, rebuilds it from the log so the changes an older build kept out are folded
     /// in, in log order. Calls `upgrading` first when it rebuilds. Writes nothing on a normal open.
+    ///
+    /// Folds the view's backlog too, when a pull killed half-way left one (LocalStore+Backlog.swift).
     func reconcileView(upgrading: (() -> Void)?) throws {
-        let check = try read { db in try Self.checkViewSchema(understanding: understoodSchema, db) }
-        if check == .current { return }
+        let (check, behind) = try read { db in
+            (try Self.checkViewSchema(understanding: understoodSchema, db), try Self.viewBehind(db) != nil)
+        }
+        if check == .current && !behind { return }
         if check == .refold { upgrading?() }
         try write { db in
             // Checked again under the write lock: another process may have done it meanwhile.
             switch try Self.checkViewSchema(understanding: understoodSchema, db) {
             case .current:
-                return
+                break
             case .relabel:
                 try db.execute(sql: "UPDATE store SET viewSchema = ?", arguments: [understoodSchema])
             case .refold:
+                // Folds the whole log, the backlog with it.
                 try Self.rebuildView(understanding: understoodSchema, db)
             }
+            try Self.foldBacklog(understanding: understoodSchema, db)
         }
     }
 }

@@ -74,6 +74,8 @@ extension LocalStore {
     /// its manifest; `seq` is this store's pull cursor. For a server's snapshot store, whose changes are all pulled.
     public func writeSnapshot(to path: String) throws -> Wire.SnapshotManifest {
         do {
+            // The view a snapshot carries holds the whole log.
+            try foldBacklog()
             let (seq, changes, format) = try read { db -> (Int64, Int64, String) in
                 _ = try TablePack.write(
                     db, to: path, skipping: Self.unpackedTables,

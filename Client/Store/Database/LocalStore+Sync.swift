@@ -104,14 +104,17 @@ extension LocalStore {
     ///
     /// `withheld` are the blind documents whose changes the server left out of `(after, cursor]` (protocol.md §15):
     /// the range is recorded with the page, so what was withheld is asked for once the document opens.
+    ///
+    /// With `fold` false (a pull of several pages), the changes only go into the log: ``foldBacklog()`` folds them
+    /// once the last page is in (LocalStore+Backlog.swift).
     public func applyPulled(
         _ changes: [Wire.SequencedChange], cursor: Int64, withheld: [EntityID] = [], after: Int64 = 0,
-        cursorID: String? = nil
+        cursorID: String? = nil, fold: Bool = true
     ) throws -> PullApplyResult {
         try write { db in
             try Self.noteKnown(seq: cursor, id: cursorID, db)
             for document in withheld { try Self.recordWithheld(document, after: after, through: cursor, db) }
-            let result = try applyReceived(changes, db)
+            let result = try applyReceived(changes, fold: fold, db)
             try db.execute(sql: "UPDATE store SET pullCursor = ?", arguments: [cursor])
             return result
         }
@@ -119,16 +122,37 @@ extension LocalStore {
 
     /// Applies changes received from the server (a pulled page, a backfill page) inside the caller's transaction,
     /// and advances the clock past every received hlc.
-    func applyReceived(_ changes: [Wire.SequencedChange], _ db: Database) throws -> PullApplyResult {
+    func applyReceived(_ changes: [Wire.SequencedChange], fold: Bool = true, _ db: Database) throws
+        -> PullApplyResult
+    {
         // Only the clock: `metadata` also counts the log, a scan per page.
         let stored = try String.fetchOne(db, sql: "SELECT clock FROM store") ?? HLC.zero.description
         var clock = HybridClock(last: try HLC(stored))
         let wall = now()
         for sequenced in changes { clock.receive(sequenced.change.hlc, wall: wall) }
         let result = try Self.apply(
-            changes.map { ($0.change, $0.seq) }, origin: .pulled, understanding: understoodSchema, db)
+            changes.map { ($0.change, $0.seq) }, origin: .pulled, understanding: understoodSchema, fold: fold, db)
         try db.execute(sql: "UPDATE store SET clock = ?", arguments: [clock.last.description])
         return PullApplyResult(applied: result.fresh.count, duplicates: result.duplicates)
+    }
+
+    /// Folds the view's backlog that pulls with `fold` false left (LocalStore+Backlog.swift), if any.
+    /// One transaction a slice of whole entities holding at least `rowsPerSlice` changes (fewer when fewer are
+    /// left), `slices` of them at most: a fold killed or stopped half-way resumes where it stopped.
+    public func foldBacklog(rowsPerSlice: Int = LocalStore.backlogSlice, slices: Int = .max) throws {
+        var folded = 0
+        while folded < slices,
+            try write({ db in
+                try Self.foldBacklogSlice(understanding: understoodSchema, rowsPerSlice: rowsPerSlice, db)
+            })
+        {
+            folded += 1
+        }
+    }
+
+    /// Whether the view lacks log rows that pulls left to fold (LocalStore+Backlog.swift).
+    public func hasBacklog() throws -> Bool {
+        try read { db in try Self.viewBehind(db) != nil }
     }
 
     /// Records the role the server gave this analyst.
@@ -181,26 +205,35 @@ extension LocalStore {
         return out
     }
 
-    /// Drops the view (and the report's tables) and rebuilds it from the log, in one transaction. The view holds
-    /// the changes of every schema up to ``understoodSchema``; newer ones stay in the log only (protocol.md §12).
-    public func rebuild() throws {
-        try write { db in try Self.rebuildView(understanding: understoodSchema, db) }
+    /// Drops the view (and the report's tables) in one transaction, then folds the whole log into it again, a slice
+    /// of entities a transaction (``foldBacklog()``; a rebuild killed half-way is finished when the store is next
+    /// opened). The view holds the changes of every schema up to ``understoodSchema``; newer ones stay in the log
+    /// only (protocol.md §12).
+    ///
+    /// `rowsPerSlice` and `slices` as for ``foldBacklog(rowsPerSlice:slices:)``.
+    public func rebuild(rowsPerSlice: Int = LocalStore.backlogSlice, slices: Int = .max) throws {
+        try write { db in try Self.emptyView(understanding: understoodSchema, db) }
+        try foldBacklog(rowsPerSlice: rowsPerSlice, slices: slices)
     }
 
-    /// ``rebuild()`` inside a write transaction, folding the changes of schemas up to `understood` in log order, and
-    /// recording `understood` as the store's `viewSchema`.
+    /// ``rebuild()`` inside a write transaction, folding the changes of schemas up to `understood`, and recording
+    /// `understood` as the store's `viewSchema`.
     static func rebuildView(understanding understood: Int, _ db: Database) throws {
+        try emptyView(understanding: understood, db)
+        try foldBacklog(understanding: understood, db)
+    }
+
+    /// Empties the view and its derived tables, and makes the whole log its backlog (LocalStore+Backlog.swift), to
+    /// be folded with the changes of schemas up to `understood`.
+    static func emptyView(understanding understood: Int, _ db: Database) throws {
         try db.execute(
             sql: """
                 DELETE FROM version_row; DELETE FROM retired; DELETE FROM entity; DELETE FROM event_creator;
                 DELETE FROM coder_vote;
                 """)
         try ReportState.reset(db)
-        try forEachLogSlice(db) { slice in
-            let folded = slice.filter { Schema.understands($0.change, understanding: understood) }
-            try applyToView(folded.map(\.change), seqs: folded.map(\.seq), understanding: understood, db)
-        }
-        try db.execute(sql: "UPDATE store SET viewSchema = ?", arguments: [understood])
+        try db.execute(
+            sql: "UPDATE store SET viewSchema = ?, viewBehind = 0, backlogDone = NULL", arguments: [understood])
     }
 
     /// Reads the whole log in local order, 10,000 changes at a time, each with its `seq`.

@@ -49,15 +49,19 @@ extension LocalStore {
         /// ``LocalStore/knownPoint()``.
         public func knownPoint() async throws -> KnownPoint? { try await run { try $0.knownPoint() } }
 
-        /// ``LocalStore/applyPulled(_:cursor:withheld:after:cursorID:)``.
+        /// ``LocalStore/applyPulled(_:cursor:withheld:after:cursorID:fold:)``.
         public func applyPulled(
             _ changes: [Wire.SequencedChange], cursor: Int64, withheld: [EntityID] = [], after: Int64 = 0,
-            cursorID: String? = nil
+            cursorID: String? = nil, fold: Bool = true
         ) async throws -> PullApplyResult {
             try await run {
-                try $0.applyPulled(changes, cursor: cursor, withheld: withheld, after: after, cursorID: cursorID)
+                try $0.applyPulled(
+                    changes, cursor: cursor, withheld: withheld, after: after, cursorID: cursorID, fold: fold)
             }
         }
+
+        /// ``LocalStore/foldBacklog()``.
+        public func foldBacklog() async throws { try await run { try $0.foldBacklog() } }
 
         /// ``LocalStore/withheldRanges()``.
         public func withheldRanges() async throws -> [WithheldRange] { try await run { try $0.withheldRanges() } }

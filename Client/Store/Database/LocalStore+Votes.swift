@@ -10,6 +10,7 @@ import GRDB
 extension LocalStore {
     /// The coded fields, and those of them that are sets.
     private static let codedFields = Set(Schema.codedEventFields)
+    fileprivate static var codedFieldNames: Set<String> { codedFields }
     private static let codedSetFields = Set(
         Schema.codedEventFields.filter { Schema.field($0, of: .event)?.kind == .set })
 
@@ -19,17 +20,23 @@ extension LocalStore {
     }
 
     /// Recomputes the rows of `events` from their log rows of schemas up to `understood`. `new` events have no row
-    /// yet (none of their changes was folded before), which saves a delete each.
+    /// yet (none of their changes was folded before), which saves a delete each, and their log rows of those
+    /// schemas are the changes given with them (the batch that folds them; `rejected` those the server refused),
+    /// which saves reading them back.
     static func refreshVotes(
-        of events: some Sequence<EntityID>, new: Set<EntityID> = [], understanding understood: Int, _ db: Database
+        of events: some Sequence<EntityID>, new: [EntityID: [Change]] = [:], rejected: Set<ChangeID> = [],
+        understanding understood: Int, _ db: Database
     ) throws {
         let log = try codedLog(understanding: understood, db)
         let delete = try RawStatement(db, sql: "DELETE FROM coder_vote WHERE entity = ?")
         let insert = try RawStatement(
             db, sql: "INSERT INTO coder_vote (entity, field, coder, hlc, value) VALUES (?, ?, ?, ?, ?)")
         for event in events {
-            let changes = try codedChanges(of: event.rawValue, log)
-            if !new.contains(event) {
+            let changes: [CodedChange]
+            if let batch = new[event] {
+                changes = batch.compactMap { $0.field.isCoded && !rejected.contains($0.id) ? CodedChange($0) : nil }
+            } else {
+                changes = try codedChanges(of: event.rawValue, log)
                 delete.bind(event.rawValue, at: 1)
                 try delete.execute()
             }
@@ -156,5 +163,26 @@ extension LocalStore {
             votes.append(CoderVote(event: event, field: field, coder: row.text(2), hlc: hlc, value: value))
         }
         return votes
+    }
+}
+
+extension String {
+    /// Whether this field name is one of the coded event fields (``LocalStore/touchesVotes(_:field:)``'s test).
+    fileprivate var isCoded: Bool { LocalStore.codedFieldNames.contains(self) }
+}
+
+extension CodedChange {
+    /// A coded change as ``LocalStore``'s vote rows read it back from the log: the value as SQLite's text of the
+    /// stored column (a boolean is stored as 1 or 0).
+    fileprivate init(_ change: Change) {
+        let value: String
+        switch change.value {
+        case .string(let text): value = text
+        case .bool(let flag): value = flag ? "1" : "0"
+        }
+        self.init(
+            id: change.id.rawValue, field: change.field, op: change.op, value: value, author: change.author.rawValue,
+            hlc: change.hlc.description, supersedes: change.supersedes.map(\.rawValue),
+            resolution: change.reason.map(Reason.isGiven) ?? false)
     }
 }

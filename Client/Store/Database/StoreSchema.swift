@@ -233,6 +233,12 @@ enum StoreSchema {
             try db.execute(sql: "ALTER TABLE store ADD COLUMN knownSeq INTEGER NOT NULL DEFAULT 0")
             try db.execute(sql: "ALTER TABLE store ADD COLUMN knownID TEXT")
         }
+        // The view's backlog (LocalStore+Backlog.swift): the first log seq a long pull wrote without folding it
+        // (NULL when the view holds the whole log), and the last entity whose backlog is folded.
+        migrator.registerMigration("v12-view-behind") { db in
+            try db.execute(sql: "ALTER TABLE store ADD COLUMN viewBehind INTEGER")
+            try db.execute(sql: "ALTER TABLE store ADD COLUMN backlogDone TEXT")
+        }
         return migrator
     }
 }

@@ -22,6 +22,8 @@ struct ChangeWriter {
         guard
             let row = try Row.fetchOne(db, sql: "SELECT analyst, replica, role, clock FROM store")
         else { throw StoreError.invalid("the store has no metadata row; it was not created by `concord init`") }
+        // An edit is checked against the view of the whole log: a backlog a pull left is folded first.
+        try LocalStore.foldBacklog(understanding: store.understoodSchema, db)
         self.db = db
         self.store = store
         analyst = try AnalystName(row[0] as String)
