@@ -136,12 +136,21 @@ public struct RawStatement {
 
     /// Calls `body` with each result row, then resets the statement; bindings are kept.
     public func forEachRow(_ body: (CurrentRow) throws -> Void) throws {
+        try forEachRowWhile { row in
+            try body(row)
+            return true
+        }
+    }
+
+    /// Calls `body` with each result row until it returns false (the rows after it are not computed), then resets
+    /// the statement; bindings are kept.
+    public func forEachRowWhile(_ body: (CurrentRow) throws -> Bool) throws {
         try throwBindFailure()
         defer { sqlite3_reset(handle) }
         while true {
             switch sqlite3_step(handle) {
             case SQLITE_DONE: return
-            case SQLITE_ROW: try body(CurrentRow(handle: handle))
+            case SQLITE_ROW: if try !body(CurrentRow(handle: handle)) { return }
             case let code: throw failure(code)
             }
         }

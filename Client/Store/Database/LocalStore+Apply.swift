@@ -77,7 +77,7 @@ extension LocalStore {
             }
         }
         if !fold {
-            if let first = freshSeqs.first { try markBehind(from: first, db) }
+            if let first = freshSeqs.first { try markBehind(from: first, through: freshSeqs.last!, db) }
         } else if fresh.allSatisfy({ Schema.understands($0, understanding: understood) }) {
             try applyToView(fresh, seqs: freshSeqs, understanding: understood, db)
         } else {
@@ -96,11 +96,12 @@ extension LocalStore {
     /// from the same batch, once (``ReportState``), and so are the events' creators and the votes of the events
     /// whose coded fields it touched (read back from the log, which holds the batch, under the `understood` schema).
     ///
-    /// `seqs` are the changes' local `seq`s (their order in the log), in which order they must come: a version's
+    /// `seqs` are the changes' local `seq`s (their order in the log), in which order each entity's changes must
+    /// come (entities fold independently, so the batch as a whole need not be in order): a version's
     /// row points at its change's `seq`, and a retired id whose change the log held before the retiring change's
     /// `seq` gets no row (it was folded then and never will be again; in the server's order most retired ids are
-    /// versions superseded twice). Both depend only on log order, so ``rebuild()`` (which refolds the log in `seq`
-    /// order) writes exactly the rows the incremental path wrote.
+    /// versions superseded twice). Both depend only on log order, so ``rebuild()`` (which refolds each entity's
+    /// log rows in `seq` order) writes exactly the rows the incremental path wrote.
     ///
     /// `rejected` are the ids among `changes` the server refused (a rebuild's or backlog's own rejected changes):
     /// folded like the others, but no one's vote.

@@ -1,5 +1,6 @@
 import ConcordCore
 import ConcordSQLite
+import Foundation
 import GRDB
 
 /// The view's backlog: log rows the view does not hold yet, folded entity by entity (migration `v12-view-behind`).
@@ -39,9 +40,30 @@ extension LocalStore {
         }
     }
 
-    /// Records that the log rows from `seq` on are not in the view (an earlier mark stands).
-    static func markBehind(from seq: Int64, _ db: Database) throws {
+    /// Records that the log rows from `seq` on, through `last`, are not in the view (an earlier mark stands).
+    ///
+    /// Once the backlog holds more rows than the log before it (a first sync without a snapshot, a store far
+    /// behind), the entity index is dropped until the fold: each page would otherwise insert its rows at random
+    /// places of that index and rewrite most of its pages, and building it again in one sorted pass costs less (at
+    /// 1M changes, 0.8 s against ~2 s of inserts and the WAL written over again). Every fold makes it again first
+    /// (``ensureEntityIndex(_:)``), and nothing reads the log by entity but through a fold or after one: opening
+    /// the store, an edit and any folding apply fold the backlog first.
+    static func markBehind(from seq: Int64, through last: Int64, _ db: Database) throws {
         try db.execute(sql: "UPDATE store SET viewBehind = MIN(COALESCE(viewBehind, ?1), ?1)", arguments: [seq])
+        guard let behind = try viewBehind(db), last - behind + 1 > behind - 1, try hasEntityIndex(db) else { return }
+        try db.execute(sql: "DROP INDEX change_entity")
+    }
+
+    private static func hasEntityIndex(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(
+            db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'change_entity')")
+            ?? false
+    }
+
+    /// Makes the entity index again if a long pull dropped it (``markBehind(from:through:_:)``); its definition is
+    /// the `v1` migration's.
+    static func ensureEntityIndex(_ db: Database) throws {
+        if try !hasEntityIndex(db) { try db.execute(sql: "CREATE INDEX change_entity ON change(entity)") }
     }
 
     /// Folds the whole backlog, if any, inside the caller's write transaction.
@@ -50,66 +72,190 @@ extension LocalStore {
     }
 
     /// Folds the next slice of the backlog: the next entities in id order (after `backlogDone`) with their log rows
-    /// from `viewBehind` on, at least `rowsPerSlice` rows unless fewer are left, in `seq` order
+    /// from `viewBehind` on, at least `rowsPerSlice` rows unless fewer are left
     /// (``applyToView(_:seqs:understanding:rejected:_:)``). Returns false when there was no backlog left.
     static func foldBacklogSlice(
         understanding understood: Int, rowsPerSlice: Int = backlogSlice, _ db: Database
     ) throws -> Bool {
+        guard let (from, done) = try backlogPoint(db) else { return false }
+        try ensureEntityIndex(db)
+        guard let slice = try planBacklog(from: from, after: done, rowsPerSlice: rowsPerSlice, slices: 1, db).first
+        else {
+            try db.execute(sql: "UPDATE store SET viewBehind = NULL, backlogDone = NULL")
+            return false
+        }
+        try fold(slice, read: try readSlice(slice, from: from, understanding: understood, db), understanding: understood, db)
+        return true
+    }
+
+    /// Where the backlog stands: the first `seq` the view lacks and the last entity whose rows from it on are
+    /// folded ("" for none); nil when the view holds the whole log.
+    static func backlogPoint(_ db: Database) throws -> (from: Int64, done: String)? {
         guard let row = try Row.fetchOne(db, sql: "SELECT viewBehind, backlogDone FROM store"),
             let from = row[0] as Int64?
-        else { return false }
-        let done = (row[1] as String?) ?? ""
-        // The next entities and their row counts, from the entity index alone (it holds entity and seq).
-        let limit = 4_000
+        else { return nil }
+        return (from, (row[1] as String?) ?? "")
+    }
+
+    /// A run of entities in id order: those after `after`, through `last`.
+    struct SlicePlan: Sendable {
+        var after: String
+        var last: String
+        /// No entity after `last` has rows in the backlog.
+        var isLast: Bool
+    }
+
+    /// The backlog's rows of one ``SlicePlan``, read.
+    struct SliceRows: Sendable {
+        var changes: [Change] = []
+        var seqs: [Int64] = []
+        var rejected: Set<ChangeID> = []
+    }
+
+    /// The next `slices` slices of the backlog from `from`, after entity `after`: runs of whole entities of at least
+    /// `rowsPerSlice` rows (fewer in the last), from one pass over the entity index (which holds entity and seq).
+    static func planBacklog(from: Int64, after: String, rowsPerSlice: Int, slices: Int, _ db: Database) throws
+        -> [SlicePlan]
+    {
         let counts = try RawStatement(
             db,
             sql: """
                 SELECT entity, COUNT(*) FROM change INDEXED BY change_entity
-                WHERE entity > ? AND seq >= ? GROUP BY entity LIMIT \(limit)
+                WHERE entity > ? AND seq >= ? GROUP BY entity
                 """)
-        counts.bind(done, at: 1)
+        counts.bind(after, at: 1)
         counts.bind(from, at: 2)
-        var last: String?
-        var rows = 0
-        var entities = 0
-        try counts.forEachRow { row in
-            entities += 1
-            guard rows < rowsPerSlice else { return }
-            last = row.text(0)
-            rows += Int(row.integer(1))
+        var plans: [SlicePlan] = []
+        var open: (after: String, last: String, rows: Int)?
+        var more = false
+        try counts.forEachRowWhile { row in
+            guard plans.count < slices else {
+                more = true
+                return false
+            }
+            let entity = row.text(0)
+            var current = open ?? (plans.last?.last ?? after, entity, 0)
+            current.last = entity
+            current.rows += Int(row.integer(1))
+            open = current
+            if current.rows >= rowsPerSlice {
+                plans.append(SlicePlan(after: current.after, last: current.last, isLast: false))
+                open = nil
+            }
+            return true
         }
-        guard let last else {
-            try db.execute(sql: "UPDATE store SET viewBehind = NULL, backlogDone = NULL")
-            return false
+        if let current = open, plans.count < slices {
+            plans.append(SlicePlan(after: current.after, last: current.last, isLast: true))
+        } else if !more, open == nil, !plans.isEmpty {
+            plans[plans.count - 1].isLast = true
         }
+        return plans
+    }
+
+    /// Reads the backlog's rows of `slice` (from `from` on, of schemas up to `understood`) in the entity index's
+    /// order: each entity's in `seq` order, which is all the fold asks (entities fold independently).
+    static func readSlice(_ slice: SlicePlan, from: Int64, understanding understood: Int, _ db: Database) throws
+        -> SliceRows
+    {
         let read = try RawStatement(
             db,
             sql: """
                 SELECT seq, state, \(Columns.changeSelection) FROM change INDEXED BY change_entity
-                WHERE entity > ? AND entity <= ? AND seq >= ? ORDER BY seq
+                WHERE entity > ? AND entity <= ? AND seq >= ?
                 """)
-        read.bind(done, at: 1)
-        read.bind(last, at: 2)
+        read.bind(slice.after, at: 1)
+        read.bind(slice.last, at: 2)
         read.bind(from, at: 3)
-        var changes: [Change] = []
-        var seqs: [Int64] = []
-        var rejected: Set<ChangeID> = []
-        changes.reserveCapacity(rows)
-        seqs.reserveCapacity(rows)
+        var rows = SliceRows()
         try read.forEachRow { row in
             let change = try Columns.change(row, offset: 2)
             guard Schema.understands(change, understanding: understood) else { return }
-            changes.append(change)
-            seqs.append(row.integer(0))
-            if row.withUTF8(1, { $0.elementsEqual(LogState.rejected.rawValue.utf8) }) { rejected.insert(change.id) }
+            rows.changes.append(change)
+            rows.seqs.append(row.integer(0))
+            if row.withUTF8(1, { $0.elementsEqual(LogState.rejected.rawValue.utf8) }) {
+                rows.rejected.insert(change.id)
+            }
         }
-        try applyToView(changes, seqs: seqs, understanding: understood, rejected: rejected, db)
-        // This slice was the last when the scan found no entity beyond it.
-        if rows < rowsPerSlice && entities < limit {
+        return rows
+    }
+
+    /// Folds one read slice and records it done (the backlog is then gone if it was the last).
+    static func fold(_ slice: SlicePlan, read: SliceRows, understanding understood: Int, _ db: Database) throws {
+        try applyToView(read.changes, seqs: read.seqs, understanding: understood, rejected: read.rejected, db)
+        if slice.isLast {
             try db.execute(sql: "UPDATE store SET viewBehind = NULL, backlogDone = NULL")
         } else {
-            try db.execute(sql: "UPDATE store SET backlogDone = ?", arguments: [last])
+            try db.execute(sql: "UPDATE store SET backlogDone = ?", arguments: [slice.last])
         }
+    }
+}
+
+extension LocalStore {
+    /// `PRAGMA data_version`: changes when another connection commits to the store, never for this one's commits.
+    static func dataVersion(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0
+    }
+
+    /// The read-only connection ``foldBacklog(rowsPerSlice:slices:)`` reads slices ahead with.
+    static func readerConfiguration() -> Configuration {
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(busyTimeout)
+        config.label = "concord.store.backlog"
+        return config
+    }
+}
+
+/// The slices read ahead, handed from the reading thread to the folding one: at most `capacity` wait.
+final class SliceChannel: @unchecked Sendable {
+    typealias Item = (LocalStore.SlicePlan, LocalStore.SliceRows)
+    private let condition = NSCondition()
+    private let capacity: Int
+    private var items: [Item] = []
+    private var finished = false
+    private var failure: (any Error)?
+    private var cancelled = false
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Waits for room; false once the folding side has stopped taking.
+    func put(_ item: Item) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count >= capacity && !cancelled { condition.wait() }
+        guard !cancelled else { return false }
+        items.append(item)
+        condition.broadcast()
         return true
+    }
+
+    /// No more items (with the error that stopped the reading, if any).
+    func finish(_ error: (any Error)?) {
+        condition.lock()
+        finished = true
+        failure = error
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next item, nil when all were taken; rethrows the reading side's error.
+    func take() throws -> Item? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty && !finished { condition.wait() }
+        if !items.isEmpty {
+            condition.broadcast()
+            return items.removeFirst()
+        }
+        if let failure { throw failure }
+        return nil
+    }
+
+    /// The folding side stops taking: a waiting `put` returns false.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
     }
 }

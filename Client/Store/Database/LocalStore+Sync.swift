@@ -139,12 +139,57 @@ extension LocalStore {
     /// Folds the view's backlog that pulls with `fold` false left (LocalStore+Backlog.swift), if any.
     /// One transaction a slice of whole entities holding at least `rowsPerSlice` changes (fewer when fewer are
     /// left), `slices` of them at most: a fold killed or stopped half-way resumes where it stopped.
+    ///
+    /// A second, read-only connection reads the next slices on a thread of its own while this one folds (reading
+    /// a slice back is about a third of the work). Each slice is folded only if no other connection wrote to the
+    /// store since the slices were planned (`PRAGMA data_version`); else the rest is read and folded here, a slice
+    /// a transaction.
     public func foldBacklog(rowsPerSlice: Int = LocalStore.backlogSlice, slices: Int = .max) throws {
-        var folded = 0
-        while folded < slices,
-            try write({ db in
-                try Self.foldBacklogSlice(understanding: understoodSchema, rowsPerSlice: rowsPerSlice, db)
+        let understood = understoodSchema
+        guard
+            let (point, version) = try write({ db -> ((from: Int64, done: String), Int64)? in
+                guard let point = try Self.backlogPoint(db) else { return nil }
+                try Self.ensureEntityIndex(db)
+                return (point, try Self.dataVersion(db))
             })
+        else { return }
+        var folded = 0
+        do {
+            let reader = try DatabaseQueue(path: path, configuration: Self.readerConfiguration())
+            defer { try? reader.close() }
+            let plans = try reader.read { db in
+                try Self.planBacklog(
+                    from: point.from, after: point.done, rowsPerSlice: rowsPerSlice, slices: slices, db)
+            }
+            let slices = SliceChannel(capacity: 2)
+            defer { slices.cancel() }
+            Thread.detachNewThread {
+                do {
+                    for plan in plans {
+                        let rows = try reader.read { db in
+                            try Self.readSlice(plan, from: point.from, understanding: understood, db)
+                        }
+                        guard slices.put((plan, rows)) else { return }
+                    }
+                    slices.finish(nil)
+                } catch {
+                    slices.finish(error)
+                }
+            }
+            while let (plan, rows) = try slices.take() {
+                let done = try write { db -> Bool in
+                    guard try Self.dataVersion(db) == version else { return false }
+                    try Self.fold(plan, read: rows, understanding: understood, db)
+                    return true
+                }
+                guard done else { break }
+                folded += 1
+            }
+        } catch let error as DatabaseError {
+            throw Self.mapError(error, path: path)
+        }
+        while folded < slices,
+            try write({ db in try Self.foldBacklogSlice(understanding: understood, rowsPerSlice: rowsPerSlice, db) })
         {
             folded += 1
         }
