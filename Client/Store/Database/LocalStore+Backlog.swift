@@ -21,11 +21,11 @@ import GRDB
 /// The backlog is always folded before anything else folds (``apply(_:origin:understanding:fold:_:)``: an edit, a
 /// pull that folds at once, a backfill), before a long pull appends to a backlog whose fold had begun, and when the
 /// store is opened (``reconcileView(upgrading:)``): a pull or fold killed half-way leaves a store whose view is
-/// folded the next time it is used. Until then the view shows the state before that pull, as a reader in another
-/// process sees it while a pull runs.
+/// folded the next time it is used, and a `concord` opened while a pull runs first folds what has arrived. A
+/// connection opened before the pull began sees the view as it was until then.
 extension LocalStore {
     /// Changes read and folded in one transaction, at least (an entity's changes are never split).
-    public static let backlogSlice = 20_000
+    public static let backlogSlice = 10_000
 
     /// The first `seq` the view does not hold, or nil when it holds the whole log.
     static func viewBehind(_ db: Database) throws -> Int64? {
@@ -84,7 +84,8 @@ extension LocalStore {
             try db.execute(sql: "UPDATE store SET viewBehind = NULL, backlogDone = NULL")
             return false
         }
-        try fold(slice, read: try readSlice(slice, from: from, understanding: understood, db), understanding: understood, db)
+        try fold(
+            slice, read: try readSlice(slice, from: from, understanding: understood, db), understanding: understood, db)
         return true
     }
 
