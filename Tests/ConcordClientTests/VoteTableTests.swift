@@ -67,6 +67,10 @@ struct VoteTableTests {
         try store.markRejected(try #require(outcome.changes.first).id, reason: "refused")
         votes = try store.agreementInput().votes.filter { $0.field == "type" }
         #expect(votes.map(\.value) == [.label("COOPERATE")], "a refused change is not a vote")
+        // A rebuild folds the event as new, its votes from the changes in hand: the refused one still is no vote.
+        try store.rebuild()
+        votes = try store.agreementInput().votes.filter { $0.field == "type" }
+        #expect(votes.map(\.value) == [.label("COOPERATE")], "a refused change is no vote after a rebuild")
     }
 
     @Test("opening a store from before the vote table fills it as if it had been kept all along")

@@ -136,8 +136,8 @@ extension LocalStore {
         return PullApplyResult(applied: result.fresh.count, duplicates: result.duplicates)
     }
 
-    /// Folds the view's backlog that pulls with `fold` false left (LocalStore+Backlog.swift), if any.
-    /// One transaction a slice of whole entities holding at least `rowsPerSlice` changes (fewer when fewer are
+    /// Folds the view's backlog that pulls with `fold` false left (LocalStore+Backlog.swift), if any: one
+    /// transaction a slice of whole entities holding at least `rowsPerSlice` changes (fewer when fewer are
     /// left), `slices` of them at most: a fold killed or stopped half-way resumes where it stopped.
     ///
     /// A second, read-only connection reads the next slices on a thread of its own while this one folds (reading

@@ -10,7 +10,6 @@ import GRDB
 extension LocalStore {
     /// The coded fields, and those of them that are sets.
     private static let codedFields = Set(Schema.codedEventFields)
-    fileprivate static var codedFieldNames: Set<String> { codedFields }
     private static let codedSetFields = Set(
         Schema.codedEventFields.filter { Schema.field($0, of: .event)?.kind == .set })
 
@@ -34,7 +33,9 @@ extension LocalStore {
         for event in events {
             let changes: [CodedChange]
             if let batch = new[event] {
-                changes = batch.compactMap { $0.field.isCoded && !rejected.contains($0.id) ? CodedChange($0) : nil }
+                changes = batch.compactMap {
+                    codedFields.contains($0.field) && !rejected.contains($0.id) ? CodedChange($0) : nil
+                }
             } else {
                 changes = try codedChanges(of: event.rawValue, log)
                 delete.bind(event.rawValue, at: 1)
@@ -166,11 +167,6 @@ extension LocalStore {
     }
 }
 
-extension String {
-    /// Whether this field name is one of the coded event fields (``LocalStore/touchesVotes(_:field:)``'s test).
-    fileprivate var isCoded: Bool { LocalStore.codedFieldNames.contains(self) }
-}
-
 extension CodedChange {
     /// A coded change as ``LocalStore``'s vote rows read it back from the log: the value as SQLite's text of the
     /// stored column (a boolean is stored as 1 or 0).
@@ -183,6 +179,6 @@ extension CodedChange {
         self.init(
             id: change.id.rawValue, field: change.field, op: change.op, value: value, author: change.author.rawValue,
             hlc: change.hlc.description, supersedes: change.supersedes.map(\.rawValue),
-            resolution: change.reason.map(Reason.isGiven) ?? false)
+            resolution: Reason.isGiven(change.reason))
     }
 }
