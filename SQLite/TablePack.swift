@@ -175,7 +175,8 @@ public enum TablePack {
         from path: String, into db: Database, skipping: Set<String> = [], growing: (any GrowingFile)? = nil
     ) throws -> Int64 {
         let expected = try shapes(db, skipping: skipping)
-        let handoff = Handoff()
+        // Blocks decoded ahead of the inserts: enough to keep both threads busy, each ~1 MB.
+        let handoff = Handoff<Item>(capacity: 4)
         defer { handoff.cancel() }
         Thread.detachNewThread { decode(path, growing: growing, expecting: expected, into: handoff) }
         let indexes = try Row.fetchAll(
@@ -187,7 +188,8 @@ public enum TablePack {
         for index in indexes { try db.execute(sql: "DROP INDEX \(quoted(index["name"]))") }
         var insert: (statement: Statement, sql: String)?
         while true {
-            switch try handoff.take() {
+            guard let item = try handoff.take() else { throw PackError("it ends before its end mark") }
+            switch item {
             case .table(let name, let columns):
                 let sql =
                     "INSERT INTO \(quoted(name)) (\(columns.map(quoted).joined(separator: ", "))) VALUES ("
@@ -212,7 +214,7 @@ public enum TablePack {
 
     /// Decodes the pack at `path` into `handoff`'s items, checking its tables are `expected`; ends with its failure.
     private static func decode(
-        _ path: String, growing: (any GrowingFile)?, expecting expected: [TableShape], into handoff: Handoff
+        _ path: String, growing: (any GrowingFile)?, expecting expected: [TableShape], into handoff: Handoff<Item>
     ) {
         do {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -260,7 +262,7 @@ public enum TablePack {
             try input.expectEnd()
             _ = handoff.put(.end(total))
         } catch {
-            handoff.fail(error)
+            handoff.finish(error)
         }
     }
 
@@ -270,52 +272,6 @@ public enum TablePack {
         var bytes = [UInt8](repeating: 0, count: Int(length))
         try bytes.withUnsafeMutableBytes { try input.read(into: $0) }
         return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-/// A bounded queue of decoded items from the decoding thread to the inserting one.
-final class Handoff: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var items: [TablePack.Item] = []
-    private var failure: (any Error)?
-    private var cancelled = false
-    /// Blocks decoded ahead of the inserts: enough to keep both threads busy, each ~1 MB.
-    private let capacity = 4
-
-    /// Queues `item`, waiting while the queue is full; false once the reader gave up.
-    func put(_ item: TablePack.Item) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while items.count >= capacity && !cancelled { condition.wait() }
-        guard !cancelled else { return false }
-        items.append(item)
-        condition.broadcast()
-        return true
-    }
-
-    func fail(_ error: any Error) {
-        condition.lock()
-        failure = error
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// The next item, waiting for it; throws the decoder's failure once the items before it are taken.
-    func take() throws -> TablePack.Item {
-        condition.lock()
-        defer { condition.unlock() }
-        while items.isEmpty && failure == nil { condition.wait() }
-        if items.isEmpty, let failure { throw failure }
-        condition.broadcast()
-        return items.removeFirst()
-    }
-
-    /// The reader is done (or failed): the decoder stops at its next item.
-    func cancel() {
-        condition.lock()
-        cancelled = true
-        condition.broadcast()
-        condition.unlock()
     }
 }
 

@@ -20,20 +20,7 @@ struct BacklogTests {
             let changes = ReportHistory.changes(
                 seed: seed, analysts: 3 + Int(seed % 3), steps: 150 + Int(seed % 4) * 50)
             var random = SeededRandom(seed: seed &* 7919)
-            var queue = changes
-            queue.shuffle(using: &random)
-            for _ in 0..<(changes.count / 5) { queue.append(changes[Int(random.next() % UInt64(changes.count))]) }
-            var seq: Int64 = 0
-            var index = 0
-            while index < queue.count {
-                let size = 1 + Int(random.next() % (random.next() % 4 == 0 ? 300 : 40))
-                pages.append(
-                    queue[index..<min(queue.count, index + size)].map { change in
-                        seq += 1
-                        return Wire.SequencedChange(seq: seq, change: change)
-                    })
-                index += size
-            }
+            pages = StoreMergeTests.pages(changes, random: &random)
             // Own edits of the history's document, once all its changes have arrived.
             let arrived = pages.lastIndex { $0.contains { $0.change.entity.rawValue == Self.document } }!
             // Not after the last page, which is then left to the backlog.
@@ -43,11 +30,12 @@ struct BacklogTests {
         }
 
         /// Sends the pages to `store`, folding each at once or leaving it to the backlog; edits after the chosen
-        /// pages (an edit folds any backlog first). `between` runs after each page.
+        /// pages (an edit folds any backlog first). `between` runs after each page, before its edit.
         func send(to store: LocalStore, fold: Bool, between: (Int) throws -> Void = { _ in }) throws {
             var event: EntityID?
             for (index, page) in pages.enumerated() {
                 _ = try store.applyPulled(page, cursor: page.last!.seq, fold: fold)
+                try between(index)
                 if editAfter.contains(index) {
                     if let event {
                         _ = try store.set(event.rawValue, field: "confidence", value: "low")
@@ -56,7 +44,6 @@ struct BacklogTests {
                             EventDraft(values: ["doc": Self.document, "title": "Own"]))
                     }
                 }
-                try between(index)
             }
         }
     }

@@ -10,22 +10,28 @@ import Testing
 struct StoreMergeTests {
     /// Delivers `changes` to `store` as pulled pages of random sizes, with duplicates.
     static func deliver(_ changes: [Change], to store: LocalStore, random: inout SeededRandom) throws {
+        for page in pages(changes, random: &random) { _ = try store.applyPulled(page, cursor: page.last!.seq) }
+    }
+
+    /// `changes` shuffled, with some duplicates arriving again later, cut into pages as a server would send them.
+    static func pages(_ changes: [Change], random: inout SeededRandom) -> [[Wire.SequencedChange]] {
         var queue = changes
         queue.shuffle(using: &random)
-        // Some duplicates, some arriving again later.
         for _ in 0..<(changes.count / 5) { queue.append(changes[Int(random.next() % UInt64(changes.count))]) }
+        var pages: [[Wire.SequencedChange]] = []
         var seq: Int64 = 0
         var index = 0
         while index < queue.count {
             // Mostly small pages; now and then a large one, where one page touches a field many times.
             let size = 1 + Int(random.next() % (random.next() % 4 == 0 ? 400 : 40))
-            let page = queue[index..<min(queue.count, index + size)].map { change -> Wire.SequencedChange in
-                seq += 1
-                return Wire.SequencedChange(seq: seq, change: change)
-            }
-            _ = try store.applyPulled(page, cursor: seq)
+            pages.append(
+                queue[index..<min(queue.count, index + size)].map { change -> Wire.SequencedChange in
+                    seq += 1
+                    return Wire.SequencedChange(seq: seq, change: change)
+                })
             index += size
         }
+        return pages
     }
 
     static func entities(_ changes: [Change]) -> [EntityID] { Set(changes.map(\.entity)).sorted() }

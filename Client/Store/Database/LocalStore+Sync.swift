@@ -161,7 +161,7 @@ extension LocalStore {
                 try Self.planBacklog(
                     from: point.from, after: point.done, rowsPerSlice: rowsPerSlice, slices: slices, db)
             }
-            let slices = SliceChannel(capacity: 1)
+            let slices = Handoff<(SlicePlan, SliceRows)>(capacity: 1)
             defer { slices.cancel() }
             Thread.detachNewThread {
                 do {
