@@ -9,9 +9,14 @@ extension LocalStore {
         let titles = Dictionary(try documents().map { ($0.id, $0.title) }, uniquingKeysWith: { a, _ in a })
         return try read { db in
             var views: [ConflictView] = []
-            for id in try Self.conflictedEntities(db) {
-                let snapshot = try LiveRows.version.load(id, db).snapshot
-                views += ConflictView.list(snapshot) { titles[$0] ?? nil }
+            let ids = try Self.conflictedEntities(db)
+            // A query per 2,000 entities, not one per entity (a sync's summary reads them all after a long pull).
+            for start in stride(from: 0, to: ids.count, by: 2_000) {
+                let chunk = ids[start..<min(ids.count, start + 2_000)]
+                let loaded = try LiveRows.version.loadAll(chunk, db)
+                for id in chunk {
+                    views += ConflictView.list((loaded[id] ?? LiveEntity(id: id)).snapshot) { titles[$0] ?? nil }
+                }
             }
             return views
         }
