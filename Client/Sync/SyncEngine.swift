@@ -198,7 +198,6 @@ public struct SyncEngine: Sendable {
         before: inout ConflictState?, analyst: AnalystName,
         fetch: @escaping @Sendable (Int64) async throws(SyncError) -> Wire.PullPage
     ) async throws {
-        let me = try await store.syncLog.metadata().analyst
         var cursor = start
         var page = first
         while true {
@@ -220,7 +219,7 @@ public struct SyncEngine: Sendable {
                 throw error
             }
             summary.pulled += result.applied
-            note(page, in: &summary, me: me)
+            note(page, in: &summary, me: analyst)
             cursor = page.next
             progress(.pulling(received: summary.pulled, cursor: cursor))
             Failpoint.reach("pull-page")

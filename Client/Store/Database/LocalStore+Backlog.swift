@@ -35,9 +35,7 @@ extension LocalStore {
     /// Before rows are appended to the backlog: a backlog whose fold had begun is folded whole, since the entities
     /// already folded would otherwise never get the new rows.
     static func finishBegunFold(understanding understood: Int, _ db: Database) throws {
-        if try String.fetchOne(db, sql: "SELECT backlogDone FROM store") != nil {
-            try foldBacklog(understanding: understood, db)
-        }
+        if let point = try backlogPoint(db), !point.done.isEmpty { try foldBacklog(understanding: understood, db) }
     }
 
     /// Records that the log rows from `seq` on, through `last`, are not in the view (an earlier mark stands).

@@ -161,22 +161,22 @@ extension LocalStore {
                 try Self.planBacklog(
                     from: point.from, after: point.done, rowsPerSlice: rowsPerSlice, slices: slices, db)
             }
-            let slices = Handoff<(SlicePlan, SliceRows)>(capacity: 1)
-            defer { slices.cancel() }
+            let ahead = Handoff<(SlicePlan, SliceRows)>(capacity: 1)
+            defer { ahead.cancel() }
             Thread.detachNewThread {
                 do {
                     for plan in plans {
                         let rows = try reader.read { db in
                             try Self.readSlice(plan, from: point.from, understanding: understood, db)
                         }
-                        guard slices.put((plan, rows)) else { return }
+                        guard ahead.put((plan, rows)) else { return }
                     }
-                    slices.finish(nil)
+                    ahead.finish(nil)
                 } catch {
-                    slices.finish(error)
+                    ahead.finish(error)
                 }
             }
-            while let (plan, rows) = try slices.take() {
+            while let (plan, rows) = try ahead.take() {
                 let done = try write { db -> Bool in
                     guard try Self.dataVersion(db) == version else { return false }
                     try Self.fold(plan, read: rows, understanding: understood, db)
