@@ -65,6 +65,13 @@ struct BacklogTests {
         }
     }
 
+    /// The store's tables and indexes with their SQL, in name order.
+    static func schema(_ path: String) throws -> [String] {
+        try DatabaseQueue(path: path).read { db in
+            try Row.fetchAll(db, sql: "SELECT type, name, sql FROM sqlite_master ORDER BY name").map { "\($0)" }
+        }
+    }
+
     static func folded(_ seed: UInt64, _ dir: TempDir) throws -> (LocalStore, [String]) {
         let store = try makeStore(dir, name: "folded.sqlite", seed: seed)
         try Delivery(seed: seed).send(to: store, fold: true)
@@ -90,6 +97,8 @@ struct BacklogTests {
             try store.foldBacklog(rowsPerSlice: rows)
             #expect(try !store.hasBacklog())
             #expect(try Self.dump(store.path) == expected, "seed \(seed), \(rows) rows a slice")
+            // The entity index a long pull dropped is back, as the migration made it.
+            #expect(try Self.schema(store.path) == Self.schema(folded.path), "seed \(seed)")
             #expect(try store.conflictViews() == folded.conflictViews())
         }
     }
