@@ -15,9 +15,13 @@ import GRDBSQLite
 /// entity ids) is repeated in rows and indexes; this file holds each row's values once, column by column, with the
 /// repeats named by reference, and leaves indexes to be rebuilt by whoever unpacks it.
 ///
-/// The file is one zlib stream: the magic `CNCDPACK1`, then per table (in name order) its name, its column names
-/// and its rows in blocks of up to ``blockRows``, then a 0 and the number of rows in all. A block is its row count,
-/// its byte length, and its values column after column. A value is a tag byte and its payload:
+/// The file is one zlib stream: the magic `CNCDPACK2`, the number of tables, then per table (in name order) its name
+/// and its column names; then the tables' rows in blocks of up to ``blockRows``, each a table's number (1 for the
+/// first), its row count, its byte length and its values column after column; then a 0 and the number of rows in all.
+/// A table's blocks come in its storage order, its end marked by its number and a 0. The tables' blocks interleave:
+/// the next block is of the table with the smallest share of its rows written, the largest table's share counted at
+/// 1/``lead``. So a reader that fills some tables on one thread and the others on another keeps both busy from the
+/// start, and the largest table is whole before the others. A value is a tag byte and its payload:
 ///
 /// | tag | value | payload |
 /// |---|---|---|
@@ -34,9 +38,13 @@ import GRDBSQLite
 /// Every value keeps its SQLite storage class, so unpacking gives the same rows, value for value. Rows are written
 /// in rowid or primary-key order, the order an index-free insert is fastest in.
 public enum TablePack {
-    static let magic = Array("CNCDPACK1".utf8)
+    package static let magic = Array("CNCDPACK2".utf8)
     /// Rows per block: enough for a column's values to compress together, few enough to keep memory small.
     static let blockRows = 4096
+    /// How much faster than the others the largest table's blocks are written. A reader filling the largest table
+    /// on one thread and the rest on another then has the largest one in early enough to make its indexes while the
+    /// other thread still inserts (at 1M changes: the log's inserts end at ~2/3 of the file, its indexes take ~0.9 s).
+    static let lead = 1.5
     /// Texts up to this many bytes go in the dictionary (ids, names, labels); longer ones are written out.
     static let shortText = 64
     /// A block also ends once its values hold this many bytes (documents' texts are up to 4 MiB each).
@@ -64,10 +72,9 @@ public enum TablePack {
             sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         var shapes: [TableShape] = []
         for name in names where !skipped.contains(name) {
-            let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(\(quoted(name)))")
+            let columns = try Row.fetchAll(db, sql: "PRAGMA main.table_info(\(quoted(name)))")
             let withoutRowid =
-                try Bool.fetchOne(db, sql: "SELECT wr FROM pragma_table_list WHERE name = ?", arguments: [name])
-                ?? false
+                try Row.fetchOne(db, sql: "PRAGMA main.table_list(\(quoted(name)))").map { $0["wr"] as Bool } ?? false
             let keys = columns.filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }
             var shape = TableShape(name: name, columns: columns.map { $0["name"] }, order: [])
             if withoutRowid {
@@ -96,27 +103,59 @@ public enum TablePack {
         guard fd >= 0 else { throw PackError("cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let out = try DeflateWriter(fd: fd, path: path, level: level)
-        try out.write(magic)
-        var encoder = ValueEncoder()
-        var total: Int64 = 0
-        for shape in try shapes(db, skipping: skipping) {
-            encoder.startTable(columns: shape.columns.count)
-            var header = ByteWriter()
-            header.varint(1)
+        let shapes = try shapes(db, skipping: skipping)
+        var header = ByteWriter()
+        header.bytes = magic
+        header.varint(UInt64(shapes.count))
+        for shape in shapes {
             header.string(shape.name)
             header.varint(UInt64(shape.columns.count))
             for column in shape.columns { header.string(column) }
-            try out.write(header.bytes)
-            if !emptied.contains(shape.name) {
-                let expressions = shape.columns.map { select[shape.name]?[$0] ?? quoted($0) }
-                let sql =
-                    "SELECT \(expressions.joined(separator: ", ")) FROM \(quoted(shape.name)) ORDER BY "
-                    + shape.order.map(quoted).joined(separator: ", ")
-                total += try writeRows(db, sql: sql, columns: shape.columns.count, encoder: &encoder, to: out)
+        }
+        try out.write(header.bytes)
+        // One cursor per table, all open at once in this read transaction, each read a block at a time.
+        var lanes: [Lane] = []
+        for (index, shape) in shapes.enumerated() where !emptied.contains(shape.name) {
+            let expressions = shape.columns.map { select[shape.name]?[$0] ?? quoted($0) }
+            let sql =
+                "SELECT \(expressions.joined(separator: ", ")) FROM \(quoted(shape.name)) ORDER BY "
+                + shape.order.map(quoted).joined(separator: ", ")
+            let rows = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM \(quoted(shape.name))") ?? 0
+            guard rows > 0 else { continue }
+            lanes.append(
+                Lane(
+                    table: index, statement: try db.makeStatement(sql: sql), sql: sql, rows: rows,
+                    columns: shape.columns.count))
+        }
+        if let largest = lanes.indices.max(by: { lanes[$0].rows < lanes[$1].rows }) { lanes[largest].lead = lead }
+        var encoder = ValueEncoder()
+        var total: Int64 = 0
+        // A table's end is its number and a 0: at once for the tables with no rows.
+        func end(_ table: Int) throws {
+            var mark = ByteWriter()
+            mark.varint(UInt64(table + 1))
+            mark.varint(0)
+            try out.write(mark.bytes)
+        }
+        for table in shapes.indices where !lanes.contains(where: { $0.table == table }) { try end(table) }
+        // The table with the smallest share of its rows written goes next.
+        while let next = lanes.indices.filter({ !lanes[$0].done }).min(by: { lanes[$0].share < lanes[$1].share }) {
+            var block = Block(columns: lanes[next].columns)
+            try lanes[next].read(into: &block, db: db)
+            guard block.rows > 0 else {
+                try end(lanes[next].table)
+                continue
             }
-            var end = ByteWriter()
-            end.varint(0)
-            try out.write(end.bytes)
+            encoder.states.use(table: lanes[next].table, columns: block.columns)
+            let body = encoder.encode(block)
+            var head = ByteWriter()
+            head.varint(UInt64(lanes[next].table + 1))
+            head.varint(UInt64(block.rows))
+            head.varint(UInt64(body.count))
+            try out.write(head.bytes)
+            try out.write(body)
+            total += Int64(block.rows)
+            if lanes[next].done { try end(lanes[next].table) }
         }
         var trailer = ByteWriter()
         trailer.varint(0)
@@ -126,40 +165,60 @@ public enum TablePack {
         return total
     }
 
-    private static func writeRows(
-        _ db: Database, sql: String, columns: Int, encoder: inout ValueEncoder, to out: DeflateWriter
-    ) throws -> Int64 {
-        let statement = try db.makeStatement(sql: sql)
-        let handle = statement.sqliteStatement
-        var block = Block(columns: columns)
-        var total: Int64 = 0
-        func flush() throws {
-            guard block.rows > 0 else { return }
-            let body = encoder.encode(block)
-            var head = ByteWriter()
-            head.varint(UInt64(block.rows))
-            head.varint(UInt64(body.count))
-            try out.write(head.bytes)
-            try out.write(body)
-            total += Int64(block.rows)
-            block.removeAll()
-        }
-        while true {
-            let code = sqlite3_step(handle)
-            if code == SQLITE_DONE { break }
-            guard code == SQLITE_ROW else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: sql)
+    /// A table's rows being written: its cursor and how far it has got.
+    private struct Lane {
+        let table: Int
+        let statement: Statement
+        let sql: String
+        /// The table's rows when the transaction began, for the pace only.
+        let rows: Int64
+        let columns: Int
+        var written: Int64 = 0
+        var done = false
+
+        /// The largest table goes ahead of the others (``TablePack/lead``).
+        var lead = 1.0
+        var share: Double { Double(written) / Double(rows) / lead }
+
+        /// Reads the table's next rows into `block`, up to ``TablePack/blockRows`` rows or ``TablePack/blockBytes``.
+        mutating func read(into block: inout Block, db: Database) throws {
+            let handle = statement.sqliteStatement
+            while block.rows < blockRows && block.bytes.count < blockBytes {
+                let code = sqlite3_step(handle)
+                if code == SQLITE_DONE {
+                    sqlite3_reset(handle)
+                    done = true
+                    break
+                }
+                guard code == SQLITE_ROW else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: sql)
+                }
+                for column in 0..<Int32(columns) { block.append(handle, column) }
+                block.rows += 1
             }
-            for column in 0..<Int32(columns) { block.append(handle, column) }
-            block.rows += 1
-            if block.rows == blockRows || block.bytes.count >= blockBytes { try flush() }
+            written += Int64(block.rows)
         }
-        sqlite3_reset(handle)
-        try flush()
-        return total
     }
 
     // MARK: Reading
+
+    /// Tables a second connection fills while the others are read into the main one
+    /// (``read(from:into:skipping:growing:aside:)``).
+    public struct Aside {
+        /// The tables filled through ``writer`` (but one whose rowid no column names: the copy would renumber it).
+        public var tables: Set<String>
+        /// A database with the same tables (names, columns, constraints, partial indexes), empty, that nothing
+        /// else writes meanwhile; its full indexes are dropped.
+        public var writer: any DatabaseWriter
+        /// The name it is attached under to the connection the pack is read into.
+        public var attachedAs: String
+
+        public init(tables: Set<String>, writer: any DatabaseWriter, attachedAs: String) {
+            self.tables = tables
+            self.writer = writer
+            self.attachedAs = attachedAs
+        }
+    }
 
     /// Inserts the rows of the pack at `path` into `db`, whose tables must be the pack's (same names, same columns)
     /// and empty: the schema of the store the pack was made from. Its full indexes are dropped first and made again
@@ -167,55 +226,169 @@ public enum TablePack {
     /// which hold few rows, are kept. Returns the rows inserted; throws ``PackError`` saying what is wrong with a file
     /// that is not such a pack. Run inside one transaction.
     ///
-    /// The file is read and decoded on a thread of its own, a few blocks ahead of the inserts: the two take about
-    /// the same time, so a second core halves it.
+    /// The file is read and decoded on a thread of its own, a few blocks ahead of the inserts.
+    ///
+    /// With `aside` (attached to `db` before its transaction began), its tables are filled at the same time on a
+    /// third thread, through their own connection into their own file, and copied into `db` at the end by SQLite's
+    /// transfer optimisation: `INSERT INTO t SELECT * FROM aside.t` into an empty table of the same shape copies the
+    /// records without decoding them, about twice as fast as inserting them. The pack's interleaved blocks keep both
+    /// inserting threads busy from the start.
     ///
     /// A `growing` file (a download) is read as it grows, so the rows go in while the rest is still on its way.
     public static func read(
-        from path: String, into db: Database, skipping: Set<String> = [], growing: (any GrowingFile)? = nil
+        from path: String, into db: Database, skipping: Set<String> = [], growing: (any GrowingFile)? = nil,
+        aside: Aside? = nil
     ) throws -> Int64 {
         let expected = try shapes(db, skipping: skipping)
-        // Blocks decoded ahead of the inserts: enough to keep both threads busy, each ~1 MB.
-        let handoff = Handoff<Item>(capacity: 4)
-        defer { handoff.cancel() }
-        Thread.detachNewThread { decode(path, growing: growing, expecting: expected, into: handoff) }
-        let indexes = try Row.fetchAll(
+        // Blocks decoded ahead of the inserts: enough to keep the threads busy, each ~1 MB.
+        let main = Handoff<Item>(capacity: 4)
+        // A table whose rowid no column names would get new rowids in the copy: it is filled here.
+        let asideTables = Set(
+            expected.filter { aside?.tables.contains($0.name) == true && $0.columns.first != "rowid" }.map(\.name))
+        let asideThread = aside.map { AsideThread($0) }
+        // However this ends, the other threads stop and the aside connection is no longer used when it returns.
+        defer {
+            main.cancel()
+            asideThread?.cancelAndWait()
+        }
+        let owners = expected.map { shape in
+            asideThread.flatMap { asideTables.contains(shape.name) ? $0.handoff : nil } ?? main
+        }
+        Thread.detachNewThread { decode(path, growing: growing, expecting: expected, into: owners) }
+        asideThread?.start()
+        let indexes = try fullIndexes(db)
+        for index in indexes { try db.execute(sql: "DROP INDEX \(quoted(index.name))") }
+        // The indexes of this thread's own tables are made as soon as their rows are in, while the aside thread may
+        // still be inserting; the aside tables' after their copy, which is fastest into tables without them.
+        var made = false
+        func makeOwnIndexes() throws {
+            guard !made else { return }
+            made = true
+            for index in indexes where !asideTables.contains(index.table) { try db.execute(sql: index.sql) }
+        }
+        let total: Int64
+        do {
+            total = try insert(main, into: db, whenTablesEnd: makeOwnIndexes)
+        } catch {
+            // The aside thread's failure stopped the decoder, and so this thread: it is the cause.
+            if let failure = asideThread?.failure { throw failure }
+            throw error
+        }
+        try makeOwnIndexes()
+        if let asideThread {
+            _ = try asideThread.wait()
+            for shape in expected where asideTables.contains(shape.name) {
+                try db.execute(
+                    sql: "INSERT INTO main.\(quoted(shape.name)) SELECT * FROM "
+                        + "\(quoted(asideThread.aside.attachedAs)).\(quoted(shape.name))")
+            }
+            for index in indexes where asideTables.contains(index.table) { try db.execute(sql: index.sql) }
+        }
+        return total
+    }
+
+    /// The indexes of `db` with no `WHERE`, but the ones SQLite makes for constraints, by name.
+    private static func fullIndexes(_ db: Database) throws -> [(name: String, table: String, sql: String)] {
+        try Row.fetchAll(
             db,
             sql: """
-                SELECT name, sql FROM sqlite_master
+                SELECT name, tbl_name, sql FROM sqlite_master
                 WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE '% WHERE %' ORDER BY name
-                """)
-        for index in indexes { try db.execute(sql: "DROP INDEX \(quoted(index["name"]))") }
-        var insert: (statement: Statement, sql: String)?
+                """
+        ).map { ($0["name"], $0["tbl_name"], $0["sql"]) }
+    }
+
+    /// Inserts the items of `handoff` into `db`; returns the pack's row count once its end is reached.
+    private static func insert(
+        _ handoff: Handoff<Item>, into db: Database, whenTablesEnd: () throws -> Void = {}
+    ) throws -> Int64 {
+        var inserts: [Int: (statement: Statement, sql: String)] = [:]
         while true {
             guard let item = try handoff.take() else { throw PackError("it ends before its end mark") }
             switch item {
-            case .table(let name, let columns):
+            case .table(let index, let name, let columns):
                 let sql =
                     "INSERT INTO \(quoted(name)) (\(columns.map(quoted).joined(separator: ", "))) VALUES ("
                     + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-                insert = (try db.makeStatement(sql: sql), sql)
-            case .block(let block):
-                guard let (statement, sql) = insert else { throw PackError("it has rows before a table") }
+                inserts[index] = (try db.makeStatement(sql: sql), sql)
+            case .block(let index, let block):
+                guard let (statement, sql) = inserts[index] else { throw PackError("it has rows of no table") }
                 try block.insert(into: statement.sqliteStatement, db: db, sql: sql)
+            case .tablesEnded:
+                try whenTablesEnd()
             case .end(let total):
-                for index in indexes { try db.execute(sql: index["sql"]) }
                 return total
             }
         }
     }
 
-    /// What the decoding thread hands the inserting one.
+    /// The thread filling an ``Aside``'s tables from its own handoff; its outcome once it stops.
+    final class AsideThread: @unchecked Sendable {
+        let aside: Aside
+        let handoff = Handoff<Item>(capacity: 4)
+        private let condition = NSCondition()
+        private var outcome: Result<Int64, any Error>?
+
+        init(_ aside: Aside) { self.aside = aside }
+
+        func start() {
+            Thread.detachNewThread { [self] in
+                let result = Result {
+                    try aside.writer.write { db in
+                        for index in try fullIndexes(db) { try db.execute(sql: "DROP INDEX \(quoted(index.name))") }
+                        return try insert(handoff, into: db)
+                    }
+                }
+                condition.lock()
+                outcome = result
+                condition.broadcast()
+                condition.unlock()
+                // After the outcome is set: a failure here stops the decoder, and through it the main thread, which
+                // then reports this failure as the cause.
+                handoff.cancel()
+            }
+        }
+
+        /// Its error, if it stopped on one.
+        var failure: (any Error)? {
+            condition.lock()
+            defer { condition.unlock() }
+            if case .failure(let error) = outcome { return error }
+            return nil
+        }
+
+        /// Waits for the thread to stop; its rows' count, or its error.
+        func wait() throws -> Int64 {
+            condition.lock()
+            defer { condition.unlock() }
+            while outcome == nil { condition.wait() }
+            return try outcome!.get()
+        }
+
+        /// Stops the thread (the decoder's next block for it is refused) and waits for it.
+        func cancelAndWait() {
+            handoff.cancel()
+            _ = try? wait()
+        }
+    }
+
+    /// What the decoding thread hands an inserting one: the tables it fills (by their number in the pack), their
+    /// blocks, and the pack's row count at its end.
     enum Item {
-        case table(String, [String])
-        case block(Block)
+        case table(Int, String, [String])
+        case block(Int, Block)
+        /// Every table of this inserting thread has all its rows.
+        case tablesEnded
         case end(Int64)
     }
 
-    /// Decodes the pack at `path` into `handoff`'s items, checking its tables are `expected`; ends with its failure.
+    /// Decodes the pack at `path`, checking its tables are `expected`, and hands each table's items to its owner
+    /// (`owners[i]` for table `i`); every owner gets the end, or the failure.
     private static func decode(
-        _ path: String, growing: (any GrowingFile)?, expecting expected: [TableShape], into handoff: Handoff<Item>
+        _ path: String, growing: (any GrowingFile)?, expecting expected: [TableShape], into owners: [Handoff<Item>]
     ) {
+        var handoffs: [Handoff<Item>] = []
+        for owner in owners where !handoffs.contains(where: { $0 === owner }) { handoffs.append(owner) }
         do {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { throw PackError("cannot open \(path): \(String(cString: strerror(errno)))") }
@@ -224,45 +397,62 @@ public enum TablePack {
             var head = [UInt8](repeating: 0, count: magic.count)
             try head.withUnsafeMutableBytes { try input.read(into: $0) }
             guard head == magic else { throw PackError("it is not a Concord table pack") }
-            var decoder = ValueDecoder()
-            var total: Int64 = 0
-            var tables = 0
-            var body: [UInt8] = []
-            while try input.readVarint() == 1 {
+            let tables = try input.readVarint()
+            guard tables == UInt64(expected.count) else {
+                throw PackError("it holds \(tables) tables, not the store's \(expected.count)")
+            }
+            for (index, shape) in expected.enumerated() {
                 let name = try readString(input)
                 let count = try input.readVarint()
                 guard count > 0, count <= 2000 else { throw PackError("table \(name) has \(count) columns") }
                 let columns = try (0..<count).map { _ in try readString(input) }
-                guard tables < expected.count, expected[tables].name == name, expected[tables].columns == columns
-                else {
+                guard shape.name == name, shape.columns == columns else {
                     throw PackError("its table \(name) (\(columns.joined(separator: ", "))) is not this store's")
                 }
-                tables += 1
-                guard handoff.put(.table(name, columns)) else { return }
-                decoder.startTable(columns: columns.count)
-                while true {
-                    let rows = try input.readVarint()
-                    if rows == 0 { break }
-                    let length = try input.readVarint()
-                    guard rows <= UInt64(blockRows), length <= UInt64(maxBlockBytes) else {
-                        throw PackError("a block of \(name) says \(rows) rows in \(length) bytes")
+                guard owners[index].put(.table(index, name, columns)) else { throw CancellationError() }
+            }
+            var decoder = ValueDecoder()
+            var total: Int64 = 0
+            var body: [UInt8] = []
+            var ended = Array(repeating: false, count: expected.count)
+            while true {
+                let table = try input.readVarint()
+                if table == 0 { break }
+                guard table <= UInt64(expected.count) else { throw PackError("a block names table \(table)") }
+                let index = Int(table) - 1
+                guard !ended[index] else { throw PackError("it has rows of \(expected[index].name) after its end") }
+                let rows = try input.readVarint()
+                if rows == 0 {
+                    ended[index] = true
+                    // An owner whose tables have all ended may go on (build its indexes) before the pack's end.
+                    let owner = owners[index]
+                    if owners.indices.allSatisfy({ owners[$0] !== owner || ended[$0] }) {
+                        guard owner.put(.tablesEnded) else { throw CancellationError() }
                     }
-                    body.removeAll(keepingCapacity: true)
-                    body.append(contentsOf: repeatElement(0, count: Int(length)))
-                    try body.withUnsafeMutableBytes { try input.read(into: $0) }
-                    guard handoff.put(.block(try decoder.decode(body, rows: Int(rows), columns: columns.count)))
-                    else { return }
-                    total += Int64(rows)
+                    continue
                 }
+                let length = try input.readVarint()
+                guard rows <= UInt64(blockRows), length <= UInt64(maxBlockBytes) else {
+                    throw PackError("a block of \(expected[index].name) says \(rows) rows in \(length) bytes")
+                }
+                body.removeAll(keepingCapacity: true)
+                body.append(contentsOf: repeatElement(0, count: Int(length)))
+                try body.withUnsafeMutableBytes { try input.read(into: $0) }
+                let columns = expected[index].columns.count
+                decoder.states.use(table: index, columns: columns)
+                guard owners[index].put(.block(index, try decoder.decode(body, rows: Int(rows), columns: columns)))
+                else { throw CancellationError() }
+                total += Int64(rows)
             }
-            guard tables == expected.count else {
-                throw PackError("it holds \(tables) tables, not the store's \(expected.count)")
-            }
+            guard ended.allSatisfy({ $0 }) else { throw PackError("a table of it has no end") }
             guard try input.readVarint() == UInt64(total) else { throw PackError("its row count is not its rows'") }
             try input.expectEnd()
-            _ = handoff.put(.end(total))
+            for handoff in handoffs {
+                guard handoff.put(.end(total)) else { throw CancellationError() }
+                handoff.finish(nil)
+            }
         } catch {
-            handoff.finish(error)
+            for handoff in handoffs { handoff.finish(error) }
         }
     }
 
@@ -390,6 +580,22 @@ private struct ColumnState {
     var millis: Int64 = 0
 }
 
+/// Column states carried from block to block, one set per table: the tables' blocks interleave.
+private struct TableStates {
+    private var saved: [Int: [ColumnState]] = [:]
+    private var current: Int?
+    /// The states of the table of the block being encoded or decoded.
+    var columns: [ColumnState] = []
+
+    /// Makes `table`'s states ``columns``, keeping the previous table's.
+    mutating func use(table: Int, columns count: Int) {
+        guard current != table else { return }
+        if let current { saved[current] = columns }
+        columns = saved[table] ?? Array(repeating: ColumnState(), count: count)
+        current = table
+    }
+}
+
 private enum Tag: UInt8 {
     case null = 0, integer, real, newText, seenText, longText, clock, joined, blob
 }
@@ -490,17 +696,14 @@ private struct ValueEncoder {
         }
     }
 
-    /// Column states carried from block to block of one table.
-    var columnStates: [ColumnState] = []
-
-    mutating func startTable(columns: Int) { columnStates = Array(repeating: ColumnState(), count: columns) }
+    var states = TableStates()
 
     /// The block's values, column after column.
     mutating func encode(_ block: Block) -> [UInt8] {
         out.bytes.removeAll(keepingCapacity: true)
         block.bytes.withUnsafeBytes { raw in
             for column in 0..<block.columns {
-                var state = columnStates[column]
+                var state = states.columns[column]
                 for row in 0..<block.rows {
                     let cell = block.cell(row: row, column: column)
                     switch cell.kind {
@@ -524,7 +727,7 @@ private struct ValueEncoder {
                         tag(.null)
                     }
                 }
-                columnStates[column] = state
+                states.columns[column] = state
             }
         }
         return out.bytes
@@ -591,9 +794,7 @@ private struct ValueEncoder {
 private struct ValueDecoder {
     var dictionary = TextDictionary()
     private var block = Block(columns: 0)
-    var columnStates: [ColumnState] = []
-
-    mutating func startTable(columns: Int) { columnStates = Array(repeating: ColumnState(), count: columns) }
+    var states = TableStates()
 
     /// A new block of `rows` rows of `columns` values from `body`.
     mutating func decode(_ body: [UInt8], rows: Int, columns: Int) throws -> Block {
@@ -605,9 +806,9 @@ private struct ValueDecoder {
         try body.withUnsafeBytes { raw in
             var reader = Reader(raw)
             for column in 0..<columns {
-                var state = columnStates[column]
+                var state = states.columns[column]
                 for _ in 0..<rows { try value(&reader, &state) }
-                columnStates[column] = state
+                states.columns[column] = state
             }
             guard reader.offset == raw.count else { throw PackError("a block has bytes past its values") }
         }

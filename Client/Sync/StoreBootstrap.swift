@@ -96,8 +96,9 @@ public struct StoreBootstrap: Sendable {
 
     /// Bootstraps the store if it has pulled nothing yet and the server offers a snapshot it can take.
     public func run() async throws -> Outcome {
-        // An install cut short may have written into the ready file: it is not trusted again.
-        for suffix in ["", "-wal", "-shm", "-journal"] { unlinkFile(readyPath + suffix) }
+        // An install cut short may have written into the ready file: it is not trusted again. An unpack cut short
+        // leaves its aside file (``LocalStore/unpackSnapshot(_:to:growing:)``).
+        for suffix in ["", "-wal", "-shm", "-journal", "-aside"] { unlinkFile(readyPath + suffix) }
         let store = try await LocalStore.opened(at: path)
         let cursor = try await store.syncLog.metadata().pullCursor
         try await store.syncLog.close()

@@ -126,19 +126,93 @@ struct TablePackTests {
         return url
     }
 
+    /// Reads `pack` into `target`; with `aside`, every table but `log` is offered to a second database (the test
+    /// schema, in `dir`), filled on another thread and copied in, as a snapshot's unpack does. (`plain` and `empty`,
+    /// whose rowids no column names, stay with `target`: a copy would renumber them.)
+    static func read(_ pack: String, into target: DatabaseQueue, aside: Bool, in dir: URL) throws -> Int64 {
+        guard aside else { return try target.write { db in try TablePack.read(from: pack, into: db) } }
+        let path = dir.appendingPathComponent("aside-\(UUID()).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let second = try database(path)
+        defer { try? second.close() }
+        return try target.writeWithoutTransaction { db in
+            try db.execute(sql: "ATTACH DATABASE ? AS aside", arguments: [path])
+            defer { try? db.execute(sql: "DETACH DATABASE aside") }
+            var read: Int64 = 0
+            try db.inTransaction(.deferred) {
+                read = try TablePack.read(
+                    from: pack, into: db,
+                    aside: TablePack.Aside(tables: ["plain", "keyed", "empty"], writer: second, attachedAs: "aside"))
+                return .commit
+            }
+            return read
+        }
+    }
+
     @Test(
-        "a pack unpacked is the database it was made from, row for row and class for class",
-        arguments: [1, 2, 3, 4] as [UInt64])
-    func roundTrip(seed: UInt64) throws {
+        "a pack unpacked is the database it was made from, row for row and class for class, also with tables aside",
+        arguments: [1, 2, 3, 4] as [UInt64], [false, true])
+    func roundTrip(seed: UInt64, aside: Bool) throws {
         let dir = try Self.directory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        // More rows than a block, so column states and the dictionary carry across blocks.
+        // More rows than a block, so column states and the dictionary carry across blocks, and the tables' blocks
+        // interleave.
         let (source, pack, written) = try Self.packed(in: dir, seed: seed, rows: 5_000 + Int(seed) * 100)
         let target = try Self.database(dir.appendingPathComponent("b.sqlite").path)
-        let read = try target.write { db in try TablePack.read(from: pack, into: db) }
+        let read = try Self.read(pack, into: target, aside: aside, in: dir)
         #expect(read == written)
         #expect(try Self.dump(target) == Self.dump(source))
         #expect(try target.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } == ["ok"])
+    }
+
+    @Test("the tables' blocks interleave, the largest table's ahead of the others, and each table's end is marked")
+    func interleaved() throws {
+        let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pack = try Self.packed(in: dir, seed: 7, rows: 20_000).pack
+        // The blocks' table numbers in file order (1 log, 2 plain, 3 keyed, 4 empty in name order: empty, keyed,
+        // log, plain), read with the format's own varints.
+        let bytes = try TablePack.inflate(pack)
+        var offset = TablePack.magic.count
+        func varint() -> UInt64 {
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                let byte = bytes[offset]
+                offset += 1
+                value |= UInt64(byte & 0x7F) << shift
+                if byte < 0x80 { return value }
+                shift += 7
+            }
+        }
+        let tables = Int(varint())
+        var names: [String] = []
+        for _ in 0..<tables {
+            let length = Int(varint())
+            names.append(String(decoding: bytes[offset..<offset + length], as: UTF8.self))
+            offset += length
+            for _ in 0..<varint() { offset += Int(varint()) }
+        }
+        #expect(names == ["empty", "keyed", "log", "plain"])
+        var order: [String] = []
+        var ends: [String] = []
+        while true {
+            let table = Int(varint())
+            if table == 0 { break }
+            let rows = varint()
+            if rows == 0 {
+                ends.append(names[table - 1])
+                continue
+            }
+            offset += Int(varint())
+            order.append(names[table - 1])
+        }
+        #expect(Set(ends) == Set(names) && ends.count == names.count)
+        #expect(ends.first == "empty")
+        // `log` (20,000 rows, the largest) ends before `plain` (~17,000), whose blocks come before and after it.
+        #expect(ends.firstIndex(of: "log")! < ends.firstIndex(of: "plain")!)
+        let lastLog = order.lastIndex(of: "log")!
+        #expect(order.firstIndex(of: "plain")! < lastLog && order.lastIndex(of: "plain")! > lastLog)
     }
 
     @Test("a column can be replaced by an expression and a table emptied, as a snapshot drops its store's identity")
@@ -181,10 +255,12 @@ struct TablePackTests {
             }
             let damaged = dir.appendingPathComponent("d.pack").path
             try TablePack.deflate(bytes, to: damaged)
-            let target = try DatabaseQueue()
-            try target.write { db in try db.execute(sql: Self.schema) }
+            let target = try Self.database(dir.appendingPathComponent("t\(round).sqlite").path)
+            defer { try? target.close() }
             do {
-                _ = try target.write { db in try TablePack.read(from: damaged, into: db) }
+                // Every other pack of each kind of damage is read with tables aside: a failure on either inserting
+                // thread stops both.
+                _ = try Self.read(damaged, into: target, aside: round % 8 >= 4, in: dir)
             } catch is PackError {
                 refused += 1
                 if round % 4 == 1 { truncations += 1 }
