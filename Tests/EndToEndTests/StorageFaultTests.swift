@@ -122,4 +122,55 @@ struct StorageFaultTests {
         try await rig.expectConvergedExactlyOnce()
         await rig.server.stop(signal: SIGTERM)
     }
+
+    @Test("a client's disk fills up while its first sync builds the store from a snapshot: exit 1, nothing left")
+    func bootstrapDiskFull() async throws {
+        let rig = try CrashTests.Rig()
+        let ana = try rig.analyst("ana")
+        // A snapshot each time the log grows by one change.
+        try await rig.server.start(arguments: ["--snapshot-every", "1"])
+        _ = try ana.importArticles(Array(Cluster.seeds.prefix(3)))
+        let documents = try ana.documents().map(\.id.rawValue)
+        let file = try Self.eventsFile(rig, count: 3_000, documents: documents, name: "import")
+        _ = try ana.importEvents(from: file)
+        // Pushes of 5,000, so the log's last growth is more than a tenth and gets a snapshot of its own.
+        _ = try await rig.engine("ana", batch: 5_000, page: 5_000).run()
+        let manifest = try await CrashTests.waitForSnapshot(rig, seq: Int64(try await rig.serverLog().count))
+        let carl = try rig.analyst("carl")
+        try carl.close()
+        rig.stores["carl"] = nil
+        let carlPath = rig.path("carl.sqlite")
+        // Room for the download, not for the store built from it (several times the pack's size); both inserting
+        // threads write files of their own, and either may be the one that meets the limit.
+        let limit = Int(manifest.bytes) / 1024 + 64
+        let full = try await run(
+            "/bin/bash",
+            [
+                "-c", "trap '' XFSZ; ulimit -f \(limit); exec \"$0\" \"$@\"", Binaries.client, "sync", "--store",
+                carlPath,
+            ])
+        print("first sync on a full disk: \(full.stderr)")
+        #expect(full.status == 1, "a full disk during the first sync is exit 1: \(full.stderr)")
+        #expect(full.stderr.contains("carl.sqlite"), "the error names the store: \(full.stderr)")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: rig.directory.path)
+            .filter { $0.hasPrefix("carl.sqlite.") && !$0.hasPrefix("carl.sqlite.bootstrap") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+        #expect(
+            !FileManager.default.fileExists(atPath: carlPath + ".bootstrap-ready")
+                && !FileManager.default.fileExists(atPath: carlPath + ".bootstrap-ready-aside"),
+            "the half-built store and its aside file are removed")
+        let store = try LocalStore.open(at: carlPath)
+        #expect(try store.metadata().pullCursor == 0 && store.allChanges().isEmpty, "the store is untouched")
+        try store.close()
+
+        let again = try await run(Binaries.client, ["sync", "--store", carlPath])
+        #expect(again.status == 0, "with space, the next sync finishes: \(again.stderr)")
+        #expect(again.stderr.contains("installed the server's snapshot"), "\(again.stderr)")
+        let done = try FileManager.default.contentsOfDirectory(atPath: rig.directory.path)
+            .filter { $0.hasPrefix("carl.sqlite.") }
+        #expect(done.isEmpty, "\(done)")
+        rig.stores["carl"] = try LocalStore.open(at: carlPath)
+        try await rig.expectConvergedExactlyOnce()
+        await rig.server.stop(signal: SIGTERM)
+    }
 }
