@@ -81,6 +81,25 @@ struct SyncEndToEndTests {
                 #expect(try cluster.store(name).conflictViews().map(\.field) == ["type"])
             }
             try Self.expectConverged(cluster)
+
+            // A newcomer's first sync counts the open conflicts (its view holds nothing of dave's) and says they are
+            // new, as reading each conflicted entity would.
+            try await cluster.analyst("dave")
+            let daveSync = try await cluster.sync("dave")
+            #expect(daveSync.openConflicts == 1 && daveSync.newConflicts == 1, "\(daveSync)")
+            #expect(!daveSync.news.lines.contains { $0.contains("disagrees") }, "\(daveSync.news.lines)")
+            // Bob's second machine, new too, pulls bob's own coding: its first sync reads the conflicts and hears that
+            // alice disagrees with him.
+            let laptop = try LocalStore.create(
+                at: cluster.directory.appendingPathComponent("bob-laptop.sqlite").path, analyst: try AnalystName("bob"),
+                server: cluster.server.url.absoluteString, token: cluster.token("bob"))
+            cluster.adopt("bob-laptop", store: laptop, token: cluster.token("bob"))
+            let laptopSync = try await cluster.sync("bob-laptop")
+            #expect(laptopSync.openConflicts == 1 && laptopSync.newConflicts == 1, "\(laptopSync)")
+            #expect(
+                laptopSync.news.lines.contains(
+                    "alice disagrees with your coding on 1 event (type); run concord conflicts"),
+                "\(laptopSync.news.lines)")
         }
     }
 

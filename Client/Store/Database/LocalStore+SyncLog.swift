@@ -93,6 +93,11 @@ extension LocalStore {
         /// ``LocalStore/openConflictCount()``.
         public func openConflictCount() async throws -> Int { try await run { try $0.openConflictCount() } }
 
+        /// ``LocalStore/viewHolds(authorOf:)``.
+        public func viewHolds(authorOf analyst: AnalystName) async throws -> Bool {
+            try await run { try $0.viewHolds(authorOf: analyst) }
+        }
+
         /// ``LocalStore/conflictViews()`` and ``LocalStore/clusterDisagreements()``, in one hop.
         public func conflicts() async throws -> (views: [ConflictView], clusters: [ClusterDisagreement]) {
             try await run { store in (try store.conflictViews(), try store.clusterDisagreements()) }

@@ -29,6 +29,16 @@ extension LocalStore {
         }
     }
 
+    /// Whether the view holds a change by `analyst` (one row of `report_author`, which counts every folded change by
+    /// author): if not, no conflict or cluster disagreement can have a version of theirs.
+    public func viewHolds(authorOf analyst: AnalystName) throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM report_author WHERE author = ?)", arguments: [analyst.rawValue])
+                ?? false
+        }
+    }
+
     /// Disagreements between analysts' codings of linked events (protocol.md §11), read from the members of every
     /// cluster of two or more events.
     public func clusterDisagreements() throws -> [ClusterDisagreement] {
