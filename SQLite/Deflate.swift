@@ -12,7 +12,7 @@ private func posixWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) ->
 private func posixRead(_ fd: Int32, _ bytes: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, bytes, count) }
 
 /// An unsigned LEB128 number from the bytes `next` gives, the pack's varint.
-func decodeVarint(_ next: () throws -> UInt8) throws -> UInt64 {
+package func decodeVarint(_ next: () throws -> UInt8) throws -> UInt64 {
     var value: UInt64 = 0
     var shift: UInt64 = 0
     while true {

@@ -228,7 +228,8 @@ public enum TablePack {
     ///
     /// The file is read and decoded on a thread of its own, a few blocks ahead of the inserts.
     ///
-    /// With `aside` (attached to `db` before its transaction began), its tables are filled at the same time on a
+    /// With `aside` (attached to `db` before its transaction began, which must be deferred: an immediate one locks
+    /// the aside file too), its tables are filled at the same time on a
     /// third thread, through their own connection into their own file, and copied into `db` at the end by SQLite's
     /// transfer optimisation: `INSERT INTO t SELECT * FROM aside.t` into an empty table of the same shape copies the
     /// records without decoding them, about twice as fast as inserting them. The pack's interleaved blocks keep both
@@ -486,12 +487,6 @@ struct Block {
 
     func cell(row: Int, column: Int) -> Cell {
         columnMajor ? cells[column * rows + row] : cells[row * columns + column]
-    }
-
-    mutating func removeAll() {
-        rows = 0
-        cells.removeAll(keepingCapacity: true)
-        bytes.removeAll(keepingCapacity: true)
     }
 
     /// Appends column `column` of the statement's current row.

@@ -170,41 +170,37 @@ struct TablePackTests {
         let dir = try Self.directory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let pack = try Self.packed(in: dir, seed: 7, rows: 20_000).pack
-        // The blocks' table numbers in file order (1 log, 2 plain, 3 keyed, 4 empty in name order: empty, keyed,
-        // log, plain), read with the format's own varints.
+        // The blocks' table numbers in file order (tables are numbered in name order from 1: empty, keyed, log,
+        // plain), read with the format's own varints.
         let bytes = try TablePack.inflate(pack)
         var offset = TablePack.magic.count
-        func varint() -> UInt64 {
-            var value: UInt64 = 0
-            var shift: UInt64 = 0
-            while true {
-                let byte = bytes[offset]
-                offset += 1
-                value |= UInt64(byte & 0x7F) << shift
-                if byte < 0x80 { return value }
-                shift += 7
+        func varint() throws -> UInt64 {
+            try decodeVarint {
+                defer { offset += 1 }
+                return bytes[offset]
             }
         }
-        let tables = Int(varint())
+        let tables = Int(try varint())
         var names: [String] = []
         for _ in 0..<tables {
-            let length = Int(varint())
+            let length = Int(try varint())
             names.append(String(decoding: bytes[offset..<offset + length], as: UTF8.self))
             offset += length
-            for _ in 0..<varint() { offset += Int(varint()) }
+            let columns = try varint()
+            for _ in 0..<columns { offset += Int(try varint()) }
         }
         #expect(names == ["empty", "keyed", "log", "plain"])
         var order: [String] = []
         var ends: [String] = []
         while true {
-            let table = Int(varint())
+            let table = Int(try varint())
             if table == 0 { break }
-            let rows = varint()
+            let rows = try varint()
             if rows == 0 {
                 ends.append(names[table - 1])
                 continue
             }
-            offset += Int(varint())
+            offset += Int(try varint())
             order.append(names[table - 1])
         }
         #expect(Set(ends) == Set(names) && ends.count == names.count)

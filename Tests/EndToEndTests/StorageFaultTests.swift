@@ -149,7 +149,6 @@ struct StorageFaultTests {
                 "-c", "trap '' XFSZ; ulimit -f \(limit); exec \"$0\" \"$@\"", Binaries.client, "sync", "--store",
                 carlPath,
             ])
-        print("first sync on a full disk: \(full.stderr)")
         #expect(full.status == 1, "a full disk during the first sync is exit 1: \(full.stderr)")
         #expect(full.stderr.contains("carl.sqlite"), "the error names the store: \(full.stderr)")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: rig.directory.path)

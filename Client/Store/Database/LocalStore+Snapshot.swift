@@ -107,21 +107,20 @@ extension LocalStore {
     /// same time, on another thread, in a second new file (`path` + `-aside`), then copied in whole
     /// (``TablePack/Aside``); the second file is removed at the end.
     public static func unpackSnapshot(_ pack: String, to path: String, growing: (any GrowingFile)? = nil) throws {
+        let fd = createExclusively(path, mode: 0o600)
+        guard fd >= 0 else { throw StoreError.cannotWrite(path: path, detail: String(cString: strerror(errno))) }
+        closeDescriptor(fd)
         let asidePath = path + "-aside"
-        var made: [String] = []
         defer { unlinkFile(asidePath) }
         do {
-            for file in [path, asidePath] {
-                // The aside file is this unpack's own scratch (its name is the new store's, which is new): one left by
-                // an unpack that was killed goes.
-                if file == asidePath { unlinkFile(asidePath) }
-                let fd = createExclusively(file, mode: 0o600)
-                guard fd >= 0 else {
-                    throw StoreError.cannotWrite(path: file, detail: String(cString: strerror(errno)))
-                }
-                closeDescriptor(fd)
-                made.append(file)
+            // The aside file is this unpack's scratch, named after the new store: one left by an unpack that was
+            // killed goes.
+            unlinkFile(asidePath)
+            let asideFD = createExclusively(asidePath, mode: 0o600)
+            guard asideFD >= 0 else {
+                throw StoreError.cannotWrite(path: asidePath, detail: String(cString: strerror(errno)))
             }
+            closeDescriptor(asideFD)
             let queue = try emptyStore(at: path)
             defer { try? queue.close() }
             // The aside tables are filled in key order, appended: a small cache does (16 MiB: +10-20 MB RSS, no
@@ -146,7 +145,7 @@ extension LocalStore {
                 _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
             }
         } catch {
-            if made.contains(path) { for suffix in ["", "-journal", "-wal", "-shm"] { unlinkFile(path + suffix) } }
+            for suffix in ["", "-journal", "-wal", "-shm"] { unlinkFile(path + suffix) }
             if let error = error as? PackError { throw SnapshotError.refused("it is not a valid snapshot: \(error)") }
             if let error = error as? DatabaseError,
                 [.SQLITE_CONSTRAINT, .SQLITE_MISMATCH, .SQLITE_TOOBIG, .SQLITE_RANGE].contains(error.resultCode)
